@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NETNSCTL_CTX_H
+#define NETNSCTL_CTX_H
+
+#include "netnsctl/error.h"
+
+/*
+ * A context holds, per network namespace, an open namespace fd and the
+ * netlink sockets created inside it.  Sockets are opened lazily, once, and
+ * reused: a netlink socket stays bound to the namespace it was created in, so
+ * configuring a namespace needs one setns() in and out per socket, not per
+ * request.  The directories are settings so tests can point them elsewhere.
+ */
+
+struct nl_sock;
+struct mnl_socket;
+
+struct nn_ctx_opts {
+	const char *run_dir;   /* bind mounts of named namespaces; default /run/netns */
+	const char *state_dir; /* netnsctl's journal and lock; default /run/netnsctl */
+	const char *etc_dir;   /* per-namespace /etc files; default /etc/netns */
+};
+
+struct nn_ctx;
+struct nn_ns;
+
+/* opts may be NULL; unset fields fall back to $NETNSCTL_RUN_DIR,
+ * $NETNSCTL_STATE_DIR, $NETNSCTL_ETC_DIR, then the defaults above. */
+int nn_ctx_new(struct nn_ctx **ctx, const struct nn_ctx_opts *opts, struct nn_error *e);
+void nn_ctx_free(struct nn_ctx *ctx);
+
+const char *nn_ctx_run_dir(const struct nn_ctx *ctx);
+const char *nn_ctx_state_dir(const struct nn_ctx *ctx);
+const char *nn_ctx_etc_dir(const struct nn_ctx *ctx);
+
+/*
+ * The handle of namespace NAME (opened on first use, then cached).  NAME NULL
+ * or "" is the namespace netnsctl was started in (the host side).
+ * ENOENT: 'namespace "NAME" does not exist'.
+ */
+int nn_ctx_ns(struct nn_ctx *ctx, const char *name, struct nn_ns **ns, struct nn_error *e);
+
+/* Drop the cached handle of NAME (after the namespace was deleted). */
+void nn_ctx_ns_forget(struct nn_ctx *ctx, const char *name);
+
+const char *nn_ns_name(const struct nn_ns *ns);	/* "" for the host */
+/* For messages: 'namespace "sva"' or 'the host namespace'. */
+const char *nn_ns_label(const struct nn_ns *ns);
+int nn_ns_fd(const struct nn_ns *ns);
+
+/* libnl route socket inside the namespace, extended acks on. */
+struct nl_sock *nn_ns_nl(struct nn_ns *ns, struct nn_error *e);
+/* libmnl route socket inside the namespace, extended acks on. */
+struct mnl_socket *nn_ns_mnl(struct nn_ns *ns, struct nn_error *e);
+
+/*
+ * Run the calling thread inside NS until nn_ns_leave(); for work that depends
+ * on the current namespace (/proc/sys/net, opening sockets).
+ */
+int nn_ns_enter(struct nn_ns *ns, int *saved_fd, struct nn_error *e);
+void nn_ns_leave(int saved_fd);
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NETNSCTL_NETNS_H
+#define NETNSCTL_NETNS_H
+
+/*
+ * Named network namespaces exactly as iproute2 makes them: a bind mount of
+ * the namespace file under the run dir (/run/netns/NAME), made under flock on
+ * the run dir, per-namespace files in /etc/netns/NAME.  Namespaces made here
+ * are ip-netns namespaces and the other way round.
+ */
+
+#include <stddef.h>
+
+#include "netnsctl/error.h"
+
+struct nn_ctx;
+
+/* Returns 1 when created, 0 when NAME already existed as a namespace mount.
+ * A stale file (left by a crash: exists but is not a namespace mount) is
+ * removed and the namespace made.  The new namespace's loopback is up. */
+int nn_netns_add(struct nn_ctx *ctx, const char *name, struct nn_error *e);
+
+/* Returns 1 when deleted, 0 when there was none.  Also forgets the handle
+ * cached in CTX.  /etc/netns/NAME is left alone (as ip netns del does). */
+int nn_netns_del(struct nn_ctx *ctx, const char *name, struct nn_error *e);
+
+/* 1 when NAME is a live namespace mount in the run dir, 0 when not. */
+int nn_netns_exists(struct nn_ctx *ctx, const char *name);
+
+/* Sorted names of the namespaces in the run dir; free with nn_netns_list_free. */
+int nn_netns_list(struct nn_ctx *ctx, char ***names, size_t *n, struct nn_error *e);
+void nn_netns_list_free(char **names, size_t n);
+
+/*
+ * ip netns exec: enter NAME, a private mount namespace with / rslave, a fresh
+ * sysfs, each /etc/netns/NAME/X bound over /etc/X, then execvp(argv).  Returns
+ * only on failure (the exit status of a success is the command's own).
+ */
+int nn_netns_exec(struct nn_ctx *ctx, const char *name, char *const argv[], struct nn_error *e);
+
+#endif
