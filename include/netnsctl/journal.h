@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NETNSCTL_JOURNAL_H
+#define NETNSCTL_JOURNAL_H
+
+/*
+ * The ownership journal: an append-only text file in the state dir with one
+ * line per object netnsctl is about to make ("intent"), has made ("made",
+ * with the kernel's id of it) and has removed ("gone").  Each line is written
+ * and synced before the netlink request it announces, so a netnsctl killed at
+ * any point leaves a journal from which `cleanup` removes exactly what
+ * netnsctl made, and nothing else.  Writers hold the state dir's lock.
+ *
+ *   intent netns - sva 0 create-veth-pair
+ *   made netns - sva 4026532301 create-veth-pair     (id: the nsfs inode)
+ *   made link sva veth-a 7 create-veth-pair          (id: the ifindex)
+ *   gone link sva veth-a 7 delete-veth-pair
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netnsctl/error.h"
+
+struct nn_ctx;
+
+enum nn_obj_kind { NN_OBJ_NETNS, NN_OBJ_LINK, NN_OBJ_QDISC };
+
+struct nn_journal_entry {
+	enum nn_obj_kind kind;
+	char ns[256];		/* "-" for a namespace itself */
+	char name[256];
+	uint64_t id;		/* 0 while only intended */
+	char owner[64];
+};
+
+/* Take the state dir's lock (flock LOCK_EX on STATE_DIR/lock), creating the
+ * dir.  Held until the process exits.  Idempotent. */
+int nn_state_lock(struct nn_ctx *ctx, struct nn_error *e);
+
+int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		      const char *name, const char *owner, struct nn_error *e);
+int nn_journal_made(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		    const char *name, uint64_t id, const char *owner, struct nn_error *e);
+int nn_journal_gone(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		    const char *name, struct nn_error *e);
+
+/*
+ * The objects the journal says netnsctl owns now: the latest record of each
+ * (kind, ns, name) that is not "gone".  id is 0 for an object whose creation
+ * was announced but never confirmed (netnsctl died in between).
+ */
+int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *n,
+		     struct nn_error *e);
+/* Rewrite the journal to hold only ENTRIES (atomically: temp file + rename). */
+int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *entries, size_t n,
+		       struct nn_error *e);
+
+const char *nn_obj_kind_name(enum nn_obj_kind kind);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NETNSCTL_LAB_H
+#define NETNSCTL_LAB_H
+
+/*
+ * One engine for every command that makes something: a lab (the desired
+ * state: namespaces, veth pairs with addresses, root qdiscs) is compared with
+ * what the kernel has (one dump per namespace and object kind), giving a plan
+ * of steps, each naming its object and reason.  Applying the plan records each
+ * object in the journal before making it and, when a step fails, undoes what
+ * this run did, in reverse.  An empty plan is "unchanged".
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "netnsctl/addr.h"
+#include "netnsctl/error.h"
+#include "netnsctl/qdisc.h"
+
+struct nn_ctx;
+struct nn_lab;
+struct nn_plan;
+
+/* OWNER names the command or lab file in the journal ("create-veth-pair"). */
+struct nn_lab *nn_lab_new(const char *owner);
+void nn_lab_free(struct nn_lab *lab);
+
+/* Namespace NAME must exist (made when missing). */
+int nn_lab_add_netns(struct nn_lab *lab, const char *name, struct nn_error *e);
+
+/*
+ * A veth pair IF_A in NS_A <-> IF_B in NS_B, both ends up, with ADDR_A and
+ * ADDR_B (both NULL for none).  The namespaces are added to the lab.  Any
+ * other link of those names, or other addresses of the same family on them,
+ * is stale and replaced.
+ */
+int nn_lab_add_veth(struct nn_lab *lab, const char *ns_a, const char *if_a,
+		    const char *ns_b, const char *if_b, const struct nn_prefix *addr_a,
+		    const struct nn_prefix *addr_b, struct nn_error *e);
+
+/*
+ * The root qdisc of IFNAME in NS is WANT; WANT->kind NN_QDISC_OTHER means
+ * "the kernel's default" (clear).  The namespace and link must exist, or be
+ * made by this lab.
+ */
+int nn_lab_add_qdisc(struct nn_lab *lab, const char *ns, const char *ifname,
+		     const struct nn_qdisc_info *want, struct nn_error *e);
+
+/* Observe the kernel and diff: the steps that make the lab true. */
+int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **plan,
+		 struct nn_error *e);
+void nn_plan_free(struct nn_plan *plan);
+size_t nn_plan_len(const struct nn_plan *plan);
+/* "create namespace \"sva\"", "add 10.10.0.1/30 to veth-a in sva", ... */
+const char *nn_plan_step_text(const struct nn_plan *plan, size_t i);
+
+typedef void (*nn_step_cb)(const char *text, void *arg);
+
+/*
+ * Carry out PLAN in order, calling DONE after each step.  On a failure undo
+ * this run's steps in reverse (reporting each through UNDONE, which may be
+ * NULL) and return the failing step's error.
+ */
+int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *plan, nn_step_cb done,
+		  nn_step_cb undone, void *arg, struct nn_error *e);
+
+#endif

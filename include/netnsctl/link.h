@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NETNSCTL_LINK_H
+#define NETNSCTL_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+
+#include "netnsctl/addr.h"
+#include "netnsctl/error.h"
+
+struct nn_ns;
+
+/* A link as one RTM_GETLINK dump reports it. */
+struct nn_link_info {
+	int ifindex;
+	char name[IFNAMSIZ];
+	char kind[16];		/* "veth", "bridge", ... ; "" when the kernel gives none */
+	bool up;		/* IFF_UP asked for (admin state) */
+	bool lower_up;		/* IFF_LOWER_UP: carrier */
+	int peer_ifindex;	/* IFLA_LINK: a veth's peer, 0 when none */
+	bool peer_nsid_set;	/* the peer lives in another namespace ... */
+	int32_t peer_nsid;	/* ... with this id as seen from here */
+	int master;		/* IFLA_MASTER, 0 when none */
+	unsigned int mtu;
+	uint8_t mac[6];
+};
+
+/* An address as one RTM_GETADDR dump reports it. */
+struct nn_addr_info {
+	int ifindex;
+	struct nn_prefix addr;
+	int scope;		/* RT_SCOPE_*: link-local ones are the kernel's own */
+};
+
+/* All links of NS, one dump.  *OUT is malloc()ed. */
+int nn_link_list(struct nn_ns *ns, struct nn_link_info **out, size_t *n, struct nn_error *e);
+/* All addresses of NS (both families), one dump.  *OUT is malloc()ed. */
+int nn_addr_list(struct nn_ns *ns, struct nn_addr_info **out, size_t *n, struct nn_error *e);
+
+/* The link called NAME in NS: 1 and *OUT filled, or 0 when there is none. */
+int nn_link_find(struct nn_ns *ns, const char *name, struct nn_link_info *out, struct nn_error *e);
+/* Like nn_link_find, but a missing link is -ENODEV 'no interface "NAME" in namespace "X"'. */
+int nn_link_get(struct nn_ns *ns, const char *name, struct nn_link_info *out, struct nn_error *e);
+
+/*
+ * A veth pair NAME_A in NS_A and NAME_B in NS_B, made in one request with the
+ * peer placed straight into NS_B (IFLA_NET_NS_FD).  Both ends are down:
+ * asking for the peer up in the create request fails (ENOTCONN).
+ */
+int nn_veth_add(struct nn_ns *ns_a, const char *name_a, struct nn_ns *ns_b,
+		const char *name_b, struct nn_error *e);
+
+int nn_link_set_up(struct nn_ns *ns, int ifindex, bool up, struct nn_error *e);
+/* Delete a link; a link already gone is fine (returns 0). */
+int nn_link_del(struct nn_ns *ns, int ifindex, struct nn_error *e);
+
+/* The id NS gives namespace OTHER (RTM_GETNSID), or -1 when it has none. */
+int nn_ns_peer_nsid(struct nn_ns *ns, struct nn_ns *other, int32_t *nsid, struct nn_error *e);
+
+#endif

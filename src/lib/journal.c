@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netnsctl/ctx.h"
+#include "netnsctl/journal.h"
+#include "cleanup.h"
+
+#define JOURNAL_NAME "journal"
+
+/* One lock per process: a context's lifetime is a command's lifetime. */
+static int lock_fd = -1;
+
+static const char *const kind_names[] = {
+	[NN_OBJ_NETNS] = "netns",
+	[NN_OBJ_LINK] = "link",
+	[NN_OBJ_QDISC] = "qdisc",
+};
+
+const char *nn_obj_kind_name(enum nn_obj_kind kind)
+{
+	return kind_names[kind];
+}
+
+static int state_dir(struct nn_ctx *ctx, struct nn_error *e)
+{
+	const char *dir = nn_ctx_state_dir(ctx);
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return nn_error_set(e, errno, "cannot create state directory \"%s\"", dir);
+	return 0;
+}
+
+int nn_state_lock(struct nn_ctx *ctx, struct nn_error *e)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (lock_fd >= 0)
+		return 0;
+	if (state_dir(ctx, e) < 0)
+		return -e->code;
+	snprintf(path, sizeof(path), "%s/lock", nn_ctx_state_dir(ctx));
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nn_error_set(e, errno, "cannot open lock \"%s\"", path);
+	if (flock(fd, LOCK_EX) < 0) {
+		int err = errno;
+
+		close(fd);
+		return nn_error_set(e, err, "cannot lock \"%s\"", path);
+	}
+	lock_fd = fd;
+	return 0;
+}
+
+static int append(struct nn_ctx *ctx, const char *op, enum nn_obj_kind kind, const char *ns,
+		  const char *name, uint64_t id, const char *owner, struct nn_error *e)
+{
+	char path[PATH_MAX], line[700];
+	_cleanup_close_ int fd = -1;
+	int len;
+
+	if (state_dir(ctx, e) < 0)
+		return -e->code;
+	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
+	len = snprintf(line, sizeof(line), "%s %s %s %s %" PRIu64 " %s\n", op,
+		       kind_names[kind], ns && *ns ? ns : "-", name, id,
+		       owner && *owner ? owner : "-");
+	if (len < 0 || (size_t)len >= sizeof(line))
+		return nn_error_setx(e, ENAMETOOLONG, "journal record for \"%s\" is too long", name);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nn_error_set(e, errno, "cannot open journal \"%s\"", path);
+	/* One write() of an O_APPEND file: a record is whole or absent. */
+	if (write(fd, line, (size_t)len) != len || fdatasync(fd) < 0)
+		return nn_error_set(e, errno ? errno : EIO, "cannot write journal \"%s\"", path);
+	return 0;
+}
+
+int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		      const char *name, const char *owner, struct nn_error *e)
+{
+	return append(ctx, "intent", kind, ns, name, 0, owner, e);
+}
+
+int nn_journal_made(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		    const char *name, uint64_t id, const char *owner, struct nn_error *e)
+{
+	return append(ctx, "made", kind, ns, name, id, owner, e);
+}
+
+int nn_journal_gone(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		    const char *name, struct nn_error *e)
+{
+	return append(ctx, "gone", kind, ns, name, 0, "-", e);
+}
+
+static int kind_from(const char *s, enum nn_obj_kind *k)
+{
+	for (size_t i = 0; i < NN_ARRAY_SIZE(kind_names); i++) {
+		if (!strcmp(s, kind_names[i])) {
+			*k = (enum nn_obj_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *n,
+		     struct nn_error *e)
+{
+	char path[PATH_MAX], op[16], kind[16];
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	struct nn_journal_entry *v = NULL, ent;
+	size_t cap = 0, cnt = 0, lsz = 0;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : nn_error_set(e, errno, "cannot read journal \"%s\"", path);
+	while (getline(&line, &lsz, f) > 0) {
+		size_t i;
+
+		memset(&ent, 0, sizeof(ent));
+		/* A torn or foreign line is skipped, never trusted. */
+		if (sscanf(line, "%15s %15s %255s %255s %" SCNu64 " %63s", op, kind, ent.ns,
+			   ent.name, &ent.id, ent.owner) != 6 || kind_from(kind, &ent.kind) < 0)
+			continue;
+		for (i = 0; i < cnt; i++)
+			if (v[i].kind == ent.kind && !strcmp(v[i].ns, ent.ns) &&
+			    !strcmp(v[i].name, ent.name))
+				break;
+		if (!strcmp(op, "gone")) {
+			if (i < cnt)
+				v[i] = v[--cnt];
+			continue;
+		}
+		if (strcmp(op, "intent") && strcmp(op, "made"))
+			continue;
+		if (i == cnt) {
+			if (cnt == cap) {
+				struct nn_journal_entry *nv;
+
+				cap = cap ? cap * 2 : 32;
+				nv = realloc(v, cap * sizeof(*v));
+				if (!nv) {
+					free(v);
+					return nn_error_set(e, ENOMEM, "cannot read journal \"%s\"", path);
+				}
+				v = nv;
+			}
+			cnt++;
+		} else if (!strcmp(op, "intent") && v[i].id) {
+			/* A new intent for an object already made: keep the made id
+			 * until the new one is confirmed or the object is gone. */
+			continue;
+		}
+		v[i] = ent;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, size_t n,
+		       struct nn_error *e)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	if (state_dir(ctx, e) < 0)
+		return -e->code;
+	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
+	snprintf(tmp, sizeof(tmp), "%s/" JOURNAL_NAME ".new", nn_ctx_state_dir(ctx));
+	f = fopen(tmp, "we");
+	if (!f)
+		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s %s %s %s %" PRIu64 " %s\n", ents[i].id ? "made" : "intent",
+			kind_names[ents[i].kind], ents[i].ns, ents[i].name, ents[i].id, ents[i].owner);
+	if (fflush(f) != 0 || fdatasync(fileno(f)) < 0)
+		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
+	if (rename(tmp, path) < 0)
+		return nn_error_set(e, errno, "cannot replace journal \"%s\"", path);
+	return 0;
+}

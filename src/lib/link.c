@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+
+#include <libmnl/libmnl.h>
+#include <netlink/cache.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+
+#include "netnsctl/ctx.h"
+#include "netnsctl/link.h"
+#include "cleanup.h"
+#include "nl.h"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
+static void link_info_from(struct rtnl_link *l, struct nn_link_info *li)
+{
+	struct nl_addr *ll = rtnl_link_get_addr(l);
+	const char *kind = rtnl_link_get_type(l);
+	unsigned int flags = rtnl_link_get_flags(l);
+	int32_t nsid;
+
+	memset(li, 0, sizeof(*li));
+	li->ifindex = rtnl_link_get_ifindex(l);
+	snprintf(li->name, sizeof(li->name), "%s", rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "");
+	snprintf(li->kind, sizeof(li->kind), "%s", kind ? kind : "");
+	li->up = flags & IFF_UP;
+	li->lower_up = flags & IFF_LOWER_UP;
+	li->peer_ifindex = rtnl_link_get_link(l);
+	if (rtnl_link_get_link_netnsid(l, &nsid) == 0) {
+		li->peer_nsid_set = true;
+		li->peer_nsid = nsid;
+	}
+	li->master = rtnl_link_get_master(l);
+	li->mtu = rtnl_link_get_mtu(l);
+	if (ll && nl_addr_get_len(ll) == 6)
+		memcpy(li->mac, nl_addr_get_binary_addr(ll), 6);
+}
+
+int nn_link_list(struct nn_ns *ns, struct nn_link_info **out, size_t *n, struct nn_error *e)
+{
+	struct nl_sock *sk = nn_ns_nl(ns, e);
+	struct nl_cache *cache = NULL;
+	struct nl_object *obj;
+	struct nn_link_info *v;
+	size_t i = 0;
+	int ret;
+
+	if (!sk)
+		return -e->code;
+	ret = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
+	if (ret < 0)
+		return nn_nl_fail(ns, ret, e, "cannot list the links of %s", nn_ns_label(ns));
+	v = calloc(nl_cache_nitems(cache) + 1, sizeof(*v));
+	if (!v) {
+		nl_cache_free(cache);
+		return nn_error_set(e, ENOMEM, "cannot list the links of %s", nn_ns_label(ns));
+	}
+	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj))
+		link_info_from((struct rtnl_link *)obj, &v[i++]);
+	nl_cache_free(cache);
+	*out = v;
+	*n = i;
+	return 0;
+}
+
+
+int nn_link_find(struct nn_ns *ns, const char *name, struct nn_link_info *out, struct nn_error *e)
+{
+	struct nl_sock *sk = nn_ns_nl(ns, e);
+	struct rtnl_link *l = NULL;
+	int ret;
+
+	if (!sk)
+		return -e->code;
+	ret = rtnl_link_get_kernel(sk, 0, name, &l);
+	if (ret < 0) {
+		ret = nn_nl_fail(ns, ret, e, "cannot read interface \"%s\" in %s", name, nn_ns_label(ns));
+		if (ret == -ENODEV || ret == -ENOENT) {
+			nn_error_clear(e);
+			return 0;
+		}
+		return ret;
+	}
+	link_info_from(l, out);
+	rtnl_link_put(l);
+	return 1;
+}
+
+int nn_link_get(struct nn_ns *ns, const char *name, struct nn_link_info *out, struct nn_error *e)
+{
+	int ret = nn_link_find(ns, name, out, e);
+
+	if (ret == 0)
+		return nn_error_setx(e, ENODEV, "no interface \"%s\" in %s", name, nn_ns_label(ns));
+	return ret < 0 ? ret : 0;
+}
+
+int nn_veth_add(struct nn_ns *ns_a, const char *name_a, struct nn_ns *ns_b,
+		const char *name_b, struct nn_error *e)
+{
+	struct nl_sock *sk = nn_ns_nl(ns_a, e);
+	struct rtnl_link *l, *peer;
+	int ret;
+
+	if (!sk)
+		return -e->code;
+	l = rtnl_link_veth_alloc();
+	if (!l)
+		return nn_error_set(e, ENOMEM, "cannot create %s", name_a);
+	peer = rtnl_link_veth_get_peer(l);
+	rtnl_link_set_name(l, name_a);
+	rtnl_link_set_name(peer, name_b);
+	if (ns_b != ns_a)
+		rtnl_link_set_ns_fd(peer, nn_ns_fd(ns_b));
+	rtnl_link_put(peer);
+	ret = rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_veth_release(l);
+	if (ret < 0)
+		return nn_nl_fail(ns_a, ret, e, "cannot create veth %s in %s with peer %s in %s",
+				  name_a, nn_ns_label(ns_a), name_b, nn_ns_label(ns_b));
+	return 0;
+}
+
+int nn_link_set_up(struct nn_ns *ns, int ifindex, bool up, struct nn_error *e)
+{
+	char buf[4096];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	return nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot set link %d in %s %s",
+			   ifindex, nn_ns_label(ns), up ? "up" : "down");
+}
+
+int nn_link_del(struct nn_ns *ns, int ifindex, struct nn_error *e)
+{
+	char buf[4096];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	int ret;
+
+	nlh->nlmsg_type = RTM_DELLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ret = nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot delete link %d in %s",
+			  ifindex, nn_ns_label(ns));
+	if (ret == -ENODEV) {
+		nn_error_clear(e);
+		return 0;
+	}
+	return ret;
+}
+
+struct nsid_reply {
+	int32_t nsid;
+	bool seen;
+};
+
+static int nsid_attr_cb(const struct nlattr *a, void *data)
+{
+	struct nsid_reply *r = data;
+
+	if (mnl_attr_get_type(a) == NETNSA_NSID && mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+		r->nsid = (int32_t)mnl_attr_get_u32(a);
+		r->seen = true;
+	}
+	return MNL_CB_OK;
+}
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type != RTM_NEWNSID)
+		return MNL_CB_OK;
+	return mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nsid_attr_cb, data);
+}
+
+int nn_ns_peer_nsid(struct nn_ns *ns, struct nn_ns *other, int32_t *nsid, struct nn_error *e)
+{
+	char buf[4096];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nsid_reply r = { .nsid = -1 };
+	struct rtgenmsg *g;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETNSID;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)nn_ns_fd(other));
+	ret = nn_mnl_talk(ns, nlh, nsid_cb, &r, e, "cannot read the id of %s in %s",
+			  nn_ns_label(other), nn_ns_label(ns));
+	if (ret < 0)
+		return ret;
+	*nsid = r.seen ? r.nsid : -1;
+	return 0;
+}
