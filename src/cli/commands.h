@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NETNSCTL_COMMANDS_H
+#define NETNSCTL_COMMANDS_H
+
+/* One function per subcommand; each gets its own argv (argv[0] = its name). */
+int cmd_create_namespaces(int argc, char **argv);
+int cmd_delete_namespaces(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_create_veth_pair(int argc, char **argv);
+int cmd_delete_veth_pair(int argc, char **argv);
+int cmd_add_delay(int argc, char **argv);
+int cmd_set_rate(int argc, char **argv);
+int cmd_clear_qdisc(int argc, char **argv);
+int cmd_show_qdisc(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
+
+#endif

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* create-namespaces, delete-namespaces, list, exec */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netnsctl/ctx.h"
+#include "netnsctl/journal.h"
+#include "netnsctl/lab.h"
+#include "netnsctl/link.h"
+#include "netnsctl/names.h"
+#include "netnsctl/netns.h"
+#include "netnsctl/qdisc.h"
+#include "cli.h"
+#include "commands.h"
+
+static const struct option no_opts[] = { { NULL, 0, NULL, 0 } };
+
+static int no_options(int argc, char **argv)
+{
+	int c;
+
+	while ((c = cli_getopt(argc, argv, "+", no_opts)) != -1)
+		if (c < 0)
+			return -c;
+	return 0;
+}
+
+int cmd_create_namespaces(int argc, char **argv)
+{
+	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	struct nn_error e = { 0 };
+	struct nn_plan *plan = NULL;
+	struct nn_lab *lab;
+	struct nn_ctx *ctx;
+	bool dry = false;
+	int c, ret;
+
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c < 0)
+			return -c;
+		dry = true;
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME...")))
+		return ret;
+	lab = nn_lab_new(argv[0]);
+	if (!lab)
+		return cli_usage_error("out of memory");
+	for (int i = optind; i < argc; i++) {
+		if (nn_lab_add_netns(lab, argv[i], &e) < 0) {
+			nn_lab_free(lab);
+			return cli_input_error(&e);
+		}
+	}
+	ret = cli_check_privileges(argv[0]);
+	if (ret || !(ctx = cli_ctx())) {
+		nn_lab_free(lab);
+		return ret ? ret : EXIT_FAIL;
+	}
+	if (nn_state_lock(ctx, &e) < 0 || nn_plan_make(ctx, lab, &plan, &e) < 0)
+		ret = cli_fail(&e);
+	else
+		ret = cli_run_plan(ctx, plan, dry);
+	nn_plan_free(plan);
+	nn_lab_free(lab);
+	nn_ctx_free(ctx);
+	return ret;
+}
+
+int cmd_delete_namespaces(int argc, char **argv)
+{
+	struct nn_error e = { 0 };
+	struct nn_ctx *ctx;
+	int ret, changed = 0;
+
+	if ((ret = no_options(argc, argv)) || (ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME...")))
+		return ret;
+	for (int i = optind; i < argc; i++)
+		if (nn_check_netns_name(argv[i], &e) < 0)
+			return cli_input_error(&e);
+	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
+		return ret ? ret : EXIT_FAIL;
+	if (nn_state_lock(ctx, &e) < 0) {
+		nn_ctx_free(ctx);
+		return cli_fail(&e);
+	}
+	for (int i = optind; i < argc; i++) {
+		ret = nn_netns_del(ctx, argv[i], &e);
+		if (ret < 0)
+			break;
+		if (ret == 1) {
+			nn_journal_gone(ctx, NN_OBJ_NETNS, "-", argv[i], &e);
+			printf("delete namespace %s\n", argv[i]);
+			changed++;
+		}
+		ret = 0;
+	}
+	nn_ctx_free(ctx);
+	if (ret < 0)
+		return cli_fail(&e);
+	if (!changed)
+		printf("unchanged\n");
+	return EXIT_OK;
+}
+
+static const char *mac_str(char *buf, size_t len, const uint8_t *m)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+static const struct nn_qdisc_info *root_qdisc(const struct nn_qdisc_info *qs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (qs[i].parent == 0xffffffffu)
+			return &qs[i];
+	return NULL;
+}
+
+/* One namespace, text or JSON. */
+static int list_ns(struct nn_ctx *ctx, const char *name, bool json, bool first, struct nn_error *e)
+{
+	struct nn_link_info *links = NULL;
+	struct nn_addr_info *addrs = NULL;
+	size_t nl = 0, na = 0;
+	struct nn_ns *ns;
+	char buf[512];
+	int ret = 0;
+
+	if (nn_ctx_ns(ctx, name, &ns, e) < 0 || nn_link_list(ns, &links, &nl, e) < 0 ||
+	    nn_addr_list(ns, &addrs, &na, e) < 0) {
+		free(links);
+		return -e->code;
+	}
+	if (json) {
+		printf("%s{\"name\":", first ? "" : ",");
+		json_str(stdout, name);
+		printf(",\"links\":[");
+	} else {
+		printf("%s\n", name);
+	}
+	for (size_t i = 0; i < nl; i++) {
+		const struct nn_link_info *l = &links[i];
+		struct nn_qdisc_info *qs = NULL;
+		const struct nn_qdisc_info *root;
+		size_t nq = 0;
+		bool firsta = true;
+
+		if (nn_qdisc_list(ns, l->ifindex, &qs, &nq, e) < 0) {
+			ret = -e->code;
+			break;
+		}
+		root = root_qdisc(qs, nq);
+		if (json) {
+			printf("%s{\"name\":", i ? "," : "");
+			json_str(stdout, l->name);
+			printf(",\"ifindex\":%d,\"kind\":", l->ifindex);
+			json_str(stdout, l->kind);
+			printf(",\"up\":%s,\"carrier\":%s,\"mtu\":%u,\"mac\":\"%s\",\"addresses\":[",
+			       l->up ? "true" : "false", l->lower_up ? "true" : "false", l->mtu,
+			       mac_str(buf, sizeof(buf), l->mac));
+			for (size_t j = 0; j < na; j++) {
+				if (addrs[j].ifindex != l->ifindex)
+					continue;
+				printf("%s\"%s\"", firsta ? "" : ",",
+				       nn_format_prefix(buf, sizeof(buf), &addrs[j].addr, true));
+				firsta = false;
+			}
+			printf("],\"qdisc\":%s}",
+			       root ? nn_qdisc_format_json(buf, sizeof(buf), root) : "null");
+		} else {
+			printf("  %-15s %-6s %-4s", l->name, *l->kind ? l->kind : "-", l->up ? "up" : "down");
+			for (size_t j = 0; j < na; j++)
+				if (addrs[j].ifindex == l->ifindex)
+					printf(" %s", nn_format_prefix(buf, sizeof(buf), &addrs[j].addr, true));
+			if (root)
+				printf("  qdisc %s", nn_qdisc_format(buf, sizeof(buf), root));
+			printf("\n");
+		}
+		free(qs);
+	}
+	if (json)
+		printf("]}");
+	free(links);
+	free(addrs);
+	return ret;
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	struct nn_error e = { 0 };
+	struct nn_ctx *ctx;
+	char **names = NULL;
+	size_t n = 0;
+	bool json = false;
+	int c, ret;
+
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c < 0)
+			return -c;
+		json = true;
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 0, 0, "")))
+		return ret;
+	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
+		return ret ? ret : EXIT_FAIL;
+	if (nn_netns_list(ctx, &names, &n, &e) < 0) {
+		nn_ctx_free(ctx);
+		return cli_fail(&e);
+	}
+	if (json)
+		printf("{\"namespaces\":[");
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (list_ns(ctx, names[i], json, i == 0, &e) < 0)
+			ret = EXIT_FAIL;
+	if (json)
+		printf("]}\n");
+	nn_netns_list_free(names, n);
+	nn_ctx_free(ctx);
+	return ret ? cli_fail(&e) : EXIT_OK;
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	struct nn_error e = { 0 };
+	struct nn_ctx *ctx;
+	const char *name;
+	int ret;
+
+	if ((ret = no_options(argc, argv)))
+		return ret;
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME -- CMD [ARG...]")))
+		return ret;
+	name = argv[optind++];
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	if (optind >= argc)
+		return cli_usage_error("%s: no command given (usage: netnsctl exec NAME -- CMD [ARG...])", argv[0]);
+	if (nn_check_netns_name(name, &e) < 0)
+		return cli_input_error(&e);
+	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
+		return ret ? ret : EXIT_FAIL;
+	if (nn_netns_exists(ctx, name) != 1) {
+		nn_ctx_free(ctx);
+		nn_error_setx(&e, ENOENT, "namespace \"%s\" does not exist", name);
+		return cli_fail(&e);
+	}
+	nn_netns_exec(ctx, name, argv + optind, &e);
+	nn_ctx_free(ctx);
+	cli_fail(&e);
+	if (e.code == ENOENT)
+		return EXIT_NOT_FOUND;
+	if (e.code == EACCES || e.code == ENOEXEC || e.code == EISDIR)
+		return EXIT_CANNOT_EXEC;
+	return EXIT_FAIL;
+}

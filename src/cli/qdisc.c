@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* add-delay, set-rate, clear-qdisc, show-qdisc */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netnsctl/ctx.h"
+#include "netnsctl/journal.h"
+#include "netnsctl/lab.h"
+#include "netnsctl/link.h"
+#include "netnsctl/names.h"
+#include "netnsctl/qdisc.h"
+#include "netnsctl/units.h"
+#include "cli.h"
+#include "commands.h"
+
+/* Make WANT the root qdisc of IF in NS through the plan engine. */
+static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
+		     const struct nn_qdisc_info *want, bool dry)
+{
+	struct nn_error e = { 0 };
+	struct nn_plan *plan = NULL;
+	struct nn_link_info li;
+	struct nn_lab *lab;
+	struct nn_ctx *ctx;
+	struct nn_ns *ns;
+	int ret;
+
+	if (nn_check_netns_name(nsname, &e) < 0 || nn_check_ifname(ifname, &e) < 0)
+		return cli_input_error(&e);
+	lab = nn_lab_new(cmd);
+	if (!lab)
+		return cli_usage_error("out of memory");
+	if (nn_lab_add_qdisc(lab, nsname, ifname, want, &e) < 0) {
+		nn_lab_free(lab);
+		return cli_input_error(&e);
+	}
+	ret = cli_check_privileges(cmd);
+	if (ret || !(ctx = cli_ctx())) {
+		nn_lab_free(lab);
+		return ret ? ret : EXIT_FAIL;
+	}
+	if (nn_ctx_ns(ctx, nsname, &ns, &e) < 0 || nn_link_get(ns, ifname, &li, &e) < 0 ||
+	    nn_state_lock(ctx, &e) < 0 || nn_plan_make(ctx, lab, &plan, &e) < 0)
+		ret = cli_fail(&e);
+	else
+		ret = cli_run_plan(ctx, plan, dry);
+	nn_plan_free(plan);
+	nn_lab_free(lab);
+	nn_ctx_free(ctx);
+	return ret;
+}
+
+static int parse_dist(const char *s, enum nn_netem_dist *d)
+{
+	static const struct { const char *name; enum nn_netem_dist d; } dists[] = {
+		{ "uniform", NN_DIST_NONE },
+		{ "normal", NN_DIST_NORMAL },
+		{ "pareto", NN_DIST_PARETO },
+		{ "paretonormal", NN_DIST_PARETONORMAL },
+	};
+
+	for (size_t i = 0; i < sizeof(dists) / sizeof(dists[0]); i++) {
+		if (!strcmp(s, dists[i].name)) {
+			*d = dists[i].d;
+			return 0;
+		}
+	}
+	return cli_usage_error("invalid distribution \"%s\": use normal, pareto, paretonormal or uniform", s);
+}
+
+int cmd_add_delay(int argc, char **argv)
+{
+	enum { O_DELAY = 1, O_JITTER, O_CORR, O_DIST, O_LOSS, O_DUP, O_CORRUPT, O_REORDER, O_RATE, O_LIMIT, O_DRY };
+	static const struct option opts[] = {
+		{ "delay", required_argument, NULL, O_DELAY },
+		{ "jitter", required_argument, NULL, O_JITTER },
+		{ "correlation", required_argument, NULL, O_CORR },
+		{ "distribution", required_argument, NULL, O_DIST },
+		{ "loss", required_argument, NULL, O_LOSS },
+		{ "duplicate", required_argument, NULL, O_DUP },
+		{ "corrupt", required_argument, NULL, O_CORRUPT },
+		{ "reorder", required_argument, NULL, O_REORDER },
+		{ "rate", required_argument, NULL, O_RATE },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "dry-run", no_argument, NULL, O_DRY },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct nn_qdisc_info want = { .kind = NN_QDISC_NETEM };
+	struct nn_netem *n = &want.u.netem;
+	struct nn_error e = { 0 };
+	uint64_t limit;
+	bool dry = false;
+	int c, ret = 0;
+
+	snprintf(want.kind_name, sizeof(want.kind_name), "netem");
+	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+		switch (c) {
+		case O_DELAY: ret = nn_parse_time(optarg, "delay", &n->delay_ns, &e); break;
+		case O_JITTER: ret = nn_parse_time(optarg, "jitter", &n->jitter_ns, &e); break;
+		case O_CORR: ret = nn_parse_percent(optarg, "correlation", &n->delay_corr, &e); break;
+		case O_DIST:
+			if (parse_dist(optarg, &n->dist))
+				return EXIT_USAGE;
+			break;
+		case O_LOSS: ret = nn_parse_percent(optarg, "loss", &n->loss, &e); break;
+		case O_DUP: ret = nn_parse_percent(optarg, "duplicate", &n->duplicate, &e); break;
+		case O_CORRUPT: ret = nn_parse_percent(optarg, "corrupt", &n->corrupt, &e); break;
+		case O_REORDER: ret = nn_parse_percent(optarg, "reorder", &n->reorder, &e); break;
+		case O_RATE: ret = nn_parse_rate(optarg, "rate", &n->rate, &e); break;
+		case O_LIMIT:
+			ret = nn_parse_uint(optarg, "limit", 1, UINT32_MAX, &limit, &e);
+			n->limit = (uint32_t)limit;
+			break;
+		case O_DRY: dry = true; break;
+		default: return -c;
+		}
+		if (ret < 0)
+			return cli_input_error(&e);
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
+		return ret;
+	if (nn_netem_check(n, &e) < 0)
+		return cli_input_error(&e);
+	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+}
+
+int cmd_set_rate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rate", required_argument, NULL, 'r' },
+		{ "burst", required_argument, NULL, 'b' },
+		{ "latency", required_argument, NULL, 'l' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct nn_qdisc_info want = { .kind = NN_QDISC_TBF };
+	struct nn_tbf *t = &want.u.tbf;
+	struct nn_error e = { 0 };
+	bool dry = false;
+	int c, ret = 0;
+
+	snprintf(want.kind_name, sizeof(want.kind_name), "tbf");
+	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+		switch (c) {
+		case 'r': ret = nn_parse_rate(optarg, "rate", &t->rate, &e); break;
+		case 'b': ret = nn_parse_size(optarg, "burst", &t->burst, &e); break;
+		case 'l': ret = nn_parse_time(optarg, "latency", &t->latency_ns, &e); break;
+		case 'n': dry = true; break;
+		default: return -c;
+		}
+		if (ret < 0)
+			return cli_input_error(&e);
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF --rate R")))
+		return ret;
+	if (!t->rate)
+		return cli_usage_error("%s: --rate is required", argv[0]);
+	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+}
+
+int cmd_clear_qdisc(int argc, char **argv)
+{
+	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	struct nn_qdisc_info want = { .kind = NN_QDISC_OTHER };
+	bool dry = false;
+	int c, ret;
+
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c < 0)
+			return -c;
+		dry = true;
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
+		return ret;
+	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+}
+
+int cmd_show_qdisc(int argc, char **argv)
+{
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	struct nn_error e = { 0 };
+	struct nn_qdisc_info *qs = NULL;
+	struct nn_link_info li;
+	struct nn_ctx *ctx;
+	struct nn_ns *ns;
+	const char *nsname, *ifname;
+	char buf[1024];
+	bool json = false;
+	size_t n = 0;
+	int c, ret;
+
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c < 0)
+			return -c;
+		json = true;
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
+		return ret;
+	nsname = argv[optind];
+	ifname = argv[optind + 1];
+	if (nn_check_netns_name(nsname, &e) < 0 || nn_check_ifname(ifname, &e) < 0)
+		return cli_input_error(&e);
+	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
+		return ret ? ret : EXIT_FAIL;
+	if (nn_ctx_ns(ctx, nsname, &ns, &e) < 0 || nn_link_get(ns, ifname, &li, &e) < 0 ||
+	    nn_qdisc_list(ns, li.ifindex, &qs, &n, &e) < 0) {
+		nn_ctx_free(ctx);
+		return cli_fail(&e);
+	}
+	if (json) {
+		printf("{\"namespace\":");
+		json_str(stdout, nsname);
+		printf(",\"interface\":");
+		json_str(stdout, ifname);
+		printf(",\"qdiscs\":[");
+		for (size_t i = 0; i < n; i++)
+			printf("%s%s", i ? "," : "", nn_qdisc_format_json(buf, sizeof(buf), &qs[i]));
+		printf("]}\n");
+	} else {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", nn_qdisc_format(buf, sizeof(buf), &qs[i]));
+	}
+	free(qs);
+	nn_ctx_free(ctx);
+	return EXIT_OK;
+}
