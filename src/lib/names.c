@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "netnsctl/names.h"
+
+/* A value as it goes into a message: one line, printable, bounded. */
+#define SHOW_MAX 96
+struct shown {
+	char s[SHOW_MAX * 4 + 4];
+};
+
+static const char *show(struct shown *b, const char *s)
+{
+	size_t n = 0, i;
+
+	for (i = 0; s[i]; i++) {
+		unsigned char c = s[i];
+
+		if (i == SHOW_MAX) {
+			memcpy(b->s + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (c == '"' || c == '\\') {
+			b->s[n++] = '\\';
+			b->s[n++] = c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			n += snprintf(b->s + n, 5, "\\x%02x", c);
+		} else {
+			b->s[n++] = c;
+		}
+	}
+	b->s[n] = '\0';
+	return b->s;
+}
+
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static bool is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* The first reason NAME is unusable, or NULL; FORBIDDEN lists bytes refused. */
+static const char *name_problem(const char *name, size_t max, const char *forbidden,
+				char *why, size_t whylen)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	if (!n)
+		return "empty";
+	if (n > max) {
+		snprintf(why, whylen, "longer than %zu bytes", max);
+		return why;
+	}
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return "reserved name";
+	for (p = name; *p; p++) {
+		if (strchr(forbidden, *p)) {
+			snprintf(why, whylen, "contains '%c'", *p);
+			return why;
+		}
+		if (is_space(*p))
+			return "contains whitespace";
+		if (is_control(*p))
+			return "contains a control character";
+	}
+	return NULL;
+}
+
+int nn_check_netns_name(const char *name, struct nn_error *e)
+{
+	const char *why;
+	struct shown b;
+	char buf[64];
+
+	if (!name)
+		name = "";
+	why = name_problem(name, NAME_MAX, "/", buf, sizeof(buf));
+	if (why)
+		return nn_error_setx(e, EINVAL, "invalid namespace name \"%s\": %s",
+				     show(&b, name), why);
+	return 0;
+}
+
+int nn_check_ifname(const char *name, struct nn_error *e)
+{
+	const char *why;
+	struct shown b;
+	char buf[64];
+
+	if (!name)
+		name = "";
+	/* The kernel's dev_valid_name(): '/' would break sysfs, ':' is an alias. */
+	why = name_problem(name, IFNAMSIZ - 1, "/:", buf, sizeof(buf));
+	if (why)
+		return nn_error_setx(e, EINVAL, "invalid interface name \"%s\": %s",
+				     show(&b, name), why);
+	return 0;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int nn_parse_mac(const char *s, uint8_t mac[6], struct nn_error *e)
+{
+	uint8_t out[6];
+	struct shown b;
+	char sep = 0;
+	int i, hi, lo;
+
+	if (!s)
+		s = "";
+	for (i = 0; i < 6; i++) {
+		const char *p = s + i * 3;
+
+		/* Check each byte before reading the next: P never passes the NUL. */
+		hi = hex_value(p[0]);
+		lo = hi < 0 ? -1 : hex_value(p[1]);
+		if (lo < 0)
+			goto bad;
+		out[i] = hi << 4 | lo;
+		if (i == 5) {
+			if (p[2])
+				goto bad;
+		} else {
+			if (p[2] != ':' && p[2] != '-')
+				goto bad;
+			if (sep && p[2] != sep)
+				goto bad;
+			sep = p[2];
+		}
+	}
+	memcpy(mac, out, sizeof(out));
+	return 0;
+bad:
+	return nn_error_setx(e, EINVAL,
+			     "invalid MAC address \"%s\": expected six hex bytes like 02:00:5e:10:00:01",
+			     show(&b, s));
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "netnsctl/names.h"
+
+static void netns_ok(const char *name)
+{
+	struct nn_error e = { 0 };
+	int ret = nn_check_netns_name(name, &e);
+
+	if (ret)
+		print_error("\"%s\": %s\n", name, e.msg);
+	assert_int_equal(ret, 0);
+}
+
+static void netns_bad(const char *name, const char *msg)
+{
+	struct nn_error e = { 0 };
+
+	assert_int_equal(nn_check_netns_name(name, &e), -EINVAL);
+	assert_int_equal(e.code, EINVAL);
+	assert_memory_equal(e.msg, "invalid namespace name \"", 24);
+	assert_null(strchr(e.msg, '\n'));
+	if (msg)
+		assert_string_equal(e.msg, msg);
+}
+
+static void ifname_ok(const char *name)
+{
+	struct nn_error e = { 0 };
+	int ret = nn_check_ifname(name, &e);
+
+	if (ret)
+		print_error("\"%s\": %s\n", name, e.msg);
+	assert_int_equal(ret, 0);
+}
+
+static void ifname_bad(const char *name, const char *msg)
+{
+	struct nn_error e = { 0 };
+
+	assert_int_equal(nn_check_ifname(name, &e), -EINVAL);
+	assert_int_equal(e.code, EINVAL);
+	assert_memory_equal(e.msg, "invalid interface name \"", 24);
+	if (msg)
+		assert_string_equal(e.msg, msg);
+}
+
+static void test_netns_valid(void **state)
+{
+	char max[NAME_MAX + 1];
+
+	memset(max, 'n', NAME_MAX);
+	max[NAME_MAX] = '\0';
+	netns_ok("a");
+	netns_ok("sva");
+	netns_ok("ns-1_x.y");
+	netns_ok(".hidden");
+	netns_ok("...");
+	netns_ok("a..b");
+	netns_ok("caf\xc3\xa9");
+	netns_ok("ns:1");
+	netns_ok(max);
+}
+
+static void test_netns_invalid(void **state)
+{
+	char big[NAME_MAX + 2], msg[NN_ERROR_MAX];
+
+	netns_bad("a/b", "invalid namespace name \"a/b\": contains '/'");
+	netns_bad("/", NULL);
+	netns_bad("../x", NULL);
+	netns_bad("", "invalid namespace name \"\": empty");
+	netns_bad(NULL, "invalid namespace name \"\": empty");
+	netns_bad(".", "invalid namespace name \".\": reserved name");
+	netns_bad("..", "invalid namespace name \"..\": reserved name");
+	netns_bad("a b", "invalid namespace name \"a b\": contains whitespace");
+	netns_bad(" a", NULL);
+	netns_bad("a ", NULL);
+	netns_bad("a\tb", NULL);
+	netns_bad("a\nb", "invalid namespace name \"a\\x0ab\": contains whitespace");
+	netns_bad("a\x01", "invalid namespace name \"a\\x01\": contains a control character");
+	netns_bad("a\x1b[31m", NULL);
+	netns_bad("a\x7f", "invalid namespace name \"a\\x7f\": contains a control character");
+
+	memset(big, 'n', NAME_MAX + 1);
+	big[NAME_MAX + 1] = '\0';
+	snprintf(msg, sizeof(msg), "invalid namespace name \"%.96s...\": longer than 255 bytes",
+		 big);
+	netns_bad(big, msg);
+}
+
+static void test_netns_null_error(void **state)
+{
+	assert_int_equal(nn_check_netns_name("a/b", NULL), -EINVAL);
+	assert_int_equal(nn_check_netns_name("ok", NULL), 0);
+}
+
+static void test_ifname_valid(void **state)
+{
+	ifname_ok("eth0");
+	ifname_ok("veth-a");
+	ifname_ok("a");
+	ifname_ok("abcdefghijklmno");	/* 15 bytes */
+	ifname_ok("br.100");
+	ifname_ok("...");
+}
+
+static void test_ifname_invalid(void **state)
+{
+	ifname_bad("averyveryverylongname",
+		   "invalid interface name \"averyveryverylongname\": longer than 15 bytes");
+	ifname_bad("abcdefghijklmnop", NULL);	/* 16 bytes */
+	ifname_bad("", "invalid interface name \"\": empty");
+	ifname_bad(NULL, NULL);
+	ifname_bad("eth0:1", "invalid interface name \"eth0:1\": contains ':'");
+	ifname_bad("a/b", "invalid interface name \"a/b\": contains '/'");
+	ifname_bad(".", NULL);
+	ifname_bad("..", NULL);
+	ifname_bad("a b", NULL);
+	ifname_bad("a\n", NULL);
+	ifname_bad("a\x01", NULL);
+}
+
+static void mac_ok(const char *s, const uint8_t want[6])
+{
+	struct nn_error e = { 0 };
+	uint8_t mac[6] = { 0 };
+	int ret = nn_parse_mac(s, mac, &e);
+
+	if (ret)
+		print_error("\"%s\": %s\n", s, e.msg);
+	assert_int_equal(ret, 0);
+	assert_memory_equal(mac, want, 6);
+}
+
+static void mac_bad(const char *s)
+{
+	static const uint8_t untouched[6] = { 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa };
+	struct nn_error e = { 0 };
+	uint8_t mac[6];
+
+	memcpy(mac, untouched, 6);
+	if (nn_parse_mac(s, mac, &e) != -EINVAL)
+		print_error("\"%s\" was accepted\n", s ? s : "(null)");
+	assert_int_equal(nn_parse_mac(s, mac, &e), -EINVAL);
+	assert_int_equal(e.code, EINVAL);
+	assert_memory_equal(e.msg, "invalid MAC address \"", 21);
+	assert_memory_equal(mac, untouched, 6);
+}
+
+static void test_mac(void **state)
+{
+	static const uint8_t a[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
+	static const uint8_t ff[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t mc[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	static const uint8_t z[6] = { 0 };
+	static const uint8_t mixed[6] = { 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45 };
+
+	mac_ok("02:00:5e:10:00:01", a);
+	mac_ok("02-00-5e-10-00-01", a);
+	mac_ok("02:00:5E:10:00:01", a);
+	mac_ok("ff:ff:ff:ff:ff:ff", ff);
+	mac_ok("01:00:5e:00:00:01", mc);
+	mac_ok("00:00:00:00:00:00", z);
+	mac_ok("AB:cd:Ef:01:23:45", mixed);
+}
+
+static void test_mac_invalid(void **state)
+{
+	struct nn_error e = { 0 };
+	uint8_t mac[6];
+
+	mac_bad("");
+	mac_bad(NULL);
+	mac_bad("0");
+	mac_bad("02");
+	mac_bad("02:");
+	mac_bad("02:00:5e:10:00");
+	mac_bad("02:00:5e:10:00:");
+	mac_bad("02:00:5e:10:00:0");
+	mac_bad("02:00:5e:10:00:001");
+	mac_bad("02:00:5e:10:00:01:");
+	mac_bad("02:00:5e:10:00:01:02");
+	mac_bad("02:00-5e:10:00:01");
+	mac_bad("02-00-5e-10-00:01");
+	mac_bad("2:0:5e:10:0:1");
+	mac_bad("02:00:5e:10:00:0g");
+	mac_bad("g2:00:5e:10:00:01");
+	mac_bad("0200.5e10.0001");
+	mac_bad("02005e100001");
+	mac_bad(" 02:00:5e:10:00:01");
+	mac_bad("02:00:5e:10:00:01 ");
+	mac_bad("02::00:5e:10:00:01");
+	mac_bad("02.00.5e.10.00.01");
+	mac_bad("+2:00:5e:10:00:01");
+
+	assert_int_equal(nn_parse_mac("02:00:5e:10:00", mac, &e), -EINVAL);
+	assert_string_equal(e.msg, "invalid MAC address \"02:00:5e:10:00\": "
+			    "expected six hex bytes like 02:00:5e:10:00:01");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_netns_valid),
+		cmocka_unit_test(test_netns_invalid),
+		cmocka_unit_test(test_netns_null_error),
+		cmocka_unit_test(test_ifname_valid),
+		cmocka_unit_test(test_ifname_invalid),
+		cmocka_unit_test(test_mac),
+		cmocka_unit_test(test_mac_invalid),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
