@@ -15,13 +15,21 @@
 
 struct nn_ctx;
 
-/* Returns 1 when created, 0 when NAME already existed as a namespace mount.
+/*
+ * Returns 1 when created, 0 when NAME already existed as a namespace mount.
  * A stale file (left by a crash: exists but is not a namespace mount) is
- * removed and the namespace made.  The new namespace's loopback is up. */
+ * removed and the namespace made; an empty file made less than a second ago
+ * is first given that second to become a mount (another ip netns add may be
+ * between creating and binding it).  The new namespace's loopback is up.
+ * The calling thread's own namespace is unchanged afterwards; callable from
+ * any thread.  A NAME that is empty, ".", "..", has a '/' or is longer than
+ * NAME_MAX is -EINVAL here too (for every function below).
+ */
 int nn_netns_add(struct nn_ctx *ctx, const char *name, struct nn_error *e);
 
-/* Returns 1 when deleted, 0 when there was none.  Also forgets the handle
- * cached in CTX.  /etc/netns/NAME is left alone (as ip netns del does). */
+/* Returns 1 when deleted (a stale file counts), 0 when there was none.  Also
+ * forgets the handle cached in CTX.  /etc/netns/NAME is left alone (as ip
+ * netns del does). */
 int nn_netns_del(struct nn_ctx *ctx, const char *name, struct nn_error *e);
 
 /* 1 when NAME is a live namespace mount in the run dir, 0 when not. */
@@ -33,8 +41,12 @@ void nn_netns_list_free(char **names, size_t n);
 
 /*
  * ip netns exec: enter NAME, a private mount namespace with / rslave, a fresh
- * sysfs, each /etc/netns/NAME/X bound over /etc/X, then execvp(argv).  Returns
- * only on failure (the exit status of a success is the command's own).
+ * sysfs (read-only if /sys was), each /etc/netns/NAME/X bound over /etc/X (X
+ * missing from /etc: skipped; other bind failures: error), then execvp(argv).
+ * Returns only on failure (the exit status of a success is the command's
+ * own), then with the process already moved: exit.  e->code is execvp's errno
+ * when the command could not run (ENOENT, EACCES...).  Single-threaded
+ * callers only: unshare(CLONE_NEWNS) fails with EINVAL in a threaded process.
  */
 int nn_netns_exec(struct nn_ctx *ctx, const char *name, char *const argv[], struct nn_error *e);
 
