@@ -20,7 +20,7 @@ struct nlmsghdr;
 struct nlattr;
 
 enum nn_netem_dist {
-	NN_DIST_NONE = 0,	/* uniform jitter: no table */
+	NN_DIST_NONE = 0,	/* uniform jitter ("uniform"): no table */
 	NN_DIST_NORMAL,
 	NN_DIST_PARETO,
 	NN_DIST_PARETONORMAL,
@@ -28,26 +28,35 @@ enum nn_netem_dist {
 
 struct nn_netem {
 	uint64_t delay_ns;
-	uint64_t jitter_ns;
+	uint64_t jitter_ns;	/* at most INT32_MAX ns: the kernel caps it there */
 	uint32_t delay_corr;	/* u32 probabilities, as tc encodes them */
 	uint32_t loss, loss_corr;
 	uint32_t duplicate, duplicate_corr;
 	uint32_t reorder, reorder_corr;
 	uint32_t corrupt, corrupt_corr;
-	uint32_t gap;		/* 0: reorder uses delay-free gap 0 as tc does */
+	uint32_t gap;		/* reorder every GAPth packet; 0 with reorder: 1, as tc does */
 	uint32_t limit;		/* packets; 0 means the default, 1000 */
 	uint64_t rate;		/* bytes/s; 0 = no rate limit */
-	enum nn_netem_dist dist;
+	enum nn_netem_dist dist;	/* the kernel never reports it: a dump says NONE */
 };
 
 struct nn_tbf {
 	uint64_t rate;		/* bytes/s, > 0 */
-	uint32_t burst;		/* bytes; 0 = default: max(rate/HZ-ish, 16 KiB)... see qdisc.c */
-	uint32_t limit;		/* bytes of queue; 0 = derived from latency */
-	uint64_t latency_ns;	/* 0 = default 50 ms (used when limit is 0) */
+	uint32_t burst;		/* bytes; 0 = default: max(4 ms at RATE, 2 * 1514) */
+	uint32_t limit;		/* bytes of queue; 0 = RATE * LATENCY + BURST, as tc */
+	uint64_t latency_ns;	/* 0 = default 50 ms (used when limit is 0); from a
+				 * dump: what LIMIT stands for, (limit - burst) / rate */
 };
 
 enum nn_qdisc_kind { NN_QDISC_OTHER = 0, NN_QDISC_NETEM, NN_QDISC_TBF };
+
+/* The handle netnsctl gives the root qdiscs it makes (1:), so that a child
+ * could later be attached under it. */
+#define NN_QDISC_HANDLE 0x00010000U
+
+/* Room a request buffer needs for nn_netem_encode() / nn_tbf_encode(),
+ * header and a 4096-entry distribution table included. */
+#define NN_QDISC_MSG_SPACE 16384
 
 /* A qdisc read back from the kernel. */
 struct nn_qdisc_info {
@@ -61,21 +70,55 @@ struct nn_qdisc_info {
 	} u;
 };
 
-/* Netem spec validation without the kernel (e.g. correlation without the
- * value it correlates, distribution without jitter). -EINVAL with a message. */
+/* "uniform" (NN_DIST_NONE), "normal", "pareto", "paretonormal", as tc names them. */
+const char *nn_netem_dist_name(enum nn_netem_dist dist);
+/* -EINVAL: 'invalid --distribution "x": expected uniform, normal, pareto or paretonormal'. */
+int nn_netem_dist_parse(const char *s, enum nn_netem_dist *dist, struct nn_error *e);
+
+/*
+ * Netem spec validation without the kernel: what tc or the kernel reject or
+ * silently ignore (jitter, distribution or reorder without delay,
+ * distribution without jitter, a correlation for a zero value, gap without
+ * reorder).  -EINVAL with a message naming the CLI option ("--jitter").
+ */
 int nn_netem_check(const struct nn_netem *spec, struct nn_error *e);
 
+/* Fill in the defaults the encoder sends (limit 1000, gap 1 with reorder),
+ * so a spec compares field by field with what a dump returns. */
+void nn_netem_normalize(struct nn_netem *spec);
+
 /* Append TCA_KIND "netem" and TCA_OPTIONS for SPEC to a tcmsg request NLH
- * (libmnl).  Every field is sent, zeros included, so a replace clears what
- * the new spec leaves out.  Pure: no I/O. */
+ * (libmnl) with NN_QDISC_MSG_SPACE bytes of room.  Every field is sent,
+ * zeros included, so a replace clears what the new spec leaves out; with
+ * jitter and no distribution a uniform table replaces any earlier one.
+ * Checks SPEC first.  Pure: no I/O. */
 int nn_netem_encode(struct nlmsghdr *nlh, const struct nn_netem *spec, struct nn_error *e);
 /* Decode a netem TCA_OPTIONS attribute.  Validates every length. */
 int nn_netem_decode(const struct nlattr *options, struct nn_netem *out, struct nn_error *e);
 
+/* tbf: rate required; --limit and --latency exclude each other.  -EINVAL. */
+int nn_tbf_check(const struct nn_tbf *spec, struct nn_error *e);
+/* Fill in burst, limit and latency as the encoder computes them. */
+void nn_tbf_normalize(struct nn_tbf *spec);
+/* As for netem: TCA_KIND "tbf" and TCA_OPTIONS (rate, RATE64 above 4 GB/s,
+ * exact burst in bytes).  Pure. */
+int nn_tbf_encode(struct nlmsghdr *nlh, const struct nn_tbf *spec, struct nn_error *e);
+/* Decode a tbf TCA_OPTIONS attribute.  The kernel reports the bucket in
+ * 64 ns ticks, so above ~60 Mbit/s the burst comes back rounded. */
+int nn_tbf_decode(const struct nlattr *options, struct nn_tbf *out, struct nn_error *e);
+
 /*
- * Make SPEC the root qdisc of IFINDEX in NS (create or replace, in place
- * when the root is already netem).  A kernel without sch_netem gives -ENOENT
- * and "this kernel has no sch_netem (<extack>)".  On failure nothing changes.
+ * Whether HAVE (from nn_qdisc_list) already is WANT (a spec): compares the
+ * normalized spec, tolerates the tick rounding of the tbf burst, and ignores
+ * the netem distribution, which the kernel does not report.
+ */
+bool nn_qdisc_same(const struct nn_qdisc_info *want, const struct nn_qdisc_info *have);
+
+/*
+ * Make SPEC the root qdisc of IFINDEX in NS, handle 1: (create or replace,
+ * in place when the root is already netem).  A kernel without sch_netem
+ * gives -ENOENT and "this kernel has no sch_netem (<extack>)".  On failure
+ * nothing changes.
  */
 int nn_qdisc_netem_replace(struct nn_ns *ns, int ifindex, const struct nn_netem *spec,
 			   struct nn_error *e);
@@ -91,10 +134,12 @@ int nn_qdisc_clear(struct nn_ns *ns, int ifindex, struct nn_error *e);
 int nn_qdisc_list(struct nn_ns *ns, int ifindex, struct nn_qdisc_info **out, size_t *n,
 		  struct nn_error *e);
 
-/* "netem delay 100ms jitter 10ms loss 1% rate 10Mbit" / "tbf rate 10Mbit burst 32Kb ...". */
+/* "netem delay 100ms jitter 10ms loss 1% rate 10Mbit" / "tbf rate 10Mbit burst 32Kb ...".
+ * Options are spelled as the CLI options, without "--"; zero values are left out. */
 const char *nn_qdisc_format(char *buf, size_t len, const struct nn_qdisc_info *q);
 /* The same as one JSON object (no trailing newline), values in tc's units as
- * strings plus exact integers: {"kind":"netem","delay":"100ms","delay_ns":100000000,...}. */
+ * strings plus exact integers: {"kind":"netem","delay":"100ms","delay_ns":100000000,...}.
+ * Every field of the kind is present, zeros included. */
 const char *nn_qdisc_format_json(char *buf, size_t len, const struct nn_qdisc_info *q);
 
 #endif
