@@ -55,36 +55,24 @@ static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
 	return ret;
 }
 
-static int parse_dist(const char *s, enum nn_netem_dist *d)
-{
-	static const struct { const char *name; enum nn_netem_dist d; } dists[] = {
-		{ "uniform", NN_DIST_NONE },
-		{ "normal", NN_DIST_NORMAL },
-		{ "pareto", NN_DIST_PARETO },
-		{ "paretonormal", NN_DIST_PARETONORMAL },
-	};
-
-	for (size_t i = 0; i < sizeof(dists) / sizeof(dists[0]); i++) {
-		if (!strcmp(s, dists[i].name)) {
-			*d = dists[i].d;
-			return 0;
-		}
-	}
-	return cli_usage_error("invalid distribution \"%s\": use normal, pareto, paretonormal or uniform", s);
-}
-
 int cmd_add_delay(int argc, char **argv)
 {
-	enum { O_DELAY = 1, O_JITTER, O_CORR, O_DIST, O_LOSS, O_DUP, O_CORRUPT, O_REORDER, O_RATE, O_LIMIT, O_DRY };
+	enum { O_DELAY = 1, O_JITTER, O_CORR, O_DIST, O_LOSS, O_LOSS_CORR, O_DUP, O_DUP_CORR,
+	       O_CORRUPT, O_CORRUPT_CORR, O_REORDER, O_REORDER_CORR, O_GAP, O_RATE, O_LIMIT, O_DRY };
 	static const struct option opts[] = {
 		{ "delay", required_argument, NULL, O_DELAY },
 		{ "jitter", required_argument, NULL, O_JITTER },
 		{ "correlation", required_argument, NULL, O_CORR },
 		{ "distribution", required_argument, NULL, O_DIST },
 		{ "loss", required_argument, NULL, O_LOSS },
+		{ "loss-correlation", required_argument, NULL, O_LOSS_CORR },
 		{ "duplicate", required_argument, NULL, O_DUP },
+		{ "duplicate-correlation", required_argument, NULL, O_DUP_CORR },
 		{ "corrupt", required_argument, NULL, O_CORRUPT },
+		{ "corrupt-correlation", required_argument, NULL, O_CORRUPT_CORR },
 		{ "reorder", required_argument, NULL, O_REORDER },
+		{ "reorder-correlation", required_argument, NULL, O_REORDER_CORR },
+		{ "gap", required_argument, NULL, O_GAP },
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "dry-run", no_argument, NULL, O_DRY },
@@ -93,7 +81,7 @@ int cmd_add_delay(int argc, char **argv)
 	struct nn_qdisc_info want = { .kind = NN_QDISC_NETEM };
 	struct nn_netem *n = &want.u.netem;
 	struct nn_error e = { 0 };
-	uint64_t limit;
+	uint64_t num;
 	bool dry = false;
 	int c, ret = 0;
 
@@ -103,18 +91,23 @@ int cmd_add_delay(int argc, char **argv)
 		case O_DELAY: ret = nn_parse_time(optarg, "delay", &n->delay_ns, &e); break;
 		case O_JITTER: ret = nn_parse_time(optarg, "jitter", &n->jitter_ns, &e); break;
 		case O_CORR: ret = nn_parse_percent(optarg, "correlation", &n->delay_corr, &e); break;
-		case O_DIST:
-			if (parse_dist(optarg, &n->dist))
-				return EXIT_USAGE;
-			break;
+		case O_DIST: ret = nn_netem_dist_parse(optarg, &n->dist, &e); break;
 		case O_LOSS: ret = nn_parse_percent(optarg, "loss", &n->loss, &e); break;
+		case O_LOSS_CORR: ret = nn_parse_percent(optarg, "loss correlation", &n->loss_corr, &e); break;
 		case O_DUP: ret = nn_parse_percent(optarg, "duplicate", &n->duplicate, &e); break;
+		case O_DUP_CORR: ret = nn_parse_percent(optarg, "duplicate correlation", &n->duplicate_corr, &e); break;
 		case O_CORRUPT: ret = nn_parse_percent(optarg, "corrupt", &n->corrupt, &e); break;
+		case O_CORRUPT_CORR: ret = nn_parse_percent(optarg, "corrupt correlation", &n->corrupt_corr, &e); break;
 		case O_REORDER: ret = nn_parse_percent(optarg, "reorder", &n->reorder, &e); break;
+		case O_REORDER_CORR: ret = nn_parse_percent(optarg, "reorder correlation", &n->reorder_corr, &e); break;
+		case O_GAP:
+			ret = nn_parse_uint(optarg, "gap", 1, UINT32_MAX, &num, &e);
+			n->gap = (uint32_t)num;
+			break;
 		case O_RATE: ret = nn_parse_rate(optarg, "rate", &n->rate, &e); break;
 		case O_LIMIT:
-			ret = nn_parse_uint(optarg, "limit", 1, UINT32_MAX, &limit, &e);
-			n->limit = (uint32_t)limit;
+			ret = nn_parse_uint(optarg, "limit", 1, UINT32_MAX, &num, &e);
+			n->limit = (uint32_t)num;
 			break;
 		case O_DRY: dry = true; break;
 		default: return -c;
@@ -135,6 +128,7 @@ int cmd_set_rate(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "burst", required_argument, NULL, 'b' },
 		{ "latency", required_argument, NULL, 'l' },
+		{ "limit", required_argument, NULL, 'L' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -150,6 +144,7 @@ int cmd_set_rate(int argc, char **argv)
 		case 'r': ret = nn_parse_rate(optarg, "rate", &t->rate, &e); break;
 		case 'b': ret = nn_parse_size(optarg, "burst", &t->burst, &e); break;
 		case 'l': ret = nn_parse_time(optarg, "latency", &t->latency_ns, &e); break;
+		case 'L': ret = nn_parse_size(optarg, "limit", &t->limit, &e); break;
 		case 'n': dry = true; break;
 		default: return -c;
 		}
@@ -160,6 +155,8 @@ int cmd_set_rate(int argc, char **argv)
 		return ret;
 	if (!t->rate)
 		return cli_usage_error("%s: --rate is required", argv[0]);
+	if (nn_tbf_check(t, &e) < 0)
+		return cli_input_error(&e);
 	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
 }
 

@@ -197,7 +197,7 @@ void nn_ns_leave(int saved_fd)
 struct nl_sock *nn_ns_nl(struct nn_ns *ns, struct nn_error *e)
 {
 	struct nl_sock *sk;
-	int saved, one = 1, ret;
+	int saved = -1, one = 1, ret;
 
 	if (ns->nl)
 		return ns->nl;
@@ -223,7 +223,7 @@ struct nl_sock *nn_ns_nl(struct nn_ns *ns, struct nn_error *e)
 struct mnl_socket *nn_ns_mnl(struct nn_ns *ns, struct nn_error *e)
 {
 	struct mnl_socket *nl;
-	int saved, one = 1, err = 0;
+	int saved = -1, one = 1, err = 0;
 
 	if (ns->mnl)
 		return ns->mnl;
