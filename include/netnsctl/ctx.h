@@ -2,6 +2,8 @@
 #ifndef NETNSCTL_CTX_H
 #define NETNSCTL_CTX_H
 
+#include <stdint.h>
+
 #include "netnsctl/error.h"
 
 /*
@@ -47,6 +49,11 @@ const char *nn_ns_name(const struct nn_ns *ns);	/* "" for the host */
 /* For messages: 'namespace "sva"' or 'the host namespace'. */
 const char *nn_ns_label(const struct nn_ns *ns);
 int nn_ns_fd(const struct nn_ns *ns);
+
+/* The namespace's cookie (SO_NETNS_COOKIE): unique for the boot and never
+ * reused, unlike the nsfs inode number, so it tells a namespace from a later
+ * one of the same name. */
+int nn_ns_cookie(struct nn_ns *ns, uint64_t *cookie, struct nn_error *e);
 
 /* libnl route socket inside the namespace, extended acks on. */
 struct nl_sock *nn_ns_nl(struct nn_ns *ns, struct nn_error *e);

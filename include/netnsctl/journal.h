@@ -11,9 +11,10 @@
  * netnsctl made, and nothing else.  Writers hold the state dir's lock.
  *
  *   intent netns - sva 0 create-veth-pair
- *   made netns - sva 4026532301 create-veth-pair     (id: the nsfs inode)
+ *   made netns - sva 8193 create-veth-pair           (id: the netns cookie)
  *   made link sva veth-a 7 create-veth-pair          (id: the ifindex)
  *   gone link sva veth-a 7 delete-veth-pair
+ *   retract qdisc sva veth-a 0 add-delay             (the intent came to nothing)
  */
 
 #include <stddef.h>
@@ -41,6 +42,10 @@ int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		      const char *name, const char *owner, struct nn_error *e);
 int nn_journal_made(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		    const char *name, uint64_t id, const char *owner, struct nn_error *e);
+/* The last intent for this object came to nothing (the kernel refused):
+ * forget it, but keep an earlier "made" of the same object. */
+int nn_journal_retract(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		       const char *name, struct nn_error *e);
 int nn_journal_gone(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		    const char *name, struct nn_error *e);
 

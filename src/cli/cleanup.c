@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/journal.h"
@@ -18,20 +19,26 @@
 #include "cli.h"
 #include "commands.h"
 
-/* Is namespace NAME the one the journal recorded (same nsfs inode)?  An
- * entry whose creation was never confirmed (id 0) counts as ours: netnsctl
- * made the mount point with O_EXCL just before it died. */
+/* Is namespace NAME the one the journal recorded (same netns cookie; nsfs
+ * inode numbers are reused)?  An entry whose creation was never confirmed
+ * (id 0) counts as ours: netnsctl made the mount point with O_EXCL just
+ * before it died.  So does a dead mount point left by a netnsctl killed
+ * while making or deleting it: it is no namespace, and the name was ours. */
 static bool ns_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j)
 {
 	struct nn_error e = { 0 };
 	struct nn_ns *ns;
-	struct stat st;
+	uint64_t cookie;
 
-	if (nn_netns_exists(ctx, j->name) != 1 || nn_ctx_ns(ctx, j->name, &ns, &e) < 0)
+	if (nn_netns_exists(ctx, j->name) != 1) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", nn_ctx_run_dir(ctx), j->name);
+		return access(path, F_OK) == 0;
+	}
+	if (nn_ctx_ns(ctx, j->name, &ns, &e) < 0 || nn_ns_cookie(ns, &cookie, &e) < 0)
 		return false;
-	if (fstat(nn_ns_fd(ns), &st) < 0)
-		return false;
-	return j->id == 0 || (uint64_t)st.st_ino == j->id;
+	return j->id == 0 || cookie == j->id;
 }
 
 static bool ns_deleted_too(const struct nn_journal_entry *v, size_t n, const char *ns,

@@ -220,6 +220,22 @@ struct nl_sock *nn_ns_nl(struct nn_ns *ns, struct nn_error *e)
 	return sk;
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+int nn_ns_cookie(struct nn_ns *ns, uint64_t *cookie, struct nn_error *e)
+{
+	struct mnl_socket *nl = nn_ns_mnl(ns, e);
+	socklen_t len = sizeof(*cookie);
+
+	if (!nl)
+		return -e->code;
+	if (getsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
+		return nn_error_set(e, errno, "cannot read the cookie of %s", ns->label);
+	return 0;
+}
+
 struct mnl_socket *nn_ns_mnl(struct nn_ns *ns, struct nn_error *e)
 {
 	struct mnl_socket *nl;

@@ -105,6 +105,12 @@ int nn_journal_gone(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 	return append(ctx, "gone", kind, ns, name, 0, "-", e);
 }
 
+int nn_journal_retract(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		       const char *name, struct nn_error *e)
+{
+	return append(ctx, "retract", kind, ns, name, 0, "-", e);
+}
+
 static int kind_from(const char *s, enum nn_obj_kind *k)
 {
 	for (size_t i = 0; i < NN_ARRAY_SIZE(kind_names); i++) {
@@ -143,8 +149,8 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 			if (v[i].kind == ent.kind && !strcmp(v[i].ns, ent.ns) &&
 			    !strcmp(v[i].name, ent.name))
 				break;
-		if (!strcmp(op, "gone")) {
-			if (i < cnt)
+		if (!strcmp(op, "gone") || !strcmp(op, "retract")) {
+			if (i < cnt && (op[0] == 'g' || v[i].id == 0))
 				v[i] = v[--cnt];
 			continue;
 		}

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
@@ -562,20 +561,30 @@ static int set_qdisc(struct nn_ns *ns, int ifindex, const struct nn_qdisc_info *
 	}
 }
 
+/*
+ * One step.  Intents are journalled before the kernel is asked; a request
+ * the kernel refuses retracts them.  S->done is set as soon as the kernel
+ * changed something, so a failure in the bookkeeping after it is undone too.
+ */
 static int do_step(struct nn_ctx *ctx, const char *owner, struct step *s, struct nn_error *e)
 {
+	struct nn_error ignored = { 0 };
 	struct nn_ns *ns, *ns2;
-	struct stat st;
+	uint64_t cookie;
 	int ifindex = 0;
 
 	switch (s->op) {
 	case OP_NS_ADD:
-		if (nn_journal_intent(ctx, NN_OBJ_NETNS, "-", s->ns, owner, e) < 0 ||
-		    nn_netns_add(ctx, s->ns, e) < 0 || nn_ctx_ns(ctx, s->ns, &ns, e) < 0)
+		if (nn_journal_intent(ctx, NN_OBJ_NETNS, "-", s->ns, owner, e) < 0)
 			return -e->code;
-		if (fstat(nn_ns_fd(ns), &st) < 0)
-			return nn_error_set(e, errno, "cannot stat namespace \"%s\"", s->ns);
-		return nn_journal_made(ctx, NN_OBJ_NETNS, "-", s->ns, (uint64_t)st.st_ino, owner, e);
+		if (nn_netns_add(ctx, s->ns, e) < 0) {
+			nn_journal_retract(ctx, NN_OBJ_NETNS, "-", s->ns, &ignored);
+			return -e->code;
+		}
+		s->done = true;
+		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0)
+			return -e->code;
+		return nn_journal_made(ctx, NN_OBJ_NETNS, "-", s->ns, cookie, owner, e);
 	case OP_LINK_DEL:
 		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0) {
 			if (e->code != ENODEV)
@@ -586,13 +595,20 @@ static int do_step(struct nn_ctx *ctx, const char *owner, struct step *s, struct
 		}
 		if (nn_link_del(ns, ifindex, e) < 0)
 			return -e->code;
+		s->done = true;
 		return nn_journal_gone(ctx, NN_OBJ_LINK, s->ns, s->ifname, e);
 	case OP_VETH_ADD:
 		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_ctx_ns(ctx, s->ns2, &ns2, e) < 0 ||
 		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns, s->ifname, owner, e) < 0 ||
-		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns2, s->ifname2, owner, e) < 0 ||
-		    nn_veth_add(ns, s->ifname, ns2, s->ifname2, e) < 0 ||
-		    made_link(ctx, ns, s->ifname, owner, e) < 0 ||
+		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns2, s->ifname2, owner, e) < 0)
+			return -e->code;
+		if (nn_veth_add(ns, s->ifname, ns2, s->ifname2, e) < 0) {
+			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
+			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns2, s->ifname2, &ignored);
+			return -e->code;
+		}
+		s->done = true;
+		if (made_link(ctx, ns, s->ifname, owner, e) < 0 ||
 		    made_link(ctx, ns2, s->ifname2, owner, e) < 0)
 			return -e->code;
 		return 0;
@@ -600,26 +616,33 @@ static int do_step(struct nn_ctx *ctx, const char *owner, struct step *s, struct
 	case OP_ADDR_ADD:
 		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0)
 			return -e->code;
-		return s->op == OP_ADDR_ADD ? nn_addr_add(ns, ifindex, &s->addr, e)
-					    : nn_addr_del(ns, ifindex, &s->addr, e);
+		if ((s->op == OP_ADDR_ADD ? nn_addr_add(ns, ifindex, &s->addr, e)
+					  : nn_addr_del(ns, ifindex, &s->addr, e)) < 0)
+			return -e->code;
+		s->done = true;
+		return 0;
 	case OP_LINK_UP:
-		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0)
+		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0 ||
+		    nn_link_set_up(ns, ifindex, true, e) < 0)
 			return -e->code;
-		return nn_link_set_up(ns, ifindex, true, e);
-	case OP_QDISC_SET:
+		s->done = true;
+		return 0;
 	case OP_QDISC_CLEAR:
-		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0)
+		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0 ||
+		    nn_qdisc_clear(ns, ifindex, e) < 0)
 			return -e->code;
-		if (s->op == OP_QDISC_SET &&
+		s->done = true;
+		return nn_journal_gone(ctx, NN_OBJ_QDISC, s->ns, s->ifname, e);
+	case OP_QDISC_SET:
+		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0 ||
 		    nn_journal_intent(ctx, NN_OBJ_QDISC, s->ns, s->ifname, owner, e) < 0)
 			return -e->code;
-		if (s->op == OP_QDISC_CLEAR) {
-			if (nn_qdisc_clear(ns, ifindex, e) < 0)
-				return -e->code;
-			return nn_journal_gone(ctx, NN_OBJ_QDISC, s->ns, s->ifname, e);
-		}
-		if (set_qdisc(ns, ifindex, &s->q, e) < 0)
+		/* A refused replace leaves the old qdisc (see qdisc.h). */
+		if (set_qdisc(ns, ifindex, &s->q, e) < 0) {
+			nn_journal_retract(ctx, NN_OBJ_QDISC, s->ns, s->ifname, &ignored);
 			return -e->code;
+		}
+		s->done = true;
 		return nn_journal_made(ctx, NN_OBJ_QDISC, s->ns, s->ifname, (uint64_t)ifindex,
 				       owner, e);
 	}
@@ -682,12 +705,13 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 		ret = do_step(ctx, p->owner, &p->steps[i], e);
 		if (ret < 0)
 			break;
-		p->steps[i].done = true;
 		if (done)
 			done(p->steps[i].text, arg);
 	}
 	if (i == p->n)
 		return 0;
+	/* The failing step too, when it got as far as changing the kernel. */
+	i++;
 	while (i-- > 0) {
 		if (!p->steps[i].done || p->steps[i].op == OP_LINK_DEL)
 			continue;
