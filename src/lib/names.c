@@ -6,38 +6,8 @@
 #include <string.h>
 #include <net/if.h>
 
+#include "show.h"
 #include "netnsctl/names.h"
-
-/* A value as it goes into a message: one line, printable, bounded. */
-#define SHOW_MAX 96
-struct shown {
-	char s[SHOW_MAX * 4 + 4];
-};
-
-static const char *show(struct shown *b, const char *s)
-{
-	size_t n = 0, i;
-
-	for (i = 0; s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (i == SHOW_MAX) {
-			memcpy(b->s + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (c == '"' || c == '\\') {
-			b->s[n++] = '\\';
-			b->s[n++] = c;
-		} else if (c < 0x20 || c >= 0x7f) {
-			n += snprintf(b->s + n, 5, "\\x%02x", c);
-		} else {
-			b->s[n++] = c;
-		}
-	}
-	b->s[n] = '\0';
-	return b->s;
-}
 
 static bool is_space(unsigned char c)
 {
@@ -80,7 +50,7 @@ static const char *name_problem(const char *name, size_t max, const char *forbid
 int nn_check_netns_name(const char *name, struct nn_error *e)
 {
 	const char *why;
-	struct shown b;
+	struct nn_shown b;
 	char buf[64];
 
 	if (!name)
@@ -88,14 +58,14 @@ int nn_check_netns_name(const char *name, struct nn_error *e)
 	why = name_problem(name, NAME_MAX, "/", buf, sizeof(buf));
 	if (why)
 		return nn_error_setx(e, EINVAL, "invalid namespace name \"%s\": %s",
-				     show(&b, name), why);
+				     nn_show(&b, name), why);
 	return 0;
 }
 
 int nn_check_ifname(const char *name, struct nn_error *e)
 {
 	const char *why;
-	struct shown b;
+	struct nn_shown b;
 	char buf[64];
 
 	if (!name)
@@ -104,7 +74,7 @@ int nn_check_ifname(const char *name, struct nn_error *e)
 	why = name_problem(name, IFNAMSIZ - 1, "/:", buf, sizeof(buf));
 	if (why)
 		return nn_error_setx(e, EINVAL, "invalid interface name \"%s\": %s",
-				     show(&b, name), why);
+				     nn_show(&b, name), why);
 	return 0;
 }
 
@@ -122,7 +92,7 @@ static int hex_value(char c)
 int nn_parse_mac(const char *s, uint8_t mac[6], struct nn_error *e)
 {
 	uint8_t out[6];
-	struct shown b;
+	struct nn_shown b;
 	char sep = 0;
 	int i, hi, lo;
 
@@ -153,5 +123,5 @@ int nn_parse_mac(const char *s, uint8_t mac[6], struct nn_error *e)
 bad:
 	return nn_error_setx(e, EINVAL,
 			     "invalid MAC address \"%s\": expected six hex bytes like 02:00:5e:10:00:01",
-			     show(&b, s));
+			     nn_show(&b, s));
 }

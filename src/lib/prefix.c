@@ -5,38 +5,8 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 
+#include "show.h"
 #include "netnsctl/addr.h"
-
-/* A value as it goes into a message: one line, printable, bounded. */
-#define SHOW_MAX 96
-struct shown {
-	char s[SHOW_MAX * 4 + 4];
-};
-
-static const char *show(struct shown *b, const char *s)
-{
-	size_t n = 0, i;
-
-	for (i = 0; s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (i == SHOW_MAX) {
-			memcpy(b->s + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (c == '"' || c == '\\') {
-			b->s[n++] = '\\';
-			b->s[n++] = c;
-		} else if (c < 0x20 || c >= 0x7f) {
-			n += snprintf(b->s + n, 5, "\\x%02x", c);
-		} else {
-			b->s[n++] = c;
-		}
-	}
-	b->s[n] = '\0';
-	return b->s;
-}
 
 static unsigned int family_bits(int family)
 {
@@ -60,7 +30,7 @@ static int parse_prefix(const char *s, const char *noun, bool need_len,
 {
 	char addr[INET6_ADDRSTRLEN + 1];
 	const char *slash, *q;
-	struct shown b, bl;
+	struct nn_shown b, bl;
 	unsigned int len = 0, max;
 	size_t n;
 
@@ -71,7 +41,7 @@ static int parse_prefix(const char *s, const char *noun, bool need_len,
 	n = slash ? (size_t)(slash - s) : strlen(s);
 	if (!n)
 		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": missing address",
-				     noun, show(&b, s));
+				     noun, nn_show(&b, s));
 	if (n < sizeof(addr)) {
 		memcpy(addr, s, n);
 		addr[n] = '\0';
@@ -83,32 +53,32 @@ static int parse_prefix(const char *s, const char *noun, bool need_len,
 	if (!p->family) {
 		memset(p, 0, sizeof(*p));
 		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": not an IPv4 or IPv6 address",
-				     noun, show(&b, s));
+				     noun, nn_show(&b, s));
 	}
 	max = family_bits(p->family);
 
 	if (!slash) {
 		if (need_len)
 			return nn_error_setx(e, EINVAL, "invalid %s \"%s\": missing prefix length",
-					     noun, show(&b, s));
+					     noun, nn_show(&b, s));
 		p->len = max;
 		return 0;
 	}
 	q = slash + 1;
 	if (!*q)
 		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": missing prefix length",
-				     noun, show(&b, s));
+				     noun, nn_show(&b, s));
 	for (; *q >= '0' && *q <= '9'; q++)
 		if (len <= max)
 			len = len * 10 + (*q - '0');
 	if (*q)
 		return nn_error_setx(e, EINVAL,
 				     "invalid %s \"%s\": prefix length \"%s\" is not a number",
-				     noun, show(&b, s), show(&bl, slash + 1));
+				     noun, nn_show(&b, s), nn_show(&bl, slash + 1));
 	if (len > max)
 		return nn_error_setx(e, EINVAL,
 				     "invalid %s \"%s\": prefix length \"%s\" is out of range (0-%u)",
-				     noun, show(&b, s), show(&bl, slash + 1), max);
+				     noun, nn_show(&b, s), nn_show(&bl, slash + 1), max);
 	p->len = len;
 	return 0;
 }
@@ -117,7 +87,7 @@ int nn_parse_cidr(const char *s, struct nn_prefix *net, struct nn_error *e)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	struct nn_prefix p, want;
-	struct shown b;
+	struct nn_shown b;
 	int ret;
 
 	ret = parse_prefix(s, "CIDR", true, &p, e);
@@ -126,7 +96,7 @@ int nn_parse_cidr(const char *s, struct nn_prefix *net, struct nn_error *e)
 	nn_prefix_network(&p, &want);
 	if (!nn_prefix_equal(&p, &want))
 		return nn_error_setx(e, EINVAL, "invalid CIDR \"%s\": host bits set, did you mean %s?",
-				     show(&b, s), nn_format_prefix(buf, sizeof(buf), &want, true));
+				     nn_show(&b, s), nn_format_prefix(buf, sizeof(buf), &want, true));
 	*net = p;
 	return 0;
 }

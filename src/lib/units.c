@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "show.h"
 #include "netnsctl/units.h"
 
 typedef unsigned __int128 u128;
@@ -14,37 +15,6 @@ typedef unsigned __int128 u128;
  * (100) every intermediate of scale() stays below 2^121, inside one u128.
  */
 #define FRAC_MAX 15
-
-/* A value as it goes into a message: one line, printable, bounded. */
-#define SHOW_MAX 96
-struct shown {
-	char s[SHOW_MAX * 4 + 4];
-};
-
-static const char *show(struct shown *b, const char *s)
-{
-	size_t n = 0, i;
-
-	for (i = 0; s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (i == SHOW_MAX) {
-			memcpy(b->s + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (c == '"' || c == '\\') {
-			b->s[n++] = '\\';
-			b->s[n++] = c;
-		} else if (c < 0x20 || c >= 0x7f) {
-			n += snprintf(b->s + n, 5, "\\x%02x", c);
-		} else {
-			b->s[n++] = c;
-		}
-	}
-	b->s[n] = '\0';
-	return b->s;
-}
 
 struct unit {
 	const char *name;
@@ -126,7 +96,7 @@ static const char *noun(const char *what)
 static int parse_decimal(const char *s, const char *what, struct decimal *d,
 			 struct nn_error *e)
 {
-	struct shown b;
+	struct nn_shown b;
 	const char *p;
 
 	memset(d, 0, sizeof(*d));
@@ -135,13 +105,13 @@ static int parse_decimal(const char *s, const char *what, struct decimal *d,
 	for (p = s; *p; p++)
 		if (is_space(*p))
 			return nn_error_setx(e, EINVAL, "invalid %s \"%s\": contains whitespace",
-					     noun(what), show(&b, s));
+					     noun(what), nn_show(&b, s));
 	if (*s == '-')
 		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": must not be negative",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 	if (!is_digit(*s))
 		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": not a number",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 
 	for (p = s; is_digit(*p); p++) {
 		unsigned int v = *p - '0';
@@ -155,7 +125,7 @@ static int parse_decimal(const char *s, const char *what, struct decimal *d,
 		p++;
 		if (!is_digit(*p))
 			return nn_error_setx(e, EINVAL, "invalid %s \"%s\": not a number",
-					     noun(what), show(&b, s));
+					     noun(what), nn_show(&b, s));
 		for (; is_digit(*p); p++) {
 			if (d->fd < FRAC_MAX) {
 				d->fp = d->fp * 10 + (*p - '0');
@@ -182,7 +152,7 @@ static int lookup_unit(const char *s, const char *what, const struct decimal *d,
 		       const struct unit *units, const struct unit *bare,
 		       bool icase, const struct unit **u, struct nn_error *e)
 {
-	struct shown b, bu;
+	struct nn_shown b, bu;
 
 	if (!*d->unit) {
 		*u = bare;
@@ -191,7 +161,7 @@ static int lookup_unit(const char *s, const char *what, const struct decimal *d,
 	*u = find_unit(units, d->unit, icase);
 	if (!*u)
 		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": unknown unit \"%s\"",
-				     noun(what), show(&b, s), show(&bu, d->unit));
+				     noun(what), nn_show(&b, s), nn_show(&bu, d->unit));
 	return 0;
 }
 
@@ -233,7 +203,7 @@ int nn_parse_time(const char *s, const char *what, uint64_t *ns, struct nn_error
 	static const struct unit bare = { "us", 1000, 1 };
 	const struct unit *u;
 	struct decimal d;
-	struct shown b;
+	struct nn_shown b;
 	uint64_t v;
 	int ret;
 
@@ -246,7 +216,7 @@ int nn_parse_time(const char *s, const char *what, uint64_t *ns, struct nn_error
 	if (!scale(&d, u, &v))
 		return nn_error_setx(e, ERANGE,
 				     "invalid %s \"%s\": too large, at most 18446744073.709551615s",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 	*ns = v;
 	return 0;
 }
@@ -255,7 +225,7 @@ int nn_parse_percent(const char *s, const char *what, uint32_t *prob, struct nn_
 {
 	const struct unit *u;
 	struct decimal d;
-	struct shown b;
+	struct nn_shown b;
 	uint64_t v;
 	int ret;
 
@@ -269,7 +239,7 @@ int nn_parse_percent(const char *s, const char *what, uint32_t *prob, struct nn_
 	    !scale(&d, u, &v) || v > UINT32_MAX)
 		return nn_error_setx(e, ERANGE,
 				     "invalid %s \"%s\": must be between 0%% and 100%%",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 	*prob = (uint32_t)v;
 	return 0;
 }
@@ -279,7 +249,7 @@ int nn_parse_rate(const char *s, const char *what, uint64_t *bytes_per_sec,
 {
 	const struct unit *u;
 	struct decimal d;
-	struct shown b;
+	struct nn_shown b;
 	uint64_t v;
 	int ret;
 
@@ -292,15 +262,15 @@ int nn_parse_rate(const char *s, const char *what, uint64_t *bytes_per_sec,
 	if (!scale(&d, u, &v))
 		return nn_error_setx(e, ERANGE,
 				     "invalid %s \"%s\": too large, at most %llubps",
-				     noun(what), show(&b, s), (unsigned long long)UINT64_MAX);
+				     noun(what), nn_show(&b, s), (unsigned long long)UINT64_MAX);
 	if (!d.ip && !d.fp && !d.tail)
 		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": must be greater than 0",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 	/* tc carries rates in whole bytes per second. */
 	if (!v)
 		return nn_error_setx(e, ERANGE,
 				     "invalid %s \"%s\": too small, at least 8bit (1 byte/s)",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 	*bytes_per_sec = v;
 	return 0;
 }
@@ -309,7 +279,7 @@ int nn_parse_size(const char *s, const char *what, uint32_t *bytes, struct nn_er
 {
 	const struct unit *u;
 	struct decimal d;
-	struct shown b;
+	struct nn_shown b;
 	uint64_t v;
 	int ret;
 
@@ -322,13 +292,13 @@ int nn_parse_size(const char *s, const char *what, uint32_t *bytes, struct nn_er
 	if (!scale(&d, u, &v) || v > UINT32_MAX)
 		return nn_error_setx(e, ERANGE,
 				     "invalid %s \"%s\": too large, at most 4294967295 bytes",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 	if (!d.ip && !d.fp && !d.tail)
 		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": must be greater than 0",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 	if (!v)
 		return nn_error_setx(e, ERANGE, "invalid %s \"%s\": too small, at least 1 byte",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 	*bytes = (uint32_t)v;
 	return 0;
 }
@@ -337,7 +307,7 @@ int nn_parse_uint(const char *s, const char *what, uint64_t min, uint64_t max,
 		  uint64_t *out, struct nn_error *e)
 {
 	struct decimal d;
-	struct shown b;
+	struct nn_shown b;
 	int ret;
 
 	ret = parse_decimal(s, what, &d, e);
@@ -345,13 +315,13 @@ int nn_parse_uint(const char *s, const char *what, uint64_t min, uint64_t max,
 		return ret;
 	if (d.fd)
 		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": not a whole number",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 	if (*d.unit)
 		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": not a number",
-				     noun(what), show(&b, s));
+				     noun(what), nn_show(&b, s));
 	if (d.overflow || d.ip < min || d.ip > max)
 		return nn_error_setx(e, ERANGE, "invalid %s \"%s\": must be between %llu and %llu",
-				     noun(what), show(&b, s), (unsigned long long)min,
+				     noun(what), nn_show(&b, s), (unsigned long long)min,
 				     (unsigned long long)max);
 	*out = (uint64_t)d.ip;
 	return 0;
