@@ -50,6 +50,11 @@ struct nn_ctx *cli_ctx(void);
 /* Plan, print or apply; "unchanged" for an empty plan.  Returns an exit code. */
 int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run);
 
+/* Check privileges, lock, plan LAB against the kernel and apply (or print,
+ * with DRY_RUN) the plan.  Frees LAB.  Returns an exit code. */
+struct nn_lab;
+int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run);
+
 /* JSON string with escaping. */
 void json_str(FILE *f, const char *s);
 

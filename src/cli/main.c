@@ -151,6 +151,27 @@ int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run)
 	return EXIT_OK;
 }
 
+int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
+{
+	struct nn_error e = { 0 };
+	struct nn_plan *plan = NULL;
+	struct nn_ctx *ctx = NULL;
+	int ret = cli_check_privileges(cmd);
+
+	if (ret == 0 && !(ctx = cli_ctx()))
+		ret = EXIT_FAIL;
+	if (ret == 0) {
+		if (nn_state_lock(ctx, &e) < 0 || nn_plan_make(ctx, lab, &plan, &e) < 0)
+			ret = cli_fail(&e);
+		else
+			ret = cli_run_plan(ctx, plan, dry_run);
+	}
+	nn_plan_free(plan);
+	nn_ctx_free(ctx);
+	nn_lab_free(lab);
+	return ret;
+}
+
 void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);

@@ -23,36 +23,15 @@ static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
 		     const struct nn_qdisc_info *want, bool dry)
 {
 	struct nn_error e = { 0 };
-	struct nn_plan *plan = NULL;
-	struct nn_link_info li;
-	struct nn_lab *lab;
-	struct nn_ctx *ctx;
-	struct nn_ns *ns;
-	int ret;
+	struct nn_lab *lab = nn_lab_new(cmd);
 
-	if (nn_check_netns_name(nsname, &e) < 0 || nn_check_ifname(ifname, &e) < 0)
-		return cli_input_error(&e);
-	lab = nn_lab_new(cmd);
 	if (!lab)
 		return cli_usage_error("out of memory");
 	if (nn_lab_add_qdisc(lab, nsname, ifname, want, &e) < 0) {
 		nn_lab_free(lab);
 		return cli_input_error(&e);
 	}
-	ret = cli_check_privileges(cmd);
-	if (ret || !(ctx = cli_ctx())) {
-		nn_lab_free(lab);
-		return ret ? ret : EXIT_FAIL;
-	}
-	if (nn_ctx_ns(ctx, nsname, &ns, &e) < 0 || nn_link_get(ns, ifname, &li, &e) < 0 ||
-	    nn_state_lock(ctx, &e) < 0 || nn_plan_make(ctx, lab, &plan, &e) < 0)
-		ret = cli_fail(&e);
-	else
-		ret = cli_run_plan(ctx, plan, dry);
-	nn_plan_free(plan);
-	nn_lab_free(lab);
-	nn_ctx_free(ctx);
-	return ret;
+	return cli_apply_lab(cmd, lab, dry);
 }
 
 int cmd_add_delay(int argc, char **argv)

@@ -32,9 +32,7 @@ int cmd_create_veth_pair(int argc, char **argv)
 	const char *if_a = "veth-a", *if_b = "veth-b", *cidr = DEFAULT_CIDR;
 	struct nn_prefix net, hosts[2];
 	struct nn_error e = { 0 };
-	struct nn_plan *plan = NULL;
 	struct nn_lab *lab;
-	struct nn_ctx *ctx;
 	bool dry = false;
 	int c, ret;
 
@@ -58,19 +56,7 @@ int cmd_create_veth_pair(int argc, char **argv)
 		nn_lab_free(lab);
 		return cli_input_error(&e);
 	}
-	ret = cli_check_privileges(argv[0]);
-	if (ret || !(ctx = cli_ctx())) {
-		nn_lab_free(lab);
-		return ret ? ret : EXIT_FAIL;
-	}
-	if (nn_state_lock(ctx, &e) < 0 || nn_plan_make(ctx, lab, &plan, &e) < 0)
-		ret = cli_fail(&e);
-	else
-		ret = cli_run_plan(ctx, plan, dry);
-	nn_plan_free(plan);
-	nn_lab_free(lab);
-	nn_ctx_free(ctx);
-	return ret;
+	return cli_apply_lab(argv[0], lab, dry);
 }
 
 /* Delete IF_A in NS_A, but only when it is a veth whose peer lives in NS_B. */
