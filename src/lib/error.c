@@ -6,6 +6,7 @@
 
 #include "netnsctl/error.h"
 
+__attribute__((format(printf, 4, 0)))
 static int set_v(struct nn_error *e, int errnum, const char *why,
 		 const char *fmt, va_list ap)
 {

@@ -27,6 +27,7 @@
 #include "netnsctl/units.h"
 #include "cleanup.h"
 #include "netem_dist.h"
+#include "show.h"
 #include "nl.h"
 
 /* Option names as the CLI spells them, for messages. */
@@ -153,6 +154,7 @@ const char *nn_netem_dist_name(enum nn_netem_dist dist)
 
 int nn_netem_dist_parse(const char *s, enum nn_netem_dist *dist, struct nn_error *e)
 {
+	struct nn_shown b;
 	size_t i;
 
 	for (i = 0; i < NN_ARRAY_SIZE(dist_names); i++) {
@@ -163,7 +165,7 @@ int nn_netem_dist_parse(const char *s, enum nn_netem_dist *dist, struct nn_error
 	}
 	return nn_error_setx(e, EINVAL,
 			     "invalid " OPT_DIST " \"%s\": expected uniform, normal, pareto or paretonormal",
-			     s);
+			     nn_show(&b, s));
 }
 
 /* "--loss-correlation "25%" needs a non-zero --loss" */
