@@ -621,16 +621,16 @@ static void test_tbf_codec(void **state)
 	assert_null(tbf_attr(nlh, TCA_TBF_RATE64));
 	free(nlh);
 
-	/* Defaults: burst 4 ms of rate (at least 3028 B), limit = 50 ms of rate + burst. */
+	/* Defaults: burst 20 ms of rate (at least 3028 B), limit = 50 ms of rate + burst. */
 	spec = (struct nn_tbf){ .rate = 1250000 };
 	tbf_roundtrip(&spec, &got, NULL);
-	assert_int_equal(got.burst, 5000);
-	assert_int_equal(got.limit, 62500 + 5000);
+	assert_int_equal(got.burst, 25000);
+	assert_int_equal(got.limit, 62500 + 25000);
 	assert_int_equal(got.latency_ns, 50 * MS);
-	spec = (struct nn_tbf){ .rate = 12500, .latency_ns = 100 * MS };
+	spec = (struct nn_tbf){ .rate = 125000, .latency_ns = 100 * MS };
 	tbf_roundtrip(&spec, &got, NULL);
 	assert_int_equal(got.burst, 3028);
-	assert_int_equal(got.limit, 1250 + 3028);
+	assert_int_equal(got.limit, 12500 + 3028);
 
 	/* 40 Gbit/s: RATE64, with the legacy field saturated. */
 	spec = (struct nn_tbf){ .rate = 5000000000ULL, .burst = 1 << 20 };

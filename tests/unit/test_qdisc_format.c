@@ -203,10 +203,10 @@ static void test_same(void **state)
 	assert_false(nn_qdisc_same(&want, &have));
 
 	want = tbf((struct nn_tbf){ .rate = 1250000 });
-	have = tbf((struct nn_tbf){ .rate = 1250000, .burst = 5000, .limit = 67500,
+	have = tbf((struct nn_tbf){ .rate = 1250000, .burst = 25000, .limit = 87500,
 				    .latency_ns = 50 * MS });
 	assert_true(nn_qdisc_same(&want, &have));
-	have.u.tbf.burst = 5001;
+	have.u.tbf.burst = 25001;
 	assert_false(nn_qdisc_same(&want, &have));
 	/* At 10 Gbit/s a 64 ns tick is 80 bytes: the burst comes back rounded. */
 	want = tbf((struct nn_tbf){ .rate = 1250000000ULL, .burst = 100000, .limit = 200000 });
