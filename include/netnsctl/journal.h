@@ -10,11 +10,15 @@
  * any point leaves a journal from which `cleanup` removes exactly what
  * netnsctl made, and nothing else.  Writers hold the state dir's lock.
  *
- *   intent netns - sva 0 create-veth-pair
- *   made netns - sva 8193 create-veth-pair           (id: the netns cookie)
- *   made link sva veth-a 7 create-veth-pair          (id: the ifindex)
- *   gone link sva veth-a 7 delete-veth-pair
- *   retract qdisc sva veth-a 0 add-delay             (the intent came to nothing)
+ *   intent netns - sva 0 create-veth-pair 0
+ *   made netns - sva 8193 create-veth-pair 0         (id: the netns cookie)
+ *   made link sva veth-a 7 create-veth-pair 8193     (id: the ifindex; then the
+ *                                                     cookie of the namespace it is in)
+ *   gone link sva veth-a 0 - 8193
+ *   retract qdisc sva veth-a 0 - 8193                (the intent came to nothing)
+ *
+ * ifindexes are per namespace and start again in a new one, so a link or
+ * qdisc record also names its namespace by cookie.
  */
 
 #include <stddef.h>
@@ -32,6 +36,7 @@ struct nn_journal_entry {
 	char name[256];
 	uint64_t id;		/* 0 while only intended */
 	char owner[64];
+	uint64_t ns_cookie;	/* links and qdiscs: their namespace's cookie */
 };
 
 /* Take the state dir's lock (flock LOCK_EX on STATE_DIR/lock), creating the

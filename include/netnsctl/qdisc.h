@@ -42,7 +42,7 @@ struct nn_netem {
 
 struct nn_tbf {
 	uint64_t rate;		/* bytes/s, > 0 */
-	uint32_t burst;		/* bytes; 0 = default: max(4 ms at RATE, 2 * 1514) */
+	uint32_t burst;		/* bytes; 0 = default: max(20 ms at RATE, 2 * 1514) */
 	uint32_t limit;		/* bytes of queue; 0 = RATE * LATENCY + BURST, as tc */
 	uint64_t latency_ns;	/* 0 = default 50 ms (used when limit is 0); from a
 				 * dump: what LIMIT stands for, (limit - burst) / rate */

@@ -50,17 +50,33 @@ static bool ns_deleted_too(const struct nn_journal_entry *v, size_t n, const cha
 	return false;
 }
 
-/* The link NAME in NS if it is still the one netnsctl made. */
+/* The link NAME in NS if it is still the one netnsctl made: same namespace
+ * (by cookie: ifindexes start again in a new one), same ifindex; for a
+ * qdisc, a root of the kind and handle netnsctl makes. */
 static bool link_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j,
 			 struct nn_ns **ns, struct nn_link_info *li)
 {
 	struct nn_error e = { 0 };
+	struct nn_qdisc_info *qs = NULL;
+	uint64_t cookie;
+	size_t n = 0;
+	bool ours;
 
-	if (nn_netns_exists(ctx, j->ns) != 1 || nn_ctx_ns(ctx, j->ns, ns, &e) < 0)
+	if (nn_netns_exists(ctx, j->ns) != 1 || nn_ctx_ns(ctx, j->ns, ns, &e) < 0 ||
+	    nn_ns_cookie(*ns, &cookie, &e) < 0 || cookie != j->ns_cookie)
 		return false;
 	if (nn_link_find(*ns, j->name, li, &e) != 1)
 		return false;
-	return j->id == 0 || (uint64_t)li->ifindex == j->id;
+	if (j->id != 0 && (uint64_t)li->ifindex != j->id)
+		return false;
+	if (j->kind != NN_OBJ_QDISC)
+		return true;
+	if (nn_qdisc_list(*ns, li->ifindex, &qs, &n, &e) < 0 || n == 0)
+		return false;
+	ours = qs[0].parent == 0xffffffffu && qs[0].handle == NN_QDISC_HANDLE &&
+	       (qs[0].kind == NN_QDISC_NETEM || qs[0].kind == NN_QDISC_TBF);
+	free(qs);
+	return ours;
 }
 
 int cmd_cleanup(int argc, char **argv)
@@ -92,7 +108,7 @@ int cmd_cleanup(int argc, char **argv)
 	if (!ours) {
 		free(v);
 		nn_ctx_free(ctx);
-		return cli_usage_error("out of memory");
+		return cli_oom();
 	}
 	for (size_t i = 0; i < n; i++)
 		if (v[i].kind == NN_OBJ_NETNS)

@@ -57,6 +57,12 @@ int cli_fail(const struct nn_error *e)
 	return EXIT_FAIL;
 }
 
+int cli_oom(void)
+{
+	fputs("netnsctl: out of memory\n", stderr);
+	return EXIT_FAIL;
+}
+
 int cli_input_error(const struct nn_error *e)
 {
 	cli_fail(e);
@@ -72,7 +78,11 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 	if (c == '?') {
 		const char *bad = argv[optind - 1];
 
-		if (optopt && (!bad || bad[0] != '-' || bad[1] == '-'))
+		/* A long option given a value it does not take ("--dry-run=x")
+		 * sets optopt to the option's value: name what was typed. */
+		if (bad && bad[0] == '-' && bad[1] == '-')
+			return -cli_usage_error("%s: unknown option or value \"%s\"", argv[0], bad);
+		if (optopt > ' ' && optopt < 0x7f)
 			return -cli_usage_error("%s: unknown option \"-%c\"", argv[0], optopt);
 		return -cli_usage_error("%s: unknown option \"%s\"", argv[0], bad ? bad : "?");
 	}
@@ -127,10 +137,12 @@ static void print_step(const char *text, void *arg)
 	fflush(stdout);
 }
 
+/* On stdout: stderr carries exactly one line, the error. */
 static void print_undone(const char *text, void *arg)
 {
 	(void)arg;
-	fprintf(stderr, "netnsctl: rolled back: %s\n", text);
+	printf("rolled back: %s\n", text);
+	fflush(stdout);
 }
 
 int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run)

@@ -47,7 +47,7 @@ int cmd_create_namespaces(int argc, char **argv)
 		return ret;
 	lab = nn_lab_new(argv[0]);
 	if (!lab)
-		return cli_usage_error("out of memory");
+		return cli_oom();
 	for (int i = optind; i < argc; i++) {
 		if (nn_lab_add_netns(lab, argv[i], &e) < 0) {
 			nn_lab_free(lab);

@@ -26,7 +26,7 @@ static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
 	struct nn_lab *lab = nn_lab_new(cmd);
 
 	if (!lab)
-		return cli_usage_error("out of memory");
+		return cli_oom();
 	if (nn_lab_add_qdisc(lab, nsname, ifname, want, &e) < 0) {
 		nn_lab_free(lab);
 		return cli_input_error(&e);

@@ -51,7 +51,7 @@ int cmd_create_veth_pair(int argc, char **argv)
 		return cli_input_error(&e);
 	lab = nn_lab_new(argv[0]);
 	if (!lab)
-		return cli_usage_error("out of memory");
+		return cli_oom();
 	if (nn_lab_add_veth(lab, argv[optind], if_a, argv[optind + 1], if_b, &hosts[0], &hosts[1], &e) < 0) {
 		nn_lab_free(lab);
 		return cli_input_error(&e);
@@ -92,7 +92,16 @@ static int delete_pair(struct nn_ctx *ctx, const char *ns_a, const char *if_a, c
 			if (links[i].ifindex == la.peer_ifindex)
 				peer = links[i].name;
 	} else {
+		/* Both ends here: a peer elsewhere makes it another pair. */
+		if (la.peer_nsid_set)
+			return nn_error_setx(e, EINVAL, "%s in %s is not paired with a link in %s: not deleted",
+					     if_a, ns_a, ns_b);
 		b = a;
+		if (nn_link_list(b, &links, &n, e) < 0)
+			return -e->code;
+		for (size_t i = 0; i < n; i++)
+			if (links[i].ifindex == la.peer_ifindex)
+				peer = links[i].name;
 	}
 	if (nn_link_del(a, la.ifindex, e) < 0) {
 		free(links);

@@ -66,16 +66,21 @@ int nn_state_lock(struct nn_ctx *ctx, struct nn_error *e)
 static int append(struct nn_ctx *ctx, const char *op, enum nn_obj_kind kind, const char *ns,
 		  const char *name, uint64_t id, const char *owner, struct nn_error *e)
 {
-	char path[PATH_MAX], line[700];
+	char path[PATH_MAX], line[720];
 	_cleanup_close_ int fd = -1;
+	uint64_t cookie = 0;
+	struct nn_ns *nsh;
 	int len;
 
 	if (state_dir(ctx, e) < 0)
 		return -e->code;
+	if (kind != NN_OBJ_NETNS && ns && *ns && strcmp(ns, "-") &&
+	    (nn_ctx_ns(ctx, ns, &nsh, e) < 0 || nn_ns_cookie(nsh, &cookie, e) < 0))
+		return -e->code;
 	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
-	len = snprintf(line, sizeof(line), "%s %s %s %s %" PRIu64 " %s\n", op,
+	len = snprintf(line, sizeof(line), "%s %s %s %s %" PRIu64 " %s %" PRIu64 "\n", op,
 		       kind_names[kind], ns && *ns ? ns : "-", name, id,
-		       owner && *owner ? owner : "-");
+		       owner && *owner ? owner : "-", cookie);
 	if (len < 0 || (size_t)len >= sizeof(line))
 		return nn_error_setx(e, ENAMETOOLONG, "journal record for \"%s\" is too long", name);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -142,12 +147,13 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 
 		memset(&ent, 0, sizeof(ent));
 		/* A torn or foreign line is skipped, never trusted. */
-		if (sscanf(line, "%15s %15s %255s %255s %" SCNu64 " %63s", op, kind, ent.ns,
-			   ent.name, &ent.id, ent.owner) != 6 || kind_from(kind, &ent.kind) < 0)
+		if (sscanf(line, "%15s %15s %255s %255s %" SCNu64 " %63s %" SCNu64, op, kind,
+			   ent.ns, ent.name, &ent.id, ent.owner, &ent.ns_cookie) != 7 ||
+		    kind_from(kind, &ent.kind) < 0)
 			continue;
 		for (i = 0; i < cnt; i++)
 			if (v[i].kind == ent.kind && !strcmp(v[i].ns, ent.ns) &&
-			    !strcmp(v[i].name, ent.name))
+			    !strcmp(v[i].name, ent.name) && v[i].ns_cookie == ent.ns_cookie)
 				break;
 		if (!strcmp(op, "gone") || !strcmp(op, "retract")) {
 			if (i < cnt && (op[0] == 'g' || v[i].id == 0))
@@ -195,8 +201,9 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, 
 	if (!f)
 		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s %s %s %s %" PRIu64 " %s\n", ents[i].id ? "made" : "intent",
-			kind_names[ents[i].kind], ents[i].ns, ents[i].name, ents[i].id, ents[i].owner);
+		fprintf(f, "%s %s %s %s %" PRIu64 " %s %" PRIu64 "\n", ents[i].id ? "made" : "intent",
+			kind_names[ents[i].kind], ents[i].ns, ents[i].name, ents[i].id, ents[i].owner,
+			ents[i].ns_cookie);
 	if (fflush(f) != 0 || fdatasync(fileno(f)) < 0)
 		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
 	if (rename(tmp, path) < 0)

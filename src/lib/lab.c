@@ -280,15 +280,6 @@ static int is_pair(struct observer *o, const struct obs *a, const struct nn_link
 	return 0;
 }
 
-static const char *peer_desc(char *buf, size_t len, const struct nn_link_info *l)
-{
-	if (strcmp(l->kind, "veth"))
-		snprintf(buf, len, "it is a %s link, not a veth", *l->kind ? l->kind : "plain");
-	else
-		snprintf(buf, len, "it is paired with another link");
-	return buf;
-}
-
 static int plan_link_end(struct nn_plan *p, const struct obs *ob, const char *ifname,
 			 const struct nn_link_info *have, bool fresh, bool has_addr,
 			 const struct nn_prefix *want, struct nn_error *e)
@@ -340,7 +331,6 @@ static int plan_veth(struct nn_plan *p, struct observer *o, const struct lab_vet
 	const struct nn_link_info *la = NULL, *lb = NULL;
 	struct obs *a, *b;
 	bool paired = false;
-	char why[96];
 	struct step *s;
 
 	if (observe(o, v->ns[0], &a, e) < 0 || observe(o, v->ns[1], &b, e) < 0)
@@ -353,19 +343,30 @@ static int plan_veth(struct nn_plan *p, struct observer *o, const struct lab_vet
 		return -e->code;
 
 	if (!paired) {
+		/* Only veth halves are ours to replace: a bridge or another kind
+		 * of link of that name is the user's, and a deleted link cannot be
+		 * brought back by a rollback. */
+		if (la && strcmp(la->kind, "veth"))
+			return nn_error_setx(e, EEXIST, "%s in %s is a %s link, not a veth: not replaced",
+					     la->name, a->name, *la->kind ? la->kind : "plain");
+		if (lb && strcmp(lb->kind, "veth"))
+			return nn_error_setx(e, EEXIST, "%s in %s is a %s link, not a veth: not replaced",
+					     lb->name, b->name, *lb->kind ? lb->kind : "plain");
 		if (la) {
 			s = add_step(p, OP_LINK_DEL, a->name, la->name, e);
 			if (!s)
 				return -e->code;
-			snprintf(s->text, sizeof(s->text), "delete stale %s in %s (%s)", la->name,
-				 a->name, peer_desc(why, sizeof(why), la));
+			snprintf(s->text, sizeof(s->text),
+				 "delete stale %s in %s (it is paired with another link)", la->name,
+				 a->name);
 		}
 		if (lb) {
 			s = add_step(p, OP_LINK_DEL, b->name, lb->name, e);
 			if (!s)
 				return -e->code;
-			snprintf(s->text, sizeof(s->text), "delete stale %s in %s (%s)", lb->name,
-				 b->name, peer_desc(why, sizeof(why), lb));
+			snprintf(s->text, sizeof(s->text),
+				 "delete stale %s in %s (it is paired with another link)", lb->name,
+				 b->name);
 		}
 		s = add_step(p, OP_VETH_ADD, a->name, v->ifname[0], e);
 		if (!s)

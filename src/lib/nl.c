@@ -165,8 +165,19 @@ int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		     m = mnl_nlmsg_next(m, &len)) {
 			if (m->nlmsg_seq != seq || m->nlmsg_pid != portid)
 				continue;
-			if (m->nlmsg_type == NLMSG_DONE)
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				return nn_error_setx(e, EINTR, "%s: the kernel's answer changed while it was read; try again",
+						     what);
+			if (m->nlmsg_type == NLMSG_DONE) {
+				/* A dump that failed half way says so in its DONE. */
+				if (m->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
+					int err = *(const int *)mnl_nlmsg_get_payload(m);
+
+					if (err < 0)
+						return nn_error_set(e, -err, "%s", what);
+				}
 				return 0;
+			}
 			if (m->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *err = mnl_nlmsg_get_payload(m);
 				char extack[256];
