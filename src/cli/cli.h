@@ -33,7 +33,7 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail(const struct nn_error *e);
 /* "netnsctl: out of memory", EXIT_FAIL. */
 int cli_oom(void);
-/* An error found while checking the input (exit 2) or one from the system (exit 1). */
+/* An error found while checking the input: exit 2 (cli_fail gives exit 1). */
 int cli_input_error(const struct nn_error *e);
 
 /* getopt_long with our messages: returns the option, -1 at the end, or a
