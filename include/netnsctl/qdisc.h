@@ -134,6 +134,10 @@ int nn_qdisc_clear(struct nn_ns *ns, int ifindex, struct nn_error *e);
 int nn_qdisc_list(struct nn_ns *ns, int ifindex, struct nn_qdisc_info **out, size_t *n,
 		  struct nn_error *e);
 
+/* The root qdisc of IFINDEX (one dump): 1 and *ROOT filled, or 0 when the
+ * link has none.  Handle 0 is the kernel's default (noqueue, pfifo_fast). */
+int nn_qdisc_root(struct nn_ns *ns, int ifindex, struct nn_qdisc_info *root, struct nn_error *e);
+
 /* "netem delay 100ms jitter 10ms loss 1% rate 10Mbit" / "tbf rate 10Mbit burst 32Kb ...".
  * Options are spelled as the CLI options, without "--"; zero values are left out. */
 const char *nn_qdisc_format(char *buf, size_t len, const struct nn_qdisc_info *q);

@@ -57,10 +57,8 @@ static bool link_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j,
 			 struct nn_ns **ns, struct nn_link_info *li)
 {
 	struct nn_error e = { 0 };
-	struct nn_qdisc_info *qs = NULL;
+	struct nn_qdisc_info root;
 	uint64_t cookie;
-	size_t n = 0;
-	bool ours;
 
 	if (nn_netns_exists(ctx, j->ns) != 1 || nn_ctx_ns(ctx, j->ns, ns, &e) < 0 ||
 	    nn_ns_cookie(*ns, &cookie, &e) < 0 || cookie != j->ns_cookie)
@@ -71,12 +69,10 @@ static bool link_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j,
 		return false;
 	if (j->kind != NN_OBJ_QDISC)
 		return true;
-	if (nn_qdisc_list(*ns, li->ifindex, &qs, &n, &e) < 0 || n == 0)
+	if (nn_qdisc_root(*ns, li->ifindex, &root, &e) != 1)
 		return false;
-	ours = qs[0].parent == 0xffffffffu && qs[0].handle == NN_QDISC_HANDLE &&
-	       (qs[0].kind == NN_QDISC_NETEM || qs[0].kind == NN_QDISC_TBF);
-	free(qs);
-	return ours;
+	return root.handle == NN_QDISC_HANDLE &&
+	       (root.kind == NN_QDISC_NETEM || root.kind == NN_QDISC_TBF);
 }
 
 int cmd_cleanup(int argc, char **argv)

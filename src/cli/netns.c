@@ -99,14 +99,6 @@ static const char *mac_str(char *buf, size_t len, const uint8_t *m)
 	return buf;
 }
 
-static const struct nn_qdisc_info *root_qdisc(const struct nn_qdisc_info *qs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (qs[i].parent == 0xffffffffu)
-			return &qs[i];
-	return NULL;
-}
-
 /* One namespace, text or JSON. */
 static int list_ns(struct nn_ctx *ctx, const char *name, bool json, bool first, struct nn_error *e)
 {
@@ -131,16 +123,16 @@ static int list_ns(struct nn_ctx *ctx, const char *name, bool json, bool first, 
 	}
 	for (size_t i = 0; i < nl; i++) {
 		const struct nn_link_info *l = &links[i];
-		struct nn_qdisc_info *qs = NULL;
-		const struct nn_qdisc_info *root;
-		size_t nq = 0;
+		struct nn_qdisc_info rq;
+		const struct nn_qdisc_info *root = NULL;
 		bool firsta = true;
 
-		if (nn_qdisc_list(ns, l->ifindex, &qs, &nq, e) < 0) {
-			ret = -e->code;
+		ret = nn_qdisc_root(ns, l->ifindex, &rq, e);
+		if (ret < 0)
 			break;
-		}
-		root = root_qdisc(qs, nq);
+		if (ret == 1)
+			root = &rq;
+		ret = 0;
 		if (json) {
 			printf("%s{\"name\":", i ? "," : "");
 			json_str(stdout, l->name);
@@ -167,7 +159,6 @@ static int list_ns(struct nn_ctx *ctx, const char *name, bool json, bool first, 
 				printf("  qdisc %s", nn_qdisc_format(buf, sizeof(buf), root));
 			printf("\n");
 		}
-		free(qs);
 	}
 	if (json)
 		printf("]}");

@@ -395,10 +395,10 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 		      struct nn_error *e)
 {
 	const struct nn_link_info *l;
-	struct nn_qdisc_info *qs = NULL, root;
+	struct nn_qdisc_info root;
 	struct nn_ns *ns;
-	size_t n = 0;
 	bool fresh = false, have_root = false;
+	int ret;
 	char txt[200];
 	struct step *s;
 	struct obs *ob;
@@ -421,16 +421,10 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 	memset(&root, 0, sizeof(root));
 	if (l) {
 		if (nn_ctx_ns(o->ctx, q->ns, &ns, e) < 0 ||
-		    nn_qdisc_list(ns, l->ifindex, &qs, &n, e) < 0)
+		    (ret = nn_qdisc_root(ns, l->ifindex, &root, e)) < 0)
 			return -e->code;
-		for (size_t i = 0; i < n; i++) {
-			if (qs[i].parent == TC_H_ROOT && qs[i].handle != 0) {
-				root = qs[i];
-				have_root = true;
-				break;
-			}
-		}
-		free(qs);
+		/* The kernel's default root (handle 0) is "none" here. */
+		have_root = ret == 1 && root.handle != 0;
 	}
 	if (q->want.kind == NN_QDISC_OTHER) {
 		if (!have_root)

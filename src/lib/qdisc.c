@@ -630,8 +630,8 @@ static int send_replace(struct nn_ns *ns, struct nlmsghdr *nlh, const char *kind
 	return ret;
 }
 
-static int root_qdisc(struct nn_ns *ns, int ifindex, struct nn_qdisc_info *root,
-		      struct nn_error *e)
+int nn_qdisc_root(struct nn_ns *ns, int ifindex, struct nn_qdisc_info *root,
+		  struct nn_error *e)
 {
 	_cleanup_free_ struct nn_qdisc_info *qs = NULL;
 	size_t n = 0, i;
@@ -684,7 +684,7 @@ static int qdisc_replace(struct nn_ns *ns, int ifindex, const char *kind, encode
 	 * once more with handle 1:, which now names no qdisc and so is created
 	 * and grafted in place of the temporary one.
 	 */
-	if (root_qdisc(ns, ifindex, &root, &lookup) <= 0 || root.handle != NN_QDISC_HANDLE ||
+	if (nn_qdisc_root(ns, ifindex, &root, &lookup) <= 0 || root.handle != NN_QDISC_HANDLE ||
 	    !strcmp(root.kind_name, kind))
 		return ret;
 	tcm->tcm_handle = 0;
