@@ -28,11 +28,20 @@
 
 struct nn_ctx;
 
-enum nn_obj_kind { NN_OBJ_NETNS, NN_OBJ_LINK, NN_OBJ_QDISC };
+/*
+ * Objects in the host namespace (the one netnsctl runs in) have ns "" in the
+ * API and NN_JOURNAL_HOST in the file ("." is no valid namespace name).
+ * route: name is the destination ("10.1.0.0/24", "default", "default6");
+ * nat: name is the rule's tag; sysctl: name "ipv4.ip_forward", id the value
+ * before netnsctl changed it, plus one (so 0 still means "only intended").
+ */
+#define NN_JOURNAL_HOST "."
+
+enum nn_obj_kind { NN_OBJ_NETNS, NN_OBJ_LINK, NN_OBJ_QDISC, NN_OBJ_ROUTE, NN_OBJ_NAT, NN_OBJ_SYSCTL };
 
 struct nn_journal_entry {
 	enum nn_obj_kind kind;
-	char ns[256];		/* "-" for a namespace itself */
+	char ns[256];		/* "-" for a namespace itself, "" for the host */
 	char name[256];
 	uint64_t id;		/* 0 while only intended */
 	char owner[64];

@@ -16,6 +16,8 @@
 
 #include "netnsctl/addr.h"
 #include "netnsctl/error.h"
+#include "netnsctl/link.h"
+#include "netnsctl/nat.h"
 #include "netnsctl/qdisc.h"
 
 struct nn_ctx;
@@ -47,6 +49,45 @@ int nn_lab_add_veth(struct nn_lab *lab, const char *ns_a, const char *if_a,
 int nn_lab_add_qdisc(struct nn_lab *lab, const char *ns, const char *ifname,
 		     const struct nn_qdisc_info *want, struct nn_error *e);
 
+/*
+ * Bridge BR in NS ("" = the host namespace), up, with ADDR (NULL: none).
+ */
+int nn_lab_add_bridge(struct nn_lab *lab, const char *ns, const char *br,
+		      const struct nn_prefix *addr, struct nn_error *e);
+
+/*
+ * A veth IFNAME in NS (up, with ADDR, NULL for none) whose peer PORT, in
+ * BR_NS, is an up port of bridge BR (which the lab or the kernel has).
+ */
+int nn_lab_add_port(struct nn_lab *lab, const char *ns, const char *ifname,
+		    const struct nn_prefix *addr, const char *br_ns, const char *br,
+		    const char *port, struct nn_error *e);
+
+/*
+ * A macvlan IFNAME in NS, up, with MAC and MODE, on link PARENT of PARENT_NS
+ * ("" = the host).  A link IFNAME of another kind or MAC is stale and replaced.
+ */
+int nn_lab_add_macvlan(struct nn_lab *lab, const char *ns, const char *ifname,
+		       const char *parent_ns, const char *parent, const uint8_t mac[6],
+		       enum nn_macvlan_mode mode, struct nn_error *e);
+
+/* Route in NS to DST via GW (NULL: on-link) out of IFNAME (NULL: any). */
+int nn_lab_add_route(struct nn_lab *lab, const char *ns, const struct nn_prefix *dst,
+		     const struct nn_prefix *gw, const char *ifname, struct nn_error *e);
+
+/* IPv4 forwarding of NS ("" = the host) is ON. */
+int nn_lab_set_forwarding(struct nn_lab *lab, const char *ns, bool on, struct nn_error *e);
+
+/* A NAT rule in the host namespace (see nat.h); its tag names it. */
+int nn_lab_add_nat(struct nn_lab *lab, const struct nn_nat_rule *rule, struct nn_error *e);
+
+/*
+ * Prune: objects the journal says this lab's owner made and the lab no longer
+ * describes get delete steps (namespaces, host-side links, NAT rules).  An
+ * empty lab with prune on is "destroy".
+ */
+void nn_lab_set_prune(struct nn_lab *lab, bool prune);
+
 /* Observe the kernel and diff: the steps that make the lab true. */
 int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **plan,
 		 struct nn_error *e);
@@ -64,5 +105,21 @@ typedef void (*nn_step_cb)(const char *text, void *arg);
  */
 int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *plan, nn_step_cb done,
 		  nn_step_cb undone, void *arg, struct nn_error *e);
+
+/*
+ * Ask a running nn_plan_apply() to stop before its next step, undo what it
+ * did and fail with ECANCELED.  Async-signal-safe: for SIGINT/SIGTERM
+ * handlers.  SIG is remembered for the exit status; long callers (the DHCP
+ * loop of create-clients) poll nn_plan_cancelled() too.
+ */
+void nn_plan_cancel(int sig);
+/* The signal given to nn_plan_cancel(), 0 when none. */
+int nn_plan_cancelled(void);
+
+/*
+ * Undo every step of an applied PLAN, in reverse: for a caller whose later
+ * phase failed (create-clients when a lease does not come).  Best effort.
+ */
+void nn_plan_undo(struct nn_ctx *ctx, struct nn_plan *plan, nn_step_cb undone, void *arg);
 
 #endif

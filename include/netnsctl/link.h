@@ -56,6 +56,33 @@ int nn_link_set_up(struct nn_ns *ns, int ifindex, bool up, struct nn_error *e);
 /* Delete a link; a link already gone is fine (returns 0). */
 int nn_link_del(struct nn_ns *ns, int ifindex, struct nn_error *e);
 
+/* macvlan modes, the kernel's MACVLAN_MODE_* values. */
+enum nn_macvlan_mode {
+	NN_MACVLAN_PRIVATE = 1,
+	NN_MACVLAN_VEPA = 2,
+	NN_MACVLAN_BRIDGE = 4,
+	NN_MACVLAN_PASSTHRU = 8,
+};
+
+/* "bridge" -> NN_MACVLAN_BRIDGE ...; -EINVAL naming the value. */
+int nn_parse_macvlan_mode(const char *s, enum nn_macvlan_mode *mode, struct nn_error *e);
+const char *nn_macvlan_mode_name(enum nn_macvlan_mode mode);
+
+/*
+ * A macvlan NAME with MAC (NULL: the kernel picks) and MODE on link
+ * PARENT_IFINDEX of PARENT_NS, created straight inside TARGET (IFLA_NET_NS_FD),
+ * down.  Duplicate MACs are accepted here and fail only at link up.
+ */
+int nn_macvlan_add(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns *target,
+		   const char *name, const uint8_t *mac, enum nn_macvlan_mode mode,
+		   struct nn_error *e);
+
+/* A bridge NAME in NS (down, STP off). */
+int nn_bridge_add(struct nn_ns *ns, const char *name, struct nn_error *e);
+
+/* Make IFINDEX a port of bridge MASTER (0: no master). */
+int nn_link_set_master(struct nn_ns *ns, int ifindex, int master, struct nn_error *e);
+
 /* The id NS gives namespace OTHER (RTM_GETNSID), or -1 when it has none. */
 int nn_ns_peer_nsid(struct nn_ns *ns, struct nn_ns *other, int32_t *nsid, struct nn_error *e);
 

@@ -24,6 +24,9 @@ static const char *const kind_names[] = {
 	[NN_OBJ_NETNS] = "netns",
 	[NN_OBJ_LINK] = "link",
 	[NN_OBJ_QDISC] = "qdisc",
+	[NN_OBJ_ROUTE] = "route",
+	[NN_OBJ_NAT] = "nat",
+	[NN_OBJ_SYSCTL] = "sysctl",
 };
 
 const char *nn_obj_kind_name(enum nn_obj_kind kind)
@@ -74,12 +77,13 @@ static int append(struct nn_ctx *ctx, const char *op, enum nn_obj_kind kind, con
 
 	if (state_dir(ctx, e) < 0)
 		return -e->code;
-	if (kind != NN_OBJ_NETNS && ns && *ns && strcmp(ns, "-") &&
+	if (kind != NN_OBJ_NETNS && ns && strcmp(ns, "-") &&
 	    (nn_ctx_ns(ctx, ns, &nsh, e) < 0 || nn_ns_cookie(nsh, &cookie, e) < 0))
 		return -e->code;
 	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
 	len = snprintf(line, sizeof(line), "%s %s %s %s %" PRIu64 " %s %" PRIu64 "\n", op,
-		       kind_names[kind], ns && *ns ? ns : "-", name, id,
+		       kind_names[kind], kind == NN_OBJ_NETNS || !ns ? "-" : *ns ? ns : NN_JOURNAL_HOST,
+		       name, id,
 		       owner && *owner ? owner : "-", cookie);
 	if (len < 0 || (size_t)len >= sizeof(line))
 		return nn_error_setx(e, ENAMETOOLONG, "journal record for \"%s\" is too long", name);
@@ -151,6 +155,8 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 			   ent.ns, ent.name, &ent.id, ent.owner, &ent.ns_cookie) != 7 ||
 		    kind_from(kind, &ent.kind) < 0)
 			continue;
+		if (!strcmp(ent.ns, NN_JOURNAL_HOST))
+			ent.ns[0] = 0;
 		for (i = 0; i < cnt; i++)
 			if (v[i].kind == ent.kind && !strcmp(v[i].ns, ent.ns) &&
 			    !strcmp(v[i].name, ent.name) && v[i].ns_cookie == ent.ns_cookie)
@@ -202,7 +208,9 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, 
 		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s %s %s %s %" PRIu64 " %s %" PRIu64 "\n", ents[i].id ? "made" : "intent",
-			kind_names[ents[i].kind], ents[i].ns, ents[i].name, ents[i].id, ents[i].owner,
+			kind_names[ents[i].kind],
+			ents[i].kind == NN_OBJ_NETNS ? "-" : *ents[i].ns ? ents[i].ns : NN_JOURNAL_HOST,
+			ents[i].name, ents[i].id, ents[i].owner,
 			ents[i].ns_cookie);
 	if (fflush(f) != 0 || fdatasync(fileno(f)) < 0)
 		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);

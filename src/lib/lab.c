@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
@@ -13,6 +15,7 @@
 #include "netnsctl/link.h"
 #include "netnsctl/names.h"
 #include "netnsctl/netns.h"
+#include "netnsctl/route.h"
 #include "cleanup.h"
 
 #define NSNAME_MAX 256
@@ -20,8 +23,35 @@
 struct lab_veth {
 	char ns[2][NSNAME_MAX];
 	char ifname[2][IFNAMSIZ];
-	bool has_addr;
+	bool has_addr[2];
 	struct nn_prefix addr[2];
+	char master[IFNAMSIZ];		/* end 1 is a port of this bridge ("" none) */
+};
+
+struct lab_bridge {
+	char ns[NSNAME_MAX];
+	char name[IFNAMSIZ];
+	bool has_addr;
+	struct nn_prefix addr;
+};
+
+struct lab_macvlan {
+	char ns[NSNAME_MAX], parent_ns[NSNAME_MAX];
+	char ifname[IFNAMSIZ], parent[IFNAMSIZ];
+	uint8_t mac[6];
+	enum nn_macvlan_mode mode;
+};
+
+struct lab_route {
+	char ns[NSNAME_MAX];
+	char ifname[IFNAMSIZ];		/* "" for any */
+	struct nn_prefix dst, gw;
+	bool has_gw;
+};
+
+struct lab_fwd {
+	char ns[NSNAME_MAX];
+	bool on;
 };
 
 struct lab_qdisc {
@@ -38,11 +68,33 @@ struct nn_lab {
 	size_t n_veths;
 	struct lab_qdisc *qdiscs;
 	size_t n_qdiscs;
+	struct lab_bridge *bridges;
+	size_t n_bridges;
+	struct lab_macvlan *macvlans;
+	size_t n_macvlans;
+	struct lab_route *routes;
+	size_t n_routes;
+	struct lab_fwd *fwds;
+	size_t n_fwds;
+	struct nn_nat_rule *nats;
+	size_t n_nats;
+	bool prune;
 };
 
 enum op {
+	OP_NS_DEL,
+	OP_NAT_DEL,
+	OP_ROUTE_DEL,
+	OP_FWD_RESTORE,
+	OP_FWD_HANDOVER,
 	OP_NS_ADD,
 	OP_LINK_DEL,
+	OP_BRIDGE_ADD,
+	OP_MACVLAN_ADD,
+	OP_SET_MASTER,
+	OP_ROUTE_SET,
+	OP_FWD_SET,
+	OP_NAT_ADD,
 	OP_VETH_ADD,
 	OP_ADDR_DEL,
 	OP_ADDR_ADD,
@@ -59,6 +111,23 @@ struct step {
 	struct nn_qdisc_info q;		/* wanted (QDISC_SET) */
 	struct nn_qdisc_info prev;	/* what was there, for undo */
 	bool has_prev;
+	union {
+		struct {			/* MACVLAN_ADD */
+			uint8_t mac[6];
+			enum nn_macvlan_mode mode;
+		} mv;
+		struct {			/* ROUTE_SET, ROUTE_DEL */
+			struct nn_prefix gw;
+			bool has_gw, dev;	/* dev: out of ifname */
+		} rt;
+		struct {			/* FWD_SET, FWD_RESTORE */
+			bool on, prev;
+		} fwd;
+		struct {			/* NAT_ADD, NAT_DEL: indexes into plan->nats */
+			size_t rule, prev;
+			bool has_prev;
+		} nat;
+	};
 	char text[320];
 	bool done;
 };
@@ -67,6 +136,8 @@ struct nn_plan {
 	char owner[64];
 	struct step *steps;
 	size_t n, cap;
+	struct nn_nat_rule *nats;	/* the rules NAT steps name by index */
+	size_t n_nats;
 };
 
 /* --- the lab ---------------------------------------------------------- */
@@ -87,12 +158,23 @@ void nn_lab_free(struct nn_lab *lab)
 	free(lab->ns);
 	free(lab->veths);
 	free(lab->qdiscs);
+	free(lab->bridges);
+	free(lab->macvlans);
+	free(lab->routes);
+	free(lab->fwds);
+	free(lab->nats);
 	free(lab);
 }
 
 static void *grow(void *v, size_t n, size_t size)
 {
 	return realloc(v, (n + 1) * size);
+}
+
+/* NAME, or "" for the host namespace, which always exists. */
+static int need_ns(struct nn_lab *lab, const char *name, struct nn_error *e)
+{
+	return *name ? nn_lab_add_netns(lab, name, e) : 0;
 }
 
 int nn_lab_add_netns(struct nn_lab *lab, const char *name, struct nn_error *e)
@@ -118,7 +200,7 @@ int nn_lab_add_veth(struct nn_lab *lab, const char *ns_a, const char *if_a,
 {
 	struct lab_veth *v;
 
-	if (nn_lab_add_netns(lab, ns_a, e) < 0 || nn_lab_add_netns(lab, ns_b, e) < 0 ||
+	if (need_ns(lab, ns_a, e) < 0 || need_ns(lab, ns_b, e) < 0 ||
 	    nn_check_ifname(if_a, e) < 0 || nn_check_ifname(if_b, e) < 0)
 		return -e->code;
 	if (!strcmp(ns_a, ns_b) && !strcmp(if_a, if_b))
@@ -134,9 +216,12 @@ int nn_lab_add_veth(struct nn_lab *lab, const char *ns_a, const char *if_a,
 	snprintf(v->ns[1], NSNAME_MAX, "%s", ns_b);
 	snprintf(v->ifname[0], IFNAMSIZ, "%s", if_a);
 	snprintf(v->ifname[1], IFNAMSIZ, "%s", if_b);
-	if (addr_a && addr_b) {
-		v->has_addr = true;
+	if (addr_a) {
+		v->has_addr[0] = true;
 		v->addr[0] = *addr_a;
+	}
+	if (addr_b) {
+		v->has_addr[1] = true;
 		v->addr[1] = *addr_b;
 	}
 	return 0;
@@ -147,7 +232,7 @@ int nn_lab_add_qdisc(struct nn_lab *lab, const char *ns, const char *ifname,
 {
 	struct lab_qdisc *v;
 
-	if (nn_check_netns_name(ns, e) < 0 || nn_check_ifname(ifname, e) < 0)
+	if ((*ns && nn_check_netns_name(ns, e) < 0) || nn_check_ifname(ifname, e) < 0)
 		return -e->code;
 	v = grow(lab->qdiscs, lab->n_qdiscs, sizeof(*v));
 	if (!v)
@@ -161,6 +246,156 @@ int nn_lab_add_qdisc(struct nn_lab *lab, const char *ns, const char *ifname,
 	return 0;
 }
 
+int nn_lab_add_bridge(struct nn_lab *lab, const char *ns, const char *br,
+		      const struct nn_prefix *addr, struct nn_error *e)
+{
+	struct lab_bridge *v;
+
+	if (need_ns(lab, ns, e) < 0 || nn_check_ifname(br, e) < 0)
+		return -e->code;
+	v = grow(lab->bridges, lab->n_bridges, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe bridge \"%s\"", br);
+	lab->bridges = v;
+	v = &lab->bridges[lab->n_bridges++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	snprintf(v->name, IFNAMSIZ, "%s", br);
+	if (addr) {
+		v->has_addr = true;
+		v->addr = *addr;
+	}
+	return 0;
+}
+
+int nn_lab_add_port(struct nn_lab *lab, const char *ns, const char *ifname,
+		    const struct nn_prefix *addr, const char *br_ns, const char *br,
+		    const char *port, struct nn_error *e)
+{
+	if (nn_check_ifname(br, e) < 0 ||
+	    nn_lab_add_veth(lab, ns, ifname, br_ns, port, addr, NULL, e) < 0)
+		return -e->code;
+	snprintf(lab->veths[lab->n_veths - 1].master, IFNAMSIZ, "%s", br);
+	return 0;
+}
+
+int nn_lab_add_macvlan(struct nn_lab *lab, const char *ns, const char *ifname,
+		       const char *parent_ns, const char *parent, const uint8_t mac[6],
+		       enum nn_macvlan_mode mode, struct nn_error *e)
+{
+	struct lab_macvlan *v;
+
+	if (need_ns(lab, ns, e) < 0 || (*parent_ns && nn_check_netns_name(parent_ns, e) < 0) ||
+	    nn_check_ifname(ifname, e) < 0 || nn_check_ifname(parent, e) < 0)
+		return -e->code;
+	if (!strcmp(ns, parent_ns))
+		return nn_error_setx(e, EINVAL, "macvlan %s must live in another namespace than its parent %s",
+				     ifname, parent);
+	v = grow(lab->macvlans, lab->n_macvlans, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe macvlan \"%s\"", ifname);
+	lab->macvlans = v;
+	v = &lab->macvlans[lab->n_macvlans++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	snprintf(v->parent_ns, NSNAME_MAX, "%s", parent_ns);
+	snprintf(v->ifname, IFNAMSIZ, "%s", ifname);
+	snprintf(v->parent, IFNAMSIZ, "%s", parent);
+	memcpy(v->mac, mac, 6);
+	v->mode = mode;
+	return 0;
+}
+
+int nn_lab_add_route(struct nn_lab *lab, const char *ns, const struct nn_prefix *dst,
+		     const struct nn_prefix *gw, const char *ifname, struct nn_error *e)
+{
+	struct lab_route *v;
+
+	if (need_ns(lab, ns, e) < 0 || (ifname && nn_check_ifname(ifname, e) < 0))
+		return -e->code;
+	if (gw && gw->family != dst->family)
+		return nn_error_setx(e, EINVAL, "route gateway and destination differ in address family");
+	if (!gw && !ifname)
+		return nn_error_setx(e, EINVAL, "a route needs a gateway or an interface");
+	v = grow(lab->routes, lab->n_routes, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe a route");
+	lab->routes = v;
+	v = &lab->routes[lab->n_routes++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	if (ifname)
+		snprintf(v->ifname, IFNAMSIZ, "%s", ifname);
+	v->dst = *dst;
+	if (gw) {
+		v->has_gw = true;
+		v->gw = *gw;
+		v->gw.len = gw->family == AF_INET ? 32 : 128;
+	}
+	return 0;
+}
+
+int nn_lab_set_forwarding(struct nn_lab *lab, const char *ns, bool on, struct nn_error *e)
+{
+	struct lab_fwd *v;
+
+	if (need_ns(lab, ns, e) < 0)
+		return -e->code;
+	for (size_t i = 0; i < lab->n_fwds; i++) {
+		if (!strcmp(lab->fwds[i].ns, ns)) {
+			lab->fwds[i].on = on;
+			return 0;
+		}
+	}
+	v = grow(lab->fwds, lab->n_fwds, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe forwarding");
+	lab->fwds = v;
+	v = &lab->fwds[lab->n_fwds++];
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	v->on = on;
+	return 0;
+}
+
+/* Tags go into the journal as one field and into nft comments. */
+static int check_tag(const char *tag, struct nn_error *e)
+{
+	size_t n = strlen(tag);
+
+	if (!n || n >= NN_NAT_TAG_MAX)
+		return nn_error_setx(e, EINVAL, "invalid NAT rule tag \"%s\": 1 to %d characters",
+				     tag, NN_NAT_TAG_MAX - 1);
+	for (const char *c = tag; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || strchr("._:/@+-=,", *c)))
+			return nn_error_setx(e, EINVAL,
+					     "invalid NAT rule tag \"%s\": only letters, digits and ._:/@+-=,",
+					     tag);
+	return 0;
+}
+
+int nn_lab_add_nat(struct nn_lab *lab, const struct nn_nat_rule *rule, struct nn_error *e)
+{
+	struct nn_nat_rule *v;
+
+	if (check_tag(rule->tag, e) < 0)
+		return -e->code;
+	for (size_t i = 0; i < lab->n_nats; i++)
+		if (!strcmp(lab->nats[i].tag, rule->tag))
+			return nn_error_setx(e, EEXIST, "two NAT rules are tagged \"%s\"", rule->tag);
+	v = grow(lab->nats, lab->n_nats, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe NAT rule \"%s\"", rule->tag);
+	lab->nats = v;
+	lab->nats[lab->n_nats++] = *rule;
+	return 0;
+}
+
+void nn_lab_set_prune(struct nn_lab *lab, bool prune)
+{
+	lab->prune = prune;
+}
+
 /* --- observing ---------------------------------------------------------- */
 
 /* What one namespace holds, read once per plan. */
@@ -172,43 +407,55 @@ struct obs {
 	size_t n_links;
 	struct nn_addr_info *addrs;
 	size_t n_addrs;
+	bool have_routes, have_fwd;	/* read on demand */
+	struct nn_route_info *routes;
+	size_t n_routes;
+	bool fwd;
 };
 
 struct observer {
 	struct nn_ctx *ctx;
-	struct obs *v;
+	struct obs **v;			/* stable addresses: callers hold several */
 	size_t n;
+	bool have_nats;
+	struct nn_nat_rule *nats;	/* the host's */
+	size_t n_nats;
 };
 
 static void observer_free(struct observer *o)
 {
 	for (size_t i = 0; i < o->n; i++) {
-		free(o->v[i].links);
-		free(o->v[i].addrs);
+		free(o->v[i]->links);
+		free(o->v[i]->addrs);
+		free(o->v[i]->routes);
+		free(o->v[i]);
 	}
 	free(o->v);
+	free(o->nats);
 }
 
 static int observe(struct observer *o, const char *name, struct obs **out, struct nn_error *e)
 {
 	struct nn_ns *ns;
-	struct obs *ob;
+	struct obs *ob, **v;
 
 	for (size_t i = 0; i < o->n; i++) {
-		if (!strcmp(o->v[i].name, name)) {
-			*out = &o->v[i];
+		if (!strcmp(o->v[i]->name, name)) {
+			*out = o->v[i];
 			return 0;
 		}
 	}
-	ob = grow(o->v, o->n, sizeof(*ob));
+	v = grow(o->v, o->n, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot observe namespace \"%s\"", name);
+	o->v = v;
+	ob = calloc(1, sizeof(*ob));
 	if (!ob)
 		return nn_error_set(e, ENOMEM, "cannot observe namespace \"%s\"", name);
-	o->v = ob;
-	ob = &o->v[o->n++];
-	memset(ob, 0, sizeof(*ob));
+	o->v[o->n++] = ob;
 	snprintf(ob->name, sizeof(ob->name), "%s", name);
 	*out = ob;
-	if (nn_netns_exists(o->ctx, name) != 1)
+	if (*name && nn_netns_exists(o->ctx, name) != 1)
 		return 0;
 	ob->exists = true;
 	if (nn_ctx_ns(o->ctx, name, &ns, e) < 0)
@@ -216,6 +463,43 @@ static int observe(struct observer *o, const char *name, struct obs **out, struc
 	if (nn_link_list(ns, &ob->links, &ob->n_links, e) < 0 ||
 	    nn_addr_list(ns, &ob->addrs, &ob->n_addrs, e) < 0)
 		return -e->code;
+	return 0;
+}
+
+static int obs_routes(struct observer *o, struct obs *ob, struct nn_error *e)
+{
+	struct nn_ns *ns;
+
+	if (ob->have_routes || !ob->exists)
+		return 0;
+	if (nn_ctx_ns(o->ctx, ob->name, &ns, e) < 0 ||
+	    nn_route_list(ns, &ob->routes, &ob->n_routes, e) < 0)
+		return -e->code;
+	ob->have_routes = true;
+	return 0;
+}
+
+static int obs_fwd(struct observer *o, struct obs *ob, struct nn_error *e)
+{
+	struct nn_ns *ns;
+
+	if (ob->have_fwd || !ob->exists)
+		return 0;
+	if (nn_ctx_ns(o->ctx, ob->name, &ns, e) < 0 || nn_forwarding_get(ns, &ob->fwd, e) < 0)
+		return -e->code;
+	ob->have_fwd = true;
+	return 0;
+}
+
+static int obs_nats(struct observer *o, struct nn_error *e)
+{
+	struct nn_ns *ns;
+
+	if (o->have_nats)
+		return 0;
+	if (nn_ctx_ns(o->ctx, "", &ns, e) < 0 || nn_nat_rule_list(ns, &o->nats, &o->n_nats, e) < 0)
+		return -e->code;
+	o->have_nats = true;
 	return 0;
 }
 
@@ -228,6 +512,39 @@ static const struct nn_link_info *obs_link(const struct obs *ob, const char *ifn
 }
 
 /* --- planning ----------------------------------------------------------- */
+
+static const char *where(const char *ns)
+{
+	return *ns ? ns : "the host";
+}
+
+/* Is link IFNAME in NS made by an earlier step of this plan? */
+static bool plan_makes_link(const struct nn_plan *p, const char *ns, const char *ifname)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct step *s = &p->steps[i];
+
+		if ((s->op == OP_VETH_ADD || s->op == OP_BRIDGE_ADD || s->op == OP_MACVLAN_ADD) &&
+		    !strcmp(s->ns, ns) && !strcmp(s->ifname, ifname))
+			return true;
+		if (s->op == OP_VETH_ADD && !strcmp(s->ns2, ns) && !strcmp(s->ifname2, ifname))
+			return true;
+	}
+	return false;
+}
+
+static int plan_nat_copy(struct nn_plan *p, const struct nn_nat_rule *r, size_t *idx,
+			 struct nn_error *e)
+{
+	struct nn_nat_rule *v = realloc(p->nats, (p->n_nats + 1) * sizeof(*v));
+
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot plan");
+	p->nats = v;
+	p->nats[p->n_nats] = *r;
+	*idx = p->n_nats++;
+	return 0;
+}
 
 static struct step *add_step(struct nn_plan *p, enum op op, const char *ns, const char *ifname,
 			     struct nn_error *e)
@@ -305,7 +622,7 @@ static int plan_link_end(struct nn_plan *p, const struct obs *ob, const char *if
 				return -e->code;
 			s->addr = ai->addr;
 			snprintf(s->text, sizeof(s->text), "remove stale address %s from %s in %s",
-				 nn_format_prefix(a, sizeof(a), &ai->addr, true), ifname, ob->name);
+				 nn_format_prefix(a, sizeof(a), &ai->addr, true), ifname, where(ob->name));
 		}
 		if (!present) {
 			s = add_step(p, OP_ADDR_ADD, ob->name, ifname, e);
@@ -313,14 +630,14 @@ static int plan_link_end(struct nn_plan *p, const struct obs *ob, const char *if
 				return -e->code;
 			s->addr = *want;
 			snprintf(s->text, sizeof(s->text), "add %s to %s in %s",
-				 nn_format_prefix(a, sizeof(a), want, true), ifname, ob->name);
+				 nn_format_prefix(a, sizeof(a), want, true), ifname, where(ob->name));
 		}
 	}
 	if (fresh || !have->up) {
 		s = add_step(p, OP_LINK_UP, ob->name, ifname, e);
 		if (!s)
 			return -e->code;
-		snprintf(s->text, sizeof(s->text), "set %s in %s up", ifname, ob->name);
+		snprintf(s->text, sizeof(s->text), "set %s in %s up", ifname, where(ob->name));
 	}
 	return 0;
 }
@@ -348,17 +665,17 @@ static int plan_veth(struct nn_plan *p, struct observer *o, const struct lab_vet
 		 * brought back by a rollback. */
 		if (la && strcmp(la->kind, "veth"))
 			return nn_error_setx(e, EEXIST, "%s in %s is a %s link, not a veth: not replaced",
-					     la->name, a->name, *la->kind ? la->kind : "plain");
+					     la->name, where(a->name), *la->kind ? la->kind : "plain");
 		if (lb && strcmp(lb->kind, "veth"))
 			return nn_error_setx(e, EEXIST, "%s in %s is a %s link, not a veth: not replaced",
-					     lb->name, b->name, *lb->kind ? lb->kind : "plain");
+					     lb->name, where(b->name), *lb->kind ? lb->kind : "plain");
 		if (la) {
 			s = add_step(p, OP_LINK_DEL, a->name, la->name, e);
 			if (!s)
 				return -e->code;
 			snprintf(s->text, sizeof(s->text),
 				 "delete stale %s in %s (it is paired with another link)", la->name,
-				 a->name);
+				 where(a->name));
 		}
 		if (lb) {
 			s = add_step(p, OP_LINK_DEL, b->name, lb->name, e);
@@ -366,7 +683,7 @@ static int plan_veth(struct nn_plan *p, struct observer *o, const struct lab_vet
 				return -e->code;
 			snprintf(s->text, sizeof(s->text),
 				 "delete stale %s in %s (it is paired with another link)", lb->name,
-				 b->name);
+				 where(b->name));
 		}
 		s = add_step(p, OP_VETH_ADD, a->name, v->ifname[0], e);
 		if (!s)
@@ -374,11 +691,217 @@ static int plan_veth(struct nn_plan *p, struct observer *o, const struct lab_vet
 		snprintf(s->ns2, sizeof(s->ns2), "%s", b->name);
 		snprintf(s->ifname2, sizeof(s->ifname2), "%s", v->ifname[1]);
 		snprintf(s->text, sizeof(s->text), "create veth %s in %s <-> %s in %s",
-			 v->ifname[0], a->name, v->ifname[1], b->name);
+			 v->ifname[0], where(a->name), v->ifname[1], where(b->name));
 	}
-	if (plan_link_end(p, a, v->ifname[0], la, !paired, v->has_addr, &v->addr[0], e) < 0 ||
-	    plan_link_end(p, b, v->ifname[1], lb, !paired, v->has_addr, &v->addr[1], e) < 0)
+	if (*v->master) {
+		const struct nn_link_info *br = b->exists ? obs_link(b, v->master) : NULL;
+
+		if (br && strcmp(br->kind, "bridge"))
+			return nn_error_setx(e, EINVAL, "%s in %s is a %s link, not a bridge",
+					     v->master, where(b->name), *br->kind ? br->kind : "plain");
+		if (!br && !plan_makes_link(p, b->name, v->master))
+			return nn_error_setx(e, ENODEV, "no bridge \"%s\" in %s", v->master,
+					     where(b->name));
+		if (!paired || !br || lb->master != br->ifindex) {
+			s = add_step(p, OP_SET_MASTER, b->name, v->ifname[1], e);
+			if (!s)
+				return -e->code;
+			snprintf(s->ifname2, sizeof(s->ifname2), "%s", v->master);
+			snprintf(s->text, sizeof(s->text), "attach %s in %s to bridge %s",
+				 v->ifname[1], where(b->name), v->master);
+		}
+	}
+	if (plan_link_end(p, a, v->ifname[0], la, !paired, v->has_addr[0], &v->addr[0], e) < 0 ||
+	    plan_link_end(p, b, v->ifname[1], lb, !paired, v->has_addr[1], &v->addr[1], e) < 0)
 		return -e->code;
+	return 0;
+}
+
+static int plan_bridge(struct nn_plan *p, struct observer *o, const struct lab_bridge *v,
+		       struct nn_error *e)
+{
+	const struct nn_link_info *l = NULL;
+	struct step *s;
+	struct obs *ob;
+
+	if (observe(o, v->ns, &ob, e) < 0)
+		return -e->code;
+	if (ob->exists)
+		l = obs_link(ob, v->name);
+	if (l && strcmp(l->kind, "bridge"))
+		return nn_error_setx(e, EEXIST, "%s in %s is a %s link, not a bridge: not replaced",
+				     l->name, where(ob->name), *l->kind ? l->kind : "plain");
+	if (!l) {
+		s = add_step(p, OP_BRIDGE_ADD, ob->name, v->name, e);
+		if (!s)
+			return -e->code;
+		snprintf(s->text, sizeof(s->text), "create bridge %s in %s", v->name, where(ob->name));
+	}
+	return plan_link_end(p, ob, v->name, l, !l, v->has_addr, &v->addr, e);
+}
+
+static int plan_macvlan(struct nn_plan *p, struct observer *o, const struct lab_macvlan *v,
+			struct nn_error *e)
+{
+	const struct nn_link_info *l = NULL, *parent = NULL;
+	struct obs *ob, *pob;
+	bool fresh = false;
+	struct step *s;
+
+	if (observe(o, v->ns, &ob, e) < 0 || observe(o, v->parent_ns, &pob, e) < 0)
+		return -e->code;
+	if (pob->exists)
+		parent = obs_link(pob, v->parent);
+	if (!parent && !plan_makes_link(p, pob->name, v->parent))
+		return nn_error_setx(e, ENODEV, "no interface \"%s\" in %s", v->parent,
+				     where(pob->name));
+	if (ob->exists)
+		l = obs_link(ob, v->ifname);
+	if (l && strcmp(l->kind, "macvlan"))
+		return nn_error_setx(e, EEXIST, "%s in %s is a %s link, not a macvlan: not replaced",
+				     l->name, where(ob->name), *l->kind ? l->kind : "plain");
+	if (l && memcmp(l->mac, v->mac, 6)) {
+		s = add_step(p, OP_LINK_DEL, ob->name, l->name, e);
+		if (!s)
+			return -e->code;
+		snprintf(s->text, sizeof(s->text), "delete stale macvlan %s in %s (another MAC)",
+			 l->name, where(ob->name));
+		l = NULL;
+	}
+	if (!l) {
+		fresh = true;
+		s = add_step(p, OP_MACVLAN_ADD, ob->name, v->ifname, e);
+		if (!s)
+			return -e->code;
+		snprintf(s->ns2, sizeof(s->ns2), "%s", pob->name);
+		snprintf(s->ifname2, sizeof(s->ifname2), "%s", v->parent);
+		memcpy(s->mv.mac, v->mac, 6);
+		s->mv.mode = v->mode;
+		snprintf(s->text, sizeof(s->text),
+			 "create macvlan %s in %s on %s in %s (%02x:%02x:%02x:%02x:%02x:%02x, %s)",
+			 v->ifname, where(ob->name), v->parent, where(pob->name), v->mac[0],
+			 v->mac[1], v->mac[2], v->mac[3], v->mac[4], v->mac[5],
+			 nn_macvlan_mode_name(v->mode));
+	}
+	return plan_link_end(p, ob, v->ifname, l, fresh, false, NULL, e);
+}
+
+/* The journal's name of a route: its destination, or default / default6. */
+static const char *route_name(char *buf, size_t len, const struct nn_prefix *dst)
+{
+	if (dst->len == 0) {
+		snprintf(buf, len, "%s", dst->family == AF_INET ? "default" : "default6");
+		return buf;
+	}
+	return nn_format_prefix(buf, len, dst, true);
+}
+
+static int plan_route(struct nn_plan *p, struct observer *o, const struct lab_route *v,
+		      struct nn_error *e)
+{
+	const struct nn_link_info *l = NULL;
+	char d[64], g[64];
+	struct step *s;
+	struct obs *ob;
+
+	if (observe(o, v->ns, &ob, e) < 0 || obs_routes(o, ob, e) < 0)
+		return -e->code;
+	if (*v->ifname) {
+		l = ob->exists ? obs_link(ob, v->ifname) : NULL;
+		if (!l && !plan_makes_link(p, ob->name, v->ifname))
+			return nn_error_setx(e, ENODEV, "no interface \"%s\" in %s", v->ifname,
+					     where(ob->name));
+	}
+	for (size_t i = 0; i < ob->n_routes; i++) {
+		const struct nn_route_info *r = &ob->routes[i];
+
+		if (!nn_prefix_equal(&r->dst, &v->dst))
+			continue;
+		if (r->has_gw == v->has_gw && (!v->has_gw || nn_prefix_equal(&r->gw, &v->gw)) &&
+		    (!l || r->ifindex == l->ifindex))
+			return 0;
+	}
+	s = add_step(p, OP_ROUTE_SET, ob->name, *v->ifname ? v->ifname : NULL, e);
+	if (!s)
+		return -e->code;
+	s->addr = v->dst;
+	s->rt.gw = v->gw;
+	s->rt.has_gw = v->has_gw;
+	s->rt.dev = *v->ifname;
+	snprintf(s->text, sizeof(s->text), "route %s%s%s%s%s in %s", route_name(d, sizeof(d), &v->dst),
+		 v->has_gw ? " via " : "", v->has_gw ? nn_format_prefix(g, sizeof(g), &v->gw, false) : "",
+		 *v->ifname ? " dev " : "", v->ifname, where(ob->name));
+	return 0;
+}
+
+static int plan_fwd(struct nn_plan *p, struct observer *o, const struct lab_fwd *v,
+		    struct nn_error *e)
+{
+	struct step *s;
+	struct obs *ob;
+
+	if (observe(o, v->ns, &ob, e) < 0 || obs_fwd(o, ob, e) < 0)
+		return -e->code;
+	/* A namespace made by this plan starts with forwarding off. */
+	if ((ob->exists ? ob->fwd : false) == v->on)
+		return 0;
+	s = add_step(p, OP_FWD_SET, ob->name, NULL, e);
+	if (!s)
+		return -e->code;
+	s->fwd.on = v->on;
+	s->fwd.prev = ob->exists ? ob->fwd : false;
+	snprintf(s->text, sizeof(s->text), "turn IPv4 forwarding %s in %s", v->on ? "on" : "off",
+		 where(ob->name));
+	return 0;
+}
+
+static bool nat_same(const struct nn_nat_rule *a, const struct nn_nat_rule *b)
+{
+	if (a->kind != b->kind || strcmp(a->tag, b->tag))
+		return false;
+	if (a->kind == NN_NAT_MASQUERADE)
+		return nn_prefix_equal(&a->src, &b->src) && !strcmp(a->except_if, b->except_if);
+	return a->proto == b->proto && a->port == b->port && a->to_port == b->to_port &&
+	       a->to.s_addr == b->to.s_addr;
+}
+
+static void nat_text(char *buf, size_t len, const struct nn_nat_rule *r)
+{
+	char a[64];
+
+	if (r->kind == NN_NAT_MASQUERADE)
+		snprintf(buf, len, "masquerade %s%s%s (%s)", nn_format_prefix(a, sizeof(a), &r->src, true),
+			 *r->except_if ? " except to " : "", r->except_if, r->tag);
+	else
+		snprintf(buf, len, "forward host %s port %u to %s:%u (%s)",
+			 r->proto == IPPROTO_UDP ? "udp" : "tcp", r->port,
+			 inet_ntop(AF_INET, &r->to, a, sizeof(a)) ? a : "?", r->to_port, r->tag);
+}
+
+static int plan_nat(struct nn_plan *p, struct observer *o, const struct nn_nat_rule *r,
+		    struct nn_error *e)
+{
+	const struct nn_nat_rule *have = NULL;
+	char txt[256];
+	struct step *s;
+
+	if (obs_nats(o, e) < 0)
+		return -e->code;
+	for (size_t i = 0; i < o->n_nats; i++)
+		if (!strcmp(o->nats[i].tag, r->tag))
+			have = &o->nats[i];
+	if (have && nat_same(r, have))
+		return 0;
+	s = add_step(p, OP_NAT_ADD, "", NULL, e);
+	if (!s || plan_nat_copy(p, r, &s->nat.rule, e) < 0)
+		return -e->code;
+	if (have) {
+		if (plan_nat_copy(p, have, &s->nat.prev, e) < 0)
+			return -e->code;
+		s->nat.has_prev = true;
+	}
+	nat_text(txt, sizeof(txt), r);
+	snprintf(s->text, sizeof(s->text), "%s %s", have ? "replace" : "add", txt);
 	return 0;
 }
 
@@ -410,10 +933,7 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 	l = ob->exists ? obs_link(ob, q->ifname) : NULL;
 	if (!l) {
 		/* Made by an earlier step of this plan? */
-		for (size_t i = 0; i < p->n && !fresh; i++)
-			fresh = p->steps[i].op == OP_VETH_ADD &&
-				((!strcmp(p->steps[i].ns, q->ns) && !strcmp(p->steps[i].ifname, q->ifname)) ||
-				 (!strcmp(p->steps[i].ns2, q->ns) && !strcmp(p->steps[i].ifname2, q->ifname)));
+		fresh = plan_makes_link(p, q->ns, q->ifname);
 		if (!fresh)
 			return nn_error_setx(e, ENODEV, "no interface \"%s\" in namespace \"%s\"",
 					     q->ifname, q->ns);
@@ -452,6 +972,217 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 	return 0;
 }
 
+/* --- pruning: what this lab's owner made and the lab no longer has --- */
+
+static bool lab_has_ns(const struct nn_lab *lab, const char *ns)
+{
+	if (!*ns)
+		return true;
+	for (size_t i = 0; i < lab->n_ns; i++)
+		if (!strcmp(lab->ns[i], ns))
+			return true;
+	return false;
+}
+
+static bool lab_has_link(const struct nn_lab *lab, const char *ns, const char *ifname)
+{
+	for (size_t i = 0; i < lab->n_veths; i++)
+		for (int k = 0; k < 2; k++)
+			if (!strcmp(lab->veths[i].ns[k], ns) && !strcmp(lab->veths[i].ifname[k], ifname))
+				return true;
+	for (size_t i = 0; i < lab->n_bridges; i++)
+		if (!strcmp(lab->bridges[i].ns, ns) && !strcmp(lab->bridges[i].name, ifname))
+			return true;
+	for (size_t i = 0; i < lab->n_macvlans; i++)
+		if (!strcmp(lab->macvlans[i].ns, ns) && !strcmp(lab->macvlans[i].ifname, ifname))
+			return true;
+	return false;
+}
+
+static bool lab_has_qdisc(const struct nn_lab *lab, const char *ns, const char *ifname)
+{
+	for (size_t i = 0; i < lab->n_qdiscs; i++)
+		if (!strcmp(lab->qdiscs[i].ns, ns) && !strcmp(lab->qdiscs[i].ifname, ifname))
+			return true;
+	return false;
+}
+
+static bool lab_has_route(const struct nn_lab *lab, const char *ns, const char *name)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < lab->n_routes; i++)
+		if (!strcmp(lab->routes[i].ns, ns) &&
+		    !strcmp(route_name(buf, sizeof(buf), &lab->routes[i].dst), name))
+			return true;
+	return false;
+}
+
+static bool lab_has_fwd(const struct nn_lab *lab, const char *ns)
+{
+	for (size_t i = 0; i < lab->n_fwds; i++)
+		if (!strcmp(lab->fwds[i].ns, ns))
+			return true;
+	return false;
+}
+
+static bool lab_has_nat(const struct nn_lab *lab, const char *tag)
+{
+	for (size_t i = 0; i < lab->n_nats; i++)
+		if (!strcmp(lab->nats[i].tag, tag))
+			return true;
+	return false;
+}
+
+/* The namespace NS still is the one the record J names (by cookie). */
+static int same_ns(struct observer *o, const struct nn_journal_entry *j, const char *ns,
+		   uint64_t want, struct obs **out, struct nn_error *e)
+{
+	struct nn_ns *h;
+	uint64_t cookie;
+
+	if (observe(o, ns, out, e) < 0)
+		return -e->code;
+	if (!(*out)->exists)
+		return 0;
+	if (nn_ctx_ns(o->ctx, ns, &h, e) < 0 || nn_ns_cookie(h, &cookie, e) < 0)
+		return -e->code;
+	return want == 0 || cookie == want;
+}
+
+/* An owner other than J's with objects in J's namespace, or NULL. */
+static const char *other_owner(const struct nn_journal_entry *v, size_t n,
+			       const struct nn_journal_entry *j)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind != NN_OBJ_NETNS && v[i].kind != NN_OBJ_SYSCTL &&
+		    strcmp(v[i].owner, j->owner) && !strcmp(v[i].ns, j->ns) &&
+		    v[i].ns_cookie == j->ns_cookie)
+			return v[i].owner;
+	return NULL;
+}
+
+static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab *lab,
+		      struct nn_error *e)
+{
+	struct nn_journal_entry *v = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	if (nn_journal_owned(o->ctx, &v, &n, e) < 0)
+		return -e->code;
+	/* Namespaces first: their links, routes and qdiscs go with them. */
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		const struct nn_journal_entry *j = &v[i];
+		struct step *s;
+		struct obs *ob;
+
+		if (j->kind != NN_OBJ_NETNS || strcmp(j->owner, lab->owner) || lab_has_ns(lab, j->name))
+			continue;
+		ret = same_ns(o, j, j->name, j->id, &ob, e);
+		if (ret <= 0)
+			continue;
+		ret = 0;
+		s = add_step(p, OP_NS_DEL, j->name, NULL, e);
+		if (!s) {
+			ret = -e->code;
+			break;
+		}
+		snprintf(s->text, sizeof(s->text), "delete namespace %s", j->name);
+	}
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		const struct nn_journal_entry *j = &v[i];
+		const struct nn_link_info *l;
+		struct step *s = NULL;
+		struct obs *ob;
+
+		if (j->kind == NN_OBJ_NETNS || strcmp(j->owner, lab->owner) ||
+		    (*j->ns && !lab_has_ns(lab, j->ns)))
+			continue;
+		ret = same_ns(o, j, j->ns, j->ns_cookie, &ob, e);
+		if (ret <= 0)
+			continue;
+		ret = 0;
+		switch (j->kind) {
+		case NN_OBJ_LINK:
+			l = obs_link(ob, j->name);
+			if (lab_has_link(lab, j->ns, j->name) || !l ||
+			    (j->id && (uint64_t)l->ifindex != j->id))
+				break;
+			s = add_step(p, OP_LINK_DEL, j->ns, j->name, e);
+			if (s)
+				snprintf(s->text, sizeof(s->text), "delete %s in %s", j->name,
+					 where(j->ns));
+			break;
+		case NN_OBJ_QDISC:
+			l = obs_link(ob, j->name);
+			if (lab_has_qdisc(lab, j->ns, j->name) || !l)
+				break;
+			s = add_step(p, OP_QDISC_CLEAR, j->ns, j->name, e);
+			if (s)
+				snprintf(s->text, sizeof(s->text), "clear qdisc on %s in %s", j->name,
+					 where(j->ns));
+			break;
+		case NN_OBJ_ROUTE:
+			if (lab_has_route(lab, j->ns, j->name))
+				break;
+			s = add_step(p, OP_ROUTE_DEL, j->ns, NULL, e);
+			if (!s)
+				break;
+			if (!strcmp(j->name, "default") || !strcmp(j->name, "default6")) {
+				memset(&s->addr, 0, sizeof(s->addr));
+				s->addr.family = j->name[7] ? AF_INET6 : AF_INET;
+			} else if (nn_parse_cidr(j->name, &s->addr, e) < 0) {
+				s = NULL;
+				break;
+			}
+			snprintf(s->text, sizeof(s->text), "delete route %s in %s", j->name, where(j->ns));
+			break;
+		case NN_OBJ_SYSCTL: {
+			const char *heir;
+
+			if (lab_has_fwd(lab, j->ns) || !j->id)
+				break;
+			/* Another owner with objects in that namespace may rely on
+			 * forwarding without having switched it on: it inherits. */
+			heir = other_owner(v, n, j);
+			if (heir) {
+				s = add_step(p, OP_FWD_HANDOVER, j->ns, NULL, e);
+				if (!s)
+					break;
+				snprintf(s->ns2, sizeof(s->ns2), "%s", heir);
+				s->fwd.prev = j->id == 2;
+				snprintf(s->text, sizeof(s->text),
+					 "leave IPv4 forwarding in %s to %s", where(j->ns), heir);
+				break;
+			}
+			s = add_step(p, OP_FWD_RESTORE, j->ns, NULL, e);
+			if (!s)
+				break;
+			s->fwd.on = j->id == 2;
+			snprintf(s->text, sizeof(s->text), "turn IPv4 forwarding back %s in %s",
+				 s->fwd.on ? "on" : "off", where(j->ns));
+			break;
+		}
+		case NN_OBJ_NAT:
+			if (lab_has_nat(lab, j->name))
+				break;
+			s = add_step(p, OP_NAT_DEL, "", NULL, e);
+			if (s)
+				snprintf(s->text, sizeof(s->text), "delete NAT rule %s", j->name);
+			if (s)
+				snprintf(s->ns2, sizeof(s->ns2), "%s", j->name);
+			break;
+		case NN_OBJ_NETNS:
+			break;
+		}
+		if (!s && e->code)
+			ret = -e->code;
+	}
+	free(v);
+	return ret;
+}
+
 int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **out,
 		 struct nn_error *e)
 {
@@ -463,6 +1194,9 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 	if (!p)
 		return nn_error_set(e, ENOMEM, "cannot plan");
 	snprintf(p->owner, sizeof(p->owner), "%s", lab->owner);
+	/* Removals first: they free names and addresses the lab may reuse. */
+	if (lab->prune)
+		ret = plan_prune(p, &o, lab, e);
 	for (size_t i = 0; i < lab->n_ns && ret == 0; i++) {
 		ret = observe(&o, lab->ns[i], &ob, e);
 		if (ret == 0 && !ob->exists) {
@@ -488,10 +1222,20 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 			}
 		}
 	}
+	for (size_t i = 0; i < lab->n_bridges && ret == 0; i++)
+		ret = plan_bridge(p, &o, &lab->bridges[i], e);
 	for (size_t i = 0; i < lab->n_veths && ret == 0; i++)
 		ret = plan_veth(p, &o, &lab->veths[i], e);
+	for (size_t i = 0; i < lab->n_macvlans && ret == 0; i++)
+		ret = plan_macvlan(p, &o, &lab->macvlans[i], e);
+	for (size_t i = 0; i < lab->n_fwds && ret == 0; i++)
+		ret = plan_fwd(p, &o, &lab->fwds[i], e);
+	for (size_t i = 0; i < lab->n_routes && ret == 0; i++)
+		ret = plan_route(p, &o, &lab->routes[i], e);
 	for (size_t i = 0; i < lab->n_qdiscs && ret == 0; i++)
 		ret = plan_qdisc(p, &o, &lab->qdiscs[i], e);
+	for (size_t i = 0; i < lab->n_nats && ret == 0; i++)
+		ret = plan_nat(p, &o, &lab->nats[i], e);
 	observer_free(&o);
 	if (ret < 0) {
 		nn_plan_free(p);
@@ -506,6 +1250,7 @@ void nn_plan_free(struct nn_plan *p)
 	if (!p)
 		return;
 	free(p->steps);
+	free(p->nats);
 	free(p);
 }
 
@@ -561,7 +1306,8 @@ static int set_qdisc(struct nn_ns *ns, int ifindex, const struct nn_qdisc_info *
  * the kernel refuses retracts them.  S->done is set as soon as the kernel
  * changed something, so a failure in the bookkeeping after it is undone too.
  */
-static int do_step(struct nn_ctx *ctx, const char *owner, struct step *s, struct nn_error *e)
+static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_rule *nats,
+		   struct step *s, struct nn_error *e)
 {
 	struct nn_error ignored = { 0 };
 	struct nn_ns *ns, *ns2;
@@ -640,12 +1386,116 @@ static int do_step(struct nn_ctx *ctx, const char *owner, struct step *s, struct
 		s->done = true;
 		return nn_journal_made(ctx, NN_OBJ_QDISC, s->ns, s->ifname, (uint64_t)ifindex,
 				       owner, e);
+	case OP_BRIDGE_ADD:
+		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 ||
+		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns, s->ifname, owner, e) < 0)
+			return -e->code;
+		if (nn_bridge_add(ns, s->ifname, e) < 0) {
+			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
+			return -e->code;
+		}
+		s->done = true;
+		return made_link(ctx, ns, s->ifname, owner, e);
+	case OP_MACVLAN_ADD:
+		if (nn_ctx_ns(ctx, s->ns, &ns2, e) < 0 ||
+		    link_index(ctx, s->ns2, s->ifname2, &ns, &ifindex, e) < 0 ||
+		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns, s->ifname, owner, e) < 0)
+			return -e->code;
+		if (nn_macvlan_add(ns, ifindex, ns2, s->ifname, s->mv.mac, s->mv.mode, e) < 0) {
+			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
+			return -e->code;
+		}
+		s->done = true;
+		return made_link(ctx, ns2, s->ifname, owner, e);
+	case OP_SET_MASTER: {
+		int master;
+
+		if (link_index(ctx, s->ns, s->ifname2, &ns, &master, e) < 0 ||
+		    link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0 ||
+		    nn_link_set_master(ns, ifindex, master, e) < 0)
+			return -e->code;
+		s->done = true;
+		return 0;
+	}
+	case OP_ROUTE_SET:
+	case OP_ROUTE_DEL: {
+		char name[64];
+
+		route_name(name, sizeof(name), &s->addr);
+		if (s->op == OP_ROUTE_DEL) {
+			if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_route_del(ns, &s->addr, e) < 0)
+				return -e->code;
+			s->done = true;
+			return nn_journal_gone(ctx, NN_OBJ_ROUTE, s->ns, name, e);
+		}
+		if (s->rt.dev) {
+			if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0)
+				return -e->code;
+		} else if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0) {
+			return -e->code;
+		}
+		if (nn_journal_intent(ctx, NN_OBJ_ROUTE, s->ns, name, owner, e) < 0)
+			return -e->code;
+		if (nn_route_replace(ns, &s->addr, s->rt.has_gw ? &s->rt.gw : NULL, ifindex, e) < 0) {
+			nn_journal_retract(ctx, NN_OBJ_ROUTE, s->ns, name, &ignored);
+			return -e->code;
+		}
+		s->done = true;
+		return nn_journal_made(ctx, NN_OBJ_ROUTE, s->ns, name, 1, owner, e);
+	}
+	case OP_FWD_SET:
+	case OP_FWD_RESTORE:
+		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0)
+			return -e->code;
+		if (s->op == OP_FWD_SET &&
+		    nn_journal_intent(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", owner, e) < 0)
+			return -e->code;
+		if (nn_forwarding_set(ns, s->fwd.on, e) < 0) {
+			if (s->op == OP_FWD_SET)
+				nn_journal_retract(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", &ignored);
+			return -e->code;
+		}
+		s->done = true;
+		if (s->op == OP_FWD_RESTORE)
+			return nn_journal_gone(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", e);
+		return nn_journal_made(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward",
+				       s->fwd.prev ? 2 : 1, owner, e);
+	case OP_NAT_ADD:
+	case OP_NAT_DEL: {
+		const char *tag = s->op == OP_NAT_ADD ? nats[s->nat.rule].tag : s->ns2;
+
+		if (nn_ctx_ns(ctx, "", &ns, e) < 0)
+			return -e->code;
+		if (s->op == OP_NAT_DEL) {
+			if (nn_nat_rule_del(ns, tag, e) < 0)
+				return -e->code;
+			s->done = true;
+			return nn_journal_gone(ctx, NN_OBJ_NAT, "", tag, e);
+		}
+		if (nn_journal_intent(ctx, NN_OBJ_NAT, "", tag, owner, e) < 0)
+			return -e->code;
+		if (nn_nat_rule_add(ns, &nats[s->nat.rule], e) < 0) {
+			nn_journal_retract(ctx, NN_OBJ_NAT, "", tag, &ignored);
+			return -e->code;
+		}
+		s->done = true;
+		return nn_journal_made(ctx, NN_OBJ_NAT, "", tag, 1, owner, e);
+	}
+	case OP_FWD_HANDOVER:
+		s->done = true;
+		return nn_journal_made(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward",
+				       s->fwd.prev ? 2 : 1, s->ns2, e);
+	case OP_NS_DEL:
+		if (nn_netns_del(ctx, s->ns, e) < 0)
+			return -e->code;
+		s->done = true;
+		return nn_journal_gone(ctx, NN_OBJ_NETNS, "-", s->ns, e);
 	}
 	return nn_error_setx(e, EINVAL, "unknown plan step");
 }
 
 /* Best effort: the first error is the one the user needs to see. */
-static void undo_step(struct nn_ctx *ctx, struct step *s)
+static void undo_step(struct nn_ctx *ctx, const struct nn_nat_rule *nats, struct step *s)
 {
 	struct nn_error e = { 0 };
 	struct nn_ns *ns;
@@ -684,9 +1534,80 @@ static void undo_step(struct nn_ctx *ctx, struct step *s)
 				nn_qdisc_clear(ns, ifindex, &e);
 		}
 		break;
-	case OP_LINK_DEL:
-		/* A stale link removed for repair is not brought back. */
+	case OP_BRIDGE_ADD:
+	case OP_MACVLAN_ADD:
+		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, &e) == 0)
+			nn_link_del(ns, ifindex, &e);
+		nn_journal_gone(ctx, NN_OBJ_LINK, s->ns, s->ifname, &e);
 		break;
+	case OP_SET_MASTER:
+		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, &e) == 0)
+			nn_link_set_master(ns, ifindex, 0, &e);
+		break;
+	case OP_ROUTE_SET: {
+		char name[64];
+
+		if (nn_ctx_ns(ctx, s->ns, &ns, &e) == 0)
+			nn_route_del(ns, &s->addr, &e);
+		nn_journal_gone(ctx, NN_OBJ_ROUTE, s->ns, route_name(name, sizeof(name), &s->addr), &e);
+		break;
+	}
+	case OP_FWD_SET:
+		if (nn_ctx_ns(ctx, s->ns, &ns, &e) == 0)
+			nn_forwarding_set(ns, s->fwd.prev, &e);
+		nn_journal_gone(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", &e);
+		break;
+	case OP_NAT_ADD:
+		if (nn_ctx_ns(ctx, "", &ns, &e) == 0) {
+			if (s->nat.has_prev)
+				nn_nat_rule_add(ns, &nats[s->nat.prev], &e);
+			else
+				nn_nat_rule_del(ns, nats[s->nat.rule].tag, &e);
+		}
+		if (!s->nat.has_prev)
+			nn_journal_gone(ctx, NN_OBJ_NAT, "", nats[s->nat.rule].tag, &e);
+		break;
+	case OP_LINK_DEL:
+	case OP_NS_DEL:
+	case OP_NAT_DEL:
+	case OP_ROUTE_DEL:
+	case OP_FWD_RESTORE:
+	case OP_FWD_HANDOVER:
+		/* Removals (stale links, pruned objects) are not brought back. */
+		break;
+	}
+}
+
+static volatile sig_atomic_t cancel_sig;
+
+void nn_plan_cancel(int sig)
+{
+	cancel_sig = sig;
+}
+
+int nn_plan_cancelled(void)
+{
+	return cancel_sig;
+}
+
+static bool is_removal(enum op op)
+{
+	return op == OP_LINK_DEL || op == OP_NS_DEL || op == OP_NAT_DEL || op == OP_ROUTE_DEL ||
+	       op == OP_FWD_RESTORE || op == OP_FWD_HANDOVER;
+}
+
+static void undo_upto(struct nn_ctx *ctx, struct nn_plan *p, size_t end, nn_step_cb undone,
+		      void *arg)
+{
+	size_t i = end;
+
+	while (i-- > 0) {
+		if (!p->steps[i].done || is_removal(p->steps[i].op))
+			continue;
+		undo_step(ctx, p->nats, &p->steps[i]);
+		p->steps[i].done = false;
+		if (undone)
+			undone(p->steps[i].text, arg);
 	}
 }
 
@@ -697,7 +1618,12 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 	int ret;
 
 	for (i = 0; i < p->n; i++) {
-		ret = do_step(ctx, p->owner, &p->steps[i], e);
+		if (cancel_sig) {
+			ret = nn_error_setx(e, ECANCELED, "interrupted by signal %d before: %s",
+					    (int)cancel_sig, p->steps[i].text);
+			break;
+		}
+		ret = do_step(ctx, p->owner, p->nats, &p->steps[i], e);
 		if (ret < 0)
 			break;
 		if (done)
@@ -706,13 +1632,12 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 	if (i == p->n)
 		return 0;
 	/* The failing step too, when it got as far as changing the kernel. */
-	i++;
-	while (i-- > 0) {
-		if (!p->steps[i].done || p->steps[i].op == OP_LINK_DEL)
-			continue;
-		undo_step(ctx, &p->steps[i]);
-		if (undone)
-			undone(p->steps[i].text, arg);
-	}
+	undo_upto(ctx, p, i + 1, undone, arg);
 	return -e->code;
 }
+
+void nn_plan_undo(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb undone, void *arg)
+{
+	undo_upto(ctx, p, p->n, undone, arg);
+}
+

@@ -16,6 +16,7 @@
 #include "netnsctl/link.h"
 #include "cleanup.h"
 #include "nl.h"
+#include "show.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
@@ -132,7 +133,7 @@ int nn_veth_add(struct nn_ns *ns_a, const char *name_a, struct nn_ns *ns_b,
 
 int nn_link_set_up(struct nn_ns *ns, int ifindex, bool up, struct nn_error *e)
 {
-	char buf[4096];
+	char buf[4096] = { 0 };	/* attribute padding goes out too */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 
@@ -148,7 +149,7 @@ int nn_link_set_up(struct nn_ns *ns, int ifindex, bool up, struct nn_error *e)
 
 int nn_link_del(struct nn_ns *ns, int ifindex, struct nn_error *e)
 {
-	char buf[4096];
+	char buf[4096] = { 0 };	/* attribute padding goes out too */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 	int ret;
@@ -191,7 +192,7 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 
 int nn_ns_peer_nsid(struct nn_ns *ns, struct nn_ns *other, int32_t *nsid, struct nn_error *e)
 {
-	char buf[4096];
+	char buf[4096] = { 0 };	/* attribute padding goes out too */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nsid_reply r = { .nsid = -1 };
 	struct rtgenmsg *g;
@@ -207,4 +208,102 @@ int nn_ns_peer_nsid(struct nn_ns *ns, struct nn_ns *other, int32_t *nsid, struct
 		return ret;
 	*nsid = r.seen ? r.nsid : -1;
 	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum nn_macvlan_mode mode;
+} macvlan_modes[] = {
+	{ "private", NN_MACVLAN_PRIVATE },
+	{ "vepa", NN_MACVLAN_VEPA },
+	{ "bridge", NN_MACVLAN_BRIDGE },
+	{ "passthru", NN_MACVLAN_PASSTHRU },
+};
+
+int nn_parse_macvlan_mode(const char *s, enum nn_macvlan_mode *mode, struct nn_error *e)
+{
+	for (size_t i = 0; i < sizeof(macvlan_modes) / sizeof(macvlan_modes[0]); i++) {
+		if (!strcmp(s, macvlan_modes[i].name)) {
+			*mode = macvlan_modes[i].mode;
+			return 0;
+		}
+	}
+	struct nn_shown shown;
+
+	return nn_error_setx(e, EINVAL,
+			     "invalid macvlan mode \"%s\": expected bridge, private, vepa or passthru",
+			     nn_show(&shown, s));
+}
+
+const char *nn_macvlan_mode_name(enum nn_macvlan_mode mode)
+{
+	for (size_t i = 0; i < sizeof(macvlan_modes) / sizeof(macvlan_modes[0]); i++)
+		if (macvlan_modes[i].mode == mode)
+			return macvlan_modes[i].name;
+	return "unknown";
+}
+
+int nn_macvlan_add(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns *target,
+		   const char *name, const uint8_t *mac, enum nn_macvlan_mode mode,
+		   struct nn_error *e)
+{
+	char buf[4096] = { 0 };	/* attribute padding goes out too */
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *linkinfo, *data;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)parent_ifindex);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	if (target != parent_ns)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nn_ns_fd(target));
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "macvlan");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE, (uint32_t)mode);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nn_mnl_talk(parent_ns, nlh, NULL, NULL, e,
+			   "cannot create macvlan %s in %s on link %d of %s", name,
+			   nn_ns_label(target), parent_ifindex, nn_ns_label(parent_ns));
+}
+
+int nn_bridge_add(struct nn_ns *ns, const char *name, struct nn_error *e)
+{
+	char buf[4096] = { 0 };	/* attribute padding goes out too */
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *linkinfo;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot create bridge %s in %s", name,
+			   nn_ns_label(ns));
+}
+
+int nn_link_set_master(struct nn_ns *ns, int ifindex, int master, struct nn_error *e)
+{
+	char buf[4096] = { 0 };	/* attribute padding goes out too */
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	return nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot %s link %d in %s",
+			   master ? "attach to its bridge" : "detach from its bridge", ifindex,
+			   nn_ns_label(ns));
 }
