@@ -268,4 +268,13 @@ int nn_dhcp_client_event(struct nn_dhcp_client *c, const struct nn_dhcp_event *e
 			 uint64_t now_ms, struct nn_dhcp_action *out,
 			 size_t max_actions, struct nn_error *e);
 
+/*
+ * A client BOUND to LEASE (kept by another process before this one): its
+ * timer is armed at T1 (or now, when T1 has passed), so the next TIMER event
+ * at or after c->deadline_ms renews, rebinds or starts over as the lease's
+ * times say.  -EINVAL for a bad hostname or a lease without an address.
+ */
+int nn_dhcp_client_resume(struct nn_dhcp_client *c, const struct nn_dhcp_client_config *cfg,
+			  const struct nn_dhcp_lease *lease, uint64_t now_ms, struct nn_error *e);
+
 #endif

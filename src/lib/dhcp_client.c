@@ -175,17 +175,30 @@ static int start_discover(struct nn_dhcp_client *c, struct out *o, uint64_t now,
 }
 
 /* Back to INIT after a NAK.  The first restart is immediate (RFC 2131 3.1
- * step 5); a server that keeps refusing gets DISCOVERs 4 s, 8 s ... 64 s
- * apart instead of a storm from every client. */
+ * step 5).  The next NAK_QUICK ones come after a random pause under a second:
+ * a server that does not probe addresses before offering them (dnsmasq
+ * --no-ping) offers one free address to several clients starting at once
+ * and NAKs all but the first, which must not cost them seconds each.  A
+ * server that keeps refusing then gets DISCOVERs 4 s, 8 s ... 64 s apart
+ * instead of a storm from every client. */
+#define NAK_QUICK 3
+
 static int restart_after_nak(struct nn_dhcp_client *c, struct out *o, uint64_t now,
 			     struct nn_error *e)
 {
 	unsigned n = c->naks++;
+	uint64_t wait;
 
 	if (n == 0)
 		return start_discover(c, o, now, e);
+	if (n <= NAK_QUICK) {
+		wait = 1 + next_random(c) % JITTER_MS;
+	} else {
+		n -= NAK_QUICK;
+		wait = n > 4 ? RETRANS_MAX_MS : RETRANS_FIRST_MS << (n - 1);
+	}
 	c->state = NN_DHCP_INIT;
-	arm(c, o, now, now + (n > 4 ? RETRANS_MAX_MS : RETRANS_FIRST_MS << (n - 1)));
+	arm(c, o, now, now + wait);
 	return 0;
 }
 
@@ -579,4 +592,20 @@ int nn_dhcp_client_event(struct nn_dhcp_client *c, const struct nn_dhcp_event *e
 	if (r < 0)
 		return r;
 	return o.n;
+}
+
+int nn_dhcp_client_resume(struct nn_dhcp_client *c, const struct nn_dhcp_client_config *cfg,
+			  const struct nn_dhcp_lease *lease, uint64_t now_ms, struct nn_error *e)
+{
+	int r = nn_dhcp_client_init(c, cfg, e);
+
+	if (r < 0)
+		return r;
+	if (!lease->address.s_addr || !lease->server_id.s_addr)
+		return nn_error_setx(e, EINVAL, "DHCP lease to resume has no address or server");
+	c->state = NN_DHCP_BOUND;
+	c->lease = *lease;
+	new_xid(c);
+	c->deadline_ms = lease->t1_ms == NEVER ? 0 : lease->t1_ms > now_ms ? lease->t1_ms : now_ms;
+	return 0;
 }

@@ -455,7 +455,7 @@ static void test_nak_requesting(void **state)
 	struct nn_dhcp_client c;
 	struct nn_dhcp_msg m, s;
 	uint32_t xid;
-	uint64_t at;
+	uint64_t at, wake;
 
 	new_client(&c, 6);
 	feed(&c, NN_DHCP_EV_START, NULL, 1000);
@@ -479,23 +479,28 @@ static void test_nak_requesting(void **state)
 	assert_int_not_equal(s.xid, xid);
 	assert_int_equal(s.secs, 0);
 
-	/* A second NAK in a row: wait 4 s in INIT before the DISCOVER. */
-	m = offer(&c);
-	feed(&c, NN_DHCP_EV_PACKET, &m, 1400);
-	m = nak(&c, NULL);	/* without option 54: still from our exchange */
-	assert_int_equal(feed(&c, NN_DHCP_EV_PACKET, &m, 1500), 1);
-	assert_int_equal(c.state, NN_DHCP_INIT);
-	assert_timer(0, 1500 + 4 * SEC);
-	assert_int_equal(feed(&c, NN_DHCP_EV_TIMER, NULL, 1500 + 4 * SEC - 1), 0);
-	assert_int_equal(feed(&c, NN_DHCP_EV_TIMER, NULL, 1500 + 4 * SEC), 2);
-	assert_int_equal(c.state, NN_DHCP_SELECTING);
-	sent(0, &s);
-	assert_int_equal(s.type, NN_DHCP_DISCOVER);
+	/* The second to fourth NAK in a row: a random pause under a second
+	 * (a server that offered one address to several clients at once). */
+	at = 1400;
+	for (unsigned i = 0; i < 3; i++) {
+		m = offer(&c);
+		feed(&c, NN_DHCP_EV_PACKET, &m, at);
+		m = nak(&c, i == 0 ? NULL : "192.0.2.1");	/* without 54: still ours */
+		assert_int_equal(feed(&c, NN_DHCP_EV_PACKET, &m, at + 100), 1);
+		assert_int_equal(c.state, NN_DHCP_INIT);
+		wake = act[0].timer_ms;
+		assert_true(wake > at + 100 && wake <= at + 100 + SEC);
+		assert_int_equal(feed(&c, NN_DHCP_EV_TIMER, NULL, wake - 1), 0);
+		assert_int_equal(feed(&c, NN_DHCP_EV_TIMER, NULL, wake), 2);
+		assert_int_equal(c.state, NN_DHCP_SELECTING);
+		sent(0, &s);
+		assert_int_equal(s.type, NN_DHCP_DISCOVER);
+		at = c.deadline_ms + 1;
+	}
 
-	/* Third: 8 s; the waits grow to 64 s and stay there. */
-	at = 20000;
-	for (unsigned i = 0; i < 7; i++) {
-		uint64_t want[] = { 8, 16, 32, 64, 64, 64, 64 };
+	/* Then 4 s, 8 s ...: the waits grow to 64 s and stay there. */
+	for (unsigned i = 0; i < 8; i++) {
+		uint64_t want[] = { 4, 8, 16, 32, 64, 64, 64, 64 };
 
 		m = offer(&c);
 		feed(&c, NN_DHCP_EV_PACKET, &m, at);

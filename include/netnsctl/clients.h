@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NETNSCTL_CLIENTS_H
+#define NETNSCTL_CLIENTS_H
+
+/*
+ * Virtual clients on a LAN: client PREFIXk (k = 1..COUNT) is a namespace of
+ * that name holding a macvlan "eth0" on a parent link of the namespace
+ * netnsctl runs in, with a stable locally administered MAC and an address
+ * leased by netnsctl's own DHCP client (or taken from a static range).
+ *
+ * What each client holds is kept in STATE_DIR/clients/leases/NAME (one
+ * "key value" line each), its DNS servers in ETC_DIR/NAME/resolv.conf.  A
+ * background process (the lease keeper: netnsctl lease-keeper) renews the
+ * DHCP leases at T1 and rebinds at T2; it only runs while leases exist, and
+ * a keeper that died is started again by the next create, delete or list.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "netnsctl/addr.h"
+#include "netnsctl/dhcp.h"
+#include "netnsctl/error.h"
+#include "netnsctl/link.h"
+
+struct nn_ctx;
+
+#define NN_CLIENTS_MAX 4096
+#define NN_CLIENTS_DEFAULT_PREFIX "ns"
+#define NN_CLIENTS_IFNAME "eth0"
+#define NN_CLIENTS_DEFAULT_TIMEOUT_MS 30000
+
+struct nn_clients_spec {
+	unsigned count;			/* 1 .. NN_CLIENTS_MAX */
+	const char *prefix;		/* NULL: NN_CLIENTS_DEFAULT_PREFIX */
+	const char *parent;		/* a link of the host namespace, up */
+	enum nn_macvlan_mode mode;	/* 0: bridge */
+	unsigned n_dns;			/* when > 0, these instead of the lease's */
+	struct in_addr dns[NN_DHCP_DNS_MAX];
+	bool is_static;			/* addresses from static_net, no DHCP */
+	struct nn_prefix static_net;
+	bool has_mac_base;		/* MAC of client k: mac_base + k - 1 */
+	uint8_t mac_base[6];
+	unsigned timeout_ms;		/* 0: NN_CLIENTS_DEFAULT_TIMEOUT_MS */
+};
+
+/* What one client holds (its lease file). */
+struct nn_client_info {
+	char name[256];
+	uint8_t mac[6];
+	bool is_static;
+	bool has_addr;
+	struct nn_prefix addr;		/* with the prefix length */
+	bool has_gateway;
+	struct in_addr gateway;
+	struct in_addr server;		/* the DHCP server; 0.0.0.0 for static */
+	unsigned n_dns;
+	struct in_addr dns[NN_DHCP_DNS_MAX];
+	char domain[256];
+	uint32_t lease_s, t1_s, t2_s;
+	uint64_t t1_ms, t2_ms, expiry_ms;	/* CLOCK_BOOTTIME ms; UINT64_MAX: never */
+	int64_t expiry;			/* wall clock (seconds since the epoch); 0: never */
+};
+
+/* "ns" + 7 -> "ns7" in BUF; -EINVAL when that is not a valid namespace name. */
+int nn_client_name(char *buf, size_t len, const char *prefix, unsigned k, struct nn_error *e);
+/* 1 when NAME is PREFIX followed by a client number (1, 2, ... no leading 0). */
+int nn_client_name_matches(const char *name, const char *prefix);
+
+/* The MAC of client NAME: a hash of the name, locally administered unicast. */
+void nn_client_mac_from_name(const char *name, uint8_t mac[6]);
+/* BASE + INDEX; -EINVAL when that leaves BASE's first byte (wraps). */
+int nn_client_mac_from_base(const uint8_t base[6], unsigned index, uint8_t mac[6],
+			    struct nn_error *e);
+/* A base for --mac-base must be unicast and locally administered. */
+int nn_client_check_mac_base(const char *text, const uint8_t mac[6], struct nn_error *e);
+
+/* The lease file's text, and back; parsing rejects unknown keys and bad values. */
+int nn_client_format(const struct nn_client_info *c, char *buf, size_t len);
+int nn_client_parse(const char *text, struct nn_client_info *c, struct nn_error *e);
+
+/*
+ * Check SPEC against the system without changing anything: the values, that
+ * the parent exists and is up.  Errors here are the caller's input (-EINVAL,
+ * -ENODEV, -ENETDOWN).
+ */
+int nn_clients_check(struct nn_ctx *ctx, const struct nn_clients_spec *spec, struct nn_error *e);
+
+typedef void (*nn_clients_progress_cb)(unsigned done, unsigned total, void *arg);
+
+/*
+ * Make clients PREFIX1..PREFIXCOUNT; those that exist (a lease file and the
+ * namespace) are left alone.  All or nothing: when one of the new clients
+ * gets no lease within the timeout, every new client is rolled back and the
+ * error names them.  Takes the state lock.  Returns how many were made.
+ * PROGRESS (may be NULL) is told how many of the new ones are leased.
+ */
+int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
+		      nn_clients_progress_cb progress, void *arg, struct nn_error *e);
+
+/*
+ * Release each lease of the clients matching PREFIX (NULL: every client),
+ * then delete their namespaces, lease and resolv.conf files.  Returns how
+ * many were deleted.
+ */
+int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e);
+
+/* The clients matching PREFIX (NULL: all), sorted by name then number.  *OUT malloc()ed. */
+int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_info **out,
+		    size_t *n, struct nn_error *e);
+
+/*
+ * The lease keeper.  nn_clients_keeper_ensure() starts it (ARGV: the program
+ * and its arguments to exec, NULL for "/proc/self/exe lease-keeper") when
+ * DHCP leases exist and none runs.  nn_clients_keeper_run() is its body: it
+ * keeps every lease until STOP_FD becomes readable or no lease is left.
+ */
+int nn_clients_keeper_ensure(struct nn_ctx *ctx, char *const argv[], struct nn_error *e);
+int nn_clients_keeper_run(struct nn_ctx *ctx, int stop_fd, struct nn_error *e);
+
+#endif
