@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NETNSCTL_PROC_H
+#define NETNSCTL_PROC_H
+
+/*
+ * Commands a lab runs in its namespaces.  Each is started detached (own
+ * session, stdin /dev/null, output appended to a log file) and recorded with
+ * its pid and the kernel's start time of that pid (/proc/PID/stat field 22),
+ * so a later netnsctl tells "still running" from "pid reused by something
+ * else" and never signals a stranger.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "netnsctl/error.h"
+
+struct nn_proc {
+	char node[256];		/* the namespace it runs in */
+	unsigned int index;	/* its place in the node's commands, from 0 */
+	pid_t pid;
+	uint64_t start_time;	/* clock ticks after boot */
+	uint64_t argv_hash;	/* nn_proc_argv_hash() of what it runs */
+};
+
+/* FNV-1a over the words, so an edited command is seen as another one. */
+uint64_t nn_proc_argv_hash(char *const argv[]);
+
+typedef int (*nn_proc_record_cb)(const struct nn_proc *p, void *arg, struct nn_error *e);
+
+/*
+ * Start ARGV (PATH is searched) inside the network namespace NSFD: own
+ * session, stdin /dev/null, stdout and stderr appended to LOG.  Fills
+ * P->pid, P->start_time and P->argv_hash, then calls RECORD (may be NULL);
+ * the child execs only after RECORD succeeded, and exits without running
+ * anything when netnsctl dies before that, so no process goes unrecorded.
+ * Returns when the exec has happened (or failed: -errno, 'cannot run
+ * "ARGV0": ...'; a failure of RECORD is returned as it is).
+ */
+int nn_proc_start(int nsfd, char *const argv[], const char *log, struct nn_proc *p,
+		  nn_proc_record_cb record, void *arg, struct nn_error *e);
+
+/* Whether P still runs: its pid exists, is not a zombie, started at P->start_time. */
+bool nn_proc_alive(const struct nn_proc *p);
+
+/* SIGTERM to P's process group, SIGKILL after TIMEOUT_MS if it is still
+ * there.  Not running is fine (0). */
+int nn_proc_stop(const struct nn_proc *p, unsigned int timeout_ms, struct nn_error *e);
+
+/* The records in FILE (none when it does not exist).  *OUT is malloc()ed. */
+int nn_proc_load(const char *file, struct nn_proc **out, size_t *n, struct nn_error *e);
+/* Replace FILE with the N records (temp file, fsync, rename); N = 0 removes it. */
+int nn_proc_save(const char *file, const struct nn_proc *procs, size_t n, struct nn_error *e);
+
+#endif

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Lab files: nn_labfile_parse on the input as YAML.  Checked: a refusal is
+ * a negative errno with a one-line printable message starting "lab.yaml:"
+ * (with LINE:COL: for everything but an empty file or an unusable name);
+ * an accepted spec is consistent: every reference indexes a declared node,
+ * names are NUL-terminated within their arrays, no node has two interfaces
+ * of one name, counts are within the documented limits, commands are
+ * NULL-terminated argv arrays of ARGC words.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+
+#include "netnsctl/labfile.h"
+#include "fuzz.h"
+
+#define CHECK_STR(arr) FUZZ_CHECK(memchr((arr), '\0', sizeof(arr)) && (arr)[0], "bad name")
+
+static void check_node_ref(const struct nn_labfile *lf, size_t i)
+{
+	FUZZ_CHECK(i < lf->n_nodes, "node %zu of %zu", i, lf->n_nodes);
+}
+
+/* No (namespace, name) twice: -1 is the host. */
+static void check_unique(const long *ns, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			FUZZ_CHECK(ns[i] != ns[j] || strcmp(names[i], names[j]),
+				   "interface \"%s\" twice in %ld", names[i], ns[i]);
+}
+
+static void check_spec(const struct nn_labfile *lf)
+{
+	size_t cap = 2 * lf->n_links + 2 * lf->n_uplinks + lf->n_bridges, n = 0;
+	const char **names;
+	long *ns;
+
+	CHECK_STR(lf->name);
+	FUZZ_CHECK(lf->n_nodes <= NN_LABFILE_MAX_ITEMS && lf->n_links <= NN_LABFILE_MAX_ITEMS &&
+		   lf->n_bridges <= NN_LABFILE_MAX_ITEMS, "too many items");
+	for (size_t i = 0; i < lf->n_nodes; i++) {
+		const struct nn_labfile_node *nd = &lf->nodes[i];
+
+		CHECK_STR(nd->name);
+		for (size_t j = 0; j < i; j++)
+			FUZZ_CHECK(strcmp(nd->name, lf->nodes[j].name), "node \"%s\" twice", nd->name);
+		for (size_t c = 0; c < nd->n_commands; c++) {
+			const struct nn_labfile_command *cmd = &nd->commands[c];
+
+			FUZZ_CHECK(cmd->argc >= 1 && cmd->argc <= NN_LABFILE_MAX_ARGS + 2, "argc %zu",
+				   cmd->argc);
+			for (size_t a = 0; a < cmd->argc; a++)
+				FUZZ_CHECK(cmd->argv[a], "argv[%zu] NULL", a);
+			FUZZ_CHECK(!cmd->argv[cmd->argc], "argv not NULL-terminated");
+		}
+	}
+	for (size_t i = 0; i < lf->n_bridges; i++)
+		cap += 2 * lf->bridges[i].n_members;
+	names = calloc(cap + 1, sizeof(*names));
+	ns = calloc(cap + 1, sizeof(*ns));
+	if (!names || !ns)
+		abort();
+	for (size_t i = 0; i < lf->n_links; i++) {
+		for (int j = 0; j < 2; j++) {
+			const struct nn_labfile_end *end = &lf->links[i].end[j];
+
+			check_node_ref(lf, end->node);
+			CHECK_STR(end->ifname);
+			FUZZ_CHECK(end->egress.kind == NN_QDISC_OTHER || end->egress.kind == NN_QDISC_NETEM ||
+				   end->egress.kind == NN_QDISC_TBF, "kind %d", end->egress.kind);
+			if (end->egress.kind == NN_QDISC_TBF)
+				FUZZ_CHECK(end->egress.tbf.rate > 0, "tbf without rate");
+			ns[n] = (long)end->node;
+			names[n++] = end->ifname;
+		}
+		FUZZ_CHECK(lf->links[i].end[0].has_addr == lf->links[i].end[1].has_addr, "one address");
+	}
+	for (size_t i = 0; i < lf->n_bridges; i++) {
+		const struct nn_labfile_bridge *br = &lf->bridges[i];
+		long brns = br->in_host ? -1 : (long)br->node;
+
+		CHECK_STR(br->name);
+		if (!br->in_host)
+			check_node_ref(lf, br->node);
+		ns[n] = brns;
+		names[n++] = br->name;
+		for (size_t j = 0; j < br->n_members; j++) {
+			check_node_ref(lf, br->members[j].node);
+			CHECK_STR(br->members[j].ifname);
+			CHECK_STR(br->members[j].port);
+			ns[n] = (long)br->members[j].node;
+			names[n++] = br->members[j].ifname;
+			ns[n] = brns;
+			names[n++] = br->members[j].port;
+		}
+	}
+	for (size_t i = 0; i < lf->n_uplinks; i++) {
+		check_node_ref(lf, lf->uplinks[i].node);
+		ns[n] = (long)lf->uplinks[i].node;
+		names[n++] = lf->uplinks[i].ifname;
+		ns[n] = -1;
+		names[n++] = lf->uplinks[i].host_if;
+	}
+	check_unique(ns, names, n);
+	for (size_t i = 0; i < lf->n_forwards; i++) {
+		check_node_ref(lf, lf->forwards[i].node);
+		FUZZ_CHECK(lf->forwards[i].host_port && lf->forwards[i].port, "port 0");
+		FUZZ_CHECK(lf->forwards[i].addr.s_addr, "forward without an address");
+	}
+	for (size_t i = 0; i < lf->n_clients; i++) {
+		if (!lf->clients[i].parent_in_host)
+			check_node_ref(lf, lf->clients[i].parent_node);
+		FUZZ_CHECK(lf->clients[i].count >= 1, "count 0");
+	}
+	free(names);
+	free(ns);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = fuzz_strndup(data, size);
+	struct nn_labfile *lf = (struct nn_labfile *)1;
+	struct nn_error e;
+	int ret;
+
+	fuzz_error_poison(&e);
+	ret = nn_labfile_parse(s, size, "lab.yaml", &lf, &e);
+	if (ret < 0) {
+		FUZZ_CHECK(!lf, "spec left on failure");
+		fuzz_check_error(&e, ret, "lab.yaml", s);
+	} else {
+		FUZZ_CHECK(ret == 0 && lf, "ret %d", ret);
+		check_spec(lf);
+		nn_labfile_free(lf);
+	}
+	free(s);
+	return 0;
+}
