@@ -8,14 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <limits.h>
 #include <unistd.h>
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/journal.h"
+#include "netnsctl/lab.h"
 #include "netnsctl/link.h"
+#include "netnsctl/nat.h"
+#include "netnsctl/proc.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/qdisc.h"
+#include "netnsctl/route.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -50,6 +55,136 @@ static bool ns_deleted_too(const struct nn_journal_entry *v, size_t n, const cha
 	return false;
 }
 
+/* The namespace of record J ("" the host) still is the one it names. */
+static bool ns_is_same(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn_ns **ns)
+{
+	struct nn_error e = { 0 };
+	uint64_t cookie;
+
+	if ((*j->ns && nn_netns_exists(ctx, j->ns) != 1) || nn_ctx_ns(ctx, j->ns, ns, &e) < 0 ||
+	    nn_ns_cookie(*ns, &cookie, &e) < 0)
+		return false;
+	return cookie == j->ns_cookie;
+}
+
+/* A NAT rule tagged TAG is in the host's netnsctl table. */
+static bool nat_is_there(struct nn_ctx *ctx, const char *tag)
+{
+	struct nn_error e = { 0 };
+	struct nn_nat_rule *v = NULL;
+	struct nn_ns *ns;
+	size_t n = 0;
+	bool found = false;
+
+	if (nn_ctx_ns(ctx, "", &ns, &e) < 0 || nn_nat_rule_list(ns, &v, &n, &e) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		found |= !strcmp(v[i].tag, tag);
+	free(v);
+	return found;
+}
+
+static const char *where(const char *ns)
+{
+	return *ns ? ns : "the host";
+}
+
+/* Routes, NAT rules and sysctls: undo them where they outlive a namespace. */
+static int cleanup_other(struct nn_ctx *ctx, const struct nn_journal_entry *j, bool dry,
+			 size_t *changed, struct nn_error *e)
+{
+	struct nn_prefix dst;
+	struct nn_ns *ns;
+	bool on;
+
+	switch (j->kind) {
+	case NN_OBJ_ROUTE:
+		if (!ns_is_same(ctx, j, &ns))
+			return 0;
+		memset(&dst, 0, sizeof(dst));
+		if (!strcmp(j->name, "default") || !strcmp(j->name, "default6"))
+			dst.family = j->name[7] ? AF_INET6 : AF_INET;
+		else if (nn_parse_cidr(j->name, &dst, e) < 0)
+			return 0;
+		printf("%sdelete route %s in %s\n", dry ? "would " : "", j->name, where(j->ns));
+		(*changed)++;
+		return dry ? 0 : nn_route_del(ns, &dst, e);
+	case NN_OBJ_NAT:
+		if (!nat_is_there(ctx, j->name))
+			return 0;
+		printf("%sdelete NAT rule %s\n", dry ? "would " : "", j->name);
+		(*changed)++;
+		if (dry || nn_ctx_ns(ctx, "", &ns, e) < 0)
+			return dry ? 0 : -e->code;
+		return nn_nat_rule_del(ns, j->name, e);
+	case NN_OBJ_SYSCTL:
+		if (!j->id || !ns_is_same(ctx, j, &ns) || nn_forwarding_get(ns, &on, e) < 0 ||
+		    on == (j->id == 2)) {
+			nn_error_clear(e);
+			return 0;
+		}
+		printf("%sturn IPv4 forwarding back %s in %s\n", dry ? "would " : "",
+		       j->id == 2 ? "on" : "off", where(j->ns));
+		(*changed)++;
+		return dry ? 0 : nn_forwarding_set(ns, j->id == 2, e);
+	default:
+		return 0;
+	}
+}
+
+/* Stop the commands labs started (STATE_DIR/labs/LAB/procs) and remove
+ * their records and logs.  Only processes still matching their record (pid
+ * and start time) are signalled. */
+static int cleanup_procs(struct nn_ctx *ctx, bool dry, size_t *changed, struct nn_error *e)
+{
+	char labs[PATH_MAX], dir[PATH_MAX], file[PATH_MAX];
+	struct dirent *d, *f;
+	DIR *top, *sub;
+	int ret = 0;
+
+	snprintf(labs, sizeof(labs), "%s/labs", nn_ctx_state_dir(ctx));
+	top = opendir(labs);
+	if (!top)
+		return errno == ENOENT ? 0 : nn_error_set(e, errno, "cannot read \"%s\"", labs);
+	while ((d = readdir(top)) && ret == 0) {
+		struct nn_proc *v = NULL;
+		size_t n = 0;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", labs, d->d_name);
+		snprintf(file, sizeof(file), "%s/procs", dir);
+		if (nn_proc_load(file, &v, &n, e) < 0) {
+			ret = -e->code;
+			break;
+		}
+		for (size_t i = 0; i < n && ret == 0; i++) {
+			if (!nn_proc_alive(&v[i]))
+				continue;
+			printf("%sstop command %u of %s in lab %s (pid %d)\n", dry ? "would " : "",
+			       v[i].index + 1, v[i].node, d->d_name, (int)v[i].pid);
+			(*changed)++;
+			if (!dry)
+				ret = nn_proc_stop(&v[i], 3000, e);
+		}
+		free(v);
+		if (dry || ret < 0)
+			continue;
+		sub = opendir(dir);
+		while (sub && (f = readdir(sub)))
+			if (f->d_name[0] != '.' &&
+			    snprintf(file, sizeof(file), "%s/%s", dir, f->d_name) < (int)sizeof(file))
+				unlink(file);
+		if (sub)
+			closedir(sub);
+		rmdir(dir);
+	}
+	closedir(top);
+	if (ret == 0 && !dry)
+		rmdir(labs);
+	return ret;
+}
+
 /* The link NAME in NS if it is still the one netnsctl made: same namespace
  * (by cookie: ifindexes start again in a new one), same ifindex; for a
  * qdisc, a root of the kind and handle netnsctl makes. */
@@ -58,10 +193,8 @@ static bool link_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j,
 {
 	struct nn_error e = { 0 };
 	struct nn_qdisc_info root;
-	uint64_t cookie;
 
-	if (nn_netns_exists(ctx, j->ns) != 1 || nn_ctx_ns(ctx, j->ns, ns, &e) < 0 ||
-	    nn_ns_cookie(*ns, &cookie, &e) < 0 || cookie != j->ns_cookie)
+	if (!ns_is_same(ctx, j, ns))
 		return false;
 	if (nn_link_find(*ns, j->name, li, &e) != 1)
 		return false;
@@ -109,16 +242,31 @@ int cmd_cleanup(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		if (v[i].kind == NN_OBJ_NETNS)
 			ours[i] = ns_is_ours(ctx, &v[i]);
+	if (!dry)
+		cli_catch_signals();
+	/* Processes first: they may hold what is removed next. */
+	if (cleanup_procs(ctx, dry, &changed, &e) < 0)
+		ret = EXIT_FAIL;
 
 	/* Links and qdiscs in namespaces that stay, then the namespaces (which
 	 * take their own links with them: one bulk teardown in the kernel). */
 	for (size_t i = 0; i < n && ret == 0; i++) {
+		if (nn_plan_cancelled()) {
+			ret = EXIT_FAIL;
+			nn_error_setx(&e, ECANCELED, "interrupted by signal %d", nn_plan_cancelled());
+			break;
+		}
 		if (v[i].kind == NN_OBJ_NETNS || ns_deleted_too(v, n, v[i].ns, ours))
 			continue;
+		if (v[i].kind != NN_OBJ_LINK && v[i].kind != NN_OBJ_QDISC) {
+			if (cleanup_other(ctx, &v[i], dry, &changed, &e) < 0)
+				ret = EXIT_FAIL;
+			continue;
+		}
 		if (!link_is_ours(ctx, &v[i], &ns, &li))
 			continue;
 		printf("%sdelete %s %s in %s\n", dry ? "would " : "",
-		       v[i].kind == NN_OBJ_LINK ? "link" : "qdisc on", v[i].name, v[i].ns);
+		       v[i].kind == NN_OBJ_LINK ? "link" : "qdisc on", v[i].name, where(v[i].ns));
 		changed++;
 		if (dry)
 			continue;
@@ -130,6 +278,11 @@ int cmd_cleanup(int argc, char **argv)
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		if (v[i].kind != NN_OBJ_NETNS || !ours[i])
 			continue;
+		if (nn_plan_cancelled()) {
+			ret = EXIT_FAIL;
+			nn_error_setx(&e, ECANCELED, "interrupted by signal %d", nn_plan_cancelled());
+			break;
+		}
 		printf("%sdelete namespace %s\n", dry ? "would " : "", v[i].name);
 		changed++;
 		if (!dry && nn_netns_del(ctx, v[i].name, &e) < 0)
@@ -145,5 +298,5 @@ int cmd_cleanup(int argc, char **argv)
 	free(ours);
 	free(v);
 	nn_ctx_free(ctx);
-	return ret ? cli_fail(&e) : EXIT_OK;
+	return ret ? cli_fail_or_signal(&e) : EXIT_OK;
 }

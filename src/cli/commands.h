@@ -14,5 +14,19 @@ int cmd_set_rate(int argc, char **argv);
 int cmd_clear_qdisc(int argc, char **argv);
 int cmd_show_qdisc(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
+int cmd_connect_host(int argc, char **argv);
+int cmd_disconnect_host(int argc, char **argv);
+int cmd_forward_port(int argc, char **argv);
+int cmd_unforward_port(int argc, char **argv);
+int cmd_create_clients(int argc, char **argv);
+int cmd_delete_clients(int argc, char **argv);
+int cmd_list_clients(int argc, char **argv);
+int cmd_lease_keeper(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_create_bridge(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
 
 #endif

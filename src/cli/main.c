@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "netnsctl/lab.h"
 #include "cli.h"
 #include "commands.h"
+#include "show.h"
 
 const struct command nn_commands[] = {
 	{ "create-namespaces", cmd_create_namespaces, "NAME...", "Create named network namespaces (existing ones are kept)" },
@@ -27,7 +29,21 @@ const struct command nn_commands[] = {
 	{ "set-rate", cmd_set_rate, "NS IF --rate R [--burst B] [--latency T | --limit B] [--dry-run]", "Limit a link's bandwidth with tbf" },
 	{ "clear-qdisc", cmd_clear_qdisc, "NS IF [--dry-run]", "Remove a link's root qdisc" },
 	{ "show-qdisc", cmd_show_qdisc, "NS IF [--json]", "Show a link's qdiscs as the kernel reports them" },
+	{ "create-bridge", cmd_create_bridge, "BR [--ns NS] [--addr A/L] [--dry-run]", "Create a bridge (a virtual switch) in the host or a namespace" },
+	{ "attach", cmd_attach, "NS BR [--if IF] [--addr A/L] [--bridge-ns NS] [--port NAME] [--dry-run]", "Connect a namespace to a bridge with a veth" },
+	{ "create-clients", cmd_create_clients, "COUNT --parent IF [--prefix NAME] [--dns ADDR]... [--mode bridge|private|vepa|passthru] [--static CIDR] [--timeout T] [--mac-base MAC] [--json]", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing" },
+	{ "delete-clients", cmd_delete_clients, "[--prefix NAME]", "Release the clients' leases, then delete them" },
+	{ "list-clients", cmd_list_clients, "[--prefix NAME] [--json]", "Show clients: name, MAC, address, gateway, lease expiry" },
+	{ "lease-keeper", cmd_lease_keeper, "", "(internal) Renew the clients' leases; started by create-clients" },
+	{ "connect-host", cmd_connect_host, "NS [--cidr CIDR] [--nat] [--if IF] [--host-if IF] [--dry-run]", "Connect a namespace to the host with a veth, a default route and optionally NAT" },
+	{ "disconnect-host", cmd_disconnect_host, "NS [--dry-run]", "Remove what connect-host made for a namespace" },
+	{ "forward-port", cmd_forward_port, "NS PROTO HOSTPORT NSPORT [--to ADDR] [--dry-run]", "Forward a port of the host's addresses to a namespace (DNAT)" },
+	{ "unforward-port", cmd_unforward_port, "PROTO HOSTPORT [--dry-run]", "Remove a port forward made by forward-port" },
 	{ "cleanup", cmd_cleanup, "[--dry-run]", "Remove everything netnsctl made, and nothing else" },
+	{ "apply", cmd_apply, "FILE [--dry-run]", "Make the lab a lab file describes (only what differs)" },
+	{ "destroy", cmd_destroy, "FILE [--dry-run]", "Remove exactly what a lab file's lab made, and stop its commands" },
+	{ "status", cmd_status, "FILE [--json]", "Show what differs from a lab file (exit 1 when anything does)" },
+	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -77,28 +93,37 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 	c = getopt_long(argc, argv, shortopts, longopts, NULL);
 	if (c == '?') {
 		const char *bad = argv[optind - 1];
+		struct nn_shown b;
 
 		/* A long option given a value it does not take ("--dry-run=x")
 		 * sets optopt to the option's value: name what was typed. */
 		if (bad && bad[0] == '-' && bad[1] == '-')
-			return -cli_usage_error("%s: unknown option or value \"%s\"", argv[0], bad);
+			return -cli_usage_error("%s: unknown option or value \"%s\"", argv[0],
+						nn_show(&b, bad));
 		if (optopt > ' ' && optopt < 0x7f)
 			return -cli_usage_error("%s: unknown option \"-%c\"", argv[0], optopt);
-		return -cli_usage_error("%s: unknown option \"%s\"", argv[0], bad ? bad : "?");
+		return -cli_usage_error("%s: unknown option \"%s\"", argv[0],
+					nn_show(&b, bad ? bad : "?"));
 	}
-	if (c == ':')
-		return -cli_usage_error("%s: option \"%s\" needs a value", argv[0], argv[optind - 1]);
+	if (c == ':') {
+		struct nn_shown b;
+
+		return -cli_usage_error("%s: option \"%s\" needs a value", argv[0],
+					nn_show(&b, argv[optind - 1]));
+	}
 	return c;
 }
 
 int cli_want_args(const char *cmd, int argc, char **argv, int min, int max, const char *names)
 {
+	struct nn_shown shown;
 	int n = argc - optind;
 
 	if (n < min)
 		return cli_usage_error("%s: missing arguments (usage: netnsctl %s %s)", cmd, cmd, names);
 	if (max >= 0 && n > max)
-		return cli_usage_error("%s: unexpected argument \"%s\"", cmd, argv[optind + max]);
+		return cli_usage_error("%s: unexpected argument \"%s\"", cmd,
+				       nn_show(&shown, argv[optind + max]));
 	return 0;
 }
 
@@ -145,6 +170,38 @@ static void print_undone(const char *text, void *arg)
 	fflush(stdout);
 }
 
+static void on_signal(int sig)
+{
+	nn_plan_cancel(sig);
+}
+
+void cli_catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking wait returns EINTR and sees the flag. */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* A signal the caller ignores (nohup) stays ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+int cli_fail_or_signal(const struct nn_error *e)
+{
+	int sig = nn_plan_cancelled();
+
+	cli_fail(e);
+	return sig ? 128 + sig : EXIT_FAIL;
+}
+
 int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run)
 {
 	struct nn_error e = { 0 };
@@ -158,8 +215,9 @@ int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run)
 			printf("would %s\n", nn_plan_step_text(plan, i));
 		return EXIT_OK;
 	}
+	cli_catch_signals();
 	if (nn_plan_apply(ctx, plan, print_step, print_undone, NULL, &e) < 0)
-		return cli_fail(&e);
+		return cli_fail_or_signal(&e);
 	return EXIT_OK;
 }
 
@@ -203,6 +261,7 @@ void json_str(FILE *f, const char *s)
 int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : NULL;
+	struct nn_shown shown;
 
 	if (!name || !strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
 		usage(name ? stdout : stderr);
@@ -222,6 +281,6 @@ int main(int argc, char **argv)
 		/* Commands see themselves as argv[0], as getopt expects. */
 		return c->fn(argc - 1, argv + 1);
 	}
-	cli_usage_error("unknown command \"%s\" (netnsctl --help lists them)", name);
+	cli_usage_error("unknown command \"%s\" (netnsctl --help lists them)", nn_show(&shown, name));
 	return EXIT_USAGE;
 }

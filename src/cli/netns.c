@@ -74,7 +74,15 @@ int cmd_delete_namespaces(int argc, char **argv)
 		nn_ctx_free(ctx);
 		return cli_fail(&e);
 	}
+	/* A signal stops the run between namespaces, never inside one delete
+	 * (between its umount and unlink). */
+	cli_catch_signals();
 	for (int i = optind; i < argc; i++) {
+		if (nn_plan_cancelled()) {
+			ret = nn_error_setx(&e, ECANCELED, "interrupted by signal %d before deleting namespace %s",
+					    nn_plan_cancelled(), argv[i]);
+			break;
+		}
 		ret = nn_netns_del(ctx, argv[i], &e);
 		if (ret < 0)
 			break;
@@ -87,7 +95,7 @@ int cmd_delete_namespaces(int argc, char **argv)
 	}
 	nn_ctx_free(ctx);
 	if (ret < 0)
-		return cli_fail(&e);
+		return cli_fail_or_signal(&e);
 	if (!changed)
 		printf("unchanged\n");
 	return EXIT_OK;

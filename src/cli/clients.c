@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* create-clients, delete-clients, list-clients, lease-keeper */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+
+#include "netnsctl/addr.h"
+#include "netnsctl/clients.h"
+#include "netnsctl/ctx.h"
+#include "netnsctl/link.h"
+#include "netnsctl/names.h"
+#include "netnsctl/units.h"
+#include "cli.h"
+#include "show.h"
+#include "commands.h"
+
+static bool progress_shown;
+
+static void progress(unsigned done, unsigned total, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\rleased %u/%u", done, total);
+	fflush(stderr);
+	progress_shown = true;
+}
+
+static void progress_clear(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = false;
+}
+
+static const char *mac_text(char *buf, size_t len, const uint8_t *m)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+static const char *expiry_text(char *buf, size_t len, const struct nn_client_info *c)
+{
+	struct tm tm;
+	time_t t = c->expiry;
+
+	if (c->is_static)
+		snprintf(buf, len, "static");
+	else if (!c->has_addr)
+		snprintf(buf, len, "none");
+	else if (!c->expiry)
+		snprintf(buf, len, "never");
+	else if (gmtime_r(&t, &tm))
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static void print_clients(const struct nn_client_info *v, size_t n, bool json)
+{
+	char mac[24], addr[64], gw[INET_ADDRSTRLEN], exp[64], dns[INET_ADDRSTRLEN];
+
+	if (json)
+		fputc('[', stdout);
+	else if (n)
+		printf("%-12s %-17s %-18s %-15s %s\n", "NAME", "MAC", "ADDRESS", "GATEWAY", "EXPIRES");
+	for (size_t i = 0; i < n; i++) {
+		const struct nn_client_info *c = &v[i];
+
+		mac_text(mac, sizeof(mac), c->mac);
+		if (c->has_addr)
+			nn_format_prefix(addr, sizeof(addr), &c->addr, true);
+		else
+			snprintf(addr, sizeof(addr), "-");
+		if (c->has_gateway)
+			inet_ntop(AF_INET, &c->gateway, gw, sizeof(gw));
+		else
+			snprintf(gw, sizeof(gw), "-");
+		expiry_text(exp, sizeof(exp), c);
+		if (!json) {
+			printf("%-12s %-17s %-18s %-15s %s\n", c->name, mac, addr, gw, exp);
+			continue;
+		}
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(stdout, c->name);
+		printf(",\"mac\":\"%s\",\"address\":", mac);
+		if (c->has_addr)
+			printf("\"%s\"", addr);
+		else
+			printf("null");
+		printf(",\"gateway\":");
+		if (c->has_gateway)
+			printf("\"%s\"", gw);
+		else
+			printf("null");
+		printf(",\"dns\":[");
+		for (unsigned k = 0; k < c->n_dns; k++)
+			printf("%s\"%s\"", k ? "," : "", inet_ntop(AF_INET, &c->dns[k], dns, sizeof(dns)));
+		printf("],\"static\":%s", c->is_static ? "true" : "false");
+		if (c->is_static || !c->has_addr || !c->expiry)
+			printf(",\"lease_time\":null,\"expires\":null");
+		else
+			printf(",\"lease_time\":%u,\"expires\":\"%s\"", c->lease_s, exp);
+		fputc('}', stdout);
+	}
+	if (json)
+		printf("]\n");
+}
+
+static int parse_timeout(const char *s, unsigned *ms, struct nn_error *e)
+{
+	const char *t = s;
+	char buf[64];
+	uint64_t ns;
+
+	/* A bare number is seconds here, not tc's microseconds. */
+	if (*s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 20) {
+		snprintf(buf, sizeof(buf), "%ss", s);
+		t = buf;
+	}
+	if (nn_parse_time(t, "timeout", &ns, e) < 0)
+		return -e->code;
+	if (ns < 1000000ULL || ns > 3600ULL * 1000000000ULL)
+		return nn_error_setx(e, EINVAL, "invalid timeout \"%s\": must be 1ms to 1h", s);
+	*ms = ns / 1000000ULL;
+	return 0;
+}
+
+int cmd_create_clients(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "parent", required_argument, NULL, 'p' },
+		{ "prefix", required_argument, NULL, 'x' },
+		{ "dns", required_argument, NULL, 'd' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "static", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "mac-base", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct nn_clients_spec spec = { .prefix = NN_CLIENTS_DEFAULT_PREFIX };
+	struct nn_client_info *v = NULL;
+	struct nn_error e = { 0 };
+	struct nn_ctx *ctx;
+	uint64_t count;
+	bool json = false;
+	size_t n = 0, k = 0;
+	int c, ret;
+
+	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+		switch (c) {
+		case 'p': spec.parent = optarg; break;
+		case 'x': spec.prefix = optarg; break;
+		case 'd': {
+			struct nn_shown b;
+
+			if (spec.n_dns == NN_DHCP_DNS_MAX)
+				return cli_usage_error("%s: at most %d --dns servers (\"%s\" is one too many)",
+						       argv[0], NN_DHCP_DNS_MAX, nn_show(&b, optarg));
+			if (inet_pton(AF_INET, optarg, &spec.dns[spec.n_dns]) != 1)
+				return cli_usage_error("%s: invalid DNS server \"%s\": not an IPv4 address",
+						       argv[0], nn_show(&b, optarg));
+			spec.n_dns++;
+			break;
+		}
+		case 'm':
+			if (nn_parse_macvlan_mode(optarg, &spec.mode, &e) < 0)
+				return cli_input_error(&e);
+			break;
+		case 's':
+			if (nn_parse_cidr(optarg, &spec.static_net, &e) < 0)
+				return cli_input_error(&e);
+			spec.is_static = true;
+			break;
+		case 't':
+			if (parse_timeout(optarg, &spec.timeout_ms, &e) < 0)
+				return cli_input_error(&e);
+			break;
+		case 'b':
+			if (nn_parse_mac(optarg, spec.mac_base, &e) < 0 ||
+			    nn_client_check_mac_base(optarg, spec.mac_base, &e) < 0)
+				return cli_input_error(&e);
+			spec.has_mac_base = true;
+			break;
+		case 'j': json = true; break;
+		default: return -c;
+		}
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "COUNT --parent IF")))
+		return ret;
+	if (nn_parse_uint(argv[optind], "client count", 1, NN_CLIENTS_MAX, &count, &e) < 0)
+		return cli_input_error(&e);
+	spec.count = count;
+	if (!spec.parent)
+		return cli_usage_error("%s: --parent IF is required", argv[0]);
+	if (nn_check_ifname(spec.parent, &e) < 0)
+		return cli_input_error(&e);
+	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
+		return ret ? ret : EXIT_FAIL;
+	if (nn_clients_check(ctx, &spec, &e) < 0) {
+		nn_ctx_free(ctx);
+		return cli_input_error(&e);
+	}
+	ret = nn_clients_create(ctx, &spec, isatty(STDERR_FILENO) ? progress : NULL, NULL, &e);
+	progress_clear();
+	if (ret < 0) {
+		nn_ctx_free(ctx);
+		return cli_fail(&e);
+	}
+	if (nn_clients_list(ctx, spec.prefix, &v, &n, &e) < 0) {
+		nn_ctx_free(ctx);
+		return cli_fail(&e);
+	}
+	/* This call's clients: PREFIX1..PREFIXCOUNT, in order. */
+	for (size_t i = 0; i < n; i++) {
+		const char *num = v[i].name + strlen(spec.prefix);
+
+		if (strtoul(num, NULL, 10) <= count)
+			v[k++] = v[i];
+	}
+	if (json)
+		print_clients(v, k, true);
+	else if (ret == 0)
+		printf("unchanged\n");
+	else
+		printf("created %d client%s, %zu in all\n", ret, ret == 1 ? "" : "s", k);
+	free(v);
+	nn_ctx_free(ctx);
+	return EXIT_OK;
+}
+
+static int prefix_option(int argc, char **argv, const char **prefix, bool *json)
+{
+	static const struct option opts[] = {
+		{ "prefix", required_argument, NULL, 'x' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct nn_error e = { 0 };
+	int c;
+
+	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+		if (c == 'x') {
+			*prefix = optarg;
+		} else if (c == 'j' && json) {
+			*json = true;
+		} else if (c == 'j') {
+			return cli_usage_error("%s: unknown option \"--json\"", argv[0]);
+		} else {
+			return -c;
+		}
+	}
+	if (*prefix && nn_check_netns_name(*prefix, &e) < 0)
+		return cli_input_error(&e);
+	return cli_want_args(argv[0], argc, argv, 0, 0, "");
+}
+
+int cmd_delete_clients(int argc, char **argv)
+{
+	const char *prefix = NULL;
+	struct nn_error e = { 0 };
+	struct nn_ctx *ctx;
+	int ret;
+
+	if ((ret = prefix_option(argc, argv, &prefix, NULL)))
+		return ret;
+	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
+		return ret ? ret : EXIT_FAIL;
+	ret = nn_clients_delete(ctx, prefix, &e);
+	nn_ctx_free(ctx);
+	if (ret < 0)
+		return cli_fail(&e);
+	if (ret == 0)
+		printf("unchanged\n");
+	else
+		printf("deleted %d client%s\n", ret, ret == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+int cmd_list_clients(int argc, char **argv)
+{
+	const char *prefix = NULL;
+	struct nn_client_info *v = NULL;
+	struct nn_error e = { 0 };
+	struct nn_ctx *ctx;
+	bool json = false;
+	size_t n = 0;
+	int ret;
+
+	if ((ret = prefix_option(argc, argv, &prefix, &json)))
+		return ret;
+	if (!(ctx = cli_ctx()))
+		return EXIT_FAIL;
+	if (nn_clients_list(ctx, prefix, &v, &n, &e) < 0) {
+		nn_ctx_free(ctx);
+		return cli_fail(&e);
+	}
+	/* Leases live only while a keeper does: bring back one that died. */
+	if (n && geteuid() == 0 && nn_clients_keeper_ensure(ctx, NULL, &e) < 0) {
+		free(v);
+		nn_ctx_free(ctx);
+		return cli_fail(&e);
+	}
+	print_clients(v, n, json);
+	free(v);
+	nn_ctx_free(ctx);
+	return EXIT_OK;
+}
+
+int cmd_lease_keeper(int argc, char **argv)
+{
+	struct nn_error e = { 0 };
+	struct nn_ctx *ctx;
+	sigset_t set;
+	int fd, ret;
+
+	if ((ret = cli_want_args(argv[0], argc, argv, 0, 0, "")) ||
+	    (ret = cli_check_privileges(argv[0])))
+		return ret;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "netnsctl: %s: cannot make a signalfd: %s\n", argv[0], strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (!(ctx = cli_ctx()))
+		return EXIT_FAIL;
+	ret = nn_clients_keeper_run(ctx, fd, &e);
+	nn_ctx_free(ctx);
+	close(fd);
+	return ret < 0 ? cli_fail(&e) : EXIT_OK;
+}

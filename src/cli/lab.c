@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* apply, destroy, status: lab files (docs/labfile.md) */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "netnsctl/clients.h"
+#include "netnsctl/ctx.h"
+#include "netnsctl/journal.h"
+#include "netnsctl/lab.h"
+#include "netnsctl/labfile.h"
+#include "netnsctl/proc.h"
+#include "cli.h"
+#include "commands.h"
+
+#define STOP_TIMEOUT_MS 3000
+
+struct lab_run {
+	struct nn_ctx *ctx;
+	struct nn_labfile *lf;
+	char dir[4096];		/* STATE_DIR/labs/LAB */
+	char procs[4200];	/* its record of started commands */
+	bool tty;
+	size_t done, total;
+};
+
+static int load(const char *path, struct nn_labfile **lf)
+{
+	struct nn_error e = { 0 };
+
+	if (nn_labfile_load(path, lf, &e) < 0)
+		return e.code == EINVAL || e.code == E2BIG ? cli_input_error(&e) : cli_fail(&e);
+	return 0;
+}
+
+/* Privileges, context, the state lock, and where this lab's files are. */
+static int open_run(const char *cmd, struct lab_run *r)
+{
+	struct nn_error e = { 0 };
+	int ret = cli_check_privileges(cmd);
+
+	if (ret)
+		return ret;
+	if (!(r->ctx = cli_ctx()))
+		return EXIT_FAIL;
+	if (nn_state_lock(r->ctx, &e) < 0)
+		return cli_fail(&e);
+	snprintf(r->dir, sizeof(r->dir), "%s/labs/%s", nn_ctx_state_dir(r->ctx), r->lf->name);
+	snprintf(r->procs, sizeof(r->procs), "%s/procs", r->dir);
+	return 0;
+}
+
+static void close_run(struct lab_run *r)
+{
+	nn_ctx_free(r->ctx);
+	nn_labfile_free(r->lf);
+}
+
+static int make_dir(struct lab_run *r, struct nn_error *e)
+{
+	char labs[4096];
+
+	snprintf(labs, sizeof(labs), "%s/labs", nn_ctx_state_dir(r->ctx));
+	if ((mkdir(labs, 0700) < 0 && errno != EEXIST) || (mkdir(r->dir, 0700) < 0 && errno != EEXIST))
+		return nn_error_set(e, errno, "cannot make \"%s\"", r->dir);
+	return 0;
+}
+
+/* The lab LF describes, pruning what its owner made before and no longer wants. */
+static int build_lab(const struct nn_labfile *lf, struct nn_lab **out)
+{
+	struct nn_error e = { 0 };
+	struct nn_lab *lab = nn_lab_new(lf->name);
+
+	*out = NULL;
+	if (!lab)
+		return cli_oom();
+	if (nn_labfile_to_lab(lf, lab, &e) < 0) {
+		nn_lab_free(lab);
+		return cli_input_error(&e);
+	}
+	nn_lab_set_prune(lab, true);
+	*out = lab;
+	return 0;
+}
+
+static const struct nn_labfile_command *command_of(const struct nn_labfile *lf, const struct nn_proc *p)
+{
+	ssize_t i = lf ? nn_labfile_node_index(lf, p->node) : -1;
+
+	if (i < 0 || p->index >= lf->nodes[i].n_commands)
+		return NULL;
+	return &lf->nodes[i].commands[p->index];
+}
+
+struct recorder {
+	struct lab_run *r;
+	struct nn_proc *keep;
+	size_t *nkeep;
+};
+
+/* Recorded before it execs: a later failure or kill must not forget it. */
+static int record_proc(const struct nn_proc *p, void *arg, struct nn_error *e)
+{
+	struct recorder *rec = arg;
+
+	rec->keep[(*rec->nkeep)++] = *p;
+	return nn_proc_save(rec->r->procs, rec->keep, *rec->nkeep, e);
+}
+
+static void print_argv(FILE *f, char *const argv[])
+{
+	for (size_t i = 0; argv[i]; i++) {
+		fputc(i ? ' ' : '"', f);
+		fputs(argv[i], f);
+	}
+	fputc('"', f);
+}
+
+/*
+ * Make the running commands what LF says (LF NULL: none): stop the recorded
+ * ones it no longer has, or has changed, or that died; start the missing ones.
+ * With DRY only print what would be done.  Returns the number of changes.
+ */
+static int sync_commands(struct lab_run *r, const struct nn_labfile *lf, bool dry,
+			 struct nn_error *e)
+{
+	struct nn_proc *recs = NULL, *keep = NULL;
+	size_t n = 0, nkeep = 0, cap = 0;
+	int changes = 0, ret;
+
+	if ((ret = nn_proc_load(r->procs, &recs, &n, e)) < 0)
+		return ret;
+	if (lf)
+		for (size_t i = 0; i < lf->n_nodes; i++)
+			cap += lf->nodes[i].n_commands;
+	if (!(keep = calloc(cap + 1, sizeof(*keep)))) {
+		free(recs);
+		return nn_error_set(e, ENOMEM, "cannot track commands");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct nn_labfile_command *c = command_of(lf, &recs[i]);
+		bool alive = nn_proc_alive(&recs[i]);
+		bool dup = false;
+
+		for (size_t k = 0; k < nkeep; k++)
+			dup |= !strcmp(keep[k].node, recs[i].node) && keep[k].index == recs[i].index;
+		if (c && alive && !dup && recs[i].argv_hash == nn_proc_argv_hash(c->argv)) {
+			keep[nkeep++] = recs[i];
+			continue;
+		}
+		if (!alive)
+			continue;
+		changes++;
+		printf("%sstop command %u in %s (pid %d)\n", dry ? "would " : "", recs[i].index + 1,
+		       recs[i].node, (int)recs[i].pid);
+		if (!dry && (ret = nn_proc_stop(&recs[i], STOP_TIMEOUT_MS, e)) < 0)
+			goto out;
+	}
+	if (!dry && changes && (ret = nn_proc_save(r->procs, keep, nkeep, e)) < 0)
+		goto out;
+	for (size_t i = 0; lf && i < lf->n_nodes; i++) {
+		const struct nn_labfile_node *nd = &lf->nodes[i];
+
+		for (unsigned int c = 0; c < nd->n_commands; c++) {
+			struct nn_proc p = { .index = c };
+			struct nn_ns *ns;
+			bool running = false;
+			char log[4400];
+
+			for (size_t k = 0; k < nkeep && !running; k++)
+				running = !strcmp(keep[k].node, nd->name) && keep[k].index == c;
+			if (running)
+				continue;
+			changes++;
+			printf("%sstart command %u in %s: ", dry ? "would " : "", c + 1, nd->name);
+			print_argv(stdout, nd->commands[c].argv);
+			putchar('\n');
+			fflush(stdout);
+			if (dry)
+				continue;
+			snprintf(p.node, sizeof(p.node), "%s", nd->name);
+			snprintf(log, sizeof(log), "%s/%s.%u.log", r->dir, nd->name, c + 1);
+			if ((ret = make_dir(r, e)) < 0 || (ret = nn_ctx_ns(r->ctx, nd->name, &ns, e)) < 0)
+				goto out;
+			ret = nn_proc_start(nn_ns_fd(ns), nd->commands[c].argv, log, &p, record_proc,
+					    &(struct recorder){ r, keep, &nkeep }, e);
+			if (ret < 0) {
+				nn_error_prefix(e, "command %u in %s", c + 1, nd->name);
+				goto out;
+			}
+		}
+	}
+	ret = changes;
+out:
+	free(recs);
+	free(keep);
+	return ret;
+}
+
+/* How many of clients PREFIX1..PREFIXCOUNT exist. */
+static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g, struct nn_error *e)
+{
+	struct nn_client_info *v = NULL;
+	size_t n = 0;
+	int have = 0;
+
+	if (nn_clients_list(r->ctx, g->prefix, &v, &n, e) < 0)
+		return -e->code;
+	for (size_t i = 0; i < n; i++)
+		if (strtoul(v[i].name + strlen(g->prefix), NULL, 10) <= g->count)
+			have++;
+	free(v);
+	return have;
+}
+
+/* Make the client groups (create-clients; those that exist are left alone).
+ * Returns the number of groups that needed anything. */
+static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
+{
+	int changes = 0;
+
+	for (size_t i = 0; i < r->lf->n_clients; i++) {
+		const struct nn_labfile_clients *g = &r->lf->clients[i];
+		struct nn_clients_spec spec = {
+			.count = g->count, .prefix = g->prefix, .parent = g->parent_if,
+			.mode = (enum nn_macvlan_mode)g->macvlan_mode, .n_dns = g->n_dns,
+			.is_static = g->is_static, .static_net = g->static_cidr,
+			.has_mac_base = g->has_mac_base,
+			.timeout_ms = (unsigned int)(g->timeout_ns / 1000000),
+		};
+		int have = clients_present(r, g, e), ret;
+
+		if (have < 0)
+			return have;
+		if ((unsigned int)have == g->count)
+			continue;
+		changes++;
+		memcpy(spec.dns, g->dns, sizeof(spec.dns));
+		memcpy(spec.mac_base, g->mac_base, sizeof(spec.mac_base));
+		printf("%screate clients %s1..%s%u on %s\n", dry ? "would " : "", g->prefix, g->prefix,
+		       g->count, g->parent_if);
+		fflush(stdout);
+		if (dry)
+			continue;
+		if ((ret = nn_clients_check(r->ctx, &spec, e)) < 0 ||
+		    (ret = nn_clients_create(r->ctx, &spec, NULL, NULL, e)) < 0) {
+			nn_error_prefix(e, "%s:%u:%u: client group %s", r->lf->path, g->mark.line,
+					g->mark.col, g->prefix);
+			return ret;
+		}
+	}
+	return changes;
+}
+
+/* Delete the client groups of the file.  Returns how many groups had clients. */
+static int destroy_clients(struct lab_run *r, bool dry, struct nn_error *e)
+{
+	int changes = 0;
+
+	for (size_t i = 0; i < r->lf->n_clients; i++) {
+		const struct nn_labfile_clients *g = &r->lf->clients[i];
+		int have = clients_present(r, g, e), ret;
+
+		if (have < 0)
+			return have;
+		if (have == 0)
+			continue;
+		changes++;
+		if (dry) {
+			printf("would delete clients %s*\n", g->prefix);
+			continue;
+		}
+		if ((ret = nn_clients_delete(r->ctx, g->prefix, e)) < 0)
+			return ret;
+		printf("delete %d client%s %s*\n", ret, ret == 1 ? "" : "s", g->prefix);
+		fflush(stdout);
+	}
+	return changes;
+}
+
+static void print_step(const char *text, void *arg)
+{
+	struct lab_run *r = arg;
+
+	r->done++;
+	if (r->tty)
+		printf("\r\033[K");
+	printf("%s\n", text);
+	if (r->tty && r->total > 1 && r->done < r->total)
+		printf("[%zu/%zu]", r->done, r->total);
+	fflush(stdout);
+}
+
+static void print_undone(const char *text, void *arg)
+{
+	struct lab_run *r = arg;
+
+	if (r->tty)
+		printf("\r\033[K");
+	printf("rolled back: %s\n", text);
+	fflush(stdout);
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	struct lab_run r = { 0 };
+	struct nn_error e = { 0 };
+	struct nn_plan *plan = NULL;
+	struct nn_lab *lab = NULL;
+	bool dry = false;
+	int c, ret, changes;
+
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c < 0)
+			return -c;
+		dry = true;
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE")) || (ret = load(argv[optind], &r.lf)))
+		return ret;
+	if ((ret = build_lab(r.lf, &lab)) || (ret = open_run(argv[0], &r)))
+		goto out;
+	if (nn_plan_make(r.ctx, lab, &plan, &e) < 0) {
+		ret = cli_fail(&e);
+		goto out;
+	}
+	if (dry) {
+		for (size_t i = 0; i < nn_plan_len(plan); i++)
+			printf("would %s\n", nn_plan_step_text(plan, i));
+		changes = sync_commands(&r, r.lf, true, &e);
+		if (changes >= 0 && (ret = apply_clients(&r, true, &e)) >= 0)
+			changes += ret;
+		else if (changes >= 0)
+			changes = ret;
+	} else {
+		r.tty = isatty(STDOUT_FILENO);
+		r.total = nn_plan_len(plan);
+		cli_catch_signals();
+		if (nn_plan_apply(r.ctx, plan, print_step, print_undone, &r, &e) < 0) {
+			ret = cli_fail_or_signal(&e);
+			goto out;
+		}
+		/* Commands before clients: one may be the DHCP server they ask. */
+		changes = sync_commands(&r, r.lf, false, &e);
+		if (changes >= 0 && (ret = apply_clients(&r, false, &e)) >= 0)
+			changes += ret;
+		else if (changes >= 0)
+			changes = ret;
+		if (changes < 0) {
+			/* All or nothing: what this run made goes again.  (Commands
+			 * it started keep running until destroy or cleanup.) */
+			nn_plan_undo(r.ctx, plan, print_undone, &r);
+			ret = cli_fail_or_signal(&e);
+			goto out;
+		}
+	}
+	if (changes < 0) {
+		ret = cli_fail(&e);
+		goto out;
+	}
+	if (changes == 0 && nn_plan_len(plan) == 0)
+		printf("unchanged\n");
+	ret = EXIT_OK;
+out:
+	nn_plan_free(plan);
+	nn_lab_free(lab);
+	close_run(&r);
+	return ret;
+}
+
+int cmd_destroy(int argc, char **argv)
+{
+	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	struct lab_run r = { 0 };
+	struct nn_error e = { 0 };
+	struct nn_plan *plan = NULL;
+	struct nn_lab *lab = NULL;
+	bool dry = false;
+	int c, ret, changes;
+
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c < 0)
+			return -c;
+		dry = true;
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE")) || (ret = load(argv[optind], &r.lf)))
+		return ret;
+	/* Only the name matters: an empty lab of that owner, pruned, is nothing of it. */
+	if (!(lab = nn_lab_new(r.lf->name))) {
+		nn_labfile_free(r.lf);
+		return cli_oom();
+	}
+	nn_lab_set_prune(lab, true);
+	if ((ret = open_run(argv[0], &r)))
+		goto out;
+	if ((changes = sync_commands(&r, NULL, dry, &e)) < 0 ||
+	    (ret = destroy_clients(&r, dry, &e)) < 0) {
+		ret = cli_fail(&e);
+		goto out;
+	}
+	changes += ret;
+	if (nn_plan_make(r.ctx, lab, &plan, &e) < 0) {
+		ret = cli_fail(&e);
+		goto out;
+	}
+	if (dry) {
+		for (size_t i = 0; i < nn_plan_len(plan); i++)
+			printf("would %s\n", nn_plan_step_text(plan, i));
+	} else {
+		r.tty = isatty(STDOUT_FILENO);
+		r.total = nn_plan_len(plan);
+		cli_catch_signals();
+		if (nn_plan_apply(r.ctx, plan, print_step, print_undone, &r, &e) < 0) {
+			ret = cli_fail_or_signal(&e);
+			goto out;
+		}
+		/* The logs go with the lab. */
+		for (size_t i = 0; i < r.lf->n_nodes; i++)
+			for (size_t k = 0; k < r.lf->nodes[i].n_commands; k++) {
+				char log[4400];
+
+				snprintf(log, sizeof(log), "%s/%s.%zu.log", r.dir, r.lf->nodes[i].name, k + 1);
+				unlink(log);
+			}
+		if (rmdir(r.dir) < 0 && errno != ENOENT)
+			fprintf(stderr, "netnsctl: %s: keeping \"%s\": %s\n", argv[0], r.dir, strerror(errno));
+	}
+	if (changes == 0 && nn_plan_len(plan) == 0)
+		printf("unchanged\n");
+	ret = EXIT_OK;
+out:
+	nn_plan_free(plan);
+	nn_lab_free(lab);
+	close_run(&r);
+	return ret;
+}
+
+/* "missing" for what a step would make, "differs" for what it would change or remove. */
+static const char *step_class(const char *text)
+{
+	if (!strncmp(text, "create ", 7) || !strncmp(text, "add ", 4) || !strncmp(text, "set ", 4))
+		return "missing";
+	return "differs";
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	struct lab_run r = { 0 };
+	struct nn_error e = { 0 };
+	struct nn_plan *plan = NULL;
+	struct nn_lab *lab = NULL;
+	struct nn_proc *recs = NULL;
+	size_t nrecs = 0, steps;
+	bool json = false, in_sync;
+	int c, ret, not_running = 0;
+
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c < 0)
+			return -c;
+		json = true;
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE")) || (ret = load(argv[optind], &r.lf)))
+		return ret;
+	if ((ret = build_lab(r.lf, &lab)) || (ret = open_run(argv[0], &r)))
+		goto out;
+	if (nn_plan_make(r.ctx, lab, &plan, &e) < 0 || nn_proc_load(r.procs, &recs, &nrecs, &e) < 0) {
+		ret = cli_fail(&e);
+		goto out;
+	}
+	steps = nn_plan_len(plan);
+	if (json) {
+		printf("{\"lab\":");
+		json_str(stdout, r.lf->name);
+		printf(",\"steps\":[");
+		for (size_t i = 0; i < steps; i++) {
+			printf("%s{\"state\":\"%s\",\"step\":", i ? "," : "",
+			       step_class(nn_plan_step_text(plan, i)));
+			json_str(stdout, nn_plan_step_text(plan, i));
+			putchar('}');
+		}
+		printf("],\"commands\":[");
+	} else {
+		for (size_t i = 0; i < steps; i++)
+			printf("%s: %s\n", step_class(nn_plan_step_text(plan, i)), nn_plan_step_text(plan, i));
+	}
+	for (size_t i = 0, first = 1; i < r.lf->n_nodes; i++) {
+		const struct nn_labfile_node *nd = &r.lf->nodes[i];
+
+		for (unsigned int k = 0; k < nd->n_commands; k++, first = 0) {
+			const struct nn_proc *p = NULL;
+
+			for (size_t j = 0; j < nrecs && !p; j++)
+				if (!strcmp(recs[j].node, nd->name) && recs[j].index == k &&
+				    nn_proc_alive(&recs[j]) &&
+				    recs[j].argv_hash == nn_proc_argv_hash(nd->commands[k].argv))
+					p = &recs[j];
+			not_running += !p;
+			if (json) {
+				printf("%s{\"node\":", first ? "" : ",");
+				json_str(stdout, nd->name);
+				printf(",\"index\":%u,\"running\":%s,\"pid\":%d}", k + 1, p ? "true" : "false",
+				       p ? (int)p->pid : 0);
+			} else if (!p) {
+				printf("not running: command %u in %s: ", k + 1, nd->name);
+				print_argv(stdout, nd->commands[k].argv);
+				putchar('\n');
+			}
+		}
+	}
+	if (json)
+		printf("],\"clients\":[");
+	for (size_t i = 0; i < r.lf->n_clients; i++) {
+		const struct nn_labfile_clients *g = &r.lf->clients[i];
+		int have = clients_present(&r, g, &e);
+
+		if (have < 0) {
+			ret = cli_fail(&e);
+			goto out;
+		}
+		not_running += (unsigned int)have != g->count;
+		if (json) {
+			printf("%s{\"prefix\":", i ? "," : "");
+			json_str(stdout, g->prefix);
+			printf(",\"count\":%u,\"present\":%d}", g->count, have);
+		} else if ((unsigned int)have != g->count) {
+			printf("missing: %u of clients %s1..%s%u\n", g->count - have, g->prefix, g->prefix,
+			       g->count);
+		}
+	}
+	in_sync = steps == 0 && not_running == 0;
+	if (json)
+		printf("],\"in_sync\":%s}\n", in_sync ? "true" : "false");
+	else if (in_sync)
+		printf("in sync\n");
+	ret = in_sync ? EXIT_OK : EXIT_FAIL;
+out:
+	free(recs);
+	nn_plan_free(plan);
+	nn_lab_free(lab);
+	close_run(&r);
+	return ret;
+}
