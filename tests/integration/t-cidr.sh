@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lanes: host uml
+# lanes: host uml-extended
 #
 # --cidr: the pair gets the first two usable addresses of the network.
 #

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lanes: host uml
+# lanes: host uml-extended
 #
 # cleanup removes exactly what netnsctl made (per its journal) and nothing
 # else.  (After runs killed half way: t-killed.sh.)

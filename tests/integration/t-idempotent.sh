@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lanes: host uml
+# lanes: host uml-extended
 #
 # Running a create command again changes nothing: it exits 0, says
 # "unchanged", and the kernel state (links with their ifindexes, addresses,

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lanes: host uml
+# lanes: host uml-extended
 #
 # netnsctl and iproute2 see the same namespaces, and netnsctl exec behaves
 # like ip netns exec.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lanes: host uml
+# lanes: host uml-extended
 #
 # Without the capabilities it needs, every command that touches namespaces
 # exits 1 with one clear line on stderr and changes nothing (nor writes its

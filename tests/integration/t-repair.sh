@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lanes: host uml
+# lanes: host uml-extended
 #
 # create-veth-pair repairs a stale or damaged pair, made here with iproute2,
 # and leaves other pairs alone.

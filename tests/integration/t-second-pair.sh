@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lanes: host uml
+# lanes: host uml-extended
 #
 # A second pair with its own names and network, sharing a namespace with the
 # first: both work, and making or deleting the second leaves the first as it

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lanes: host uml-extended
+#
+# examples/clients.yaml: a client group (create-clients) on the lab's host
+# bridge, static addresses; applied, re-applied, status, one client deleted
+# behind the lab's back and made again, destroyed.
+#
+#   host bridge labbr -- srv eth0 10.60.0.250/24; cl1..cl3 macvlans 10.60.0.1-3/24
+
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+EX=$TEST_DIR/../../examples
+
+cleanup() {
+	local rc=$?
+	set +e
+	n destroy "$EX/clients.yaml" >/dev/null 2>&1
+	del_namespaces srv cl1 cl2 cl3
+	ip link del labbr 2>/dev/null
+	exit $rc
+}
+trap cleanup EXIT
+
+pretty "apply clients.yaml"
+ok n apply "$EX/clients.yaml"
+[[ $OUT == *"create clients cl1..cl3 on labbr"* ]] || fail "no clients step: $OUT"
+ok n apply "$EX/clients.yaml"
+assert_eq "$OUT" unchanged "re-apply"
+ok n status "$EX/clients.yaml"
+assert_eq "$OUT" "in sync" "status"
+for k in 1 2 3; do
+	netns_exists cl$k || fail "no cl$k"
+	nsx cl$k ping -c 1 -W 2 10.60.0.250 >/dev/null || fail "cl$k cannot reach srv"
+done
+assert_eq "$(addrs_of cl2 eth0)" 10.60.0.2/24 "cl2's address"
+
+pretty "clients deleted behind the lab's back come back"
+ok n delete-clients --prefix cl
+run n status "$EX/clients.yaml"
+assert_eq "$RC" 1 "status exit code"
+assert_eq "$OUT" "missing: 3 of clients cl1..cl3" "status"
+ok n apply "$EX/clients.yaml"
+netns_exists cl3 || fail "cl3 not made again"
+
+pretty "destroy"
+ok n destroy "$EX/clients.yaml"
+[[ $OUT == *"delete 3 clients cl*"* ]] || fail "clients not deleted: $OUT"
+! link_exists "" labbr || fail "labbr left"
+
+assert_nothing_left
