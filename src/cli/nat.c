@@ -272,18 +272,19 @@ static int parse_proto(const char *s, int *proto, struct nn_error *e)
 /* 1-65535, decimal */
 static int parse_port(const char *s, uint16_t *port, struct nn_error *e)
 {
+	struct nn_shown shown;
 	unsigned long v = 0;
 	const char *p = s;
 
 	if (!*p || strlen(p) > 5)
-		return nn_error_setx(e, EINVAL, "invalid port \"%s\": 1-65535", s);
+		return nn_error_setx(e, EINVAL, "invalid port \"%s\": 1-65535", nn_show(&shown, s));
 	for (; *p; p++) {
 		if (*p < '0' || *p > '9')
-			return nn_error_setx(e, EINVAL, "invalid port \"%s\": 1-65535", s);
+			return nn_error_setx(e, EINVAL, "invalid port \"%s\": 1-65535", nn_show(&shown, s));
 		v = v * 10 + (unsigned long)(*p - '0');
 	}
 	if (v < 1 || v > 65535)
-		return nn_error_setx(e, EINVAL, "invalid port \"%s\": 1-65535", s);
+		return nn_error_setx(e, EINVAL, "invalid port \"%s\": 1-65535", nn_show(&shown, s));
 	*port = (uint16_t)v;
 	return 0;
 }
@@ -401,7 +402,7 @@ int cmd_unforward_port(int argc, char **argv)
 	char owner[64];
 	bool dry = false;
 	uint16_t port;
-	int c, ret, proto;
+	int c, ret, proto = 0;
 
 	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
 		if (c < 0)

@@ -1408,7 +1408,7 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		s->done = true;
 		return made_link(ctx, ns2, s->ifname, owner, e);
 	case OP_SET_MASTER: {
-		int master;
+		int master = 0;
 
 		if (link_index(ctx, s->ns, s->ifname2, &ns, &master, e) < 0 ||
 		    link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0 ||
