@@ -210,11 +210,13 @@ int cmd_create_clients(int argc, char **argv)
 		nn_ctx_free(ctx);
 		return cli_input_error(&e);
 	}
+	/* A signal rolls the whole call back (the plan, then the leases). */
+	cli_catch_signals();
 	ret = nn_clients_create(ctx, &spec, isatty(STDERR_FILENO) ? progress : NULL, NULL, &e);
 	progress_clear();
 	if (ret < 0) {
 		nn_ctx_free(ctx);
-		return cli_fail(&e);
+		return cli_fail_or_signal(&e);
 	}
 	if (nn_clients_list(ctx, spec.prefix, &v, &n, &e) < 0) {
 		nn_ctx_free(ctx);

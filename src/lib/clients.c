@@ -761,7 +761,8 @@ static bool create_done(void *arg)
 		r->progress(leased, r->n, r->arg);
 	r->leased = leased;
 	r->failed = failed;
-	return leased + failed == r->n;
+	/* SIGINT/SIGTERM: stop leasing; the caller rolls the call back. */
+	return leased + failed == r->n || nn_plan_cancelled();
 }
 
 static const struct nn_dhcp_ops create_ops = {
@@ -1077,6 +1078,12 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 		free(ports);
 		if (ret < 0)
 			goto out;
+		if (nn_plan_cancelled()) {
+			ret = nn_error_setx(e, ECANCELED,
+					    "interrupted by signal %d while leasing: all %zu new clients rolled back",
+					    nn_plan_cancelled(), n_new);
+			goto out;
+		}
 		if (r.leased != n_new) {
 			failure_message(nw, n_new, timeout, e);
 			ret = -ETIMEDOUT;

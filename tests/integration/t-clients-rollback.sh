@@ -65,6 +65,24 @@ done
 assert_eq "$(dnsmasq_leases)" 3 "leases in dnsmasq's file"
 [[ -n $(keeper_pids) ]] || fail "the lease keeper of ns1..ns3 is gone"
 
+pretty "SIGTERM while leasing: the call rolls back, the earlier clients stay"
+# 5 of 7 can never get an address: the call waits in its DHCP loop.
+"$NETNSCTL" create-clients 10 --parent lan0 --timeout 60 >"$TMPDIR/int.out" 2>"$TMPDIR/int.err" &
+pid=$!
+wait_for 20 test -e "$RUN_DIR/ns10"
+sleep 1
+# (SIGTERM: a non-interactive shell starts background jobs with SIGINT ignored)
+kill -TERM $pid
+rc=0
+wait $pid || rc=$?
+assert_eq "$rc" 143 "exit status of the interrupted create-clients"
+grep -q '^netnsctl: interrupted by signal 15 while leasing: all 7 new clients rolled back$' \
+	"$TMPDIR/int.err" || fail "stderr: $(<"$TMPDIR/int.err")"
+no_clients_of_this_call 4 10
+ok n list-clients
+assert_eq "$OUT" "$before" "list-clients after the interrupted call"
+wait_for 5 bash -c "[[ \$(grep -c . '$LAN_LEASES') -eq 3 ]]"
+
 ok n delete-clients
 wait_for 5 dnsmasq_empty
 lan_down
