@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,12 +221,121 @@ static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g
 	return have;
 }
 
-/* Make the client groups (create-clients; those that exist are left alone).
- * Returns the number of groups that needed anything. */
+/*
+ * STATE_DIR/labs/LAB/clients: the prefixes of the client groups this lab
+ * made, one a line, so a group removed from the file is deleted by the next
+ * apply (and by destroy) like a removed node.
+ */
+static int recorded_groups(struct lab_run *r, char (**out)[NAME_MAX + 1], size_t *n,
+			   struct nn_error *e)
+{
+	char path[4400], line[NAME_MAX + 2];
+	char (*v)[NAME_MAX + 1] = NULL;
+	FILE *f;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/clients", r->dir);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : nn_error_set(e, errno, "cannot read \"%s\"", path);
+	while (fgets(line, sizeof(line), f)) {
+		char (*nv)[NAME_MAX + 1];
+
+		line[strcspn(line, "\n")] = 0;
+		if (!*line)
+			continue;
+		if (!(nv = realloc(v, (*n + 1) * sizeof(*v)))) {
+			free(v);
+			fclose(f);
+			return nn_error_set(e, ENOMEM, "cannot read \"%s\"", path);
+		}
+		v = nv;
+		snprintf(v[(*n)++], sizeof(*v), "%s", line);
+	}
+	fclose(f);
+	*out = v;
+	return 0;
+}
+
+static int record_groups(struct lab_run *r, struct nn_error *e)
+{
+	char path[4400], tmp[4500];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/clients", r->dir);
+	if (!r->lf->n_clients) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return nn_error_set(e, errno, "cannot remove \"%s\"", path);
+		return 0;
+	}
+	if ((ret = make_dir(r, e)) < 0)
+		return ret;
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return nn_error_set(e, errno, "cannot write \"%s\"", tmp);
+	for (size_t i = 0; i < r->lf->n_clients; i++)
+		fprintf(f, "%s\n", r->lf->clients[i].prefix);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0)
+		return nn_error_set(e, errno ? errno : EIO, "cannot write \"%s\"", tmp);
+	if (rename(tmp, path) < 0)
+		return nn_error_set(e, errno, "cannot write \"%s\"", path);
+	return 0;
+}
+
+static bool file_has_group(const struct nn_labfile *lf, const char *prefix)
+{
+	for (size_t i = 0; lf && i < lf->n_clients; i++)
+		if (!strcmp(lf->clients[i].prefix, prefix))
+			return true;
+	return false;
+}
+
+/* Delete the groups this lab made that KEEP (NULL: none) no longer has. */
+static int prune_groups(struct lab_run *r, const struct nn_labfile *keep, bool dry,
+			struct nn_error *e)
+{
+	char (*v)[NAME_MAX + 1];
+	size_t n;
+	int changes = 0, ret = recorded_groups(r, &v, &n, e);
+
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		struct nn_client_info *c = NULL;
+		size_t nc = 0;
+
+		if (file_has_group(keep, v[i]))
+			continue;
+		if ((ret = nn_clients_list(r->ctx, v[i], &c, &nc, e)) < 0)
+			break;
+		free(c);
+		if (!nc)
+			continue;
+		changes++;
+		if (dry) {
+			printf("would delete clients %s*\n", v[i]);
+			continue;
+		}
+		if ((ret = nn_clients_delete(r->ctx, v[i], e)) < 0)
+			break;
+		printf("delete %d client%s %s*\n", ret, ret == 1 ? "" : "s", v[i]);
+		fflush(stdout);
+		ret = 0;
+	}
+	free(v);
+	return ret < 0 ? ret : changes;
+}
+
+/* Make the client groups (create-clients; those that exist are left alone)
+ * and delete the ones gone from the file.  Returns the number of groups
+ * that needed anything. */
 static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 {
-	int changes = 0;
+	int changes = prune_groups(r, r->lf, dry, e);
 
+	if (changes < 0)
+		return changes;
 	for (size_t i = 0; i < r->lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r->lf->clients[i];
 		struct nn_clients_spec spec = {
@@ -256,14 +366,19 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 			return ret;
 		}
 	}
+	if (!dry && record_groups(r, e) < 0)
+		return -e->code;
 	return changes;
 }
 
 /* Delete the client groups of the file.  Returns how many groups had clients. */
 static int destroy_clients(struct lab_run *r, bool dry, struct nn_error *e)
 {
-	int changes = 0;
+	char path[4400];
+	int changes = prune_groups(r, r->lf, dry, e);
 
+	if (changes < 0)
+		return changes;
 	for (size_t i = 0; i < r->lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r->lf->clients[i];
 		int have = clients_present(r, g, e), ret;
@@ -282,6 +397,9 @@ static int destroy_clients(struct lab_run *r, bool dry, struct nn_error *e)
 		printf("delete %d client%s %s*\n", ret, ret == 1 ? "" : "s", g->prefix);
 		fflush(stdout);
 	}
+	snprintf(path, sizeof(path), "%s/clients", r->dir);
+	if (!dry && unlink(path) < 0 && errno != ENOENT)
+		return nn_error_set(e, errno, "cannot remove \"%s\"", path);
 	return changes;
 }
 

@@ -43,6 +43,29 @@ assert_eq "$OUT" "missing: 3 of clients cl1..cl3" "status"
 ok n apply "$EX/clients.yaml"
 netns_exists cl3 || fail "cl3 not made again"
 
+pretty "a group removed from the file is deleted by the next apply"
+lab=$TMPDIR/clients-nogroup.yaml
+"$PYTHON" - "$EX/clients.yaml" "$lab" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+out, skip = [], False
+for l in lines:
+    if l.startswith("clients:"):
+        skip = True
+        continue
+    if skip and (l.startswith(" ") or l.startswith("-")):
+        continue
+    skip = False
+    out.append(l)
+open(sys.argv[2], "w").write("\n".join(out))
+PY
+ok n apply "$lab" --dry-run
+assert_eq "$OUT" "would delete clients cl*" "plan without the group"
+ok n apply "$lab"
+! netns_exists cl1 || fail "cl1 is left after its group was removed"
+ok n apply "$EX/clients.yaml"
+netns_exists cl1 || fail "cl1 not made again"
+
 pretty "destroy"
 ok n destroy "$EX/clients.yaml"
 [[ $OUT == *"delete 3 clients cl*"* ]] || fail "clients not deleted: $OUT"
