@@ -1411,9 +1411,15 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		int master = 0;
 
 		if (link_index(ctx, s->ns, s->ifname2, &ns, &master, e) < 0 ||
-		    link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0 ||
-		    nn_link_set_master(ns, ifindex, master, e) < 0)
+		    link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0)
 			return -e->code;
+		if (nn_link_set_master(ns, ifindex, master, e) < 0) {
+			if (e->code == EXFULL)
+				return nn_error_setx(e, EXFULL,
+						     "cannot attach %s to bridge %s in %s: it has its maximum of ports (1023)",
+						     s->ifname, s->ifname2, where(s->ns));
+			return nn_error_prefix(e, "%s, bridge %s", s->ifname, s->ifname2);
+		}
 		s->done = true;
 		return 0;
 	}

@@ -136,7 +136,7 @@ static int scalar(struct parser *p, const yaml_node_t *n, const char *what, cons
 static int boolean(struct parser *p, const yaml_node_t *n, const char *what, bool *b)
 {
 	struct nn_shown sh;
-	const char *s;
+	const char *s = NULL;
 	int ret = scalar(p, n, what, &s);
 
 	if (ret < 0)
@@ -220,7 +220,7 @@ static void set_mark(struct nn_labfile_mark *m, const yaml_node_t *n)
 
 static int ifname_value(struct parser *p, const yaml_node_t *n, const char *what, char *out)
 {
-	const char *s;
+	const char *s = NULL;
 	int ret = scalar(p, n, what, &s);
 
 	if (ret < 0)
@@ -244,7 +244,7 @@ static int node_ref(struct parser *p, const yaml_node_t *n, const char *s, size_
 
 static int node_ref_value(struct parser *p, const yaml_node_t *n, size_t *idx)
 {
-	const char *s;
+	const char *s = NULL;
 	int ret = scalar(p, n, "node", &s);
 
 	return ret < 0 ? ret : node_ref(p, n, s, idx);
@@ -253,7 +253,7 @@ static int node_ref_value(struct parser *p, const yaml_node_t *n, size_t *idx)
 static int addr_value(struct parser *p, const yaml_node_t *n, const char *what,
 		      struct nn_prefix *out)
 {
-	const char *s;
+	const char *s = NULL;
 	int ret = scalar(p, n, what, &s);
 
 	if (ret < 0)
@@ -266,7 +266,7 @@ static int addr_value(struct parser *p, const yaml_node_t *n, const char *what,
 static int cidr_value(struct parser *p, const yaml_node_t *n, const char *what,
 		      struct nn_prefix *out)
 {
-	const char *s;
+	const char *s = NULL;
 	int ret = scalar(p, n, what, &s);
 
 	if (ret < 0)
@@ -311,7 +311,7 @@ static int parse_impair(struct parser *p, const yaml_node_t *n, struct nn_labfil
 	struct nn_netem *nm = &im->netem;
 	struct nn_tbf *t = &im->tbf;
 	bool netem = false;
-	const char *s;
+	const char *s = NULL;
 	uint64_t num;
 	int ret, i;
 
@@ -401,7 +401,7 @@ static int parse_route(struct parser *p, const yaml_node_t *n, struct nn_labfile
 {
 	static const char *const keys[] = { "to", "via", "dev", NULL };
 	yaml_node_t *v[3];
-	const char *s;
+	const char *s = NULL;
 	int ret;
 
 	set_mark(&r->mark, n);
@@ -437,8 +437,8 @@ static int parse_route(struct parser *p, const yaml_node_t *n, struct nn_labfile
 
 static int parse_command(struct parser *p, const yaml_node_t *n, struct nn_labfile_command *c)
 {
-	const char *s;
-	size_t len;
+	const char *s = NULL;
+	size_t len = 0;
 	int ret;
 
 	set_mark(&c->mark, n);
@@ -475,7 +475,7 @@ static int parse_command(struct parser *p, const yaml_node_t *n, struct nn_labfi
 
 static int parse_node_name(struct parser *p, const yaml_node_t *n, char *out)
 {
-	const char *s;
+	const char *s = NULL;
 	int ret = scalar(p, n, "node name", &s);
 
 	if (ret < 0)
@@ -490,7 +490,7 @@ static int parse_node_name(struct parser *p, const yaml_node_t *n, char *out)
 static int parse_node_names(struct parser *p, const yaml_node_t *list)
 {
 	struct nn_labfile *lf = p->lf;
-	size_t len;
+	size_t len = 0;
 	int ret;
 
 	if ((ret = sequence(p, list, "nodes", &len)) < 0)
@@ -528,7 +528,7 @@ static int parse_node(struct parser *p, const yaml_node_t *n, struct nn_labfile_
 {
 	static const char *const keys[] = { "name", "forwarding", "routes", "commands", NULL };
 	yaml_node_t *v[4];
-	size_t len;
+	size_t len = 0;
 	int ret;
 
 	if (n->type == YAML_SCALAR_NODE)
@@ -627,7 +627,7 @@ static int parse_link(struct parser *p, const yaml_node_t *n, struct nn_labfile_
 	struct nn_labfile_impair both;
 	yaml_node_t *v[3];
 	bool has_if[2];
-	size_t len;
+	size_t len = 0;
 	int ret;
 
 	set_mark(&l->mark, n);
@@ -729,7 +729,7 @@ static int parse_bridge(struct parser *p, const yaml_node_t *n, struct nn_labfil
 {
 	static const char *const keys[] = { "name", "node", "addr", "members", NULL };
 	yaml_node_t *v[4];
-	size_t len;
+	size_t len = 0;
 	int ret;
 
 	set_mark(&br->mark, n);
@@ -819,7 +819,7 @@ static int parse_uplink(struct parser *p, const yaml_node_t *n, struct nn_labfil
 
 static int port_value(struct parser *p, const yaml_node_t *n, const char *what, uint16_t *port)
 {
-	const char *s;
+	const char *s = NULL;
 	uint64_t v;
 	int ret = scalar(p, n, what, &s);
 
@@ -837,7 +837,7 @@ static int parse_forward(struct parser *p, const yaml_node_t *n, struct nn_labfi
 	char tag[NN_NAT_TAG_MAX + 1];
 	struct nn_shown sh;
 	yaml_node_t *v[5];
-	const char *s;
+	const char *s = NULL;
 	int ret;
 
 	set_mark(&fw->mark, n);
@@ -880,9 +880,9 @@ static int parse_clients(struct parser *p, const yaml_node_t *n, struct nn_labfi
 	char name[NN_LABFILE_NAME_MAX + 32];
 	enum nn_macvlan_mode mode = NN_MACVLAN_BRIDGE;
 	yaml_node_t *v[8];
-	const char *s;
+	const char *s = NULL;
 	uint64_t num;
-	size_t len;
+	size_t len = 0;
 	int ret;
 
 	set_mark(&c->mark, n);
@@ -1078,7 +1078,7 @@ typedef int (*item_fn)(struct parser *p, const yaml_node_t *n, void *obj);
 static int parse_list(struct parser *p, const yaml_node_t *list, const char *what, void **arr,
 		      size_t *count, size_t size, item_fn fn)
 {
-	size_t len;
+	size_t len = 0;
 	int ret;
 
 	if ((ret = sequence(p, list, what, &len)) < 0)
