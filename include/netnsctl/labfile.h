@@ -62,7 +62,7 @@ struct nn_labfile_command {
 	char **argv;		/* NULL-terminated; the string form is
 				 * { "/bin/sh", "-c", STRING, NULL } */
 	size_t argc;
-	bool shell;		/* written as one string */
+	bool shell;		/* written as one string (split into words, no shell) */
 	struct nn_labfile_mark mark;
 };
 

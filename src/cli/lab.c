@@ -29,7 +29,19 @@ struct lab_run {
 	char procs[4200];	/* its record of started commands */
 	bool tty;
 	size_t done, total;
+	const char *made_groups[64];	/* client groups this run made from none */
+	size_t n_made_groups;
 };
+
+/* A lab's objects are journalled as owned by "lab:NAME": never the owner
+ * name of a command (create-veth-pair, create-clients, ...). */
+static struct nn_lab *lab_new(const struct nn_labfile *lf)
+{
+	char owner[64];
+
+	snprintf(owner, sizeof(owner), "lab:%s", lf->name);
+	return nn_lab_new(owner);
+}
 
 static int load(const char *path, struct nn_labfile **lf)
 {
@@ -77,7 +89,7 @@ static int make_dir(struct lab_run *r, struct nn_error *e)
 static int build_lab(const struct nn_labfile *lf, struct nn_lab **out)
 {
 	struct nn_error e = { 0 };
-	struct nn_lab *lab = nn_lab_new(lf->name);
+	struct nn_lab *lab = lab_new(lf);
 
 	*out = NULL;
 	if (!lab)
@@ -365,6 +377,8 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 					g->mark.col, g->prefix);
 			return ret;
 		}
+		if (have == 0 && r->n_made_groups < sizeof(r->made_groups) / sizeof(r->made_groups[0]))
+			r->made_groups[r->n_made_groups++] = g->prefix;
 	}
 	if (!dry && record_groups(r, e) < 0)
 		return -e->code;
@@ -471,9 +485,18 @@ int cmd_apply(int argc, char **argv)
 			changes += ret;
 		else if (changes >= 0)
 			changes = ret;
+		if (changes >= 0 && nn_plan_cancelled())
+			changes = nn_error_setx(&e, ECANCELED, "interrupted by signal %d",
+						nn_plan_cancelled());
 		if (changes < 0) {
-			/* All or nothing: what this run made goes again.  (Commands
-			 * it started keep running until destroy or cleanup.) */
+			struct nn_error ignored = { 0 };
+
+			/* All or nothing: what this run made goes again, the client
+			 * groups it made first (their parent may be the lab's).
+			 * Commands it started keep running until destroy or cleanup. */
+			for (size_t i = 0; i < r.n_made_groups; i++)
+				if (nn_clients_delete(r.ctx, r.made_groups[i], &ignored) > 0)
+					printf("rolled back: create clients %s*\n", r.made_groups[i]);
 			nn_plan_undo(r.ctx, plan, print_undone, &r);
 			ret = cli_fail_or_signal(&e);
 			goto out;
@@ -511,7 +534,7 @@ int cmd_destroy(int argc, char **argv)
 	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE")) || (ret = load(argv[optind], &r.lf)))
 		return ret;
 	/* Only the name matters: an empty lab of that owner, pruned, is nothing of it. */
-	if (!(lab = nn_lab_new(r.lf->name))) {
+	if (!(lab = lab_new(r.lf))) {
 		nn_labfile_free(r.lf);
 		return cli_oom();
 	}

@@ -51,15 +51,25 @@ static void host_if_name(char *buf, const char *ns)
 }
 
 /* The journal's owner of what connect-host NS made: one word, at most 63 bytes. */
+/* NS can go into a tag or owner as it is (the characters tags allow). */
+static bool tag_safe(const char *ns)
+{
+	for (const char *c = ns; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || strchr("._:/@+-=,", *c)))
+			return false;
+	return true;
+}
+
 static void host_owner(char *buf, size_t len, const char *ns)
 {
-	if ((size_t)snprintf(buf, len, "connect-host:%s", ns) >= len)
+	if (!tag_safe(ns) || (size_t)snprintf(buf, len, "connect-host:%s", ns) >= len)
 		snprintf(buf, len, "connect-host:#%08x", fnv1a(ns));
 }
 
 static void masq_tag(char *buf, size_t len, const char *ns)
 {
-	if ((size_t)snprintf(buf, len, "masq:%s", ns) >= len)
+	if (!tag_safe(ns) || (size_t)snprintf(buf, len, "masq:%s", ns) >= len)
 		snprintf(buf, len, "masq:#%08x", fnv1a(ns));
 }
 
@@ -370,7 +380,10 @@ int cmd_forward_port(int argc, char **argv)
 	    parse_port(argv[optind + 2], &r.port, &e) < 0 || parse_port(argv[optind + 3], &r.to_port, &e) < 0)
 		return cli_input_error(&e);
 	if (to && (inet_pton(AF_INET, to, &r.to) != 1 || r.to.s_addr == htonl(INADDR_ANY))) {
-		nn_error_setx(&e, EINVAL, "invalid address \"%s\": an IPv4 address", to);
+		struct nn_shown shown;
+
+		nn_error_setx(&e, EINVAL, "invalid address \"%s\": an IPv4 address",
+			      nn_show(&shown, to));
 		return cli_input_error(&e);
 	}
 	if ((ret = cli_check_privileges(argv[0])))

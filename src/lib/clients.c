@@ -1129,6 +1129,17 @@ out:
 
 /* --- delete and list ------------------------------------------------------ */
 
+static void delete_macvlan(struct nn_ctx *ctx, const char *name)
+{
+	struct nn_error e = { 0 };
+	struct nn_link_info li;
+	struct nn_ns *ns;
+
+	if (nn_netns_exists(ctx, name) == 1 && nn_ctx_ns(ctx, name, &ns, &e) == 0 &&
+	    nn_link_find(ns, NN_CLIENTS_IFNAME, &li, &e) == 1 && !strcmp(li.kind, "macvlan"))
+		nn_link_del(ns, li.ifindex, &e);
+}
+
 int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e)
 {
 	struct client **v = NULL;
@@ -1177,6 +1188,11 @@ int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e
 		struct client *c = v[i];
 
 		nn_dhcp_port_close(&c->port);
+		/* The macvlan first, synchronously: a namespace is torn down by
+		 * the kernel after its deletion returns, and until then its
+		 * macvlan holds the MAC on the parent, so re-making the client
+		 * at once would fail with EADDRINUSE. */
+		delete_macvlan(ctx, c->name);
 		nn_ctx_ns_forget(ctx, c->name);
 		ret = nn_netns_del(ctx, c->name, e);
 		if (ret < 0)

@@ -14,6 +14,7 @@
 #include "netnsctl/ctx.h"
 #include "cleanup.h"
 #include "dhcp_driver.h"
+#include "show.h"
 
 uint64_t nn_dhcp_now_ms(void)
 {
@@ -141,6 +142,7 @@ int nn_dhcp_port_feed(struct nn_dhcp_port *p, const struct nn_dhcp_event *ev, ui
 
 static void drain(struct nn_dhcp_port *p, const struct nn_dhcp_ops *ops, void *arg)
 {
+	struct nn_shown shown;
 	uint8_t buf[1500];
 	struct nn_dhcp_msg m;
 	struct nn_error e = { 0 };
@@ -153,9 +155,10 @@ static void drain(struct nn_dhcp_port *p, const struct nn_dhcp_ops *ops, void *a
 			return;
 		if (nn_dhcp_decode(buf, len, &m, &e) < 0)
 			continue;
+		/* The server's text comes from the network: shown escaped. */
 		if (m.type == NN_DHCP_NAK && m.xid == p->c.xid)
 			snprintf(p->why, sizeof(p->why), "DHCPNAK%s%s", *m.message ? ": " : "",
-				 m.message);
+				 nn_show(&shown, m.message));
 		nn_dhcp_port_feed(p, &ev, nn_dhcp_now_ms(), ops, arg, &e);
 	}
 }

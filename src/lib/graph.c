@@ -1099,7 +1099,7 @@ static void command_note(char *buf, size_t len, const struct nn_labfile_command 
 {
 	size_t n = snprintf(buf, len, "runs");
 
-	for (size_t k = c->shell ? 2 : 0; k < c->argc && n < len; k++)
+	for (size_t k = 0; k < c->argc && n < len; k++)
 		n += snprintf(buf + n, len - n, " %s", c->argv[k]);
 	if (n > NOTE_MAX && len > NOTE_MAX)
 		strcpy(buf + NOTE_MAX - 3, "...");

@@ -66,10 +66,61 @@ int nn_state_lock(struct nn_ctx *ctx, struct nn_error *e)
 	return 0;
 }
 
+/*
+ * A field as the file holds it: one word.  Namespace names may hold blanks
+ * (ip netns allows any byte but '/' and NUL): '%', blanks, control bytes and
+ * DEL are written %XX.
+ */
+static const char *enc(char *buf, size_t len, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 4 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c <= 0x20 || c == 0x7f || c == '%')
+			o += (size_t)snprintf(buf + o, len - o, "%%%02X", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Back from enc() into OUT (LEN bytes); -1 for a malformed or too long field. */
+static int dec(char *out, size_t len, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s; s++) {
+		int c = (unsigned char)*s;
+
+		if (c == '%') {
+			int h = hexval(s[1]), l = h < 0 ? -1 : hexval(s[2]);
+
+			if (l < 0)
+				return -1;
+			c = h * 16 + l;
+			s += 2;
+		}
+		if (o + 1 >= len || c == 0)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = 0;
+	return 0;
+}
+
 static int append(struct nn_ctx *ctx, const char *op, enum nn_obj_kind kind, const char *ns,
 		  const char *name, uint64_t id, const char *owner, struct nn_error *e)
 {
-	char path[PATH_MAX], line[720];
+	char path[PATH_MAX], line[2400], ens[800], ename[800], eowner[200];
 	_cleanup_close_ int fd = -1;
 	uint64_t cookie = 0;
 	struct nn_ns *nsh;
@@ -82,9 +133,10 @@ static int append(struct nn_ctx *ctx, const char *op, enum nn_obj_kind kind, con
 		return -e->code;
 	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
 	len = snprintf(line, sizeof(line), "%s %s %s %s %" PRIu64 " %s %" PRIu64 "\n", op,
-		       kind_names[kind], kind == NN_OBJ_NETNS || !ns ? "-" : *ns ? ns : NN_JOURNAL_HOST,
-		       name, id,
-		       owner && *owner ? owner : "-", cookie);
+		       kind_names[kind],
+		       kind == NN_OBJ_NETNS || !ns ? "-" : *ns ? enc(ens, sizeof(ens), ns) : NN_JOURNAL_HOST,
+		       enc(ename, sizeof(ename), name), id,
+		       owner && *owner ? enc(eowner, sizeof(eowner), owner) : "-", cookie);
 	if (len < 0 || (size_t)len >= sizeof(line))
 		return nn_error_setx(e, ENAMETOOLONG, "journal record for \"%s\" is too long", name);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -134,7 +186,7 @@ static int kind_from(const char *s, enum nn_obj_kind *k)
 int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *n,
 		     struct nn_error *e)
 {
-	char path[PATH_MAX], op[16], kind[16];
+	char path[PATH_MAX], op[16], kind[16], ens[800], ename[800], eowner[200];
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	struct nn_journal_entry *v = NULL, ent;
@@ -151,9 +203,11 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 
 		memset(&ent, 0, sizeof(ent));
 		/* A torn or foreign line is skipped, never trusted. */
-		if (sscanf(line, "%15s %15s %255s %255s %" SCNu64 " %63s %" SCNu64, op, kind,
-			   ent.ns, ent.name, &ent.id, ent.owner, &ent.ns_cookie) != 7 ||
-		    kind_from(kind, &ent.kind) < 0)
+		if (sscanf(line, "%15s %15s %799s %799s %" SCNu64 " %199s %" SCNu64, op, kind,
+			   ens, ename, &ent.id, eowner, &ent.ns_cookie) != 7 ||
+		    kind_from(kind, &ent.kind) < 0 || dec(ent.ns, sizeof(ent.ns), ens) < 0 ||
+		    dec(ent.name, sizeof(ent.name), ename) < 0 ||
+		    dec(ent.owner, sizeof(ent.owner), eowner) < 0)
 			continue;
 		if (!strcmp(ent.ns, NN_JOURNAL_HOST))
 			ent.ns[0] = 0;
@@ -206,12 +260,16 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, 
 	f = fopen(tmp, "we");
 	if (!f)
 		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		char ens[800], ename[800], eowner[200];
+
 		fprintf(f, "%s %s %s %s %" PRIu64 " %s %" PRIu64 "\n", ents[i].id ? "made" : "intent",
 			kind_names[ents[i].kind],
-			ents[i].kind == NN_OBJ_NETNS ? "-" : *ents[i].ns ? ents[i].ns : NN_JOURNAL_HOST,
-			ents[i].name, ents[i].id, ents[i].owner,
-			ents[i].ns_cookie);
+			ents[i].kind == NN_OBJ_NETNS ? "-" :
+			*ents[i].ns ? enc(ens, sizeof(ens), ents[i].ns) : NN_JOURNAL_HOST,
+			enc(ename, sizeof(ename), ents[i].name), ents[i].id,
+			enc(eowner, sizeof(eowner), ents[i].owner), ents[i].ns_cookie);
+	}
 	if (fflush(f) != 0 || fdatasync(fileno(f)) < 0)
 		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
 	if (rename(tmp, path) < 0)

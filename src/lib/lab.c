@@ -17,6 +17,7 @@
 #include "netnsctl/netns.h"
 #include "netnsctl/route.h"
 #include "cleanup.h"
+#include "show.h"
 
 #define NSNAME_MAX 256
 
@@ -119,6 +120,11 @@ struct step {
 		struct {			/* ROUTE_SET, ROUTE_DEL */
 			struct nn_prefix gw;
 			bool has_gw, dev;	/* dev: out of ifname */
+			/* ROUTE_SET over a route that was there: it is not
+			 * ours, and an undo puts it back */
+			bool has_prev, prev_has_gw;
+			struct nn_prefix prev_gw;
+			int prev_ifindex;
 		} rt;
 		struct {			/* FWD_SET, FWD_RESTORE */
 			bool on, prev;
@@ -360,29 +366,32 @@ int nn_lab_set_forwarding(struct nn_lab *lab, const char *ns, bool on, struct nn
 /* Tags go into the journal as one field and into nft comments. */
 static int check_tag(const char *tag, struct nn_error *e)
 {
+	struct nn_shown shown;
 	size_t n = strlen(tag);
 
 	if (!n || n >= NN_NAT_TAG_MAX)
 		return nn_error_setx(e, EINVAL, "invalid NAT rule tag \"%s\": 1 to %d characters",
-				     tag, NN_NAT_TAG_MAX - 1);
+				     nn_show(&shown, tag), NN_NAT_TAG_MAX - 1);
 	for (const char *c = tag; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 		      (*c >= '0' && *c <= '9') || strchr("._:/@+-=,", *c)))
 			return nn_error_setx(e, EINVAL,
 					     "invalid NAT rule tag \"%s\": only letters, digits and ._:/@+-=,",
-					     tag);
+					     nn_show(&shown, tag));
 	return 0;
 }
 
 int nn_lab_add_nat(struct nn_lab *lab, const struct nn_nat_rule *rule, struct nn_error *e)
 {
+	struct nn_shown shown;
 	struct nn_nat_rule *v;
 
 	if (check_tag(rule->tag, e) < 0)
 		return -e->code;
 	for (size_t i = 0; i < lab->n_nats; i++)
 		if (!strcmp(lab->nats[i].tag, rule->tag))
-			return nn_error_setx(e, EEXIST, "two NAT rules are tagged \"%s\"", rule->tag);
+			return nn_error_setx(e, EEXIST, "two NAT rules are tagged \"%s\"",
+					     nn_show(&shown, rule->tag));
 	v = grow(lab->nats, lab->n_nats, sizeof(*v));
 	if (!v)
 		return nn_error_set(e, ENOMEM, "cannot describe NAT rule \"%s\"", rule->tag);
@@ -812,6 +821,8 @@ static int plan_route(struct nn_plan *p, struct observer *o, const struct lab_ro
 			return nn_error_setx(e, ENODEV, "no interface \"%s\" in %s", v->ifname,
 					     where(ob->name));
 	}
+	const struct nn_route_info *prev = NULL;
+
 	for (size_t i = 0; i < ob->n_routes; i++) {
 		const struct nn_route_info *r = &ob->routes[i];
 
@@ -820,10 +831,17 @@ static int plan_route(struct nn_plan *p, struct observer *o, const struct lab_ro
 		if (r->has_gw == v->has_gw && (!v->has_gw || nn_prefix_equal(&r->gw, &v->gw)) &&
 		    (!l || r->ifindex == l->ifindex))
 			return 0;
+		prev = r;
 	}
 	s = add_step(p, OP_ROUTE_SET, ob->name, *v->ifname ? v->ifname : NULL, e);
 	if (!s)
 		return -e->code;
+	if (prev) {
+		s->rt.has_prev = true;
+		s->rt.prev_has_gw = prev->has_gw;
+		s->rt.prev_gw = prev->gw;
+		s->rt.prev_ifindex = prev->ifindex;
+	}
 	s->addr = v->dst;
 	s->rt.gw = v->gw;
 	s->rt.has_gw = v->has_gw;
@@ -1034,6 +1052,14 @@ static bool lab_has_nat(const struct nn_lab *lab, const char *tag)
 	return false;
 }
 
+static bool plan_deletes_ns(const struct nn_plan *p, const char *ns)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].op == OP_NS_DEL && !strcmp(p->steps[i].ns, ns))
+			return true;
+	return false;
+}
+
 /* The namespace NS still is the one the record J names (by cookie). */
 static int same_ns(struct observer *o, const struct nn_journal_entry *j, const char *ns,
 		   uint64_t want, struct obs **out, struct nn_error *e)
@@ -1096,8 +1122,9 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 		struct step *s = NULL;
 		struct obs *ob;
 
+		/* In a namespace this plan deletes, everything goes with it. */
 		if (j->kind == NN_OBJ_NETNS || strcmp(j->owner, lab->owner) ||
-		    (*j->ns && !lab_has_ns(lab, j->ns)))
+		    plan_deletes_ns(p, j->ns))
 			continue;
 		ret = same_ns(o, j, j->ns, j->ns_cookie, &ob, e);
 		if (ret <= 0)
@@ -1330,9 +1357,10 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0) {
 			if (e->code != ENODEV)
 				return -e->code;
-			/* Gone with its peer, deleted by an earlier step. */
+			/* Gone with its peer (or its namespace), deleted by an
+			 * earlier step: only the record is left to close. */
 			nn_error_clear(e);
-			return 0;
+			return nn_journal_gone(ctx, NN_OBJ_LINK, s->ns, s->ifname, e);
 		}
 		if (nn_link_del(ns, ifindex, e) < 0)
 			return -e->code;
@@ -1340,9 +1368,12 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		return nn_journal_gone(ctx, NN_OBJ_LINK, s->ns, s->ifname, e);
 	case OP_VETH_ADD:
 		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_ctx_ns(ctx, s->ns2, &ns2, e) < 0 ||
-		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns, s->ifname, owner, e) < 0 ||
-		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns2, s->ifname2, owner, e) < 0)
+		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns, s->ifname, owner, e) < 0)
 			return -e->code;
+		if (nn_journal_intent(ctx, NN_OBJ_LINK, s->ns2, s->ifname2, owner, e) < 0) {
+			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
+			return -e->code;
+		}
 		if (nn_veth_add(ns, s->ifname, ns2, s->ifname2, e) < 0) {
 			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
 			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns2, s->ifname2, &ignored);
@@ -1440,13 +1471,18 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		} else if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0) {
 			return -e->code;
 		}
-		if (nn_journal_intent(ctx, NN_OBJ_ROUTE, s->ns, name, owner, e) < 0)
+		/* Replacing a route that was there does not make it ours. */
+		if (!s->rt.has_prev &&
+		    nn_journal_intent(ctx, NN_OBJ_ROUTE, s->ns, name, owner, e) < 0)
 			return -e->code;
 		if (nn_route_replace(ns, &s->addr, s->rt.has_gw ? &s->rt.gw : NULL, ifindex, e) < 0) {
-			nn_journal_retract(ctx, NN_OBJ_ROUTE, s->ns, name, &ignored);
+			if (!s->rt.has_prev)
+				nn_journal_retract(ctx, NN_OBJ_ROUTE, s->ns, name, &ignored);
 			return -e->code;
 		}
 		s->done = true;
+		if (s->rt.has_prev)
+			return 0;
 		return nn_journal_made(ctx, NN_OBJ_ROUTE, s->ns, name, 1, owner, e);
 	}
 	case OP_FWD_SET:
@@ -1553,8 +1589,14 @@ static void undo_step(struct nn_ctx *ctx, const struct nn_nat_rule *nats, struct
 	case OP_ROUTE_SET: {
 		char name[64];
 
-		if (nn_ctx_ns(ctx, s->ns, &ns, &e) == 0)
-			nn_route_del(ns, &s->addr, &e);
+		if (nn_ctx_ns(ctx, s->ns, &ns, &e) < 0)
+			break;
+		if (s->rt.has_prev) {
+			nn_route_replace(ns, &s->addr, s->rt.prev_has_gw ? &s->rt.prev_gw : NULL,
+					 s->rt.prev_ifindex, &e);
+			break;
+		}
+		nn_route_del(ns, &s->addr, &e);
 		nn_journal_gone(ctx, NN_OBJ_ROUTE, s->ns, route_name(name, sizeof(name), &s->addr), &e);
 		break;
 	}

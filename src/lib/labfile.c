@@ -435,6 +435,73 @@ static int parse_route(struct parser *p, const yaml_node_t *n, struct nn_labfile
 	return 0;
 }
 
+/*
+ * The string form of a command: words split at blanks, '...' and "..."
+ * quote, a backslash outside single quotes takes the next byte as it is.
+ * No shell ever sees it: nothing is expanded or redirected.
+ */
+static int split_words(struct parser *p, const yaml_node_t *n, const char *s,
+		       struct nn_labfile_command *c)
+{
+	size_t len = strlen(s), argc = 0, o = 0;
+	char *buf = malloc(len + 1), **argv = calloc(NN_LABFILE_MAX_ARGS + 1, sizeof(char *));
+	int ret = 0;
+
+	if (!buf || !argv) {
+		ret = nn_error_set(p->e, ENOMEM, "%s", p->path);
+		goto out;
+	}
+	for (const char *q = s; *q && ret == 0;) {
+		char quote = 0;
+		bool word = false;
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (!*q)
+			break;
+		o = 0;
+		for (; *q && (quote || (*q != ' ' && *q != '\t')); q++) {
+			word = true;
+			if (quote && *q == quote) {
+				quote = 0;
+			} else if (!quote && (*q == '\'' || *q == '"')) {
+				quote = *q;
+			} else if (*q == '\\' && quote != '\'' && q[1]) {
+				buf[o++] = *++q;
+			} else {
+				buf[o++] = *q;
+			}
+		}
+		if (quote) {
+			ret = fail(p, n, "command \"%s\": unterminated %c", s, quote);
+			break;
+		}
+		if (!word)
+			continue;
+		if (argc == NN_LABFILE_MAX_ARGS) {
+			ret = fail(p, n, "command has more than %d words", NN_LABFILE_MAX_ARGS);
+			break;
+		}
+		buf[o] = 0;
+		if (!(argv[argc++] = strdup(buf)))
+			ret = nn_error_set(p->e, ENOMEM, "%s", p->path);
+	}
+	if (ret == 0 && argc == 0)
+		ret = fail(p, n, "empty command");
+	if (ret == 0) {
+		c->argv = argv;
+		c->argc = argc;
+		argv = NULL;
+	}
+out:
+	if (argv)
+		for (size_t i = 0; i < argc; i++)
+			free(argv[i]);
+	free(argv);
+	free(buf);
+	return ret;
+}
+
 static int parse_command(struct parser *p, const yaml_node_t *n, struct nn_labfile_command *c)
 {
 	const char *s = NULL;
@@ -446,12 +513,7 @@ static int parse_command(struct parser *p, const yaml_node_t *n, struct nn_labfi
 		if ((ret = scalar(p, n, "command", &s)) < 0)
 			return ret;
 		c->shell = true;
-		c->argc = 3;
-		c->argv = calloc(4, sizeof(char *));
-		if (!c->argv || !(c->argv[0] = strdup("/bin/sh")) || !(c->argv[1] = strdup("-c")) ||
-		    !(c->argv[2] = strdup(s)))
-			return nn_error_set(p->e, ENOMEM, "%s", p->path);
-		return 0;
+		return split_words(p, n, s, c);
 	}
 	if ((ret = sequence(p, n, "command", &len)) < 0)
 		return ret;
@@ -1099,6 +1161,18 @@ static int uplink_fn(struct parser *p, const yaml_node_t *n, void *o) { return p
 static int forward_fn(struct parser *p, const yaml_node_t *n, void *o) { return parse_forward(p, n, o); }
 static int clients_fn(struct parser *p, const yaml_node_t *n, void *o) { return parse_clients(p, n, o); }
 
+/* A lab's name goes into the journal (one field), NAT tags and a directory. */
+static bool lab_name_ok(const char *s)
+{
+	if (!*s || strlen(s) > LAB_NAME_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
 static int default_name(struct parser *p)
 {
 	const char *base = strrchr(p->path, '/');
@@ -1109,7 +1183,7 @@ static int default_name(struct parser *p)
 	snprintf(name, sizeof(name), "%s", base ? base + 1 : p->path);
 	if ((dot = strrchr(name, '.')) && dot != name)
 		*dot = '\0';
-	if (nn_check_netns_name(name, p->e) < 0 || strlen(name) > LAB_NAME_MAX)
+	if (!lab_name_ok(name))
 		return nn_error_setx(p->e, EINVAL, "%s: cannot name the lab after the file (\"%s\"): give \"name\"",
 				     p->path, nn_show(&sh, name));
 	snprintf(p->lf->name, sizeof(p->lf->name), "%s", name);
@@ -1121,6 +1195,7 @@ static int parse_root(struct parser *p, const yaml_node_t *root)
 	static const char *const keys[] = { "name", "nodes", "links", "bridges", "uplinks",
 					    "port_forwards", "clients", NULL };
 	struct nn_labfile *lf = p->lf;
+	struct nn_shown shown;
 	yaml_node_t *v[7];
 	int ret;
 
@@ -1129,9 +1204,10 @@ static int parse_root(struct parser *p, const yaml_node_t *root)
 	if (v[0]) {
 		if ((ret = parse_node_name(p, v[0], lf->name)) < 0)
 			return ret;
-		if (strlen(lf->name) > LAB_NAME_MAX)
-			return fail(p, v[0], "lab name \"%.64s\" is longer than %d bytes", lf->name,
-				    LAB_NAME_MAX);
+		if (!lab_name_ok(lf->name))
+			return fail(p, v[0],
+				    "invalid lab name \"%s\": 1 to %d letters, digits, '.', '_' or '-'",
+				    nn_show(&shown, lf->name), LAB_NAME_MAX);
 	} else if ((ret = default_name(p)) < 0) {
 		return ret;
 	}

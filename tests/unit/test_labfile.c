@@ -153,9 +153,11 @@ static void test_full(void **state)
 	assert_string_equal(r->commands[0].argv[1], "1000");
 	assert_null(r->commands[0].argv[2]);
 	assert_true(r->commands[1].shell);
-	assert_string_equal(r->commands[1].argv[0], "/bin/sh");
-	assert_string_equal(r->commands[1].argv[1], "-c");
-	assert_string_equal(r->commands[1].argv[2], "python3 -m http.server 80 >/dev/null");
+	assert_int_equal(r->commands[1].argc, 5);
+	assert_string_equal(r->commands[1].argv[0], "python3");
+	assert_string_equal(r->commands[1].argv[3], "80");
+	assert_string_equal(r->commands[1].argv[4], ">/dev/null");	/* a word, not a redirection */
+	assert_null(r->commands[1].argv[5]);
 
 	a = &lf->links[0].end[0];
 	b = &lf->links[0].end[1];
@@ -315,8 +317,10 @@ static void test_errors(void **state)
 	parse_bad("nodes: [\"a\\0b\"]\n", EINVAL, "lab.yaml:1:9: node name contains a NUL byte");
 	parse_bad("nodes: [a]\nclients: [{prefix: c, count: 9, parent: eth0, static: 10.0.0.0/29}]\n",
 		  EINVAL, "lab.yaml:2:55: network \"10.0.0.0/29\" is too small for 9 addresses");
-	parse_bad("name: 'a!b'\nnodes: [r]\nuplinks: [{node: r, cidr: 10.0.0.0/30, nat: true}]\n", EINVAL,
-		  "lab.yaml:3:18: NAT needs lab and node names of letters, digits and ._:/@+-=, only (tag \"a!b:masq:r\")");
+	parse_bad("name: 'a!b'\nnodes: [r]\n", EINVAL,
+		  "lab.yaml:1:7: invalid lab name \"a!b\": 1 to 48 letters, digits, '.', '_' or '-'");
+	parse_bad("name: lab\nnodes: ['r!']\nuplinks: [{node: 'r!', cidr: 10.0.0.0/30, nat: true}]\n", EINVAL,
+		  "lab.yaml:3:18: NAT needs lab and node names of letters, digits and ._:/@+-=, only (tag \"lab:masq:r!\")");
 	parse_bad("name: ../x\n", EINVAL, "lab.yaml:1:7: invalid namespace name \"../x\": contains '/'");
 }
 
