@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
@@ -318,6 +322,38 @@ int cmd_list_clients(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * The keeper runs for as long as clients exist: it keeps only what renewing
+ * needs.  CAP_SYS_ADMIN (setns into a client's namespace), CAP_NET_ADMIN
+ * (addresses and routes), CAP_NET_RAW and CAP_NET_BIND_SERVICE (port 68 on a
+ * device), CAP_DAC_READ_SEARCH (the run dir's namespace files have mode 0,
+ * as ip netns makes them).  Its own files are root's, so it writes them
+ * without a DAC override.
+ */
+static int keeper_drop_caps(void)
+{
+	static const int keep[] = { CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_RAW,
+				    CAP_NET_BIND_SERVICE, CAP_DAC_READ_SEARCH };
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	uint64_t mask = 0;
+
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		mask |= 1ULL << keep[i];
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (!(mask & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return -errno;
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = (uint32_t)mask;
+	data[1].effective = data[1].permitted = (uint32_t)(mask >> 32);
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -errno;
+	/* No exec'd program may regain what was dropped. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 int cmd_lease_keeper(int argc, char **argv)
 {
 	struct nn_error e = { 0 };
@@ -328,6 +364,10 @@ int cmd_lease_keeper(int argc, char **argv)
 	if ((ret = cli_want_args(argv[0], argc, argv, 0, 0, "")) ||
 	    (ret = cli_check_privileges(argv[0])))
 		return ret;
+	if ((ret = keeper_drop_caps()) < 0) {
+		fprintf(stderr, "netnsctl: %s: cannot drop capabilities: %s\n", argv[0], strerror(-ret));
+		return EXIT_FAIL;
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

@@ -31,6 +31,13 @@ acks_above() { [[ $(acks_of "$1") -gt $2 ]]; }
 pretty "create-clients 3: a keeper runs"
 ok n create-clients 3 --parent lan0
 keeper=$(keeper_pids)
+# only what renewing needs: DAC_READ_SEARCH, NET_BIND_SERVICE, NET_ADMIN,
+# NET_RAW, SYS_ADMIN; the bounding set too, and no new privileges
+for f in CapEff CapPrm CapBnd; do
+	assert_eq "$(awk -v f="$f:" '$1 == f { print $2 }' /proc/$keeper/status)" \
+		0000000000203404 "$f of the lease keeper"
+done
+assert_eq "$(awk '$1 == "NoNewPrivs:" { print $2 }' /proc/$keeper/status)" 1 "NoNewPrivs of the keeper"
 [[ -n $keeper && $keeper != *$'\n'* ]] || fail "not one lease keeper: \"$keeper\""
 addr=$(addrs_of ns1 eth0)
 
