@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include "netnsctl/clients.h"
 #include "netnsctl/ctx.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
@@ -132,6 +133,28 @@ static int cleanup_other(struct nn_ctx *ctx, const struct nn_journal_entry *j, b
 	}
 }
 
+static int cleanup_clients(struct nn_ctx *ctx, bool dry, size_t *changed, struct nn_error *e)
+{
+	struct nn_client_info *c = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (nn_clients_list(ctx, NULL, &c, &n, e) < 0)
+		return -e->code;
+	free(c);
+	if (!n)
+		return 0;
+	(*changed)++;
+	if (dry) {
+		printf("would release and delete %zu client%s\n", n, n == 1 ? "" : "s");
+		return 0;
+	}
+	if ((ret = nn_clients_delete(ctx, NULL, e)) < 0)
+		return ret;
+	printf("release and delete %d client%s\n", ret, ret == 1 ? "" : "s");
+	return 0;
+}
+
 /* Stop the commands labs started (STATE_DIR/labs/LAB/procs) and remove
  * their records and logs.  Only processes still matching their record (pid
  * and start time) are signalled. */
@@ -239,6 +262,10 @@ int cmd_cleanup(int argc, char **argv)
 		nn_ctx_free(ctx);
 		return cli_oom();
 	}
+	/* Clients first: their leases are given back (DHCPRELEASE) before
+	 * their namespaces go, and their keeper stops. */
+	if (cleanup_clients(ctx, dry, &changed, &e) < 0)
+		ret = EXIT_FAIL;
 	for (size_t i = 0; i < n; i++)
 		if (v[i].kind == NN_OBJ_NETNS)
 			ours[i] = ns_is_ours(ctx, &v[i]);

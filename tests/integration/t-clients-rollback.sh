@@ -83,7 +83,15 @@ ok n list-clients
 assert_eq "$OUT" "$before" "list-clients after the interrupted call"
 wait_for 5 bash -c "[[ \$(grep -c . '$LAN_LEASES') -eq 3 ]]"
 
-ok n delete-clients
+pretty "cleanup releases every lease, then deletes the clients"
+ok n cleanup --dry-run
+[[ $OUT == *"would release and delete 3 clients"* ]] || fail "cleanup --dry-run: $OUT"
+ok n cleanup
+[[ $OUT == *"release and delete 3 clients"* ]] || fail "cleanup: $OUT"
 wait_for 5 dnsmasq_empty
+assert_eq "$(keeper_pids)" "" "lease keepers after cleanup"
+assert_eq "$(netns_names)" router "namespaces after cleanup"
+ok n cleanup
+assert_eq "$OUT" unchanged "a second cleanup"
 lan_down
 assert_nothing_left
