@@ -133,7 +133,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *arg)
 static int dump_rules(struct mnl_socket *nl, struct nn_nat_found **found, size_t *n,
 		      struct nn_error *e)
 {
-	_cleanup_free_ char *buf = malloc(DUMP_BUF);
+	_cleanup_free_ char *buf = calloc(1, DUMP_BUF);	/* padding goes out too */
 	struct dump d = { .e = e };
 	uint32_t seq = next_seq(), portid = mnl_socket_get_portid(nl);
 	struct nlmsghdr *nlh;
@@ -211,7 +211,7 @@ struct batch {
 static int batch_start(struct batch *b, struct nn_error *e)
 {
 	memset(b, 0, sizeof(*b));
-	b->buf = malloc(2 * BATCH_LIMIT);
+	b->buf = calloc(1, 2 * BATCH_LIMIT);
 	if (!b->buf)
 		return nn_error_set(e, ENOMEM, "cannot change table ip " NN_NAT_TABLE);
 	b->b = mnl_nlmsg_batch_start(b->buf, BATCH_LIMIT);
@@ -275,7 +275,7 @@ static int batch_error(struct batch *b, size_t i, int err, const char *extack, s
 static int batch_send(struct mnl_socket *nl, struct batch *b, struct nn_error *e)
 {
 	uint32_t portid = mnl_socket_get_portid(nl);
-	char buf[16384];
+	char buf[16384] = { 0 };
 	size_t acked = 0;
 	int first_err = 0;
 	size_t first_i = 0;
@@ -423,7 +423,7 @@ int nn_nat_rule_add(struct nn_ns *ns, const struct nn_nat_rule *rule, struct nn_
 /* Is table ip netnsctl there?  1 yes, 0 no. */
 static int table_exists(struct mnl_socket *nl, struct nn_error *e)
 {
-	char buf[8192];
+	char buf[8192] = { 0 };
 	uint32_t seq = next_seq(), portid = mnl_socket_get_portid(nl);
 	struct nlmsghdr *nlh = nn_nat_table_msg(buf, seq, NFT_MSG_GETTABLE);
 	ssize_t len;
