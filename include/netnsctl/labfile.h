@@ -97,6 +97,8 @@ struct nn_labfile_member {
 	char port[IFNAMSIZ];	/* the peer, on the bridge */
 	bool has_addr;
 	struct nn_prefix addr;
+	struct nn_labfile_impair egress;	/* on IF: the node's traffic to the bridge */
+	struct nn_labfile_impair port_egress;	/* on the port: the bridge's traffic to the node */
 	struct nn_labfile_mark mark;
 };
 

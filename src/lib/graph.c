@@ -1180,12 +1180,14 @@ int nn_graph_from_labfile(const struct nn_labfile *lf, struct nn_graph *g, struc
 			return -e->code;
 		for (k = 0; k < br->n_members; k++) {
 			const struct nn_labfile_member *m = &br->members[k];
-			_cleanup_free_ char *dm = NULL;
+			_cleanup_free_ char *dm = NULL, *dp = NULL;
 			struct nn_graph_end a, b;
 
-			if (lab_detail(m->has_addr ? &m->addr : NULL, NULL, NULL, &dm, e) < 0)
+			if (lab_detail(m->has_addr ? &m->addr : NULL, &m->egress, NULL, &dm, e) < 0 ||
+			    lab_detail(NULL, &m->port_egress, NULL, &dp, e) < 0)
 				return -e->code;
-			a = (struct nn_graph_end){ .ns = ns, .ifname = m->port, .bridge = br->name };
+			a = (struct nn_graph_end){ .ns = ns, .ifname = m->port, .bridge = br->name,
+						   .detail = dp };
 			b = (struct nn_graph_end){ .ns = lf->nodes[m->node].name, .ifname = m->ifname,
 						   .detail = dm };
 			if (nn_graph_add_edge(g, NN_GRAPH_VETH, &a, &b, e) < 0)

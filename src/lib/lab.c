@@ -953,8 +953,11 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 		/* Made by an earlier step of this plan? */
 		fresh = plan_makes_link(p, q->ns, q->ifname);
 		if (!fresh)
-			return nn_error_setx(e, ENODEV, "no interface \"%s\" in namespace \"%s\"",
-					     q->ifname, q->ns);
+			return *q->ns ? nn_error_setx(e, ENODEV,
+						      "no interface \"%s\" in namespace \"%s\"",
+						      q->ifname, q->ns)
+				      : nn_error_setx(e, ENODEV, "no interface \"%s\" in the host",
+						      q->ifname);
 	}
 	memset(&root, 0, sizeof(root));
 	if (l) {
@@ -973,7 +976,7 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 		s->prev = root;
 		s->has_prev = true;
 		snprintf(s->text, sizeof(s->text), "clear qdisc %s on %s in %s", root.kind_name,
-			 q->ifname, q->ns);
+			 q->ifname, where(q->ns));
 		return 0;
 	}
 	if (have_root && qdisc_same(&q->want, &root))
@@ -986,7 +989,7 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 	s->has_prev = have_root;
 	nn_qdisc_format(txt, sizeof(txt), &q->want);
 	snprintf(s->text, sizeof(s->text), "%s qdisc %s on %s in %s",
-		 have_root ? "replace" : "set", txt, q->ifname, q->ns);
+		 have_root ? "replace" : "set", txt, q->ifname, where(q->ns));
 	return 0;
 }
 
@@ -1400,8 +1403,15 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		s->done = true;
 		return 0;
 	case OP_QDISC_CLEAR:
-		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0 ||
-		    nn_qdisc_clear(ns, ifindex, e) < 0)
+		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0) {
+			if (e->code != ENODEV)
+				return -e->code;
+			/* Its link is gone (a bridge port whose peer's
+			 * namespace an earlier step deleted): so is the qdisc. */
+			nn_error_clear(e);
+			return nn_journal_gone(ctx, NN_OBJ_QDISC, s->ns, s->ifname, e);
+		}
+		if (nn_qdisc_clear(ns, ifindex, e) < 0)
 			return -e->code;
 		s->done = true;
 		return nn_journal_gone(ctx, NN_OBJ_QDISC, s->ns, s->ifname, e);

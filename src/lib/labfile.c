@@ -746,8 +746,9 @@ static int parse_link(struct parser *p, const yaml_node_t *n, struct nn_labfile_
 static int parse_member(struct parser *p, const yaml_node_t *n, const struct nn_labfile_bridge *br,
 			size_t idx, struct nn_labfile_member *m)
 {
-	static const char *const keys[] = { "node", "if", "addr", "port", NULL };
-	yaml_node_t *v[4] = { NULL };
+	static const char *const keys[] = { "node", "if", "addr", "port", "impair", "egress",
+					    "port_egress", NULL };
+	yaml_node_t *v[7] = { NULL };
 	bool has_if = false;
 	char port[IFNAMSIZ + 24];
 	struct nn_error tmp;
@@ -772,6 +773,14 @@ static int parse_member(struct parser *p, const yaml_node_t *n, const struct nn_
 				return ret;
 			m->has_addr = true;
 		}
+		/* As a link's: "impair" both ways, then each end's own. */
+		if (v[4] && ((ret = parse_impair(p, v[4], &m->egress)) < 0 ||
+			     (ret = parse_impair(p, v[4], &m->port_egress)) < 0))
+			return ret;
+		if (v[5] && (ret = parse_impair(p, v[5], &m->egress)) < 0)
+			return ret;
+		if (v[6] && (ret = parse_impair(p, v[6], &m->port_egress)) < 0)
+			return ret;
 	}
 	if (!has_if && (ret = default_ifname(p, n, "if", m->ifname, "to-", br->name)) < 0)
 		return ret;
@@ -1510,6 +1519,14 @@ int nn_labfile_to_lab(const struct nn_labfile *lf, struct nn_lab *lab, struct nn
 			ret = nn_lab_add_port(lab, lf->nodes[m->node].name, m->ifname,
 					      m->has_addr ? &m->addr : NULL, brns, br->name, m->port, e);
 			if (ret < 0)
+				return ret;
+			/* Only where asked: a member's qdisc netnsctl made and
+			 * the file no longer asks for is cleared by the prune. */
+			if (m->egress.kind != NN_QDISC_OTHER &&
+			    (ret = add_impair(lab, lf->nodes[m->node].name, m->ifname, &m->egress, e)) < 0)
+				return ret;
+			if (m->port_egress.kind != NN_QDISC_OTHER &&
+			    (ret = add_impair(lab, brns, m->port, &m->port_egress, e)) < 0)
 				return ret;
 		}
 	}

@@ -248,6 +248,20 @@ static void test_defaults(void **state)
 	assert_int_equal(lf->links[0].end[0].egress.kind, NN_QDISC_NETEM);
 	assert_int_equal(lf->links[0].end[1].egress.kind, NN_QDISC_TBF);
 	nn_labfile_free(lf);
+	/* a bridge member: "impair" both ways, then each end's own */
+	lf = parse_ok("nodes: [x, y, z]\nbridges:\n  - name: br0\n    members:\n"
+		      "      - {node: x, impair: {delay: 2ms}, port_egress: {rate: 5mbit}}\n"
+		      "      - {node: y, egress: {rate: 1mbit}}\n"
+		      "      - z\n");
+	assert_int_equal(lf->bridges[0].members[0].egress.kind, NN_QDISC_NETEM);
+	assert_int_equal(lf->bridges[0].members[0].egress.netem.delay_ns, 2000000);
+	assert_int_equal(lf->bridges[0].members[0].port_egress.kind, NN_QDISC_TBF);
+	assert_int_equal(lf->bridges[0].members[0].port_egress.tbf.rate, 625000);
+	assert_int_equal(lf->bridges[0].members[1].egress.kind, NN_QDISC_TBF);
+	assert_int_equal(lf->bridges[0].members[1].port_egress.kind, NN_QDISC_OTHER);
+	assert_int_equal(lf->bridges[0].members[2].egress.kind, NN_QDISC_OTHER);
+	assert_int_equal(lf->bridges[0].members[2].port_egress.kind, NN_QDISC_OTHER);
+	nn_labfile_free(lf);
 	/* the order of the top-level keys does not matter */
 	lf = parse_ok("name: x\nlinks: [{endpoints: [b, a]}]\nnodes: [a, b]\n");
 	assert_int_equal(lf->links[0].end[0].node, 1);
@@ -283,6 +297,10 @@ static void test_errors(void **state)
 		  "lab.yaml:4:5: duplicate interface \"br0\" in the host");
 	parse_bad("nodes: [a]\nbridges:\n  - name: br0\n    members: [a, z]\n", EINVAL,
 		  "lab.yaml:4:18: undeclared node \"z\"");
+	parse_bad("nodes: [a]\nbridges:\n  - name: br0\n    members: [{node: a, port_egress: {burst: 1k}}]\n",
+		  EINVAL, "lab.yaml:4:38: tbf impairment needs \"rate\"");
+	parse_bad("nodes: [a]\nbridges:\n  - name: br0\n    members: [{node: a, ingress: {rate: 1mbit}}]\n",
+		  EINVAL, "lab.yaml:4:25: unknown key \"ingress\" in bridge member");
 	parse_bad("nodes: a\n", EINVAL, "lab.yaml:1:8: nodes must be a list, not a value");
 	parse_bad("nodes: [{name: a, forwarding: yes}]\n", EINVAL,
 		  "lab.yaml:1:31: invalid forwarding \"yes\": expected true or false");
