@@ -12,6 +12,7 @@
  *                        lo up) whose peer v-nI is a port of br0 (up)
  *   floor star-down N    delete n1..nN (their veths go with them) and br0
  *   floor tbf N RATE     root tbf RATE (bytes/s) on v-n1..v-nN (replace)
+ *   floor netem N MS     root netem delay MS ms on v-n1..v-nN (replace)
  *
  * Namespaces are made the way iproute2 makes them (a bind mount of
  * /proc/self/ns/net on /run/netns/NAME), so `ip netns` sees them.
@@ -275,6 +276,44 @@ static void tbf(int n, unsigned int rate)
 	mnl_socket_close(nl);
 }
 
+/* netem's TCA_OPTIONS is a struct tc_netem_qopt followed by attributes. */
+static void netem(int n, unsigned int ms)
+{
+	struct mnl_socket *nl = open_rtnl();
+	int i;
+
+	for (i = 1; i <= n; i++) {
+		char host[IFNAMSIZ];
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct tcmsg *tcm;
+		struct tc_netem_qopt q = { 0 };
+		struct nlattr *opt;
+		uint64_t ns = (uint64_t)ms * 1000000;
+		int index;
+
+		snprintf(host, sizeof(host), "v-n%d", i);
+		index = if_nametoindex(host);
+		if (!index)
+			die(host);
+		nlh->nlmsg_type = RTM_NEWQDISC;
+		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+		tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+		tcm->tcm_family = AF_UNSPEC;
+		tcm->tcm_ifindex = index;
+		tcm->tcm_parent = TC_H_ROOT;
+		mnl_attr_put_strz(nlh, TCA_KIND, "netem");
+		opt = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+		q.limit = 1000;
+		q.latency = (uint32_t)(ns >> 6);	/* ticks of 64 ns */
+		memcpy(mnl_nlmsg_get_payload_tail(nlh), &q, sizeof(q));
+		nlh->nlmsg_len += MNL_ALIGN(sizeof(q));
+		mnl_attr_put_u64(nlh, TCA_NETEM_LATENCY64, ns);
+		mnl_attr_nest_end(nlh, opt);
+		talk(nl, nlh, "netem");
+	}
+	mnl_socket_close(nl);
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 2 ? atoi(argv[2]) : 0;
@@ -285,8 +324,11 @@ int main(int argc, char **argv)
 		star_down(n);
 	else if (argc >= 4 && !strcmp(argv[1], "tbf") && n > 0)
 		tbf(n, (unsigned int)strtoul(argv[3], NULL, 0));
+	else if (argc >= 4 && !strcmp(argv[1], "netem") && n > 0)
+		netem(n, (unsigned int)strtoul(argv[3], NULL, 0));
 	else {
-		fprintf(stderr, "usage: floor star-up N | star-down N | tbf N RATE_BYTES_PER_S\n");
+		fprintf(stderr, "usage: floor star-up N | star-down N | tbf N RATE_BYTES_PER_S"
+			" | netem N DELAY_MS\n");
 		return 2;
 	}
 	return 0;
