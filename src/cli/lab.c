@@ -31,6 +31,8 @@ struct lab_run {
 	size_t done, total;
 	const char *made_groups[64];	/* client groups this run made from none */
 	size_t n_made_groups;
+	struct nn_proc *started;	/* commands this run started */
+	size_t n_started;
 };
 
 /* A lab's objects are journalled as owned by "lab:NAME": never the owner
@@ -73,6 +75,7 @@ static void close_run(struct lab_run *r)
 {
 	nn_ctx_free(r->ctx);
 	nn_labfile_free(r->lf);
+	free(r->started);
 }
 
 static int make_dir(struct lab_run *r, struct nn_error *e)
@@ -122,9 +125,46 @@ struct recorder {
 static int record_proc(const struct nn_proc *p, void *arg, struct nn_error *e)
 {
 	struct recorder *rec = arg;
+	struct lab_run *r = rec->r;
+	struct nn_proc *v = realloc(r->started, (r->n_started + 1) * sizeof(*v));
 
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot track commands");
+	r->started = v;
+	r->started[r->n_started++] = *p;
 	rec->keep[(*rec->nkeep)++] = *p;
-	return nn_proc_save(rec->r->procs, rec->keep, *rec->nkeep, e);
+	return nn_proc_save(r->procs, rec->keep, *rec->nkeep, e);
+}
+
+/* A failed apply stops the commands it started (their namespaces go with
+ * the rollback) and forgets them; the ones an earlier apply started stay. */
+static void stop_started(struct lab_run *r)
+{
+	struct nn_error ignored = { 0 };
+	struct nn_proc *recs = NULL;
+	size_t n = 0, k = 0;
+
+	if (!r->n_started)
+		return;
+	for (size_t i = 0; i < r->n_started; i++) {
+		const struct nn_proc *p = &r->started[i];
+
+		if (nn_proc_alive(p) && nn_proc_stop(p, STOP_TIMEOUT_MS, &ignored) == 0)
+			printf("rolled back: start command %u in %s\n", p->index + 1, p->node);
+	}
+	if (nn_proc_load(r->procs, &recs, &n, &ignored) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		bool mine = false;
+
+		for (size_t j = 0; j < r->n_started && !mine; j++)
+			mine = recs[i].pid == r->started[j].pid &&
+			       recs[i].start_time == r->started[j].start_time;
+		if (!mine)
+			recs[k++] = recs[i];
+	}
+	nn_proc_save(r->procs, recs, k, &ignored);
+	free(recs);
 }
 
 static void print_argv(FILE *f, char *const argv[])
@@ -492,11 +532,12 @@ int cmd_apply(int argc, char **argv)
 			struct nn_error ignored = { 0 };
 
 			/* All or nothing: what this run made goes again, the client
-			 * groups it made first (their parent may be the lab's).
-			 * Commands it started keep running until destroy or cleanup. */
+			 * groups it made first (their parent may be the lab's), then
+			 * the commands it started (one may be their DHCP server). */
 			for (size_t i = 0; i < r.n_made_groups; i++)
 				if (nn_clients_delete(r.ctx, r.made_groups[i], &ignored) > 0)
 					printf("rolled back: create clients %s*\n", r.made_groups[i]);
+			stop_started(&r);
 			nn_plan_undo(r.ctx, plan, print_undone, &r);
 			ret = cli_fail_or_signal(&e);
 			goto out;

@@ -71,4 +71,25 @@ ok n destroy "$EX/clients.yaml"
 [[ $OUT == *"delete 3 clients cl*"* ]] || fail "clients not deleted: $OUT"
 ! link_exists "" labbr || fail "labbr left"
 
+pretty "a failed apply stops the command it started and removes what it made"
+fail_lab=$(mktemp --suffix=.yaml)
+cat >"$fail_lab" <<'EOF'
+name: failing
+nodes:
+  - name: fsrv
+    commands: [[sleep, '1000']]
+bridges:
+  - name: fbr
+    members: [{node: fsrv, if: eth0, addr: 10.61.0.250/24}]
+clients:
+  - {prefix: fc, count: 2, parent: fbr, timeout: 1s}
+EOF
+run n apply "$fail_lab"
+assert_eq "$RC" 1 "exit status of an apply whose clients get no lease"
+[[ $OUT == *"rolled back: start command 1 in fsrv"* ]] || fail "command not rolled back: $OUT"
+! pgrep -fx 'sleep 1000' >/dev/null || fail "the command of a failed apply is still running"
+! netns_exists fsrv || fail "fsrv left after a failed apply"
+ok n destroy "$fail_lab"
+rm -f "$fail_lab"
+
 assert_nothing_left
