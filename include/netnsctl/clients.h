@@ -107,6 +107,11 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
  */
 int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e);
 
+/* The same for the clients PREFIXK with K > KEEP (KEEP >= 1): a group made
+ * smaller.  Returns how many were deleted. */
+int nn_clients_delete_above(struct nn_ctx *ctx, const char *prefix, unsigned keep,
+			    struct nn_error *e);
+
 /* The clients matching PREFIX (NULL: all), sorted by name then number.  *OUT malloc()ed. */
 int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_info **out,
 		    size_t *n, struct nn_error *e);

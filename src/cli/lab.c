@@ -257,19 +257,25 @@ out:
 	return ret;
 }
 
-/* How many of clients PREFIX1..PREFIXCOUNT exist. */
-static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g, struct nn_error *e)
+/* How many of clients PREFIX1..PREFIXCOUNT exist; *EXTRA: how many beyond. */
+static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g, int *extra,
+			   struct nn_error *e)
 {
 	struct nn_client_info *v = NULL;
 	size_t n = 0;
-	int have = 0;
+	int have = 0, more = 0;
 
 	if (nn_clients_list(r->ctx, g->prefix, &v, &n, e) < 0)
 		return -e->code;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (strtoul(v[i].name + strlen(g->prefix), NULL, 10) <= g->count)
 			have++;
+		else
+			more++;
+	}
 	free(v);
+	if (extra)
+		*extra = more;
 	return have;
 }
 
@@ -397,10 +403,22 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 			.has_mac_base = g->has_mac_base,
 			.timeout_ms = (unsigned int)(g->timeout_ns / 1000000),
 		};
-		int have = clients_present(r, g, e), ret;
+		int extra = 0, have = clients_present(r, g, &extra, e), ret;
 
 		if (have < 0)
 			return have;
+		if (extra) {
+			/* A group made smaller: the clients beyond COUNT go. */
+			changes++;
+			printf("%sdelete clients %s%u and above\n", dry ? "would " : "", g->prefix,
+			       g->count + 1);
+			fflush(stdout);
+			if (!dry && (ret = nn_clients_delete_above(r->ctx, g->prefix, g->count, e)) < 0) {
+				nn_error_prefix(e, "%s:%u:%u: client group %s", r->lf->path,
+						g->mark.line, g->mark.col, g->prefix);
+				return ret;
+			}
+		}
 		if ((unsigned int)have == g->count)
 			continue;
 		changes++;
@@ -435,11 +453,11 @@ static int destroy_clients(struct lab_run *r, bool dry, struct nn_error *e)
 		return changes;
 	for (size_t i = 0; i < r->lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r->lf->clients[i];
-		int have = clients_present(r, g, e), ret;
+		int extra = 0, have = clients_present(r, g, &extra, e), ret;
 
 		if (have < 0)
 			return have;
-		if (have == 0)
+		if (have + extra == 0)
 			continue;
 		changes++;
 		if (dry) {
@@ -701,20 +719,24 @@ int cmd_status(int argc, char **argv)
 		printf("],\"clients\":[");
 	for (size_t i = 0; i < r.lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r.lf->clients[i];
-		int have = clients_present(&r, g, &e);
+		int extra = 0, have = clients_present(&r, g, &extra, &e);
 
 		if (have < 0) {
 			ret = cli_fail(&e);
 			goto out;
 		}
-		not_running += (unsigned int)have != g->count;
+		not_running += (unsigned int)have != g->count || extra;
 		if (json) {
 			printf("%s{\"prefix\":", i ? "," : "");
 			json_str(stdout, g->prefix);
-			printf(",\"count\":%u,\"present\":%d}", g->count, have);
-		} else if ((unsigned int)have != g->count) {
-			printf("missing: %u of clients %s1..%s%u\n", g->count - have, g->prefix, g->prefix,
-			       g->count);
+			printf(",\"count\":%u,\"present\":%d,\"extra\":%d}", g->count, have, extra);
+		} else {
+			if ((unsigned int)have != g->count)
+				printf("missing: %u of clients %s1..%s%u\n", g->count - have, g->prefix,
+				       g->prefix, g->count);
+			if (extra)
+				printf("extra: %d client%s %s%u and above\n", extra, extra == 1 ? "" : "s",
+				       g->prefix, g->count + 1);
 		}
 	}
 	in_sync = steps == 0 && not_running == 0;

@@ -1140,7 +1140,9 @@ static void delete_macvlan(struct nn_ctx *ctx, const char *name)
 		nn_link_del(ns, li.ifindex, &e);
 }
 
-int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e)
+/* Clients PREFIX1.. with a number above KEEP (0: all of them). */
+static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned keep,
+			  struct nn_error *e)
 {
 	struct client **v = NULL;
 	char **names = NULL;
@@ -1152,6 +1154,17 @@ int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e
 	ret = scan_clients(ctx, prefix, &names, &n, e);
 	if (ret < 0)
 		return ret;
+	if (keep && prefix) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (strtoul(names[i] + strlen(prefix), NULL, 10) > keep)
+				names[k++] = names[i];
+			else
+				free(names[i]);
+		}
+		n = k;
+	}
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v) {
 		free_names(names, n);
@@ -1211,6 +1224,19 @@ out:
 	clients_free(v, n);
 	free_names(names, n);
 	return ret;
+}
+
+int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e)
+{
+	return delete_clients(ctx, prefix, 0, e);
+}
+
+int nn_clients_delete_above(struct nn_ctx *ctx, const char *prefix, unsigned keep,
+			    struct nn_error *e)
+{
+	if (!keep)
+		return nn_error_setx(e, EINVAL, "keeping 0 clients is deleting them all");
+	return delete_clients(ctx, prefix, keep, e);
 }
 
 int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_info **out,

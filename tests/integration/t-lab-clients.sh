@@ -43,6 +43,21 @@ assert_eq "$OUT" "missing: 3 of clients cl1..cl3" "status"
 ok n apply "$EX/clients.yaml"
 netns_exists cl3 || fail "cl3 not made again"
 
+pretty "a group made smaller loses the clients beyond its count"
+small=$TMPDIR/clients-small.yaml
+sed 's/count: 3/count: 2/' "$EX/clients.yaml" >"$small"
+run n status "$small"
+assert_eq "$RC" 1 "status exit code of a group with too many clients"
+assert_eq "$OUT" "extra: 1 client cl3 and above" "status"
+ok n apply "$small"
+assert_eq "$OUT" "delete clients cl3 and above" "apply of the smaller group"
+! netns_exists cl3 || fail "cl3 is left after its group was made smaller"
+netns_exists cl2 || fail "cl2 went with cl3"
+ok n apply "$small"
+assert_eq "$OUT" unchanged "re-apply of the smaller group"
+ok n apply "$EX/clients.yaml"
+netns_exists cl3 || fail "cl3 not made again"
+
 pretty "a group removed from the file is deleted by the next apply"
 lab=$TMPDIR/clients-nogroup.yaml
 "$PYTHON" - "$EX/clients.yaml" "$lab" <<'PY'
