@@ -60,6 +60,7 @@ enum nn_qdisc_kind { NN_QDISC_OTHER = 0, NN_QDISC_NETEM, NN_QDISC_TBF };
 
 /* A qdisc read back from the kernel. */
 struct nn_qdisc_info {
+	int ifindex;		/* its device */
 	enum nn_qdisc_kind kind;
 	char kind_name[16];	/* as the kernel names it: "netem", "tbf", "noqueue", ... */
 	uint32_t handle;
@@ -137,6 +138,14 @@ int nn_qdisc_list(struct nn_ns *ns, int ifindex, struct nn_qdisc_info **out, siz
 /* The root qdisc of IFINDEX (one dump): 1 and *ROOT filled, or 0 when the
  * link has none.  Handle 0 is the kernel's default (noqueue, pfifo_fast). */
 int nn_qdisc_root(struct nn_ns *ns, int ifindex, struct nn_qdisc_info *root, struct nn_error *e);
+
+/* The root qdisc of every device in NS (one dump: the kernel dumps all the
+ * devices' qdiscs whatever ifindex is asked), sorted by ifindex.  *OUT is
+ * malloc()ed; free() it. */
+int nn_qdisc_roots(struct nn_ns *ns, struct nn_qdisc_info **out, size_t *n, struct nn_error *e);
+
+/* IFINDEX's entry in ROOTS (from nn_qdisc_roots), or NULL. */
+const struct nn_qdisc_info *nn_qdisc_find(const struct nn_qdisc_info *roots, size_t n, int ifindex);
 
 /* "netem delay 100ms jitter 10ms loss 1% rate 10Mbit" / "tbf rate 10Mbit burst 32Kb ...".
  * Options are spelled as the CLI options, without "--"; zero values are left out. */

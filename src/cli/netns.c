@@ -112,14 +112,16 @@ static int list_ns(struct nn_ctx *ctx, const char *name, bool json, bool first, 
 {
 	struct nn_link_info *links = NULL;
 	struct nn_addr_info *addrs = NULL;
-	size_t nl = 0, na = 0;
+	struct nn_qdisc_info *roots = NULL;
+	size_t nl = 0, na = 0, nr = 0;
 	struct nn_ns *ns;
 	char buf[512];
 	int ret = 0;
 
 	if (nn_ctx_ns(ctx, name, &ns, e) < 0 || nn_link_list(ns, &links, &nl, e) < 0 ||
-	    nn_addr_list(ns, &addrs, &na, e) < 0) {
+	    nn_addr_list(ns, &addrs, &na, e) < 0 || nn_qdisc_roots(ns, &roots, &nr, e) < 0) {
 		free(links);
+		free(addrs);
 		return -e->code;
 	}
 	if (json) {
@@ -131,16 +133,9 @@ static int list_ns(struct nn_ctx *ctx, const char *name, bool json, bool first, 
 	}
 	for (size_t i = 0; i < nl; i++) {
 		const struct nn_link_info *l = &links[i];
-		struct nn_qdisc_info rq;
-		const struct nn_qdisc_info *root = NULL;
+		const struct nn_qdisc_info *root = nn_qdisc_find(roots, nr, l->ifindex);
 		bool firsta = true;
 
-		ret = nn_qdisc_root(ns, l->ifindex, &rq, e);
-		if (ret < 0)
-			break;
-		if (ret == 1)
-			root = &rq;
-		ret = 0;
 		if (json) {
 			printf("%s{\"name\":", i ? "," : "");
 			json_str(stdout, l->name);
@@ -172,6 +167,7 @@ static int list_ns(struct nn_ctx *ctx, const char *name, bool json, bool first, 
 		printf("]}");
 	free(links);
 	free(addrs);
+	free(roots);
 	return ret;
 }
 

@@ -416,10 +416,12 @@ struct obs {
 	size_t n_links;
 	struct nn_addr_info *addrs;
 	size_t n_addrs;
-	bool have_routes, have_fwd;	/* read on demand */
+	bool have_routes, have_fwd, have_roots;	/* read on demand */
 	struct nn_route_info *routes;
 	size_t n_routes;
 	bool fwd;
+	struct nn_qdisc_info *roots;	/* root qdiscs, by ifindex */
+	size_t n_roots;
 };
 
 struct observer {
@@ -437,6 +439,7 @@ static void observer_free(struct observer *o)
 		free(o->v[i]->links);
 		free(o->v[i]->addrs);
 		free(o->v[i]->routes);
+		free(o->v[i]->roots);
 		free(o->v[i]);
 	}
 	free(o->v);
@@ -473,6 +476,30 @@ static int observe(struct observer *o, const char *name, struct obs **out, struc
 	    nn_addr_list(ns, &ob->addrs, &ob->n_addrs, e) < 0)
 		return -e->code;
 	return 0;
+}
+
+/* The root qdisc of IFINDEX in OB: 1 and *ROOT, or 0 (none reported).  One
+ * dump per namespace, not one per link. */
+static int obs_root(struct observer *o, struct obs *ob, int ifindex, struct nn_qdisc_info *root,
+		    struct nn_error *e)
+{
+	const struct nn_qdisc_info *q;
+	struct nn_ns *ns;
+
+	memset(root, 0, sizeof(*root));
+	if (!ob->exists)
+		return 0;
+	if (!ob->have_roots) {
+		if (nn_ctx_ns(o->ctx, ob->name, &ns, e) < 0 ||
+		    nn_qdisc_roots(ns, &ob->roots, &ob->n_roots, e) < 0)
+			return -e->code;
+		ob->have_roots = true;
+	}
+	q = nn_qdisc_find(ob->roots, ob->n_roots, ifindex);
+	if (!q)
+		return 0;
+	*root = *q;
+	return 1;
 }
 
 static int obs_routes(struct observer *o, struct obs *ob, struct nn_error *e)
@@ -937,7 +964,6 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 {
 	const struct nn_link_info *l;
 	struct nn_qdisc_info root;
-	struct nn_ns *ns;
 	bool fresh = false, have_root = false;
 	int ret;
 	char txt[200];
@@ -961,9 +987,8 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 	}
 	memset(&root, 0, sizeof(root));
 	if (l) {
-		if (nn_ctx_ns(o->ctx, q->ns, &ns, e) < 0 ||
-		    (ret = nn_qdisc_root(ns, l->ifindex, &root, e)) < 0)
-			return -e->code;
+		if ((ret = obs_root(o, ob, l->ifindex, &root, e)) < 0)
+			return ret;
 		/* The kernel's default root (handle 0) is "none" here. */
 		have_root = ret == 1 && root.handle != 0;
 	}

@@ -732,6 +732,7 @@ int nn_qdisc_clear(struct nn_ns *ns, int ifindex, struct nn_error *e)
 
 struct list_state {
 	int ifindex;
+	bool roots;		/* every device's root instead of IFINDEX's qdiscs */
 	struct nn_qdisc_info *v;
 	size_t n, cap;
 	int err;		/* first decode failure; the dump is still drained */
@@ -781,12 +782,13 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 		st->err = nn_error_setx(&st->e, EPROTO, "truncated qdisc message");
 		return MNL_CB_OK;
 	}
-	if (tcm->tcm_ifindex != st->ifindex)
+	if (st->roots ? tcm->tcm_parent != TC_H_ROOT : tcm->tcm_ifindex != st->ifindex)
 		return MNL_CB_OK;
 	if (decode_qdisc(nlh, &q, &st->e) < 0) {
 		st->err = -st->e.code;
 		return MNL_CB_OK;
 	}
+	q.ifindex = tcm->tcm_ifindex;
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 4;
 		struct nn_qdisc_info *v = reallocarray(st->v, cap, sizeof(*v));
@@ -839,6 +841,51 @@ int nn_qdisc_list(struct nn_ns *ns, int ifindex, struct nn_qdisc_info **out, siz
 	*out = st.v;
 	*n = st.n;
 	return 0;
+}
+
+static int cmp_ifindex(const void *a, const void *b)
+{
+	const struct nn_qdisc_info *x = a, *y = b;
+
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+int nn_qdisc_roots(struct nn_ns *ns, struct nn_qdisc_info **out, size_t *n, struct nn_error *e)
+{
+	char buf[NLMSG_SPACE(sizeof(struct tcmsg))] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct list_state st = { .roots = true };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = tc_request(buf, RTM_GETQDISC, NLM_F_DUMP, 0, 0, 0);
+	ret = nn_mnl_talk(ns, nlh, list_cb, &st, e, "cannot list the qdiscs in %s", nn_ns_label(ns));
+	if (ret == 0 && st.err) {
+		*e = st.e;
+		nn_error_prefix(e, "cannot list the qdiscs in %s", nn_ns_label(ns));
+		ret = st.err;
+	}
+	if (ret < 0) {
+		free(st.v);
+		return ret;
+	}
+	if (st.n)
+		qsort(st.v, st.n, sizeof(*st.v), cmp_ifindex);
+	*out = st.v;
+	*n = st.n;
+	return 0;
+}
+
+static int cmp_key_ifindex(const void *key, const void *elem)
+{
+	int k = *(const int *)key, i = ((const struct nn_qdisc_info *)elem)->ifindex;
+
+	return (k > i) - (k < i);
+}
+
+const struct nn_qdisc_info *nn_qdisc_find(const struct nn_qdisc_info *roots, size_t n, int ifindex)
+{
+	return n ? bsearch(&ifindex, roots, n, sizeof(*roots), cmp_key_ifindex) : NULL;
 }
 
 /* ------------------------------------------------------------------ format */
