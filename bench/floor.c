@@ -10,6 +10,9 @@
  *   floor star-up N      bridge br0 (up) in the current namespace; N named
  *                        namespaces n1..nN, each with eth0 = 10.77.i/16 (up,
  *                        lo up) whose peer v-nI is a port of br0 (up)
+ *   floor star-up N no-bridge
+ *                        the same with the veths left out of br0: what the
+ *                        bridge costs per port (bench/report.py, "Reading")
  *   floor star-down N    delete n1..nN (their veths go with them) and br0
  *   floor tbf N RATE     root tbf RATE (bytes/s) on v-n1..v-nN (replace)
  *   floor netem N MS     root netem delay MS ms on v-n1..v-nN (replace)
@@ -139,7 +142,7 @@ static struct mnl_socket *make_netns(const char *name, int home, int *nsfd)
 	return nl;
 }
 
-static void star_up(int n)
+static void star_up(int n, int enslave)
 {
 	struct mnl_socket *nl = open_rtnl();
 	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -180,7 +183,8 @@ static void star_up(int n)
 		ifi->ifi_flags = IFF_UP;
 		ifi->ifi_change = IFF_UP;
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
-		mnl_attr_put_u32(nlh, IFLA_MASTER, br);
+		if (enslave)
+			mnl_attr_put_u32(nlh, IFLA_MASTER, br);
 		info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -319,7 +323,7 @@ int main(int argc, char **argv)
 	int n = argc > 2 ? atoi(argv[2]) : 0;
 
 	if (argc >= 3 && !strcmp(argv[1], "star-up") && n > 0)
-		star_up(n);
+		star_up(n, !(argc >= 4 && !strcmp(argv[3], "no-bridge")));
 	else if (argc >= 3 && !strcmp(argv[1], "star-down") && n > 0)
 		star_down(n);
 	else if (argc >= 4 && !strcmp(argv[1], "tbf") && n > 0)
@@ -327,7 +331,7 @@ int main(int argc, char **argv)
 	else if (argc >= 4 && !strcmp(argv[1], "netem") && n > 0)
 		netem(n, (unsigned int)strtoul(argv[3], NULL, 0));
 	else {
-		fprintf(stderr, "usage: floor star-up N | star-down N | tbf N RATE_BYTES_PER_S"
+		fprintf(stderr, "usage: floor star-up N [no-bridge] | star-down N | tbf N RATE_BYTES_PER_S"
 			" | netem N DELAY_MS\n");
 		return 2;
 	}
