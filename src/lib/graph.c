@@ -8,10 +8,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
-
-#include <libmnl/libmnl.h>
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/graph.h"
@@ -615,11 +612,6 @@ int nn_graph_write_dot(const struct nn_graph *g, FILE *f, struct nn_error *e)
 
 /* ------------------------------------------------------------------ kernel */
 
-struct root_qdisc {
-	int ifindex;
-	struct nn_qdisc_info q;
-};
-
 struct known_nsid {
 	size_t space;
 	int32_t nsid;
@@ -638,94 +630,11 @@ struct space {
 	bool *drawn;
 	struct nn_addr_info *addrs;
 	size_t n_addrs;
-	struct root_qdisc *roots;
-	size_t n_roots, cap_roots;
+	struct nn_qdisc_info *roots;	/* root qdiscs, by ifindex */
+	size_t n_roots;
 	struct known_nsid *ids;		/* what this namespace calls the others */
 	size_t n_ids, cap_ids;
 };
-
-struct qdump {
-	struct space *sp;
-	int err;
-};
-
-static int tca_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	unsigned int type = mnl_attr_get_type(a);
-
-	if (type > TCA_MAX)
-		return MNL_CB_OK;
-	if (type == TCA_KIND && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-		return MNL_CB_ERROR;
-	tb[type] = a;
-	return MNL_CB_OK;
-}
-
-/* The root qdiscs of every link in one dump (nn_qdisc_root dumps per link). */
-static int qdump_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[TCA_MAX + 1] = { NULL };
-	struct qdump *d = data;
-	struct space *sp = d->sp;
-	const struct tcmsg *tcm;
-	struct root_qdisc *r;
-	struct nn_error ignored;
-	const char *kind;
-
-	if (d->err || nlh->nlmsg_type != RTM_NEWQDISC)
-		return MNL_CB_OK;
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*tcm)))
-		return MNL_CB_OK;
-	tcm = mnl_nlmsg_get_payload(nlh);
-	if (tcm->tcm_parent != TC_H_ROOT || tcm->tcm_handle == 0)
-		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(*tcm), tca_cb, tb) < 0 || !tb[TCA_KIND])
-		return MNL_CB_OK;
-	if (grow(&sp->roots, &sp->cap_roots, sp->n_roots, sizeof(*sp->roots)) < 0) {
-		d->err = -ENOMEM;
-		return MNL_CB_OK;
-	}
-	r = &sp->roots[sp->n_roots];
-	memset(r, 0, sizeof(*r));
-	kind = mnl_attr_get_str(tb[TCA_KIND]);
-	r->ifindex = tcm->tcm_ifindex;
-	snprintf(r->q.kind_name, sizeof(r->q.kind_name), "%s", kind);
-	r->q.handle = tcm->tcm_handle;
-	r->q.parent = tcm->tcm_parent;
-	/* Options that do not decode still leave the kind to show. */
-	if (!strcmp(kind, "netem") && tb[TCA_OPTIONS] &&
-	    nn_netem_decode(tb[TCA_OPTIONS], &r->q.u.netem, &ignored) == 0)
-		r->q.kind = NN_QDISC_NETEM;
-	else if (!strcmp(kind, "tbf") && tb[TCA_OPTIONS] &&
-		 nn_tbf_decode(tb[TCA_OPTIONS], &r->q.u.tbf, &ignored) == 0)
-		r->q.kind = NN_QDISC_TBF;
-	sp->n_roots++;
-	return MNL_CB_OK;
-}
-
-static int dump_roots(struct nn_ns *ns, struct space *sp, struct nn_error *e)
-{
-	char buf[NLMSG_SPACE(sizeof(struct tcmsg))] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct nlmsghdr *nlh;
-	struct qdump d = { .sp = sp };
-	struct tcmsg *tcm;
-	int ret;
-
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETQDISC;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
-	tcm->tcm_family = AF_UNSPEC;
-	ret = nn_mnl_talk(ns, nlh, qdump_cb, &d, e, "cannot list the qdiscs of %s",
-			  nn_ns_label(ns));
-	if (ret < 0)
-		return ret;
-	if (d.err)
-		return nn_error_set(e, -d.err, "cannot list the qdiscs of %s", nn_ns_label(ns));
-	return 0;
-}
 
 static int cmp_link(const void *pa, const void *pb)
 {
@@ -766,7 +675,8 @@ static int space_read(struct nn_ctx *ctx, struct space *sp, struct nn_error *e)
 		return *sp->name && e->code == ENOENT ? 0 : ret;
 	ret = 0;
 	if (nn_link_list(ns, &sp->links, &sp->n_links, e) < 0 ||
-	    nn_addr_list(ns, &sp->addrs, &sp->n_addrs, e) < 0 || dump_roots(ns, sp, e) < 0)
+	    nn_addr_list(ns, &sp->addrs, &sp->n_addrs, e) < 0 ||
+	    nn_qdisc_roots(ns, &sp->roots, &sp->n_roots, e) < 0)
 		ret = -e->code;
 	release(ctx, sp);
 	if (ret < 0)
@@ -848,6 +758,7 @@ static int detail_of(const struct space *sp, const struct nn_link_info *l, char 
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	const struct nn_qdisc_info *q;
 	char tmp[512];
 	bool first = true;
 
@@ -866,10 +777,10 @@ static int detail_of(const struct space *sp, const struct nn_link_info *l, char 
 		fprintf(f, "%s%s", first ? "" : "\n", nn_format_prefix(tmp, sizeof(tmp), &a->addr, true));
 		first = false;
 	}
-	for (size_t k = 0; k < sp->n_roots; k++) {
-		if (sp->roots[k].ifindex != l->ifindex)
-			continue;
-		fprintf(f, "%s%s", first ? "" : "\n", nn_qdisc_format(tmp, sizeof(tmp), &sp->roots[k].q));
+	/* The kernel's default root (handle 0) is not drawn. */
+	q = nn_qdisc_find(sp->roots, sp->n_roots, l->ifindex);
+	if (q && q->handle != 0) {
+		fprintf(f, "%s%s", first ? "" : "\n", nn_qdisc_format(tmp, sizeof(tmp), q));
 		first = false;
 	}
 	if (fclose(f) != 0) {
