@@ -241,31 +241,39 @@ static void star_down(int n)
 	mnl_socket_close(nl);
 }
 
+/* RTM_NEWQDISC replacing the root of v-nI with KIND; its options follow. */
+static struct nlmsghdr *root_qdisc_msg(int i, const char *kind)
+{
+	char host[IFNAMSIZ];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct tcmsg *tcm;
+	int index;
+
+	snprintf(host, sizeof(host), "v-n%d", i);
+	index = if_nametoindex(host);
+	if (!index)
+		die(host);
+	nlh->nlmsg_type = RTM_NEWQDISC;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = index;
+	tcm->tcm_parent = TC_H_ROOT;
+	mnl_attr_put_strz(nlh, TCA_KIND, kind);
+	return nlh;
+}
+
 static void tbf(int n, unsigned int rate)
 {
 	struct mnl_socket *nl = open_rtnl();
 	int i;
 
 	for (i = 1; i <= n; i++) {
-		char host[IFNAMSIZ];
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-		struct tcmsg *tcm;
+		struct nlmsghdr *nlh = root_qdisc_msg(i, "tbf");
 		struct tc_tbf_qopt q = { 0 };
 		struct nlattr *opt;
 		uint32_t burst = 32768, limit = 32768;
-		int index;
 
-		snprintf(host, sizeof(host), "v-n%d", i);
-		index = if_nametoindex(host);
-		if (!index)
-			die(host);
-		nlh->nlmsg_type = RTM_NEWQDISC;
-		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-		tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
-		tcm->tcm_family = AF_UNSPEC;
-		tcm->tcm_ifindex = index;
-		tcm->tcm_parent = TC_H_ROOT;
-		mnl_attr_put_strz(nlh, TCA_KIND, "tbf");
 		opt = mnl_attr_nest_start(nlh, TCA_OPTIONS);
 		q.rate.rate = rate;
 		q.limit = limit;
@@ -287,25 +295,11 @@ static void netem(int n, unsigned int ms)
 	int i;
 
 	for (i = 1; i <= n; i++) {
-		char host[IFNAMSIZ];
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-		struct tcmsg *tcm;
+		struct nlmsghdr *nlh = root_qdisc_msg(i, "netem");
 		struct tc_netem_qopt q = { 0 };
 		struct nlattr *opt;
 		uint64_t ns = (uint64_t)ms * 1000000;
-		int index;
 
-		snprintf(host, sizeof(host), "v-n%d", i);
-		index = if_nametoindex(host);
-		if (!index)
-			die(host);
-		nlh->nlmsg_type = RTM_NEWQDISC;
-		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-		tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
-		tcm->tcm_family = AF_UNSPEC;
-		tcm->tcm_ifindex = index;
-		tcm->tcm_parent = TC_H_ROOT;
-		mnl_attr_put_strz(nlh, TCA_KIND, "netem");
 		opt = mnl_attr_nest_start(nlh, TCA_OPTIONS);
 		q.limit = 1000;
 		q.latency = (uint32_t)(ns >> 6);	/* ticks of 64 ns */
