@@ -107,9 +107,9 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
  */
 int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e);
 
-/* The same for the clients PREFIXK with K > KEEP (KEEP >= 1): a group made
- * smaller.  Returns how many were deleted. */
-int nn_clients_delete_above(struct nn_ctx *ctx, const char *prefix, unsigned keep,
+/* The same for the clients PREFIXk with FIRST <= k <= LAST (1 <= FIRST <=
+ * LAST): a group made smaller.  Returns how many were deleted. */
+int nn_clients_delete_range(struct nn_ctx *ctx, const char *prefix, unsigned first, unsigned last,
 			    struct nn_error *e);
 
 /* The clients matching PREFIX (NULL: all), sorted by name then number.  *OUT malloc()ed. */

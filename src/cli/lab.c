@@ -257,9 +257,10 @@ out:
 	return ret;
 }
 
-/* How many of clients PREFIX1..PREFIXCOUNT exist; *EXTRA: how many beyond. */
-static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g, int *extra,
-			   struct nn_error *e)
+/* How many of clients PREFIX1..PREFIXCOUNT exist; *EXTRA: how many of
+ * PREFIX(COUNT+1)..PREFIX(UPTO), the ones the lab made beyond COUNT. */
+static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g, unsigned upto,
+			   int *extra, struct nn_error *e)
 {
 	struct nn_client_info *v = NULL;
 	size_t n = 0;
@@ -268,9 +269,11 @@ static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g
 	if (nn_clients_list(r->ctx, g->prefix, &v, &n, e) < 0)
 		return -e->code;
 	for (size_t i = 0; i < n; i++) {
-		if (strtoul(v[i].name + strlen(g->prefix), NULL, 10) <= g->count)
+		unsigned long k = strtoul(v[i].name + strlen(g->prefix), NULL, 10);
+
+		if (k <= g->count)
 			have++;
-		else
+		else if (k <= upto)
 			more++;
 	}
 	free(v);
@@ -284,14 +287,17 @@ static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g
  * made, one a line, so a group removed from the file is deleted by the next
  * apply (and by destroy) like a removed node.
  */
-static int recorded_groups(struct lab_run *r, char (**out)[NAME_MAX + 1], size_t *n,
-			   struct nn_error *e)
+static int recorded_groups(struct lab_run *r, char (**out)[NAME_MAX + 1], unsigned **counts,
+			   size_t *n, struct nn_error *e)
 {
-	char path[4400], line[NAME_MAX + 2];
+	char path[4400], line[NAME_MAX + 24];
 	char (*v)[NAME_MAX + 1] = NULL;
+	unsigned *cv = NULL;
 	FILE *f;
 
 	*out = NULL;
+	if (counts)
+		*counts = NULL;
 	*n = 0;
 	snprintf(path, sizeof(path), "%s/clients", r->dir);
 	f = fopen(path, "re");
@@ -299,21 +305,56 @@ static int recorded_groups(struct lab_run *r, char (**out)[NAME_MAX + 1], size_t
 		return errno == ENOENT ? 0 : nn_error_set(e, errno, "cannot read \"%s\"", path);
 	while (fgets(line, sizeof(line), f)) {
 		char (*nv)[NAME_MAX + 1];
+		unsigned *ncv;
+		char *sp;
 
 		line[strcspn(line, "\n")] = 0;
 		if (!*line)
 			continue;
-		if (!(nv = realloc(v, (*n + 1) * sizeof(*v)))) {
+		nv = realloc(v, (*n + 1) * sizeof(*v));
+		if (nv)
+			v = nv;
+		ncv = realloc(cv, (*n + 1) * sizeof(*cv));
+		if (ncv)
+			cv = ncv;
+		if (!nv || !ncv) {
 			free(v);
+			free(cv);
 			fclose(f);
 			return nn_error_set(e, ENOMEM, "cannot read \"%s\"", path);
 		}
-		v = nv;
+		/* "PREFIX COUNT"; a record without the count (older netnsctl)
+		 * says nothing of how many the lab made. */
+		sp = strchr(line, ' ');
+		cv[*n] = sp ? (unsigned)strtoul(sp + 1, NULL, 10) : 0;
+		if (sp)
+			*sp = 0;
 		snprintf(v[(*n)++], sizeof(*v), "%s", line);
 	}
 	fclose(f);
 	*out = v;
+	if (counts)
+		*counts = cv;
+	else
+		free(cv);
 	return 0;
+}
+
+/* How many clients of group PREFIX this lab made, as recorded (0: unknown). */
+static unsigned recorded_count(struct lab_run *r, const char *prefix, struct nn_error *e)
+{
+	char (*v)[NAME_MAX + 1];
+	unsigned *counts, count = 0;
+	size_t n;
+
+	if (recorded_groups(r, &v, &counts, &n, e) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], prefix))
+			count = counts[i];
+	free(v);
+	free(counts);
+	return count;
 }
 
 static int record_groups(struct lab_run *r, struct nn_error *e)
@@ -335,7 +376,7 @@ static int record_groups(struct lab_run *r, struct nn_error *e)
 	if (!f)
 		return nn_error_set(e, errno, "cannot write \"%s\"", tmp);
 	for (size_t i = 0; i < r->lf->n_clients; i++)
-		fprintf(f, "%s\n", r->lf->clients[i].prefix);
+		fprintf(f, "%s %u\n", r->lf->clients[i].prefix, r->lf->clients[i].count);
 	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0)
 		return nn_error_set(e, errno ? errno : EIO, "cannot write \"%s\"", tmp);
 	if (rename(tmp, path) < 0)
@@ -357,7 +398,7 @@ static int prune_groups(struct lab_run *r, const struct nn_labfile *keep, bool d
 {
 	char (*v)[NAME_MAX + 1];
 	size_t n;
-	int changes = 0, ret = recorded_groups(r, &v, &n, e);
+	int changes = 0, ret = recorded_groups(r, &v, NULL, &n, e);
 
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		struct nn_client_info *c = NULL;
@@ -403,17 +444,19 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 			.has_mac_base = g->has_mac_base,
 			.timeout_ms = (unsigned int)(g->timeout_ns / 1000000),
 		};
-		int extra = 0, have = clients_present(r, g, &extra, e), ret;
+		unsigned made = recorded_count(r, g->prefix, e);
+		int extra = 0, have = clients_present(r, g, made, &extra, e), ret;
 
 		if (have < 0)
 			return have;
 		if (extra) {
-			/* A group made smaller: the clients beyond COUNT go. */
+			/* A group made smaller: the clients it made beyond COUNT go. */
 			changes++;
-			printf("%sdelete clients %s%u and above\n", dry ? "would " : "", g->prefix,
-			       g->count + 1);
+			printf("%sdelete clients %s%u..%s%u\n", dry ? "would " : "", g->prefix,
+			       g->count + 1, g->prefix, made);
 			fflush(stdout);
-			if (!dry && (ret = nn_clients_delete_above(r->ctx, g->prefix, g->count, e)) < 0) {
+			if (!dry && (ret = nn_clients_delete_range(r->ctx, g->prefix, g->count + 1, made,
+								   e)) < 0) {
 				nn_error_prefix(e, "%s:%u:%u: client group %s", r->lf->path,
 						g->mark.line, g->mark.col, g->prefix);
 				return ret;
@@ -453,7 +496,8 @@ static int destroy_clients(struct lab_run *r, bool dry, struct nn_error *e)
 		return changes;
 	for (size_t i = 0; i < r->lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r->lf->clients[i];
-		int extra = 0, have = clients_present(r, g, &extra, e), ret;
+		int extra = 0, have = clients_present(r, g, recorded_count(r, g->prefix, e), &extra, e);
+		int ret;
 
 		if (have < 0)
 			return have;
@@ -719,7 +763,8 @@ int cmd_status(int argc, char **argv)
 		printf("],\"clients\":[");
 	for (size_t i = 0; i < r.lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r.lf->clients[i];
-		int extra = 0, have = clients_present(&r, g, &extra, &e);
+		int extra = 0, have = clients_present(&r, g, recorded_count(&r, g->prefix, &e), &extra,
+						      &e);
 
 		if (have < 0) {
 			ret = cli_fail(&e);
@@ -735,8 +780,8 @@ int cmd_status(int argc, char **argv)
 				printf("missing: %u of clients %s1..%s%u\n", g->count - have, g->prefix,
 				       g->prefix, g->count);
 			if (extra)
-				printf("extra: %d client%s %s%u and above\n", extra, extra == 1 ? "" : "s",
-				       g->prefix, g->count + 1);
+				printf("extra: %d client%s beyond %s%u\n", extra, extra == 1 ? "" : "s",
+				       g->prefix, g->count);
 		}
 	}
 	in_sync = steps == 0 && not_running == 0;

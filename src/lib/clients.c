@@ -1140,8 +1140,8 @@ static void delete_macvlan(struct nn_ctx *ctx, const char *name)
 		nn_link_del(ns, li.ifindex, &e);
 }
 
-/* Clients PREFIX1.. with a number above KEEP (0: all of them). */
-static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned keep,
+/* Clients PREFIXk with FIRST <= k <= LAST (LAST 0: all of them). */
+static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first, unsigned last,
 			  struct nn_error *e)
 {
 	struct client **v = NULL;
@@ -1154,11 +1154,13 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned keep,
 	ret = scan_clients(ctx, prefix, &names, &n, e);
 	if (ret < 0)
 		return ret;
-	if (keep && prefix) {
+	if (last && prefix) {
 		size_t k = 0;
 
 		for (size_t i = 0; i < n; i++) {
-			if (strtoul(names[i] + strlen(prefix), NULL, 10) > keep)
+			unsigned long num = strtoul(names[i] + strlen(prefix), NULL, 10);
+
+			if (num >= first && num <= last)
 				names[k++] = names[i];
 			else
 				free(names[i]);
@@ -1228,15 +1230,16 @@ out:
 
 int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e)
 {
-	return delete_clients(ctx, prefix, 0, e);
+	return delete_clients(ctx, prefix, 0, 0, e);
 }
 
-int nn_clients_delete_above(struct nn_ctx *ctx, const char *prefix, unsigned keep,
+int nn_clients_delete_range(struct nn_ctx *ctx, const char *prefix, unsigned first, unsigned last,
 			    struct nn_error *e)
 {
-	if (!keep)
-		return nn_error_setx(e, EINVAL, "keeping 0 clients is deleting them all");
-	return delete_clients(ctx, prefix, keep, e);
+	if (!prefix || first < 1 || last < first)
+		return nn_error_setx(e, EINVAL, "invalid range of clients %u..%u%s", first, last,
+				     prefix ? "" : " without a prefix");
+	return delete_clients(ctx, prefix, first, last, e);
 }
 
 int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_info **out,

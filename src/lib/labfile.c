@@ -6,6 +6,7 @@
  * document loader, whose tree keeps every node's position for the messages.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -967,6 +968,9 @@ static int parse_clients(struct parser *p, const yaml_node_t *n, struct nn_labfi
 	if (nn_parse_uint(s, "count", 1, NN_LABFILE_MAX_ITEMS, &num, p->e) < 0)
 		return fail_value(p, v[1]);
 	c->count = (unsigned int)num;
+	/* web1's client 1 would be web11, which is also web's client 11 */
+	if (*c->prefix && isdigit((unsigned char)c->prefix[strlen(c->prefix) - 1]))
+		return fail(p, v[0], "invalid prefix \"%s\": must not end in a digit", c->prefix);
 	snprintf(name, sizeof(name), "%s%u", c->prefix, c->count);
 	if (nn_check_netns_name(name, p->e) < 0)
 		return fail_value(p, v[0]);

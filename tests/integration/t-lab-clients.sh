@@ -16,8 +16,10 @@ cleanup() {
 	local rc=$?
 	set +e
 	n destroy "$EX/clients.yaml" >/dev/null 2>&1
-	del_namespaces srv cl1 cl2 cl3
+	[[ -n ${fail_lab:-} ]] && n destroy "$fail_lab" >/dev/null 2>&1
+	del_namespaces srv cl1 cl2 cl3 cl4 cl5 fsrv
 	ip link del labbr 2>/dev/null
+	ip link del fbr 2>/dev/null
 	exit $rc
 }
 trap cleanup EXIT
@@ -48,13 +50,26 @@ small=$TMPDIR/clients-small.yaml
 sed 's/count: 3/count: 2/' "$EX/clients.yaml" >"$small"
 run n status "$small"
 assert_eq "$RC" 1 "status exit code of a group with too many clients"
-assert_eq "$OUT" "extra: 1 client cl3 and above" "status"
+assert_eq "$OUT" "extra: 1 client beyond cl2" "status"
+ok n apply "$small" --dry-run
+assert_eq "$OUT" "would delete clients cl3..cl3" "plan of the smaller group"
 ok n apply "$small"
-assert_eq "$OUT" "delete clients cl3 and above" "apply of the smaller group"
+assert_eq "$OUT" "delete clients cl3..cl3" "apply of the smaller group"
 ! netns_exists cl3 || fail "cl3 is left after its group was made smaller"
 netns_exists cl2 || fail "cl2 went with cl3"
 ok n apply "$small"
 assert_eq "$OUT" unchanged "re-apply of the smaller group"
+ok n apply "$EX/clients.yaml"
+netns_exists cl3 || fail "cl3 not made again"
+
+pretty "clients of the prefix that the lab did not make are left alone"
+ok n create-clients 5 --parent labbr --prefix cl --static 10.60.0.0/24
+ok n status "$EX/clients.yaml"
+assert_eq "$OUT" "in sync" "status with cl4, cl5 made by create-clients"
+ok n apply "$EX/clients.yaml"
+assert_eq "$OUT" unchanged "apply with cl4, cl5 made by create-clients"
+netns_exists cl5 || fail "apply deleted cl5, which create-clients made"
+ok n delete-clients --prefix cl
 ok n apply "$EX/clients.yaml"
 netns_exists cl3 || fail "cl3 not made again"
 

@@ -301,6 +301,8 @@ static void test_errors(void **state)
 		  EINVAL, "lab.yaml:4:38: tbf impairment needs \"rate\"");
 	parse_bad("nodes: [a]\nbridges:\n  - name: br0\n    members: [{node: a, ingress: {rate: 1mbit}}]\n",
 		  EINVAL, "lab.yaml:4:25: unknown key \"ingress\" in bridge member");
+	parse_bad("nodes: [a]\nclients: [{prefix: web1, count: 2, parent: eth0}]\n", EINVAL,
+		  "lab.yaml:2:20: invalid prefix \"web1\": must not end in a digit");
 	parse_bad("nodes: a\n", EINVAL, "lab.yaml:1:8: nodes must be a list, not a value");
 	parse_bad("nodes: [{name: a, forwarding: yes}]\n", EINVAL,
 		  "lab.yaml:1:31: invalid forwarding \"yes\": expected true or false");
