@@ -154,13 +154,16 @@ static void stop_started(struct lab_run *r)
 	}
 	if (nn_proc_load(r->procs, &recs, &n, &ignored) < 0)
 		return;
+	/* Forget the stopped ones; one that would not stop stays recorded
+	 * for destroy and cleanup. */
 	for (size_t i = 0; i < n; i++) {
-		bool mine = false;
+		bool gone = false;
 
-		for (size_t j = 0; j < r->n_started && !mine; j++)
-			mine = recs[i].pid == r->started[j].pid &&
-			       recs[i].start_time == r->started[j].start_time;
-		if (!mine)
+		for (size_t j = 0; j < r->n_started && !gone; j++)
+			gone = recs[i].pid == r->started[j].pid &&
+			       recs[i].start_time == r->started[j].start_time &&
+			       !nn_proc_alive(&recs[i]);
+		if (!gone)
 			recs[k++] = recs[i];
 	}
 	nn_proc_save(r->procs, recs, k, &ignored);

@@ -112,6 +112,8 @@ struct step {
 	struct nn_qdisc_info q;		/* wanted (QDISC_SET) */
 	struct nn_qdisc_info prev;	/* what was there, for undo */
 	bool has_prev;
+	bool prev_ours;			/* QDISC_CLEAR of one netnsctl made: an
+					 * undo records it again */
 	union {
 		struct {			/* MACVLAN_ADD */
 			uint8_t mac[6];
@@ -975,6 +977,10 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 	if (!ob->exists && !ob->will_exist)
 		return nn_error_setx(e, ENOENT, "namespace \"%s\" does not exist", q->ns);
 	l = ob->exists ? obs_link(ob, q->ifname) : NULL;
+	/* A stale link this plan deletes and makes again starts with the
+	 * kernel's default root, whatever the old one had. */
+	if (l && plan_makes_link(p, q->ns, q->ifname))
+		l = NULL;
 	if (!l) {
 		/* Made by an earlier step of this plan? */
 		fresh = plan_makes_link(p, q->ns, q->ifname);
@@ -1169,15 +1175,29 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 				snprintf(s->text, sizeof(s->text), "delete %s in %s", j->name,
 					 where(j->ns));
 			break;
-		case NN_OBJ_QDISC:
+		case NN_OBJ_QDISC: {
+			struct nn_qdisc_info root;
+			int have;
+
 			l = obs_link(ob, j->name);
 			if (lab_has_qdisc(lab, j->ns, j->name) || !l)
 				break;
+			if ((have = obs_root(o, ob, l->ifindex, &root, e)) < 0) {
+				ret = have;
+				break;
+			}
 			s = add_step(p, OP_QDISC_CLEAR, j->ns, j->name, e);
-			if (s)
-				snprintf(s->text, sizeof(s->text), "clear qdisc on %s in %s", j->name,
-					 where(j->ns));
+			if (!s)
+				break;
+			/* What an undo puts back (the kernel's default: nothing). */
+			s->has_prev = have == 1 && root.handle != 0;
+			s->prev = root;
+			s->prev_ours = true;
+			snprintf(s->text, sizeof(s->text), "clear qdisc %s%son %s in %s",
+				 s->has_prev ? root.kind_name : "", s->has_prev ? " " : "", j->name,
+				 where(j->ns));
 			break;
+		}
 		case NN_OBJ_ROUTE:
 			if (lab_has_route(lab, j->ns, j->name))
 				break;
@@ -1349,8 +1369,15 @@ static int set_qdisc(struct nn_ns *ns, int ifindex, const struct nn_qdisc_info *
 	switch (q->kind) {
 	case NN_QDISC_NETEM:
 		return nn_qdisc_netem_replace(ns, ifindex, &q->u.netem, e);
-	case NN_QDISC_TBF:
-		return nn_qdisc_tbf_replace(ns, ifindex, &q->u.tbf, e);
+	case NN_QDISC_TBF: {
+		struct nn_tbf t = q->u.tbf;
+
+		/* One read back from the kernel (an undo's) carries both its
+		 * limit and the latency that limit stands for: the limit says it. */
+		if (t.limit)
+			t.latency_ns = 0;
+		return nn_qdisc_tbf_replace(ns, ifindex, &t, e);
+	}
 	default:
 		return nn_qdisc_clear(ns, ifindex, e) < 0 ? -e->code : 0;
 	}
@@ -1436,8 +1463,11 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 			nn_error_clear(e);
 			return nn_journal_gone(ctx, NN_OBJ_QDISC, s->ns, s->ifname, e);
 		}
-		if (nn_qdisc_clear(ns, ifindex, e) < 0)
-			return -e->code;
+		if (nn_qdisc_clear(ns, ifindex, e) < 0) {
+			if (e->code != ENODEV)
+				return -e->code;
+			nn_error_clear(e);	/* gone meanwhile, and its qdisc with it */
+		}
 		s->done = true;
 		return nn_journal_gone(ctx, NN_OBJ_QDISC, s->ns, s->ifname, e);
 	case OP_QDISC_SET:
@@ -1572,7 +1602,8 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 }
 
 /* Best effort: the first error is the one the user needs to see. */
-static void undo_step(struct nn_ctx *ctx, const struct nn_nat_rule *nats, struct step *s)
+static void undo_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_rule *nats,
+		      struct step *s)
 {
 	struct nn_error e = { 0 };
 	struct nn_ns *ns;
@@ -1605,10 +1636,13 @@ static void undo_step(struct nn_ctx *ctx, const struct nn_nat_rule *nats, struct
 	case OP_QDISC_SET:
 	case OP_QDISC_CLEAR:
 		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, &e) == 0) {
-			if (s->has_prev && s->prev.kind != NN_QDISC_OTHER)
-				set_qdisc(ns, ifindex, &s->prev, &e);
-			else
+			if (s->has_prev && s->prev.kind != NN_QDISC_OTHER) {
+				if (set_qdisc(ns, ifindex, &s->prev, &e) == 0 && s->prev_ours)
+					nn_journal_made(ctx, NN_OBJ_QDISC, s->ns, s->ifname,
+							(uint64_t)ifindex, owner, &e);
+			} else {
 				nn_qdisc_clear(ns, ifindex, &e);
+			}
 		}
 		break;
 	case OP_BRIDGE_ADD:
@@ -1687,7 +1721,7 @@ static void undo_upto(struct nn_ctx *ctx, struct nn_plan *p, size_t end, nn_step
 	while (i-- > 0) {
 		if (!p->steps[i].done || is_removal(p->steps[i].op))
 			continue;
-		undo_step(ctx, p->nats, &p->steps[i]);
+		undo_step(ctx, p->owner, p->nats, &p->steps[i]);
 		p->steps[i].done = false;
 		if (undone)
 			undone(p->steps[i].text, arg);

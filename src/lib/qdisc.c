@@ -774,7 +774,7 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct list_state *st = data;
 	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
-	struct nn_qdisc_info q;
+	struct nn_qdisc_info q = { 0 };
 
 	if (st->err || nlh->nlmsg_type != RTM_NEWQDISC)
 		return MNL_CB_OK;
@@ -785,8 +785,20 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	if (st->roots ? tcm->tcm_parent != TC_H_ROOT : tcm->tcm_ifindex != st->ifindex)
 		return MNL_CB_OK;
 	if (decode_qdisc(nlh, &q, &st->e) < 0) {
-		st->err = -st->e.code;
-		return MNL_CB_OK;
+		if (!st->roots) {
+			st->err = -st->e.code;
+			return MNL_CB_OK;
+		}
+		/* One root that does not decode must not hide the others:
+		 * it stays, as a kind netnsctl does not know. */
+		char name[sizeof(q.kind_name)];
+
+		snprintf(name, sizeof(name), "%s", *q.kind_name ? q.kind_name : "?");
+		memset(&q, 0, sizeof(q));
+		snprintf(q.kind_name, sizeof(q.kind_name), "%s", name);
+		q.handle = tcm->tcm_handle;
+		q.parent = tcm->tcm_parent;
+		nn_error_clear(&st->e);
 	}
 	q.ifindex = tcm->tcm_ifindex;
 	if (st->n == st->cap) {

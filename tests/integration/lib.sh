@@ -421,6 +421,13 @@ assert_nothing_left() {
 	[[ -z $left ]] || fail "mounts left: ${left//$'\n'/ }"
 	left=$(find "$ETC_DIR" -mindepth 1 2>/dev/null)
 	[[ -z $left ]] || fail "files left in $ETC_DIR: ${left//$'\n'/ }"
+	# A deleted namespace's veths go in a kernel work queue after the
+	# deletion returns: the host end of one may linger for a moment.
+	for ((p = 0; p < 100; p++)); do
+		[[ $(_root_links) == "$START_ROOT_LINKS" && $(tc qdisc show) == "$START_ROOT_QDISCS" ]] &&
+			break
+		sleep 0.05
+	done
 	assert_eq "$(_root_links)" "$START_ROOT_LINKS" "links in the sandbox's namespace"
 	assert_eq "$(tc qdisc show)" "$START_ROOT_QDISCS" "qdiscs in the sandbox's namespace"
 	for p in $(_pids); do

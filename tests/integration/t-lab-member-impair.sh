@@ -19,7 +19,7 @@ cleanup() {
 	local rc=$?
 	set +e
 	n destroy "$LAB" >/dev/null 2>&1
-	del_namespaces ma mb
+	del_namespaces ma mb mic1
 	ip link del br-mi 2>/dev/null
 	rm -rf "$WORK"
 	exit $rc
@@ -56,10 +56,21 @@ ok n apply --dry-run "$LAB"
 ok n apply "$LAB"
 [[ $(qdisc_of "" p-ma) == *"rate 8Mbit"* ]] || fail "p-ma: $(qdisc_of "" p-ma)"
 
+pretty "a failed apply puts back the member qdiscs it cleared and replaced"
+write_lab 9mbit ""
+# a client group that gets no lease (no DHCP server on br-mi) fails the apply
+printf 'clients:\n  - {prefix: mic, count: 1, parent: br-mi, timeout: 1s}\n' >>"$LAB"
+run n apply "$LAB"
+assert_eq "$RC" 1 "exit status of an apply whose client gets no lease"
+[[ $OUT == *"clear qdisc tbf on eth0 in mb"* ]] || fail "the apply did not clear mb's qdisc: $OUT"
+[[ $OUT == *"replace qdisc tbf rate 9Mbit"* ]] || fail "the apply did not replace p-ma's qdisc: $OUT"
+[[ $(qdisc_of mb eth0) == *"tbf 1: root"*"rate 2Mbit"* ]] || fail "mb eth0 after the rollback: $(qdisc_of mb eth0)"
+[[ $(qdisc_of "" p-ma) == *"tbf 1: root"*"rate 8Mbit"* ]] || fail "p-ma after the rollback: $(qdisc_of "" p-ma)"
+
 pretty "mb's impairment removed from the file: only that qdisc is cleared"
 write_lab 8mbit ""
 ok n apply --dry-run "$LAB"
-[[ $(grep -c . <<<"$OUT") == 1 && $OUT == "would clear qdisc on eth0 in mb" ]] || fail "plan: $OUT"
+[[ $(grep -c . <<<"$OUT") == 1 && $OUT == "would clear qdisc tbf on eth0 in mb" ]] || fail "plan: $OUT"
 ok n apply "$LAB"
 [[ $(qdisc_of mb eth0) != *tbf* ]] || fail "mb eth0 kept its tbf: $(qdisc_of mb eth0)"
 [[ $(qdisc_of "" p-ma) == *"rate 8Mbit"* ]] || fail "p-ma: $(qdisc_of "" p-ma)"
