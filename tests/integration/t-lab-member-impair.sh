@@ -49,6 +49,13 @@ wait_for 10 nsx ma ping -c1 -W1 10.41.0.2
 ok n apply "$LAB"
 assert_eq "$OUT" unchanged "re-apply"
 
+pretty "a member without an impairment keeps a qdisc the user put there"
+tc qdisc replace dev p-mb root handle 5: tbf rate 3mbit burst 32kb latency 50ms
+ok n apply "$LAB"
+assert_eq "$OUT" unchanged "re-apply with the user's qdisc on p-mb"
+[[ $(qdisc_of "" p-mb) == *"tbf 5: root"*"rate 3Mbit"* ]] || fail "p-mb: $(qdisc_of "" p-mb)"
+tc qdisc del dev p-mb root
+
 pretty "one rate edited: one replace"
 write_lab 8mbit ", egress: {rate: 2mbit, burst: 32kb}"
 ok n apply --dry-run "$LAB"

@@ -219,6 +219,28 @@ static void test_same(void **state)
 	assert_false(nn_qdisc_same(&want, &have));
 }
 
+/* nn_qdisc_find: a binary search over roots sorted by ifindex. */
+static void test_find(void **state)
+{
+	struct nn_qdisc_info roots[5] = {
+		{ .ifindex = 1 }, { .ifindex = 3 }, { .ifindex = 4 }, { .ifindex = 9 },
+		{ .ifindex = 1000 },
+	};
+
+	(void)state;
+	assert_null(nn_qdisc_find(NULL, 0, 1));
+	assert_null(nn_qdisc_find(roots, 0, 1));
+	for (size_t i = 0; i < 5; i++) {
+		assert_ptr_equal(nn_qdisc_find(roots, 5, roots[i].ifindex), &roots[i]);
+		assert_ptr_equal(nn_qdisc_find(roots, i + 1, roots[i].ifindex), &roots[i]);
+	}
+	assert_null(nn_qdisc_find(roots, 5, 0));
+	assert_null(nn_qdisc_find(roots, 5, 2));
+	assert_null(nn_qdisc_find(roots, 5, 5));
+	assert_null(nn_qdisc_find(roots, 5, 1001));
+	assert_null(nn_qdisc_find(roots, 5, -1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_same),
+		cmocka_unit_test(test_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
