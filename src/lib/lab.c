@@ -114,6 +114,7 @@ struct step {
 	bool has_prev;
 	bool prev_ours;			/* QDISC_CLEAR of one netnsctl made: an
 					 * undo records it again */
+	int prev_master;		/* SET_MASTER: the bridge before (0: none) */
 	union {
 		struct {			/* MACVLAN_ADD */
 			uint8_t mac[6];
@@ -744,6 +745,7 @@ static int plan_veth(struct nn_plan *p, struct observer *o, const struct lab_vet
 			s = add_step(p, OP_SET_MASTER, b->name, v->ifname[1], e);
 			if (!s)
 				return -e->code;
+			s->prev_master = paired ? lb->master : 0;
 			snprintf(s->ifname2, sizeof(s->ifname2), "%s", v->master);
 			snprintf(s->text, sizeof(s->text), "attach %s in %s to bridge %s",
 				 v->ifname[1], where(b->name), v->master);
@@ -1652,7 +1654,10 @@ static void undo_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat
 		nn_journal_gone(ctx, NN_OBJ_LINK, s->ns, s->ifname, &e);
 		break;
 	case OP_SET_MASTER:
-		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, &e) == 0)
+		/* Back on the bridge it was on, if any (that bridge may be gone:
+		 * then it stays on none). */
+		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, &e) == 0 &&
+		    nn_link_set_master(ns, ifindex, s->prev_master, &e) < 0 && s->prev_master)
 			nn_link_set_master(ns, ifindex, 0, &e);
 		break;
 	case OP_ROUTE_SET: {

@@ -21,6 +21,7 @@ cleanup() {
 	n destroy "$LAB" >/dev/null 2>&1
 	del_namespaces ma mb mic1
 	ip link del br-mi 2>/dev/null
+	ip link del br-other 2>/dev/null
 	rm -rf "$WORK"
 	exit $rc
 }
@@ -67,12 +68,20 @@ pretty "a failed apply puts back the member qdiscs it cleared and replaced"
 write_lab 9mbit ""
 # a client group that gets no lease (no DHCP server on br-mi) fails the apply
 printf 'clients:\n  - {prefix: mic, count: 1, parent: br-mi, timeout: 1s}\n' >>"$LAB"
+# and p-ma moved to a bridge of the user's: the apply moves it back, the
+# rollback puts it where it was
+ip link add br-other type bridge
+ip link set p-ma master br-other
 run n apply "$LAB"
 assert_eq "$RC" 1 "exit status of an apply whose client gets no lease"
 [[ $OUT == *"clear qdisc tbf on eth0 in mb"* ]] || fail "the apply did not clear mb's qdisc: $OUT"
 [[ $OUT == *"replace qdisc tbf rate 9Mbit"* ]] || fail "the apply did not replace p-ma's qdisc: $OUT"
 [[ $(qdisc_of mb eth0) == *"tbf 1: root"*"rate 2Mbit"* ]] || fail "mb eth0 after the rollback: $(qdisc_of mb eth0)"
 [[ $(qdisc_of "" p-ma) == *"tbf 1: root"*"rate 8Mbit"* ]] || fail "p-ma after the rollback: $(qdisc_of "" p-ma)"
+[[ $OUT == *"attach p-ma in the host to bridge br-mi"* ]] || fail "the apply did not move p-ma: $OUT"
+assert_eq "$(link_get "" p-ma master)" br-other "p-ma's bridge after the rollback"
+ip link set p-ma master br-mi
+ip link del br-other
 
 pretty "mb's impairment removed from the file: only that qdisc is cleared"
 write_lab 8mbit ""
