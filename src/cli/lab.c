@@ -260,35 +260,11 @@ out:
 	return ret;
 }
 
-/* How many of clients PREFIX1..PREFIXCOUNT exist; *EXTRA: how many of
- * PREFIX(COUNT+1)..PREFIX(UPTO), the ones the lab made beyond COUNT. */
-static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g, unsigned upto,
-			   int *extra, struct nn_error *e)
-{
-	struct nn_client_info *v = NULL;
-	size_t n = 0;
-	int have = 0, more = 0;
-
-	if (nn_clients_list(r->ctx, g->prefix, &v, &n, e) < 0)
-		return -e->code;
-	for (size_t i = 0; i < n; i++) {
-		unsigned long k = strtoul(v[i].name + strlen(g->prefix), NULL, 10);
-
-		if (k <= g->count)
-			have++;
-		else if (k <= upto)
-			more++;
-	}
-	free(v);
-	if (extra)
-		*extra = more;
-	return have;
-}
-
 /*
- * STATE_DIR/labs/LAB/clients: the prefixes of the client groups this lab
- * made, one a line, so a group removed from the file is deleted by the next
- * apply (and by destroy) like a removed node.
+ * STATE_DIR/labs/LAB/clients: the client groups this lab made, a line
+ * "PREFIX COUNT" each, so a group removed from the file is deleted by the
+ * next apply (and by destroy) like a removed node, and one made smaller
+ * loses only the clients the lab made.
  */
 static int recorded_groups(struct lab_run *r, char (**out)[NAME_MAX + 1], unsigned **counts,
 			   size_t *n, struct nn_error *e)
@@ -344,20 +320,51 @@ static int recorded_groups(struct lab_run *r, char (**out)[NAME_MAX + 1], unsign
 }
 
 /* How many clients of group PREFIX this lab made, as recorded (0: unknown). */
-static unsigned recorded_count(struct lab_run *r, const char *prefix, struct nn_error *e)
+static int recorded_count(struct lab_run *r, const char *prefix, unsigned *count,
+			  struct nn_error *e)
 {
 	char (*v)[NAME_MAX + 1];
-	unsigned *counts, count = 0;
+	unsigned *counts;
 	size_t n;
 
+	*count = 0;
 	if (recorded_groups(r, &v, &counts, &n, e) < 0)
-		return 0;
+		return -e->code;
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(v[i], prefix))
-			count = counts[i];
+			*count = counts[i];
 	free(v);
 	free(counts);
-	return count;
+	return 0;
+}
+
+/* How many of clients PREFIX1..PREFIXCOUNT exist; *EXTRA: how many of
+ * PREFIX(COUNT+1)..PREFIX(*MADE), the ones the lab made (as recorded)
+ * beyond COUNT.  MADE may be NULL. */
+static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g, int *extra,
+			   unsigned *made, struct nn_error *e)
+{
+	struct nn_client_info *v = NULL;
+	size_t n = 0;
+	int have = 0, more = 0;
+	unsigned upto;
+
+	if (recorded_count(r, g->prefix, &upto, e) < 0 ||
+	    nn_clients_list(r->ctx, g->prefix, &v, &n, e) < 0)
+		return -e->code;
+	if (made)
+		*made = upto;
+	for (size_t i = 0; i < n; i++) {
+		unsigned long k = strtoul(v[i].name + strlen(g->prefix), NULL, 10);
+
+		if (k <= g->count)
+			have++;
+		else if (k <= upto)
+			more++;
+	}
+	free(v);
+	*extra = more;
+	return have;
 }
 
 static int record_groups(struct lab_run *r, struct nn_error *e)
@@ -447,8 +454,8 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 			.has_mac_base = g->has_mac_base,
 			.timeout_ms = (unsigned int)(g->timeout_ns / 1000000),
 		};
-		unsigned made = recorded_count(r, g->prefix, e);
-		int extra = 0, have = clients_present(r, g, made, &extra, e), ret;
+		unsigned made = 0;
+		int extra = 0, have = clients_present(r, g, &extra, &made, e), ret;
 
 		if (have < 0)
 			return have;
@@ -499,8 +506,7 @@ static int destroy_clients(struct lab_run *r, bool dry, struct nn_error *e)
 		return changes;
 	for (size_t i = 0; i < r->lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r->lf->clients[i];
-		int extra = 0, have = clients_present(r, g, recorded_count(r, g->prefix, e), &extra, e);
-		int ret;
+		int extra = 0, have = clients_present(r, g, &extra, NULL, e), ret;
 
 		if (have < 0)
 			return have;
@@ -766,8 +772,7 @@ int cmd_status(int argc, char **argv)
 		printf("],\"clients\":[");
 	for (size_t i = 0; i < r.lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r.lf->clients[i];
-		int extra = 0, have = clients_present(&r, g, recorded_count(&r, g->prefix, &e), &extra,
-						      &e);
+		int extra = 0, have = clients_present(&r, g, &extra, NULL, &e);
 
 		if (have < 0) {
 			ret = cli_fail(&e);
