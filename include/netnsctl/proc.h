@@ -25,6 +25,10 @@ struct nn_proc {
 	uint64_t argv_hash;	/* nn_proc_argv_hash() of what it runs */
 };
 
+/* The state (field 3) and start time (field 22) in the text of a
+ * /proc/PID/stat.  -EINVAL when BUF is not one. */
+int nn_proc_parse_stat(const char *buf, char *state, uint64_t *start);
+
 /* FNV-1a over the words, so an edited command is seen as another one. */
 uint64_t nn_proc_argv_hash(char *const argv[]);
 

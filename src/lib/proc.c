@@ -30,10 +30,34 @@ uint64_t nn_proc_argv_hash(char *const argv[])
 	return h;
 }
 
-/* State and start time from /proc/PID/stat (fields 3 and 22). */
+int nn_proc_parse_stat(const char *buf, char *state, uint64_t *start)
+{
+	const char *p = strrchr(buf, ')');
+	char *end;
+
+	/* comm may hold spaces and parentheses: the fields start after the last ')' */
+	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
+		return -EINVAL;
+	*state = p[2];
+	p += 3;			/* the space before field 4 */
+	for (int field = 4; field <= 22; field++) {
+		if (*p != ' ')
+			return -EINVAL;
+		p++;		/* now at field FIELD */
+		if (field < 22)
+			p += strcspn(p, " ");
+	}
+	errno = 0;
+	*start = strtoull(p, &end, 10);
+	if (end == p || errno || (*end != ' ' && *end != '\n' && *end))
+		return -EINVAL;
+	return 0;
+}
+
+/* State and start time of PID. */
 static int read_stat(pid_t pid, char *state, uint64_t *start)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024];
 	ssize_t n;
 	int fd;
 
@@ -46,20 +70,7 @@ static int read_stat(pid_t pid, char *state, uint64_t *start)
 	if (n <= 0)
 		return -EIO;
 	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: the fields start after the last ')' */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return -EIO;
-	*state = p[2];
-	p += 3;
-	for (int field = 4; field < 22; field++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return -EIO;
-		p++;
-	}
-	*start = strtoull(p, NULL, 10);
-	return 0;
+	return nn_proc_parse_stat(buf, state, start) < 0 ? -EIO : 0;
 }
 
 bool nn_proc_alive(const struct nn_proc *p)

@@ -41,6 +41,11 @@ ok n apply "$EX/port-forward.yaml"
 assert_eq "$OUT" unchanged "re-apply of port-forward"
 ok n status "$EX/nat-upstream.yaml"
 assert_eq "$OUT" "in sync" "status"
+# python3 may be a wrapper (pyenv's shim is a shell script that forks before
+# it execs python): count the servers once both listen.
+listening() { [[ -n $(nsx "$1" ss -Hltn "sport = :$2") ]]; }
+wait_for 10 listening upstream 8000
+wait_for 10 listening web 80
 pids=$(pgrep -f 'http.server' | sort)
 assert_eq "$(wc -l <<<"$pids")" 2 "http servers running"
 
