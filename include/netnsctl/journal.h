@@ -51,6 +51,9 @@ struct nn_journal_entry {
 /* Take the state dir's lock (flock LOCK_EX on STATE_DIR/lock), creating the
  * dir.  Held until the process exits.  Idempotent. */
 int nn_state_lock(struct nn_ctx *ctx, struct nn_error *e);
+/* The same without waiting: 1 when this process holds the lock now, 0 when
+ * another process does. */
+int nn_state_trylock(struct nn_ctx *ctx, struct nn_error *e);
 
 int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		      const char *name, const char *owner, struct nn_error *e);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,27 +44,41 @@ static int state_dir(struct nn_ctx *ctx, struct nn_error *e)
 	return 0;
 }
 
-int nn_state_lock(struct nn_ctx *ctx, struct nn_error *e)
+static int state_lock(struct nn_ctx *ctx, bool wait, struct nn_error *e)
 {
 	char path[PATH_MAX];
 	int fd;
 
 	if (lock_fd >= 0)
-		return 0;
+		return 1;
 	if (state_dir(ctx, e) < 0)
 		return -e->code;
 	snprintf(path, sizeof(path), "%s/lock", nn_ctx_state_dir(ctx));
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return nn_error_set(e, errno, "cannot open lock \"%s\"", path);
-	if (flock(fd, LOCK_EX) < 0) {
+	if (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) < 0) {
 		int err = errno;
 
 		close(fd);
+		if (!wait && err == EWOULDBLOCK)
+			return 0;
 		return nn_error_set(e, err, "cannot lock \"%s\"", path);
 	}
 	lock_fd = fd;
-	return 0;
+	return 1;
+}
+
+int nn_state_lock(struct nn_ctx *ctx, struct nn_error *e)
+{
+	int ret = state_lock(ctx, true, e);
+
+	return ret < 0 ? ret : 0;
+}
+
+int nn_state_trylock(struct nn_ctx *ctx, struct nn_error *e)
+{
+	return state_lock(ctx, false, e);
 }
 
 /*
@@ -117,13 +132,17 @@ static int dec(char *out, size_t len, const char *s)
 	return 0;
 }
 
+#define TORN_MARK " torn\n"
+
 static int append(struct nn_ctx *ctx, const char *op, enum nn_obj_kind kind, const char *ns,
 		  const char *name, uint64_t id, const char *owner, struct nn_error *e)
 {
-	char path[PATH_MAX], line[2400], ens[800], ename[800], eowner[200];
+	char path[PATH_MAX], line[2400], ens[800], ename[800], eowner[200], last = '\n';
 	_cleanup_close_ int fd = -1;
 	uint64_t cookie = 0;
 	struct nn_ns *nsh;
+	struct stat st;
+	ssize_t w;
 	int len;
 
 	if (state_dir(ctx, e) < 0)
@@ -132,19 +151,34 @@ static int append(struct nn_ctx *ctx, const char *op, enum nn_obj_kind kind, con
 	    (nn_ctx_ns(ctx, ns, &nsh, e) < 0 || nn_ns_cookie(nsh, &cookie, e) < 0))
 		return -e->code;
 	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
-	len = snprintf(line, sizeof(line), "%s %s %s %s %" PRIu64 " %s %" PRIu64 "\n", op,
+	/* Leading " torn\n": ends a record a killed writer left cut short,
+	 * in a way the reader refuses (see below); else nothing. */
+	len = snprintf(line, sizeof(line), "%s%s %s %s %s %" PRIu64 " %s %" PRIu64 "\n", TORN_MARK, op,
 		       kind_names[kind],
 		       kind == NN_OBJ_NETNS || !ns ? "-" : *ns ? enc(ens, sizeof(ens), ns) : NN_JOURNAL_HOST,
 		       enc(ename, sizeof(ename), name), id,
 		       owner && *owner ? enc(eowner, sizeof(eowner), owner) : "-", cookie);
 	if (len < 0 || (size_t)len >= sizeof(line))
 		return nn_error_setx(e, ENAMETOOLONG, "journal record for \"%s\" is too long", name);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return nn_error_set(e, errno, "cannot open journal \"%s\"", path);
-	/* One write() of an O_APPEND file: a record is whole or absent. */
-	if (write(fd, line, (size_t)len) != len || fdatasync(fd) < 0)
-		return nn_error_set(e, errno ? errno : EIO, "cannot write journal \"%s\"", path);
+	if (fstat(fd, &st) < 0)
+		return nn_error_set(e, errno, "cannot read journal \"%s\"", path);
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
+		return nn_error_set(e, errno ? errno : EIO, "cannot read journal \"%s\"", path);
+	/* One write() of an O_APPEND file.  Cut short (the disk full, or a
+	 * SIGKILL in the middle of a write across pages), the next record
+	 * starts by marking the rest unreadable. */
+	{
+		size_t skip = last == '\n' ? strlen(TORN_MARK) : 0;
+
+		errno = 0;
+		w = write(fd, line + skip, (size_t)len - skip);
+		if (w != (ssize_t)((size_t)len - skip) || fdatasync(fd) < 0)
+			return nn_error_set(e, w >= 0 && !errno ? EIO : errno,
+					    "cannot write journal \"%s\"", path);
+	}
 	return 0;
 }
 
@@ -191,6 +225,8 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 	_cleanup_free_ char *line = NULL;
 	struct nn_journal_entry *v = NULL, ent;
 	size_t cap = 0, cnt = 0, lsz = 0;
+	ssize_t len;
+	int end;
 
 	*out = NULL;
 	*n = 0;
@@ -198,13 +234,17 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : nn_error_set(e, errno, "cannot read journal \"%s\"", path);
-	while (getline(&line, &lsz, f) > 0) {
+	while ((len = getline(&line, &lsz, f)) > 0) {
 		size_t i;
 
 		memset(&ent, 0, sizeof(ent));
-		/* A torn or foreign line is skipped, never trusted. */
-		if (sscanf(line, "%15s %15s %799s %799s %" SCNu64 " %199s %" SCNu64, op, kind,
-			   ens, ename, &ent.id, eowner, &ent.ns_cookie) != 7 ||
+		/* A torn or foreign line is skipped, never trusted: seven
+		 * fields, a newline and nothing else. */
+		end = -1;
+		if (line[len - 1] != '\n' ||
+		    sscanf(line, "%15s %15s %799s %799s %" SCNu64 " %199s %" SCNu64 "%n", op, kind,
+			   ens, ename, &ent.id, eowner, &ent.ns_cookie, &end) != 7 ||
+		    end < 0 || line[end] != '\n' ||
 		    kind_from(kind, &ent.kind) < 0 || dec(ent.ns, sizeof(ent.ns), ens) < 0 ||
 		    dec(ent.name, sizeof(ent.name), ename) < 0 ||
 		    dec(ent.owner, sizeof(ent.owner), eowner) < 0)
@@ -257,9 +297,17 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, 
 		return -e->code;
 	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
 	snprintf(tmp, sizeof(tmp), "%s/" JOURNAL_NAME ".new", nn_ctx_state_dir(ctx));
-	f = fopen(tmp, "we");
-	if (!f)
-		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
+	{
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (fd < 0 || !(f = fdopen(fd, "w"))) {
+			int err = errno;
+
+			if (fd >= 0)
+				close(fd);
+			return nn_error_set(e, err, "cannot write journal \"%s\"", tmp);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		char ens[800], ename[800], eowner[200];
 
@@ -268,7 +316,8 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, 
 			ents[i].kind == NN_OBJ_NETNS ? "-" :
 			*ents[i].ns ? enc(ens, sizeof(ens), ents[i].ns) : NN_JOURNAL_HOST,
 			enc(ename, sizeof(ename), ents[i].name), ents[i].id,
-			enc(eowner, sizeof(eowner), ents[i].owner), ents[i].ns_cookie);
+			*ents[i].owner ? enc(eowner, sizeof(eowner), ents[i].owner) : "-",
+			ents[i].ns_cookie);
 	}
 	if (fflush(f) != 0 || fdatasync(fileno(f)) < 0)
 		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
