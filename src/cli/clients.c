@@ -20,6 +20,7 @@
 #include "netnsctl/addr.h"
 #include "netnsctl/clients.h"
 #include "netnsctl/ctx.h"
+#include "netnsctl/journal.h"
 #include "netnsctl/link.h"
 #include "netnsctl/names.h"
 #include "netnsctl/units.h"
@@ -310,8 +311,13 @@ int cmd_list_clients(int argc, char **argv)
 		nn_ctx_free(ctx);
 		return cli_fail(&e);
 	}
-	/* Leases live only while a keeper does: bring back one that died. */
-	if (n && geteuid() == 0 && nn_clients_keeper_ensure(ctx, NULL, &e) < 0) {
+	/* Leases live only while a keeper does: bring back one that died.
+	 * Not while another netnsctl holds the state: a create or delete
+	 * stops the keeper and starts it again itself when it is done, and a
+	 * keeper started in between would not know that create's clients. */
+	if (n && geteuid() == 0 &&
+	    ((ret = nn_state_trylock(ctx, &e)) < 0 ||
+	     (ret == 1 && nn_clients_keeper_ensure(ctx, NULL, &e) < 0))) {
 		free(v);
 		nn_ctx_free(ctx);
 		return cli_fail(&e);

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -32,6 +34,7 @@
 #define NEVER UINT64_MAX
 #define KEEPER_TICK_MS 5000
 #define KEEPER_WAIT_MS 3000
+#define RELEASE_WAIT_MS 1000
 
 /* --- names and MACs ------------------------------------------------------ */
 
@@ -811,6 +814,19 @@ static void release_all(struct client **v, size_t n)
 			continue;
 		nn_dhcp_port_feed(&v[i]->port, &ev, now, NULL, NULL, &e);
 	}
+	/* A RELEASE to a server not yet in the neighbour table waits for ARP;
+	 * deleting the macvlan would drop it.  A socket's queued bytes count
+	 * until its packets have left: wait for 0, a second at most. */
+	for (size_t i = 0, waited = 0; i < n && waited < RELEASE_WAIT_MS;) {
+		int q = 0;
+
+		if (!v[i] || v[i]->port.fd < 0 || ioctl(v[i]->port.fd, SIOCOUTQ, &q) < 0 || q <= 0) {
+			i++;
+			continue;
+		}
+		sleep_ms(2);
+		waited += 2;
+	}
 }
 
 /* --- checking ---------------------------------------------------------- */
@@ -872,7 +888,7 @@ int nn_clients_check(struct nn_ctx *ctx, const struct nn_clients_spec *s, struct
 
 static void clients_free(struct client **v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; v && i < n; i++) {
 		if (!v[i])
 			continue;
 		nn_dhcp_port_close(&v[i]->port);
@@ -917,20 +933,29 @@ static const char *why_failed(const struct client *c)
 static void failure_message(struct client **nw, size_t n_new, unsigned timeout_ms,
 			    struct nn_error *e)
 {
-	char list[NN_ERROR_MAX] = "";
+	/* What the message's head leaves of an error's NN_ERROR_MAX. */
+	char list[NN_ERROR_MAX - 128] = "";
 	size_t off = 0, bad = 0, shown = 0;
 
 	for (size_t i = 0; i < n_new; i++)
 		bad += !nw[i]->port.bound || nw[i]->port.failed;
-	for (size_t i = 0; i < n_new && off < sizeof(list) - 96; i++) {
+	for (size_t i = 0; i < n_new; i++) {
+		int k;
+
 		if (nw[i]->port.bound && !nw[i]->port.failed)
 			continue;
-		off += snprintf(list + off, sizeof(list) - off, "%s%s (%.80s)", shown ? ", " : "",
-				nw[i]->name, why_failed(nw[i]));
+		/* Room kept for " and N more" after the last one that fits. */
+		k = snprintf(list + off, sizeof(list) - 32 - off, "%s%s (%.80s)", shown ? ", " : "",
+			     nw[i]->name, why_failed(nw[i]));
+		if (k < 0 || (size_t)k >= sizeof(list) - 32 - off) {
+			list[off] = '\0';	/* no half a name */
+			break;
+		}
+		off += (size_t)k;
 		shown++;
 	}
 	if (shown < bad)
-		snprintf(list + off, sizeof(list) - off, " and %zu more", bad - shown);
+		snprintf(list + off, sizeof(list) - off, "%s%zu more", shown ? " and " : "", bad - shown);
 	nn_error_setx(e, ETIMEDOUT, "%zu of %zu new clients got no lease within %u.%03u s, all %zu rolled back: %s",
 		      bad, n_new, timeout_ms / 1000, timeout_ms % 1000, n_new, list);
 }
@@ -1153,7 +1178,7 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 		return -e->code;
 	ret = scan_clients(ctx, prefix, &names, &n, e);
 	if (ret < 0)
-		return ret;
+		goto out;
 	if (last && prefix) {
 		size_t k = 0;
 
@@ -1169,8 +1194,8 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 	}
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v) {
-		free_names(names, n);
-		return nn_error_set(e, ENOMEM, "cannot allocate clients");
+		ret = nn_error_set(e, ENOMEM, "cannot allocate clients");
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct nn_dhcp_client_config cfg;
@@ -1199,8 +1224,13 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 		c->port.bound = true;
 	}
 	release_all(v, n);
+	/* Their leases are given back: every one of them goes now, even
+	 * past one that fails (the first failure is the error). */
+	ret = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct client *c = v[i];
+		struct nn_error de = { 0 };
+		int r;
 
 		nn_dhcp_port_close(&c->port);
 		/* The macvlan first, synchronously: a namespace is torn down by
@@ -1209,17 +1239,23 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 		 * at once would fail with EADDRINUSE. */
 		delete_macvlan(ctx, c->name);
 		nn_ctx_ns_forget(ctx, c->name);
-		ret = nn_netns_del(ctx, c->name, e);
-		if (ret < 0)
-			goto out;
-		if (ret == 1) {
-			nn_journal_gone(ctx, NN_OBJ_LINK, c->name, NN_CLIENTS_IFNAME, e);
-			nn_journal_gone(ctx, NN_OBJ_NETNS, "-", c->name, e);
+		r = nn_netns_del(ctx, c->name, &de);
+		if (r < 0) {
+			if (ret == 0) {
+				*e = de;
+				ret = r;
+			}
+			continue;
+		}
+		if (r == 1) {
+			nn_journal_gone(ctx, NN_OBJ_LINK, c->name, NN_CLIENTS_IFNAME, &de);
+			nn_journal_gone(ctx, NN_OBJ_NETNS, "-", c->name, &de);
 		}
 		remove_client_files(ctx, c->name);
 		deleted++;
 	}
-	ret = deleted;
+	if (ret == 0)
+		ret = deleted;
 out:
 	if (nn_clients_keeper_ensure(ctx, NULL, ret < 0 ? &(struct nn_error){ 0 } : e) < 0 && ret >= 0)
 		ret = -e->code;
@@ -1331,8 +1367,13 @@ int nn_clients_keeper_run(struct nn_ctx *ctx, int stop_fd, struct nn_error *e)
 	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0)
 		return nn_error_set(e, errno, "cannot open \"%s\"", path);
-	if (flock(lock, LOCK_EX | LOCK_NB) < 0)
-		return nn_error_setx(e, EALREADY, "a lease keeper is running already");
+	/* keeper_running() takes the lock for a moment to test it: only one
+	 * held for longer is another keeper. */
+	for (int tries = 0; flock(lock, LOCK_EX | LOCK_NB) < 0; tries++) {
+		if (errno != EWOULDBLOCK || tries == 100)
+			return nn_error_setx(e, EALREADY, "a lease keeper is running already");
+		sleep_ms(1);
+	}
 	keeper_path(ctx, "pid", path, sizeof(path));
 	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	if (write_file(path, pid, e) < 0)

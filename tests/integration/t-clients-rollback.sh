@@ -83,6 +83,16 @@ ok n list-clients
 assert_eq "$OUT" "$before" "list-clients after the interrupted call"
 wait_for 5 bash -c "[[ \$(grep -c . '$LAN_LEASES') -eq 3 ]]"
 
+pretty "long names: the error names as many as fit, and counts the rest"
+# 2 addresses are free; 10 clients with 200-byte names ask at once
+long=$(printf 'c%.0s' {1..199})x
+expect_fail_with 1 '^netnsctl: [0-9]+ of 10 new clients got no lease within 2\.000 s, all 10 rolled back: .* and [0-9]+ more$' \
+	n create-clients 10 --parent lan0 --prefix "$long" --timeout 2
+((${#ERR} < 512)) || fail "the error is ${#ERR} bytes long"
+[[ -z $(netns_names | grep -v '^\(router\|ns[123]\)$') ]] || fail "namespaces left: $(netns_names)"
+ok n list-clients
+assert_eq "$OUT" "$before" "list-clients after the long-named call"
+
 pretty "cleanup releases every lease, then deletes the clients"
 ok n cleanup --dry-run
 [[ $OUT == *"would release and delete 3 clients"* ]] || fail "cleanup --dry-run: $OUT"
