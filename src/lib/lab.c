@@ -130,7 +130,12 @@ struct step {
 			int prev_ifindex;
 		} rt;
 		struct {			/* FWD_SET, FWD_RESTORE */
-			bool on, prev;
+			bool on, prev;		/* prev: the kernel's before the step */
+			/* FWD_SET: the value before netnsctl first changed it
+			 * (the journal's record, or prev) and that record's
+			 * owner, which an undo gives the record back to */
+			bool orig, had_rec;
+			char rec_owner[64];
 		} fwd;
 		struct {			/* NAT_ADD, NAT_DEL: indexes into plan->nats */
 			size_t rule, prev;
@@ -434,6 +439,9 @@ struct observer {
 	bool have_nats;
 	struct nn_nat_rule *nats;	/* the host's */
 	size_t n_nats;
+	bool have_journal;
+	struct nn_journal_entry *journal;	/* what netnsctl made, all owners */
+	size_t n_journal;
 };
 
 static void observer_free(struct observer *o)
@@ -447,6 +455,7 @@ static void observer_free(struct observer *o)
 	}
 	free(o->v);
 	free(o->nats);
+	free(o->journal);
 }
 
 static int observe(struct observer *o, const char *name, struct obs **out, struct nn_error *e)
@@ -836,6 +845,21 @@ static const char *route_name(char *buf, size_t len, const struct nn_prefix *dst
 	return nn_format_prefix(buf, len, dst, true);
 }
 
+/* Does an earlier step of this plan delete the link IFINDEX of OB?  Its
+ * routes go with it. */
+static bool plan_drops_link(const struct nn_plan *p, const struct obs *ob, int ifindex)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct step *s = &p->steps[i];
+		const struct nn_link_info *l;
+
+		if (s->op == OP_LINK_DEL && !strcmp(s->ns, ob->name) &&
+		    (l = obs_link(ob, s->ifname)) && l->ifindex == ifindex)
+			return true;
+	}
+	return false;
+}
+
 static int plan_route(struct nn_plan *p, struct observer *o, const struct lab_route *v,
 		      struct nn_error *e)
 {
@@ -857,7 +881,9 @@ static int plan_route(struct nn_plan *p, struct observer *o, const struct lab_ro
 	for (size_t i = 0; i < ob->n_routes; i++) {
 		const struct nn_route_info *r = &ob->routes[i];
 
-		if (!nn_prefix_equal(&r->dst, &v->dst))
+		/* On a link this plan deletes (a stale one it makes again):
+		 * gone before this step, neither there nor to put back. */
+		if (!nn_prefix_equal(&r->dst, &v->dst) || plan_drops_link(p, ob, r->ifindex))
 			continue;
 		if (r->has_gw == v->has_gw && (!v->has_gw || nn_prefix_equal(&r->gw, &v->gw)) &&
 		    (!l || r->ifindex == l->ifindex))
@@ -883,9 +909,39 @@ static int plan_route(struct nn_plan *p, struct observer *o, const struct lab_ro
 	return 0;
 }
 
+/* The journal's record of forwarding in OB as it is now (not one of an
+ * earlier namespace of that name), or NULL. */
+static int obs_fwd_record(struct observer *o, const struct obs *ob,
+			  const struct nn_journal_entry **out, struct nn_error *e)
+{
+	struct nn_ns *ns;
+	uint64_t cookie;
+
+	*out = NULL;
+	if (!ob->exists)
+		return 0;
+	if (!o->have_journal) {
+		if (nn_journal_owned(o->ctx, &o->journal, &o->n_journal, e) < 0)
+			return -e->code;
+		o->have_journal = true;
+	}
+	for (size_t i = 0; i < o->n_journal; i++) {
+		const struct nn_journal_entry *j = &o->journal[i];
+
+		if (j->kind != NN_OBJ_SYSCTL || !j->id || strcmp(j->ns, ob->name))
+			continue;
+		if (nn_ctx_ns(o->ctx, ob->name, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0)
+			return -e->code;
+		if (j->ns_cookie == cookie)
+			*out = j;
+	}
+	return 0;
+}
+
 static int plan_fwd(struct nn_plan *p, struct observer *o, const struct lab_fwd *v,
 		    struct nn_error *e)
 {
+	const struct nn_journal_entry *rec;
 	struct step *s;
 	struct obs *ob;
 
@@ -899,6 +955,14 @@ static int plan_fwd(struct nn_plan *p, struct observer *o, const struct lab_fwd 
 		return -e->code;
 	s->fwd.on = v->on;
 	s->fwd.prev = ob->exists ? ob->fwd : false;
+	/* Changed again: what is restored in the end is still the value
+	 * from before the first change. */
+	if (obs_fwd_record(o, ob, &rec, e) < 0)
+		return -e->code;
+	s->fwd.had_rec = rec;
+	s->fwd.orig = rec ? rec->id == 2 : s->fwd.prev;
+	if (rec)
+		snprintf(s->fwd.rec_owner, sizeof(s->fwd.rec_owner), "%s", rec->owner);
 	snprintf(s->text, sizeof(s->text), "turn IPv4 forwarding %s in %s", v->on ? "on" : "off",
 		 where(ob->name));
 	return 0;
@@ -1390,21 +1454,37 @@ static int set_qdisc(struct nn_ns *ns, int ifindex, const struct nn_qdisc_info *
  * the kernel refuses retracts them.  S->done is set as soon as the kernel
  * changed something, so a failure in the bookkeeping after it is undone too.
  */
+/* The forwarding record as it was before FWD_SET step S: an earlier
+ * change's, or none. */
+static void fwd_record_back(struct nn_ctx *ctx, const struct step *s, struct nn_error *e)
+{
+	if (s->fwd.had_rec)
+		nn_journal_made(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", s->fwd.orig ? 2 : 1,
+				s->fwd.rec_owner, e);
+	else
+		nn_journal_gone(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", e);
+}
+
 static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_rule *nats,
 		   struct step *s, struct nn_error *e)
 {
 	struct nn_error ignored = { 0 };
 	struct nn_ns *ns, *ns2;
 	uint64_t cookie;
-	int ifindex = 0;
+	int ifindex = 0, ret;
 
 	switch (s->op) {
 	case OP_NS_ADD:
 		if (nn_journal_intent(ctx, NN_OBJ_NETNS, "-", s->ns, owner, e) < 0)
 			return -e->code;
-		if (nn_netns_add(ctx, s->ns, e) < 0) {
+		ret = nn_netns_add(ctx, s->ns, e);
+		if (ret <= 0) {
 			nn_journal_retract(ctx, NN_OBJ_NETNS, "-", s->ns, &ignored);
-			return -e->code;
+			/* Made by someone else (ip netns add) since the plan was
+			 * made: not ours to journal, nor to delete on undo. */
+			return ret < 0 ? ret : nn_error_setx(e, EEXIST,
+				"namespace \"%s\" was made by another program meanwhile: run apply again",
+				s->ns);
 		}
 		s->done = true;
 		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0)
@@ -1556,19 +1636,22 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 	case OP_FWD_RESTORE:
 		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0)
 			return -e->code;
+		/* The value to restore is recorded before the change: an intent
+		 * could not carry it, and a kill between the write and a later
+		 * record would lose it. */
 		if (s->op == OP_FWD_SET &&
-		    nn_journal_intent(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", owner, e) < 0)
+		    nn_journal_made(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward",
+				    s->fwd.orig ? 2 : 1, owner, e) < 0)
 			return -e->code;
 		if (nn_forwarding_set(ns, s->fwd.on, e) < 0) {
 			if (s->op == OP_FWD_SET)
-				nn_journal_retract(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", &ignored);
+				fwd_record_back(ctx, s, &ignored);
 			return -e->code;
 		}
 		s->done = true;
 		if (s->op == OP_FWD_RESTORE)
 			return nn_journal_gone(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", e);
-		return nn_journal_made(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward",
-				       s->fwd.prev ? 2 : 1, owner, e);
+		return 0;
 	case OP_NAT_ADD:
 	case OP_NAT_DEL: {
 		const char *tag = s->op == OP_NAT_ADD ? nats[s->nat.rule].tag : s->ns2;
@@ -1677,7 +1760,7 @@ static void undo_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat
 	case OP_FWD_SET:
 		if (nn_ctx_ns(ctx, s->ns, &ns, &e) == 0)
 			nn_forwarding_set(ns, s->fwd.prev, &e);
-		nn_journal_gone(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", &e);
+		fwd_record_back(ctx, s, &e);
 		break;
 	case OP_NAT_ADD:
 		if (nn_ctx_ns(ctx, "", &ns, &e) == 0) {
