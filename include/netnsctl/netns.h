@@ -32,7 +32,8 @@ int nn_netns_add(struct nn_ctx *ctx, const char *name, struct nn_error *e);
  * netns del does). */
 int nn_netns_del(struct nn_ctx *ctx, const char *name, struct nn_error *e);
 
-/* 1 when NAME is a live namespace mount in the run dir, 0 when not. */
+/* 1 when NAME is a live namespace mount in the run dir, 0 when not,
+ * -errno when that cannot be told (EMFILE, EACCES, ...). */
 int nn_netns_exists(struct nn_ctx *ctx, const char *name);
 
 /* Sorted names of the namespaces in the run dir; free with nn_netns_list_free. */

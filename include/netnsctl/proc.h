@@ -25,6 +25,15 @@ struct nn_proc {
 	uint64_t argv_hash;	/* nn_proc_argv_hash() of what it runs */
 };
 
+/*
+ * Raise the soft limit of open files to the hard one (at most 2^20): a lab
+ * of a thousand namespaces holds a handle and sockets for each, past the
+ * usual soft limit of 1024.  Programs netnsctl starts (lab commands, exec)
+ * get the limit they would have had: nn_proc_restore_nofile() in the child.
+ */
+void nn_proc_raise_nofile(void);
+void nn_proc_restore_nofile(void);
+
 /* The state (field 3) and start time (field 22) in the text of a
  * /proc/PID/stat.  -EINVAL when BUF is not one. */
 int nn_proc_parse_stat(const char *buf, char *state, uint64_t *start);

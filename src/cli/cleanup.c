@@ -36,7 +36,11 @@ static bool ns_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j)
 	struct nn_ns *ns;
 	uint64_t cookie;
 
-	if (nn_netns_exists(ctx, j->name) != 1) {
+	int r = nn_netns_exists(ctx, j->name);
+
+	if (r < 0)
+		return false;	/* cannot tell: not touched */
+	if (r == 0) {
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%s", nn_ctx_run_dir(ctx), j->name);

@@ -14,6 +14,7 @@
 #include "netnsctl/ctx.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
+#include "netnsctl/proc.h"
 #include "cli.h"
 #include "commands.h"
 #include "show.h"
@@ -271,6 +272,7 @@ int main(int argc, char **argv)
 		printf("netnsctl %s\n", NETNSCTL_VERSION);
 		return EXIT_OK;
 	}
+	nn_proc_raise_nofile();
 	for (const struct command *c = nn_commands; c->name; c++) {
 		if (strcmp(c->name, name))
 			continue;

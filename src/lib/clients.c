@@ -1338,7 +1338,8 @@ static void keeper_prune(struct run *r)
 		char path[PATH_MAX];
 
 		lease_path(r->ctx, c->name, path, sizeof(path));
-		if (nn_netns_exists(r->ctx, c->name) == 1 && access(path, F_OK) == 0) {
+		/* Gone only when it is known to be gone. */
+		if (nn_netns_exists(r->ctx, c->name) != 0 && access(path, F_OK) == 0) {
 			r->v[k++] = c;
 			continue;
 		}

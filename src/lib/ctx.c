@@ -197,19 +197,23 @@ void nn_ns_leave(int saved_fd)
 struct nl_sock *nn_ns_nl(struct nn_ns *ns, struct nn_error *e)
 {
 	struct nl_sock *sk;
-	int saved = -1, one = 1, ret;
+	int saved = -1, one = 1, ret, sys;
 
 	if (ns->nl)
 		return ns->nl;
 	if (nn_ns_enter(ns, &saved, e) < 0)
 		return NULL;
 	sk = nl_socket_alloc();
+	errno = 0;
 	ret = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
+	/* libnl says "unspecific failure" for errnos it has no code for (EMFILE) */
+	sys = errno;
 	nn_ns_leave(saved);
 	if (ret < 0) {
 		if (sk)
 			nl_socket_free(sk);
-		nn_error_set(e, nn_nl_errno_from_nle(ret), "cannot open a netlink socket in %s", ns->label);
+		nn_error_set(e, ret == -NLE_FAILURE && sys ? sys : nn_nl_errno_from_nle(ret),
+			     "cannot open a netlink socket in %s", ns->label);
 		return NULL;
 	}
 	/* Large dumps (hundreds of links) must not hit the default buffer. */

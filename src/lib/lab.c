@@ -479,8 +479,16 @@ static int observe(struct observer *o, const char *name, struct obs **out, struc
 	o->v[o->n++] = ob;
 	snprintf(ob->name, sizeof(ob->name), "%s", name);
 	*out = ob;
-	if (*name && nn_netns_exists(o->ctx, name) != 1)
-		return 0;
+	if (*name) {
+		int r = nn_netns_exists(o->ctx, name);
+
+		/* Not knowing is not "absent": destroy would skip it, apply
+		 * make it again. */
+		if (r < 0)
+			return nn_error_set(e, -r, "cannot look at namespace \"%s\"", name);
+		if (r == 0)
+			return 0;
+	}
 	ob->exists = true;
 	if (nn_ctx_ns(o->ctx, name, &ns, e) < 0)
 		return -e->code;

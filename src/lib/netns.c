@@ -30,6 +30,7 @@
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/netns.h"
+#include "netnsctl/proc.h"
 #include "cleanup.h"
 #include "nl.h"
 
@@ -370,9 +371,14 @@ int nn_netns_exists(struct nn_ctx *ctx, const char *name)
 {
 	char path[PATH_MAX];
 
+	int r;
+
 	if (ns_path(ctx, name, path, NULL) < 0)
 		return 0;
-	return netns_at(AT_FDCWD, path) > 0;
+	r = netns_at(AT_FDCWD, path);
+	if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP)
+		return 0;
+	return r < 0 ? r : r > 0;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -550,6 +556,7 @@ int nn_netns_exec(struct nn_ctx *ctx, const char *name, char *const argv[], stru
 	r = bind_etc(ctx, name, e);
 	if (r < 0)
 		return r;
+	nn_proc_restore_nofile();
 	execvp(argv[0], argv);
 	return nn_error_set(e, errno, "cannot run \"%s\"", argv[0]);
 }

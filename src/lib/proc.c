@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/close_range.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -83,6 +84,32 @@ bool nn_proc_alive(const struct nn_proc *p)
 	return start == p->start_time && state != 'Z' && state != 'X';
 }
 
+static struct rlimit nofile_before;
+static bool nofile_raised;
+
+void nn_proc_raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (nofile_raised || getrlimit(RLIMIT_NOFILE, &r) < 0)
+		return;
+	nofile_before = r;
+	/* No more than the kernel's usual fs.nr_open when unlimited. */
+	if (r.rlim_max == RLIM_INFINITY || r.rlim_max > 1048576)
+		r.rlim_max = 1048576;
+	if (r.rlim_cur >= r.rlim_max)
+		return;
+	r.rlim_cur = r.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &(struct rlimit){ r.rlim_cur, nofile_before.rlim_max }) == 0)
+		nofile_raised = true;
+}
+
+void nn_proc_restore_nofile(void)
+{
+	if (nofile_raised)
+		setrlimit(RLIMIT_NOFILE, &nofile_before);
+}
+
 static void __attribute__((noreturn)) child(int nsfd, char *const argv[], const char *log, int gofd,
 					   int errfd)
 {
@@ -100,6 +127,7 @@ static void __attribute__((noreturn)) child(int nsfd, char *const argv[], const 
 	/* Nothing of netnsctl's (the state lock, netlink sockets) may live on in it. */
 	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
 	signal(SIGPIPE, SIG_DFL);
+	nn_proc_restore_nofile();
 	/* Only once the parent has recorded the pid: a netnsctl killed before
 	 * that must not leave a process nobody knows of (EOF: give up). */
 	do
