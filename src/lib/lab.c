@@ -1457,11 +1457,6 @@ static int set_qdisc(struct nn_ns *ns, int ifindex, const struct nn_qdisc_info *
 	}
 }
 
-/*
- * One step.  Intents are journalled before the kernel is asked; a request
- * the kernel refuses retracts them.  S->done is set as soon as the kernel
- * changed something, so a failure in the bookkeeping after it is undone too.
- */
 /* The forwarding record as it was before FWD_SET step S: an earlier
  * change's, or none. */
 static void fwd_record_back(struct nn_ctx *ctx, const struct step *s, struct nn_error *e)
@@ -1473,6 +1468,11 @@ static void fwd_record_back(struct nn_ctx *ctx, const struct step *s, struct nn_
 		nn_journal_gone(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", e);
 }
 
+/*
+ * One step.  Intents are journalled before the kernel is asked; a request
+ * the kernel refuses retracts them.  S->done is set as soon as the kernel
+ * changed something, so a failure in the bookkeeping after it is undone too.
+ */
 static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_rule *nats,
 		   struct step *s, struct nn_error *e)
 {
