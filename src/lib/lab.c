@@ -152,6 +152,7 @@ struct nn_plan {
 	size_t n, cap;
 	struct nn_nat_rule *nats;	/* the rules NAT steps name by index */
 	size_t n_nats;
+	size_t n_link_dels;		/* LINK_DEL steps: most plans have none */
 };
 
 /* --- the lab ---------------------------------------------------------- */
@@ -621,6 +622,7 @@ static struct step *add_step(struct nn_plan *p, enum op op, const char *ns, cons
 	s = &p->steps[p->n++];
 	memset(s, 0, sizeof(*s));
 	s->op = op;
+	p->n_link_dels += op == OP_LINK_DEL;
 	snprintf(s->ns, sizeof(s->ns), "%s", ns);
 	if (ifname)
 		snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
@@ -857,7 +859,7 @@ static const char *route_name(char *buf, size_t len, const struct nn_prefix *dst
  * routes go with it. */
 static bool plan_drops_link(const struct nn_plan *p, const struct obs *ob, int ifindex)
 {
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; p->n_link_dels && i < p->n; i++) {
 		const struct step *s = &p->steps[i];
 		const struct nn_link_info *l;
 
