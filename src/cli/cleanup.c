@@ -30,24 +30,22 @@
  * (id 0) counts as ours: netnsctl made the mount point with O_EXCL just
  * before it died.  So does a dead mount point left by a netnsctl killed
  * while making or deleting it: it is no namespace, and the name was ours. */
-static bool ns_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j)
+static int ns_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn_error *e)
 {
-	struct nn_error e = { 0 };
 	struct nn_ns *ns;
 	uint64_t cookie;
-
 	int r = nn_netns_exists(ctx, j->name);
 
 	if (r < 0)
-		return false;	/* cannot tell: not touched */
+		return nn_error_set(e, -r, "cannot look at namespace \"%s\"", j->name);
 	if (r == 0) {
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%s", nn_ctx_run_dir(ctx), j->name);
 		return access(path, F_OK) == 0;
 	}
-	if (nn_ctx_ns(ctx, j->name, &ns, &e) < 0 || nn_ns_cookie(ns, &cookie, &e) < 0)
-		return false;
+	if (nn_ctx_ns(ctx, j->name, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0)
+		return -e->code;
 	return j->id == 0 || cookie == j->id;
 }
 
@@ -60,29 +58,36 @@ static bool ns_deleted_too(const struct nn_journal_entry *v, size_t n, const cha
 	return false;
 }
 
-/* The namespace of record J ("" the host) still is the one it names. */
-static bool ns_is_same(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn_ns **ns)
-{
-	struct nn_error e = { 0 };
-	uint64_t cookie;
+/*
+ * The checks below answer 1 (yes), 0 (no) or -errno when they cannot tell
+ * (no file descriptors left, ...): cleanup then stops and keeps the journal,
+ * rather than take "cannot tell" for "not ours" and forget the object.
+ */
 
-	if ((*j->ns && nn_netns_exists(ctx, j->ns) != 1) || nn_ctx_ns(ctx, j->ns, ns, &e) < 0 ||
-	    nn_ns_cookie(*ns, &cookie, &e) < 0)
-		return false;
+/* The namespace of record J ("" the host) still is the one it names. */
+static int ns_is_same(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn_ns **ns,
+		      struct nn_error *e)
+{
+	uint64_t cookie;
+	int r;
+
+	if (*j->ns && (r = nn_netns_exists(ctx, j->ns)) <= 0)
+		return r < 0 ? nn_error_set(e, -r, "cannot look at namespace \"%s\"", j->ns) : 0;
+	if (nn_ctx_ns(ctx, j->ns, ns, e) < 0 || nn_ns_cookie(*ns, &cookie, e) < 0)
+		return -e->code;
 	return cookie == j->ns_cookie;
 }
 
 /* A NAT rule tagged TAG is in the host's netnsctl table. */
-static bool nat_is_there(struct nn_ctx *ctx, const char *tag)
+static int nat_is_there(struct nn_ctx *ctx, const char *tag, struct nn_error *e)
 {
-	struct nn_error e = { 0 };
 	struct nn_nat_rule *v = NULL;
 	struct nn_ns *ns;
 	size_t n = 0;
-	bool found = false;
+	int found = 0;
 
-	if (nn_ctx_ns(ctx, "", &ns, &e) < 0 || nn_nat_rule_list(ns, &v, &n, &e) < 0)
-		return false;
+	if (nn_ctx_ns(ctx, "", &ns, e) < 0 || nn_nat_rule_list(ns, &v, &n, e) < 0)
+		return -e->code;
 	for (size_t i = 0; i < n; i++)
 		found |= !strcmp(v[i].tag, tag);
 	free(v);
@@ -101,33 +106,37 @@ static int cleanup_other(struct nn_ctx *ctx, const struct nn_journal_entry *j, b
 	struct nn_prefix dst;
 	struct nn_ns *ns;
 	bool on;
+	int r;
 
 	switch (j->kind) {
 	case NN_OBJ_ROUTE:
-		if (!ns_is_same(ctx, j, &ns))
-			return 0;
+		if ((r = ns_is_same(ctx, j, &ns, e)) <= 0)
+			return r;
 		memset(&dst, 0, sizeof(dst));
 		if (!strcmp(j->name, "default") || !strcmp(j->name, "default6"))
 			dst.family = j->name[7] ? AF_INET6 : AF_INET;
-		else if (nn_parse_cidr(j->name, &dst, e) < 0)
+		else if (nn_parse_cidr(j->name, &dst, e) < 0) {
+			nn_error_clear(e);	/* not a record netnsctl writes */
 			return 0;
+		}
 		printf("%sdelete route %s in %s\n", dry ? "would " : "", j->name, where(j->ns));
 		(*changed)++;
 		return dry ? 0 : nn_route_del(ns, &dst, e);
 	case NN_OBJ_NAT:
-		if (!nat_is_there(ctx, j->name))
-			return 0;
+		if ((r = nat_is_there(ctx, j->name, e)) <= 0)
+			return r;
 		printf("%sdelete NAT rule %s\n", dry ? "would " : "", j->name);
 		(*changed)++;
 		if (dry || nn_ctx_ns(ctx, "", &ns, e) < 0)
 			return dry ? 0 : -e->code;
 		return nn_nat_rule_del(ns, j->name, e);
 	case NN_OBJ_SYSCTL:
-		if (!j->id || !ns_is_same(ctx, j, &ns) || nn_forwarding_get(ns, &on, e) < 0 ||
-		    on == (j->id == 2)) {
-			nn_error_clear(e);
+		if (!j->id || (r = ns_is_same(ctx, j, &ns, e)) == 0)
 			return 0;
-		}
+		if (r < 0 || nn_forwarding_get(ns, &on, e) < 0)
+			return -e->code;
+		if (on == (j->id == 2))
+			return 0;
 		printf("%sturn IPv4 forwarding back %s in %s\n", dry ? "would " : "",
 		       j->id == 2 ? "on" : "off", where(j->ns));
 		(*changed)++;
@@ -215,22 +224,20 @@ static int cleanup_procs(struct nn_ctx *ctx, bool dry, size_t *changed, struct n
 /* The link NAME in NS if it is still the one netnsctl made: same namespace
  * (by cookie: ifindexes start again in a new one), same ifindex; for a
  * qdisc, a root of the kind and handle netnsctl makes. */
-static bool link_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j,
-			 struct nn_ns **ns, struct nn_link_info *li)
+static int link_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j,
+			struct nn_ns **ns, struct nn_link_info *li, struct nn_error *e)
 {
-	struct nn_error e = { 0 };
 	struct nn_qdisc_info root;
+	int r;
 
-	if (!ns_is_same(ctx, j, ns))
-		return false;
-	if (nn_link_find(*ns, j->name, li, &e) != 1)
-		return false;
+	if ((r = ns_is_same(ctx, j, ns, e)) <= 0 || (r = nn_link_find(*ns, j->name, li, e)) <= 0)
+		return r;
 	if (j->id != 0 && (uint64_t)li->ifindex != j->id)
-		return false;
+		return 0;
 	if (j->kind != NN_OBJ_QDISC)
-		return true;
-	if (nn_qdisc_root(*ns, li->ifindex, &root, &e) != 1)
-		return false;
+		return 1;
+	if ((r = nn_qdisc_root(*ns, li->ifindex, &root, e)) <= 0)
+		return r;
 	return root.handle == NN_QDISC_HANDLE &&
 	       (root.kind == NN_QDISC_NETEM || root.kind == NN_QDISC_TBF);
 }
@@ -270,9 +277,13 @@ int cmd_cleanup(int argc, char **argv)
 	 * their namespaces go, and their keeper stops. */
 	if (cleanup_clients(ctx, dry, &changed, &e) < 0)
 		ret = EXIT_FAIL;
-	for (size_t i = 0; i < n; i++)
-		if (v[i].kind == NN_OBJ_NETNS)
-			ours[i] = ns_is_ours(ctx, &v[i]);
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		if (v[i].kind != NN_OBJ_NETNS)
+			continue;
+		if ((c = ns_is_ours(ctx, &v[i], &e)) < 0)
+			ret = EXIT_FAIL;
+		ours[i] = c > 0;
+	}
 	if (!dry)
 		cli_catch_signals();
 	/* Processes first: they may hold what is removed next. */
@@ -294,8 +305,11 @@ int cmd_cleanup(int argc, char **argv)
 				ret = EXIT_FAIL;
 			continue;
 		}
-		if (!link_is_ours(ctx, &v[i], &ns, &li))
+		if ((c = link_is_ours(ctx, &v[i], &ns, &li, &e)) <= 0) {
+			if (c < 0)
+				ret = EXIT_FAIL;
 			continue;
+		}
 		printf("%sdelete %s %s in %s\n", dry ? "would " : "",
 		       v[i].kind == NN_OBJ_LINK ? "link" : "qdisc on", v[i].name, where(v[i].ns));
 		changed++;

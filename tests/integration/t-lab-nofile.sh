@@ -1,18 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lanes: host
-# why: 400 namespaces; the host lane is enough for a limit of the process
+# why: 600 namespaces; the host lane is enough for a limit of the process
 #
-# A lab of 400 namespaces holds more than 1024 files open (a handle and
+# A lab of 600 namespaces holds more than 1024 files open (a handle and
 # sockets per namespace), the usual soft limit.  netnsctl raises its soft
 # limit to the hard one, and gives the programs it starts the limit they
 # had.  Under a hard limit too low for the lab, apply fails with one line
-# and changes nothing, and destroy fails before deleting anything rather
-# than skipping the namespaces it cannot look at.
+# and changes nothing, and destroy and cleanup fail before deleting
+# anything rather than skip (and forget) the namespaces they cannot look at.
 
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
-N=400
+N=600
 WORK=$(mktemp -d)
 LAB=$WORK/big.yaml
 
@@ -48,6 +48,13 @@ before=$(netns_names)
 expect_fail_with 1 '^netnsctl: cannot [a-z ]+ "h[0-9]+": Too many open files$' \
 	bash -c "ulimit -n 1024 && exec \"\$@\"" - "$NETNSCTL" destroy "$LAB"
 assert_eq "$(netns_names)" "$before" "namespaces after the refused destroy"
+
+pretty "hard limit 1024: cleanup refuses before it deletes anything, forgets nothing"
+journal=$(cat "$STATE_DIR/journal")
+expect_fail_with 1 '^netnsctl: cannot [a-z ]+ "h[0-9]+": Too many open files$' \
+	bash -c "ulimit -n 1024 && exec \"\$@\"" - "$NETNSCTL" cleanup
+assert_eq "$(netns_names)" "$before" "namespaces after the refused cleanup"
+assert_eq "$(cat "$STATE_DIR/journal")" "$journal" "the journal after the refused cleanup"
 
 pretty "soft limit 1024: destroy"
 ok bash -c "ulimit -Sn 1024 && exec \"\$@\"" - "$NETNSCTL" destroy "$LAB"
