@@ -55,7 +55,8 @@ typedef int (*nn_proc_record_cb)(const struct nn_proc *p, void *arg, struct nn_e
 int nn_proc_start(int nsfd, char *const argv[], const char *log, struct nn_proc *p,
 		  nn_proc_record_cb record, void *arg, struct nn_error *e);
 
-/* Whether P still runs: its pid exists, is not a zombie, started at P->start_time. */
+/* Whether P still runs: its pid exists, is not a zombie, started at
+ * P->start_time (0: not known, the pid alone counts). */
 bool nn_proc_alive(const struct nn_proc *p);
 
 /* SIGTERM to P's process group, SIGKILL after TIMEOUT_MS if it is still

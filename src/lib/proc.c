@@ -81,7 +81,10 @@ bool nn_proc_alive(const struct nn_proc *p)
 
 	if (p->pid <= 1 || read_stat(p->pid, &state, &start) < 0)
 		return false;
-	return start == p->start_time && state != 'Z' && state != 'X';
+	/* 0: a record written before the parser was fixed: it read field 21
+	 * (always 0) for the start time.  Such a record is trusted on its pid
+	 * alone, as it was: taking its command for dead would orphan it. */
+	return (start == p->start_time || p->start_time == 0) && state != 'Z' && state != 'X';
 }
 
 static struct rlimit nofile_before;
