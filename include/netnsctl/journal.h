@@ -54,6 +54,8 @@ int nn_state_lock(struct nn_ctx *ctx, struct nn_error *e);
 /* The same without waiting: 1 when this process holds the lock now, 0 when
  * another process does. */
 int nn_state_trylock(struct nn_ctx *ctx, struct nn_error *e);
+/* Let the lock go before the process ends (a command that only reads). */
+void nn_state_unlock(void);
 
 int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		      const char *name, const char *owner, struct nn_error *e);

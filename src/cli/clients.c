@@ -322,6 +322,8 @@ int cmd_list_clients(int argc, char **argv)
 		nn_ctx_free(ctx);
 		return cli_fail(&e);
 	}
+	/* Not held while printing: a reader (a pager) may take its time. */
+	nn_state_unlock();
 	print_clients(v, n, json);
 	free(v);
 	nn_ctx_free(ctx);

@@ -81,6 +81,14 @@ int nn_state_trylock(struct nn_ctx *ctx, struct nn_error *e)
 	return state_lock(ctx, false, e);
 }
 
+void nn_state_unlock(void)
+{
+	if (lock_fd >= 0) {
+		close(lock_fd);
+		lock_fd = -1;
+	}
+}
+
 /*
  * A field as the file holds it: one word.  Namespace names may hold blanks
  * (ip netns allows any byte but '/' and NUL): '%', blanks, control bytes and
