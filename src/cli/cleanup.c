@@ -287,7 +287,7 @@ int cmd_cleanup(int argc, char **argv)
 	if (!dry)
 		cli_catch_signals();
 	/* Processes first: they may hold what is removed next. */
-	if (cleanup_procs(ctx, dry, &changed, &e) < 0)
+	if (ret == 0 && cleanup_procs(ctx, dry, &changed, &e) < 0)
 		ret = EXIT_FAIL;
 
 	/* Links and qdiscs in namespaces that stay, then the namespaces (which

@@ -140,7 +140,9 @@ static int need_netns(const char *ns, struct nn_error *e)
 		return nn_error_setx(e, EIO, "cannot look up namespace \"%s\"", ns);
 	ret = nn_netns_exists(ctx, ns);
 	nn_ctx_free(ctx);
-	if (ret != 1)
+	if (ret < 0)
+		return nn_error_set(e, -ret, "cannot look at namespace \"%s\"", ns);
+	if (ret == 0)
 		return nn_error_setx(e, ENOENT, "namespace \"%s\" does not exist", ns);
 	return 0;
 }
@@ -248,6 +250,10 @@ int cmd_disconnect_host(int argc, char **argv)
 		return ret ? ret : EXIT_FAIL;
 	exists = nn_netns_exists(ctx, argv[optind]);
 	nn_ctx_free(ctx);
+	if (exists < 0) {
+		nn_error_set(&e, -exists, "cannot look at namespace \"%s\"", argv[optind]);
+		return cli_fail(&e);
+	}
 
 	/* An empty lab of connect-host NS's owner, pruned: what it made goes
 	 * (the host end of the veth takes its peer along, the masquerade

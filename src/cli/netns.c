@@ -226,9 +226,12 @@ int cmd_exec(int argc, char **argv)
 		return cli_input_error(&e);
 	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
 		return ret ? ret : EXIT_FAIL;
-	if (nn_netns_exists(ctx, name) != 1) {
+	if ((ret = nn_netns_exists(ctx, name)) != 1) {
 		nn_ctx_free(ctx);
-		nn_error_setx(&e, ENOENT, "namespace \"%s\" does not exist", name);
+		if (ret < 0)
+			nn_error_set(&e, -ret, "cannot look at namespace \"%s\"", name);
+		else
+			nn_error_setx(&e, ENOENT, "namespace \"%s\" does not exist", name);
 		return cli_fail(&e);
 	}
 	nn_netns_exec(ctx, name, argv + optind, &e);

@@ -68,10 +68,11 @@ static int delete_pair(struct nn_ctx *ctx, const char *ns_a, const char *if_a, c
 	int32_t id = -1;
 	size_t n = 0;
 	const char *peer = NULL;
+	int ret;
 
 	*changed = false;
-	if (nn_netns_exists(ctx, ns_a) != 1)
-		return 0;
+	if ((ret = nn_netns_exists(ctx, ns_a)) <= 0)
+		return ret < 0 ? nn_error_set(e, -ret, "cannot look at namespace \"%s\"", ns_a) : 0;
 	if (nn_ctx_ns(ctx, ns_a, &a, e) < 0)
 		return -e->code;
 	if (nn_link_find(a, if_a, &la, e) <= 0)

@@ -997,13 +997,20 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 		ret = load_client(ctx, c->name, &c->info, e);
 		if (ret < 0)
 			goto out;
-		if (ret == 1 && nn_netns_exists(ctx, c->name) == 1) {
-			c->existing = true;
-			memcpy(c->mac, c->info.mac, 6);
-			continue;
-		}
-		if (ret == 1)
+		if (ret == 1) {
+			int live = nn_netns_exists(ctx, c->name);
+
+			if (live < 0) {
+				ret = nn_error_set(e, -live, "cannot look at namespace \"%s\"", c->name);
+				goto out;
+			}
+			if (live) {
+				c->existing = true;
+				memcpy(c->mac, c->info.mac, 6);
+				continue;
+			}
 			remove_client_files(ctx, c->name);	/* its namespace is gone */
+		}
 		if (spec->has_mac_base)
 			nn_client_mac_from_base(spec->mac_base, i, c->mac, e);
 		else
@@ -1304,7 +1311,12 @@ int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_inf
 			return ret;
 		}
 		/* A client whose namespace someone else deleted is gone. */
-		if (ret == 1 && nn_netns_exists(ctx, names[i]) == 1)
+		if (ret == 1 && (ret = nn_netns_exists(ctx, names[i])) < 0) {
+			free(v);
+			free_names(names, n);
+			return nn_error_set(e, -ret, "cannot look at namespace \"%s\"", names[i]);
+		}
+		if (ret == 1)
 			k++;
 	}
 	free_names(names, n);
