@@ -84,8 +84,9 @@ assert_eq "$OUT" "$before" "list-clients after the interrupted call"
 wait_for 5 bash -c "[[ \$(grep -c . '$LAN_LEASES') -eq 3 ]]"
 
 pretty "long names: the error names as many as fit, and counts the rest"
-# 2 addresses are free; 10 clients with 200-byte names ask at once
-long=$(printf 'c%.0s' {1..199})x
+# 2 addresses are free; 10 clients with 251- and 252-byte names ask at once
+# (before the fix, the second name in the error passed its buffer)
+long=$(printf 'c%.0s' {1..249})x
 expect_fail_with 1 '^netnsctl: [0-9]+ of 10 new clients got no lease within 2\.000 s, all 10 rolled back: .* and [0-9]+ more$' \
 	n create-clients 10 --parent lan0 --prefix "$long" --timeout 2
 ((${#ERR} < 512)) || fail "the error is ${#ERR} bytes long"

@@ -7,8 +7,9 @@
 # sockets per namespace), the usual soft limit.  netnsctl raises its soft
 # limit to the hard one, and gives the programs it starts the limit they
 # had.  Under a hard limit too low for the lab, apply fails with one line
-# and changes nothing, and destroy and cleanup fail before deleting
-# anything rather than skip (and forget) the namespaces they cannot look at.
+# and changes nothing, and destroy and cleanup fail before deleting a
+# namespace rather than skip (and forget) the ones they cannot look at.
+# (Commands and client groups go before that; this lab has none.)
 
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
