@@ -232,8 +232,13 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
 	if (ret == 0 && !(ctx = cli_ctx()))
 		ret = EXIT_FAIL;
 	if (ret == 0) {
-		if (nn_state_lock(ctx, &e) < 0 || nn_plan_make(ctx, lab, &plan, &e) < 0)
+		if (nn_state_lock(ctx, &e) < 0)
 			ret = cli_fail(&e);
+		else if (nn_plan_make(ctx, lab, &plan, &e) < 0)
+			/* EEXIST: a name the command gives is taken by something
+			 * the plan must not replace (a working pair, a link of
+			 * another kind): the command line must change. */
+			ret = e.code == EEXIST ? cli_input_error(&e) : cli_fail(&e);
 		else
 			ret = cli_run_plan(ctx, plan, dry_run);
 	}

@@ -17,6 +17,7 @@
 #include "netnsctl/netns.h"
 #include "cli.h"
 #include "commands.h"
+#include "show.h"
 
 #define DEFAULT_CIDR "10.10.0.0/30"
 
@@ -49,6 +50,13 @@ int cmd_create_veth_pair(int argc, char **argv)
 		return ret;
 	if (nn_parse_cidr(cidr, &net, &e) < 0 || nn_prefix_hosts(&net, 2, hosts, &e) < 0)
 		return cli_input_error(&e);
+	/* A pair looped inside one namespace connects nothing. */
+	if (!strcmp(argv[optind], argv[optind + 1])) {
+		struct nn_shown shown;
+
+		return cli_usage_error("%s: both ends in namespace \"%s\": a veth pair connects two namespaces",
+				       argv[0], nn_show(&shown, argv[optind]));
+	}
 	lab = nn_lab_new(argv[0]);
 	if (!lab)
 		return cli_oom();

@@ -700,8 +700,107 @@ static int plan_link_end(struct nn_plan *p, const struct obs *ob, const char *if
 	return 0;
 }
 
-static int plan_veth(struct nn_plan *p, struct observer *o, const struct lab_veth *v,
-		     struct nn_error *e)
+static bool lab_has_ns(const struct nn_lab *lab, const char *ns);
+static bool plan_deletes_ns(const struct nn_plan *p, const char *ns);
+
+/*
+ * Where the peer of veth L in A lives: 1 with its namespace's name in NAME
+ * ("" for the host), or 0 when that namespace has no name (not the host, in
+ * no file of the run dir).  Only asked when a link is in the way of a pair,
+ * so the run dir is read then and not for every plan.
+ */
+static int veth_peer_home(struct observer *o, const struct nn_lab *lab, const struct obs *a,
+			  const struct nn_link_info *l, char *name, size_t len,
+			  struct nn_error *e)
+{
+	char **names = NULL;
+	struct nn_ns *na, *nc;
+	size_t n = 0;
+	int32_t id;
+	int ret = 0;
+
+	if (!l->peer_nsid_set) {
+		snprintf(name, len, "%s", a->name);
+		return 1;
+	}
+	if (nn_ctx_ns(o->ctx, a->name, &na, e) < 0)
+		return -e->code;
+	/* The lab's own namespaces and the host first: the usual answers. */
+	for (size_t i = 0; i <= lab->n_ns; i++) {
+		const char *c = i < lab->n_ns ? lab->ns[i] : "";
+		int r = *c ? nn_netns_exists(o->ctx, c) : 1;
+
+		if (r < 0)
+			return nn_error_set(e, -r, "cannot look at namespace \"%s\"", c);
+		if (!r || !strcmp(c, a->name))
+			continue;
+		if (nn_ctx_ns(o->ctx, c, &nc, e) < 0 || nn_ns_peer_nsid(na, nc, &id, e) < 0)
+			return -e->code;
+		if (id >= 0 && id == l->peer_nsid) {
+			snprintf(name, len, "%s", c);
+			return 1;
+		}
+	}
+	if (nn_netns_list(o->ctx, &names, &n, e) < 0)
+		return -e->code;
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		if (!strcmp(names[i], a->name))
+			continue;
+		if (nn_ctx_ns(o->ctx, names[i], &nc, e) < 0 || nn_ns_peer_nsid(na, nc, &id, e) < 0) {
+			/* Deleted since it was listed: not where the peer is. */
+			if (e->code == ENOENT) {
+				nn_error_clear(e);
+				continue;
+			}
+			ret = -e->code;
+			break;
+		}
+		if (id >= 0 && id == l->peer_nsid) {
+			snprintf(name, len, "%s", names[i]);
+			ret = 1;
+		}
+	}
+	nn_netns_list_free(names, n);
+	return ret;
+}
+
+/*
+ * A veth end L in A stands where this plan wants one end of the pair V and is
+ * not paired as wanted.  It is stale, and replaced, only when its peer lives
+ * in one of the lab's own namespaces (the lab says how those connect), in a
+ * namespace this plan deletes, or in a namespace without a name (left behind,
+ * unreachable by name).  A complete pair to any other named namespace, or to
+ * the host, works for somebody: refused, never deleted.
+ */
+static int check_replaceable(struct nn_plan *p, struct observer *o, const struct nn_lab *lab,
+			     const struct lab_veth *v, const struct obs *a,
+			     const struct nn_link_info *l, struct nn_error *e)
+{
+	char home[NSNAME_MAX], ifopt[IFNAMSIZ + 16] = "";
+	int ret = veth_peer_home(o, lab, a, l, home, sizeof(home), e);
+
+	if (ret <= 0)
+		return ret;
+	/* (lab_has_ns() counts the host in every lab: not so here.) */
+	if (!strcmp(home, v->ns[0]) || !strcmp(home, v->ns[1]) ||
+	    (*home && (lab_has_ns(lab, home) || plan_deletes_ns(p, home))))
+		return 0;
+	if (!*home || !*a->name)
+		return nn_error_setx(e, EEXIST,
+				     "%s in %s already connects to %s; name other links, or remove that pair first",
+				     l->name, where(a->name), where(home));
+	if (strcmp(l->name, "veth-a"))
+		snprintf(ifopt, sizeof(ifopt), " --if-a %s", l->name);
+	/* create-veth-pair's options by name: the advice is one to follow. */
+	return nn_error_setx(e, EEXIST,
+			     "%s in %s already connects to %s; name other links%s, or delete-veth-pair %s %s%s first",
+			     l->name, where(a->name), home,
+			     !strcmp(lab->owner, "create-veth-pair") ? " with --if-a/--if-b" : "",
+			     a->name, home, ifopt);
+}
+
+static int plan_veth(struct nn_plan *p, struct observer *o, const struct nn_lab *lab,
+		     const struct lab_veth *v, struct nn_error *e)
 {
 	const struct nn_link_info *la = NULL, *lb = NULL;
 	struct obs *a, *b;
@@ -727,6 +826,9 @@ static int plan_veth(struct nn_plan *p, struct observer *o, const struct lab_vet
 		if (lb && strcmp(lb->kind, "veth"))
 			return nn_error_setx(e, EEXIST, "%s in %s is a %s link, not a veth: not replaced",
 					     lb->name, where(b->name), *lb->kind ? lb->kind : "plain");
+		if ((la && check_replaceable(p, o, lab, v, a, la, e) < 0) ||
+		    (lb && check_replaceable(p, o, lab, v, b, lb, e) < 0))
+			return -e->code;
 		if (la) {
 			s = add_step(p, OP_LINK_DEL, a->name, la->name, e);
 			if (!s)
@@ -1376,7 +1478,7 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 	for (size_t i = 0; i < lab->n_bridges && ret == 0; i++)
 		ret = plan_bridge(p, &o, &lab->bridges[i], e);
 	for (size_t i = 0; i < lab->n_veths && ret == 0; i++)
-		ret = plan_veth(p, &o, &lab->veths[i], e);
+		ret = plan_veth(p, &o, lab, &lab->veths[i], e);
 	for (size_t i = 0; i < lab->n_macvlans && ret == 0; i++)
 		ret = plan_macvlan(p, &o, &lab->macvlans[i], e);
 	for (size_t i = 0; i < lab->n_fwds && ret == 0; i++)
