@@ -213,7 +213,9 @@ int cmd_create_clients(int argc, char **argv)
 		return ret ? ret : EXIT_FAIL;
 	if (nn_clients_check(ctx, &spec, &e) < 0) {
 		nn_ctx_free(ctx);
-		return cli_input_error(&e);
+		/* A bad value is the input's fault; a parent that is missing or
+		 * down is the system's. */
+		return e.code == EINVAL || e.code == ERANGE ? cli_input_error(&e) : cli_fail(&e);
 	}
 	/* A signal rolls the whole call back (the plan, then the leases). */
 	cli_catch_signals();

@@ -86,6 +86,11 @@ int cli_input_error(const struct nn_error *e)
 	return EXIT_USAGE;
 }
 
+int cli_plan_error(const struct nn_error *e)
+{
+	return e->code == EEXIST ? cli_input_error(e) : cli_fail(e);
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
 	int c;
@@ -235,10 +240,7 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
 		if (nn_state_lock(ctx, &e) < 0)
 			ret = cli_fail(&e);
 		else if (nn_plan_make(ctx, lab, &plan, &e) < 0)
-			/* EEXIST: a name the command gives is taken by something
-			 * the plan must not replace (a working pair, a link of
-			 * another kind): the command line must change. */
-			ret = e.code == EEXIST ? cli_input_error(&e) : cli_fail(&e);
+			ret = cli_plan_error(&e);
 		else
 			ret = cli_run_plan(ctx, plan, dry_run);
 	}
