@@ -1405,8 +1405,17 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 					break;
 				snprintf(s->ns2, sizeof(s->ns2), "%s", heir);
 				s->fwd.prev = j->id == 2;
+				/* For people: "forward-port tcp 81", not the
+				 * journal's "forward-port:tcp:81". */
+				char who[64];
+
+				snprintf(who, sizeof(who), "%s", heir);
+				for (char *c = who; *c; c++)
+					if (*c == ':')
+						*c = ' ';
 				snprintf(s->text, sizeof(s->text),
-					 "leave IPv4 forwarding in %s to %s", where(j->ns), heir);
+					 "leave IPv4 forwarding in %s as it is: %s relies on it",
+					 where(j->ns), who);
 				break;
 			}
 			s = add_step(p, OP_FWD_RESTORE, j->ns, NULL, e);

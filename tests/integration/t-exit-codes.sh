@@ -76,6 +76,7 @@ table='
 2 | create-bridge
 2 | create-bridge br0 --addr 10.5.0.300/24
 2 | create-bridge lan0p
+2 | create-bridge br0 --addr 10.5.0.3
 2 | attach sva
 2 | attach sva br0 --addr junk
 1 | attach sva nosuchbr
