@@ -38,7 +38,8 @@ int cli_input_error(const struct nn_error *e);
 /*
  * A plan that could not be made: exit 2 when the request itself is refused
  * (EEXIST: a name it gives is taken by something netnsctl must not
- * replace), else 1 (a namespace or link that is missing, a kernel error).
+ * replace; EMSGSIZE: a tbf burst smaller than the link's frames), else 1
+ * (a namespace or link that is missing, a kernel error).
  */
 int cli_plan_error(const struct nn_error *e);
 

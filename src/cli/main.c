@@ -88,7 +88,7 @@ int cli_input_error(const struct nn_error *e)
 
 int cli_plan_error(const struct nn_error *e)
 {
-	return e->code == EEXIST ? cli_input_error(e) : cli_fail(e);
+	return e->code == EEXIST || e->code == EMSGSIZE ? cli_input_error(e) : cli_fail(e);
 }
 
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)

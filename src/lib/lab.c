@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
@@ -16,6 +17,7 @@
 #include "netnsctl/names.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/route.h"
+#include "netnsctl/units.h"
 #include "cleanup.h"
 #include "show.h"
 
@@ -1187,6 +1189,19 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 		snprintf(s->text, sizeof(s->text), "clear qdisc %s on %s in %s", root.kind_name,
 			 q->ifname, where(q->ns));
 		return 0;
+	}
+	/* tbf drops every packet longer than its bucket: a burst below one
+	 * full-size frame (MTU plus the Ethernet header the qdisc counts)
+	 * passes nothing of that size.  A link this plan makes has the
+	 * kernel's default MTU. */
+	if (q->want.kind == NN_QDISC_TBF && q->want.u.tbf.burst) {
+		uint32_t frame = (l ? l->mtu : 1500) + ETH_HLEN;
+
+		if (q->want.u.tbf.burst < frame)
+			return nn_error_setx(e, EMSGSIZE,
+					     "invalid burst of %u bytes: smaller than a full-size frame on %s in %s (MTU %u + %d bytes of header); at least %ub",
+					     q->want.u.tbf.burst, q->ifname, where(q->ns),
+					     frame - ETH_HLEN, ETH_HLEN, frame);
 	}
 	if (have_root && qdisc_same(&q->want, &root))
 		return 0;
