@@ -1460,6 +1460,43 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 	return ret;
 }
 
+/*
+ * What the kernel must have for this plan, asked before its first step (a
+ * lab with netem on a kernel without it made 7 steps, then rolled them all
+ * back; --dry-run promised them).  Only the qdisc kinds the plan sets, one
+ * request each, in the namespace netnsctl runs in (kinds are the kernel's,
+ * not a namespace's).  Link kinds are not probed: veth, bridge and macvlan
+ * are in every kernel netnsctl is tested on, and a probe that makes no link
+ * has no cheap form (RTM_NEWLINK validates the kind last).
+ */
+static int plan_probe_kernel(const struct nn_plan *p, struct nn_ctx *ctx, struct nn_error *e)
+{
+	bool need[2] = { false, false };	/* netem, tbf */
+	static const char *const kinds[2] = { "netem", "tbf" };
+	struct nn_ns *host;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->steps[i].op != OP_QDISC_SET)
+			continue;
+		need[0] |= p->steps[i].q.kind == NN_QDISC_NETEM;
+		need[1] |= p->steps[i].q.kind == NN_QDISC_TBF;
+	}
+	for (int k = 0; k < 2; k++) {
+		int ret;
+
+		if (!need[k])
+			continue;
+		if (nn_ctx_ns(ctx, "", &host, e) < 0)
+			return -e->code;
+		ret = nn_qdisc_kind_probe(host, kinds[k], e);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			return -e->code;
+	}
+	return 0;
+}
+
 int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **out,
 		 struct nn_error *e)
 {
@@ -1513,6 +1550,8 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 		ret = plan_qdisc(p, &o, &lab->qdiscs[i], e);
 	for (size_t i = 0; i < lab->n_nats && ret == 0; i++)
 		ret = plan_nat(p, &o, &lab->nats[i], e);
+	if (ret == 0)
+		ret = plan_probe_kernel(p, ctx, e);
 	observer_free(&o);
 	if (ret < 0) {
 		nn_plan_free(p);
