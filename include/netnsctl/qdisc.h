@@ -126,6 +126,14 @@ int nn_qdisc_netem_replace(struct nn_ns *ns, int ifindex, const struct nn_netem 
 int nn_qdisc_tbf_replace(struct nn_ns *ns, int ifindex, const struct nn_tbf *spec,
 			 struct nn_error *e);
 
+/*
+ * Does the kernel have qdisc KIND ("netem" or "tbf")?  1 yes (or not proven
+ * missing), 0 no with E set to "this kernel has no sch_KIND (<extack>)",
+ * -errno when it cannot be asked.  One request in NS that changes nothing
+ * (see qdisc.c); planners ask once per kind a plan uses.
+ */
+int nn_qdisc_kind_probe(struct nn_ns *ns, const char *kind, struct nn_error *e);
+
 /* Remove the root qdisc of IFINDEX.  Returns 1 when one was removed, 0 when
  * there was nothing to clear (default root). */
 int nn_qdisc_clear(struct nn_ns *ns, int ifindex, struct nn_error *e);

@@ -31,6 +31,24 @@ int nn_parse_rate(const char *s, const char *what, uint64_t *bytes_per_sec, stru
  * "32kbit" = 4096 bytes), a bare number is bytes.  Result fits u32, > 0. */
 int nn_parse_size(const char *s, const char *what, uint32_t *bytes, struct nn_error *e);
 
+/*
+ * Traps for people who read units the way other tools do (tcconfig, or
+ * plain English): tc reads "10mbps" as megabytes per second, a bare time as
+ * microseconds and a bare rate as bits per second.  The command line keeps
+ * tc's readings; nn_unit_note() writes the one-line note the CLI shows for
+ * such a value ("10mbps is 10 megabytes/s = 80Mbit/s, as in tc; for
+ * megabits write 10mbit") and returns 1, or 0 when S is no trap.  S must
+ * already have parsed as KIND.
+ */
+enum nn_unit_kind { NN_UNIT_TIME, NN_UNIT_RATE };
+int nn_unit_note(char *buf, size_t len, const char *s, enum nn_unit_kind kind);
+
+/* Lab files have no tc habit to keep: a time or rate there must name its
+ * unit.  -EINVAL 'invalid delay "100": no unit (100ms? 100us?)' for a bare
+ * number, else 0. */
+int nn_unit_required(const char *s, const char *what, enum nn_unit_kind kind,
+		     struct nn_error *e);
+
 /* Unsigned decimal integer in [min, max]. */
 int nn_parse_uint(const char *s, const char *what, uint64_t min, uint64_t max,
 		  uint64_t *out, struct nn_error *e);

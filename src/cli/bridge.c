@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* create-bridge, attach */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,6 +14,21 @@
 #include "netnsctl/names.h"
 #include "cli.h"
 #include "commands.h"
+#include "show.h"
+
+/* An interface address with its prefix length: without one the kernel would
+ * make a /32, reachable by nothing on the bridge. */
+static int parse_addr(const char *s, struct nn_prefix *a, struct nn_error *e)
+{
+	struct nn_shown shown;
+
+	if (nn_parse_ifaddr(s, a, e) < 0)
+		return -e->code;
+	if (!strchr(s, '/'))
+		return nn_error_setx(e, EINVAL, "invalid address \"%s\": missing prefix length (e.g. %s/%d)",
+				     nn_show(&shown, s), shown.s, a->family == AF_INET ? 24 : 64);
+	return 0;
+}
 
 int cmd_create_bridge(int argc, char **argv)
 {
@@ -39,7 +55,7 @@ int cmd_create_bridge(int argc, char **argv)
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "BR")))
 		return ret;
-	if ((addr && nn_parse_ifaddr(addr, &a, &e) < 0) || (*ns && nn_check_netns_name(ns, &e) < 0) ||
+	if ((addr && parse_addr(addr, &a, &e) < 0) || (*ns && nn_check_netns_name(ns, &e) < 0) ||
 	    nn_check_ifname(argv[optind], &e) < 0)
 		return cli_input_error(&e);
 	lab = nn_lab_new(argv[0]);
@@ -106,7 +122,7 @@ int cmd_attach(int argc, char **argv)
 	ns = argv[optind];
 	br = argv[optind + 1];
 	if (nn_check_netns_name(ns, &e) < 0 || (*br_ns && nn_check_netns_name(br_ns, &e) < 0) ||
-	    nn_check_ifname(br, &e) < 0 || (addr && nn_parse_ifaddr(addr, &a, &e) < 0))
+	    nn_check_ifname(br, &e) < 0 || (addr && parse_addr(addr, &a, &e) < 0))
 		return cli_input_error(&e);
 	if (!strcmp(ns, br_ns))
 		return cli_usage_error("namespace \"%s\" is the bridge's own namespace: nothing to attach",

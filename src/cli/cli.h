@@ -35,6 +35,13 @@ int cli_fail(const struct nn_error *e);
 int cli_oom(void);
 /* An error found while checking the input: exit 2 (cli_fail gives exit 1). */
 int cli_input_error(const struct nn_error *e);
+/*
+ * A plan that could not be made: exit 2 when the request itself is refused
+ * (EEXIST: a name it gives is taken by something netnsctl must not
+ * replace; EMSGSIZE: a tbf burst smaller than the link's frames), else 1
+ * (a namespace or link that is missing, a kernel error).
+ */
+int cli_plan_error(const struct nn_error *e);
 
 /* getopt_long with our messages: returns the option, -1 at the end, or a
  * negative exit code after printing the usage error. */

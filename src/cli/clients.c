@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -139,6 +140,35 @@ static int parse_timeout(const char *s, unsigned *ms, struct nn_error *e)
 	return 0;
 }
 
+/* create-clients --dry-run: the clients of PREFIX1..PREFIXCOUNT that are
+ * not there yet, each as the step it would be. */
+static int dry_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec)
+{
+	struct nn_client_info *v = NULL;
+	struct nn_error e = { 0 };
+	size_t n = 0, made = 0;
+
+	if (nn_clients_list(ctx, spec->prefix, &v, &n, &e) < 0)
+		return cli_fail(&e);
+	for (unsigned k = 1; k <= spec->count; k++) {
+		char name[NAME_MAX + 2];
+		bool have = false;
+
+		snprintf(name, sizeof(name), "%s%u", spec->prefix, k);
+		for (size_t i = 0; i < n && !have; i++)
+			have = !strcmp(v[i].name, name);
+		if (have)
+			continue;
+		printf("would create client %s: namespace, macvlan eth0 on %s, %s\n", name,
+		       spec->parent, spec->is_static ? "a static address" : "a DHCP lease");
+		made++;
+	}
+	if (!made)
+		printf("unchanged\n");
+	free(v);
+	return EXIT_OK;
+}
+
 int cmd_create_clients(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -150,6 +180,7 @@ int cmd_create_clients(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "mac-base", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_clients_spec spec = { .prefix = NN_CLIENTS_DEFAULT_PREFIX };
@@ -157,7 +188,7 @@ int cmd_create_clients(int argc, char **argv)
 	struct nn_error e = { 0 };
 	struct nn_ctx *ctx;
 	uint64_t count;
-	bool json = false;
+	bool json = false, dry = false;
 	size_t n = 0, k = 0;
 	int c, ret;
 
@@ -197,6 +228,7 @@ int cmd_create_clients(int argc, char **argv)
 			spec.has_mac_base = true;
 			break;
 		case 'j': json = true; break;
+		case 'n': dry = true; break;
 		default: return -c;
 		}
 	}
@@ -213,7 +245,14 @@ int cmd_create_clients(int argc, char **argv)
 		return ret ? ret : EXIT_FAIL;
 	if (nn_clients_check(ctx, &spec, &e) < 0) {
 		nn_ctx_free(ctx);
-		return cli_input_error(&e);
+		/* A bad value is the input's fault; a parent that is missing or
+		 * down is the system's. */
+		return e.code == EINVAL || e.code == ERANGE ? cli_input_error(&e) : cli_fail(&e);
+	}
+	if (dry) {
+		ret = dry_create(ctx, &spec);
+		nn_ctx_free(ctx);
+		return ret;
 	}
 	/* A signal rolls the whole call back (the plan, then the leases). */
 	cli_catch_signals();
@@ -245,11 +284,12 @@ int cmd_create_clients(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int prefix_option(int argc, char **argv, const char **prefix, bool *json)
+static int prefix_option(int argc, char **argv, const char **prefix, bool *json, bool *dry)
 {
 	static const struct option opts[] = {
 		{ "prefix", required_argument, NULL, 'x' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_error e = { 0 };
@@ -262,6 +302,10 @@ static int prefix_option(int argc, char **argv, const char **prefix, bool *json)
 			*json = true;
 		} else if (c == 'j') {
 			return cli_usage_error("%s: unknown option \"--json\"", argv[0]);
+		} else if (c == 'n' && dry) {
+			*dry = true;
+		} else if (c == 'n') {
+			return cli_usage_error("%s: unknown option \"--dry-run\"", argv[0]);
 		} else {
 			return -c;
 		}
@@ -276,12 +320,29 @@ int cmd_delete_clients(int argc, char **argv)
 	const char *prefix = NULL;
 	struct nn_error e = { 0 };
 	struct nn_ctx *ctx;
+	bool dry = false;
 	int ret;
 
-	if ((ret = prefix_option(argc, argv, &prefix, NULL)))
+	if ((ret = prefix_option(argc, argv, &prefix, NULL, &dry)))
 		return ret;
 	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
 		return ret ? ret : EXIT_FAIL;
+	if (dry) {
+		struct nn_client_info *v = NULL;
+		size_t n = 0;
+
+		ret = nn_clients_list(ctx, prefix, &v, &n, &e);
+		nn_ctx_free(ctx);
+		if (ret < 0)
+			return cli_fail(&e);
+		for (size_t i = 0; i < n; i++)
+			printf("would delete client %s (release its lease, delete its namespace)\n",
+			       v[i].name);
+		if (!n)
+			printf("unchanged\n");
+		free(v);
+		return EXIT_OK;
+	}
 	ret = nn_clients_delete(ctx, prefix, &e);
 	nn_ctx_free(ctx);
 	if (ret < 0)
@@ -303,7 +364,7 @@ int cmd_list_clients(int argc, char **argv)
 	size_t n = 0;
 	int ret;
 
-	if ((ret = prefix_option(argc, argv, &prefix, &json)))
+	if ((ret = prefix_option(argc, argv, &prefix, &json, NULL)))
 		return ret;
 	if (!(ctx = cli_ctx()))
 		return EXIT_FAIL;

@@ -571,7 +571,7 @@ int cmd_apply(int argc, char **argv)
 	if ((ret = build_lab(r.lf, &lab)) || (ret = open_run(argv[0], &r)))
 		goto out;
 	if (nn_plan_make(r.ctx, lab, &plan, &e) < 0) {
-		ret = cli_fail(&e);
+		ret = cli_plan_error(&e);
 		goto out;
 	}
 	if (dry) {
@@ -724,7 +724,11 @@ int cmd_status(int argc, char **argv)
 		return ret;
 	if ((ret = build_lab(r.lf, &lab)) || (ret = open_run(argv[0], &r)))
 		goto out;
-	if (nn_plan_make(r.ctx, lab, &plan, &e) < 0 || nn_proc_load(r.procs, &recs, &nrecs, &e) < 0) {
+	if (nn_plan_make(r.ctx, lab, &plan, &e) < 0) {
+		ret = cli_plan_error(&e);
+		goto out;
+	}
+	if (nn_proc_load(r.procs, &recs, &nrecs, &e) < 0) {
 		ret = cli_fail(&e);
 		goto out;
 	}

@@ -20,20 +20,20 @@
 #include "show.h"
 
 const struct command nn_commands[] = {
-	{ "create-namespaces", cmd_create_namespaces, "NAME...", "Create named network namespaces (existing ones are kept)" },
-	{ "delete-namespaces", cmd_delete_namespaces, "NAME...", "Delete named network namespaces (missing ones are fine)" },
+	{ "create-namespaces", cmd_create_namespaces, "NAME... [--dry-run]", "Create named network namespaces (existing ones are kept)" },
+	{ "delete-namespaces", cmd_delete_namespaces, "NAME... [--dry-run]", "Delete named network namespaces (missing ones are fine)" },
 	{ "list", cmd_list, "[--json]", "Show namespaces with their links, addresses and qdiscs" },
 	{ "exec", cmd_exec, "NAME -- CMD [ARG...]", "Run a command inside a namespace, like ip netns exec" },
 	{ "create-veth-pair", cmd_create_veth_pair, "NS_A NS_B [--if-a IF] [--if-b IF] [--cidr CIDR] [--dry-run]", "Connect two namespaces with an addressed veth pair" },
-	{ "delete-veth-pair", cmd_delete_veth_pair, "NS_A NS_B [--if-a IF]", "Delete a veth pair between two namespaces" },
+	{ "delete-veth-pair", cmd_delete_veth_pair, "NS_A NS_B [--if-a IF] [--dry-run]", "Delete a veth pair between two namespaces" },
 	{ "add-delay", cmd_add_delay, "NS IF [--delay T] [--jitter T] [--correlation P] [--distribution D] [--loss P] [--loss-correlation P] [--duplicate P] [--duplicate-correlation P] [--corrupt P] [--corrupt-correlation P] [--reorder P] [--reorder-correlation P] [--gap N] [--rate R] [--limit N] [--dry-run]", "Impair a link with netem (replaces what was there)" },
 	{ "set-rate", cmd_set_rate, "NS IF --rate R [--burst B] [--latency T | --limit B] [--dry-run]", "Limit a link's bandwidth with tbf" },
 	{ "clear-qdisc", cmd_clear_qdisc, "NS IF [--dry-run]", "Remove a link's root qdisc" },
 	{ "show-qdisc", cmd_show_qdisc, "NS IF [--json]", "Show a link's qdiscs as the kernel reports them" },
 	{ "create-bridge", cmd_create_bridge, "BR [--ns NS] [--addr A/L] [--dry-run]", "Create a bridge (a virtual switch) in the host or a namespace" },
 	{ "attach", cmd_attach, "NS BR [--if IF] [--addr A/L] [--bridge-ns NS] [--port NAME] [--dry-run]", "Connect a namespace to a bridge with a veth" },
-	{ "create-clients", cmd_create_clients, "COUNT --parent IF [--prefix NAME] [--dns ADDR]... [--mode bridge|private|vepa|passthru] [--static CIDR] [--timeout T] [--mac-base MAC] [--json]", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing" },
-	{ "delete-clients", cmd_delete_clients, "[--prefix NAME]", "Release the clients' leases, then delete them" },
+	{ "create-clients", cmd_create_clients, "COUNT --parent IF [--prefix NAME] [--dns ADDR]... [--mode bridge|private|vepa|passthru] [--static CIDR] [--timeout T] [--mac-base MAC] [--json] [--dry-run]", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing" },
+	{ "delete-clients", cmd_delete_clients, "[--prefix NAME] [--dry-run]", "Release the clients' leases, then delete them" },
 	{ "list-clients", cmd_list_clients, "[--prefix NAME] [--json]", "Show clients: name, MAC, address, gateway, lease expiry" },
 	{ "lease-keeper", cmd_lease_keeper, "", "(internal) Renew the clients' leases; started by create-clients" },
 	{ "connect-host", cmd_connect_host, "NS [--cidr CIDR] [--nat] [--if IF] [--host-if IF] [--dry-run]", "Connect a namespace to the host with a veth, a default route and optionally NAT" },
@@ -84,6 +84,11 @@ int cli_input_error(const struct nn_error *e)
 {
 	cli_fail(e);
 	return EXIT_USAGE;
+}
+
+int cli_plan_error(const struct nn_error *e)
+{
+	return e->code == EEXIST || e->code == EMSGSIZE ? cli_input_error(e) : cli_fail(e);
 }
 
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
@@ -232,8 +237,10 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
 	if (ret == 0 && !(ctx = cli_ctx()))
 		ret = EXIT_FAIL;
 	if (ret == 0) {
-		if (nn_state_lock(ctx, &e) < 0 || nn_plan_make(ctx, lab, &plan, &e) < 0)
+		if (nn_state_lock(ctx, &e) < 0)
 			ret = cli_fail(&e);
+		else if (nn_plan_make(ctx, lab, &plan, &e) < 0)
+			ret = cli_plan_error(&e);
 		else
 			ret = cli_run_plan(ctx, plan, dry_run);
 	}

@@ -193,9 +193,8 @@ int cmd_connect_host(int argc, char **argv)
 	}
 	if ((ret = cli_check_privileges(argv[0])))
 		return ret;
-	/* connect-host never makes the namespace: disconnect-host must not delete it */
-	if (need_netns(ns, &e) < 0)
-		return cli_input_error(&e);
+	/* A missing namespace is made, as attach makes one (and journalled, so
+	 * cleanup removes it); disconnect-host keeps it. */
 	if (!cidr) {
 		if (pick_subnet(host_if, &net, &e) < 0 || nn_prefix_hosts(&net, 2, hosts, &e) < 0)
 			return cli_fail(&e);
@@ -394,10 +393,10 @@ int cmd_forward_port(int argc, char **argv)
 	}
 	if ((ret = cli_check_privileges(argv[0])))
 		return ret;
-	if (need_netns(ns, &e) < 0)
-		return cli_input_error(&e);
-	if (!to && host_facing_addr(ns, &r.to, &e) < 0)
-		return e.code == ENOENT || e.code == EINVAL ? cli_input_error(&e) : cli_fail(&e);
+	/* A missing namespace, or no one address facing the host: the
+	 * system is not as needed (exit 1), the command line is fine. */
+	if (need_netns(ns, &e) < 0 || (!to && host_facing_addr(ns, &r.to, &e) < 0))
+		return cli_fail(&e);
 	snprintf(r.tag, sizeof(r.tag), "dnat:%s:%u", argv[optind + 1], r.port);
 	forward_owner(owner, sizeof(owner), r.proto, r.port);
 	lab = nn_lab_new(owner);

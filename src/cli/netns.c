@@ -59,11 +59,18 @@ int cmd_create_namespaces(int argc, char **argv)
 
 int cmd_delete_namespaces(int argc, char **argv)
 {
+	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
 	struct nn_error e = { 0 };
 	struct nn_ctx *ctx;
-	int ret, changed = 0;
+	bool dry = false;
+	int c, ret, changed = 0;
 
-	if ((ret = no_options(argc, argv)) || (ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME...")))
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c < 0)
+			return -c;
+		dry = true;
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME...")))
 		return ret;
 	for (int i = optind; i < argc; i++)
 		if (nn_check_netns_name(argv[i], &e) < 0)
@@ -82,6 +89,19 @@ int cmd_delete_namespaces(int argc, char **argv)
 			ret = nn_error_setx(&e, ECANCELED, "interrupted by signal %d before deleting namespace %s",
 					    nn_plan_cancelled(), argv[i]);
 			break;
+		}
+		if (dry) {
+			ret = nn_netns_exists(ctx, argv[i]);
+			if (ret < 0) {
+				nn_error_set(&e, -ret, "cannot look at namespace \"%s\"", argv[i]);
+				break;
+			}
+			if (ret == 1) {
+				printf("would delete namespace %s\n", argv[i]);
+				changed++;
+			}
+			ret = 0;
+			continue;
 		}
 		ret = nn_netns_del(ctx, argv[i], &e);
 		if (ret < 0)

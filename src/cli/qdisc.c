@@ -18,6 +18,16 @@
 #include "cli.h"
 #include "commands.h"
 
+/* A value tc reads otherwise than many expect ("10mbps" is bytes): kept as
+ * tc reads it, with a one-line note naming both readings. */
+static void unit_note(const char *s, enum nn_unit_kind kind)
+{
+	char buf[256];
+
+	if (nn_unit_note(buf, sizeof(buf), s, kind))
+		fprintf(stderr, "netnsctl: note: %s\n", buf);
+}
+
 /* Make WANT the root qdisc of IF in NS through the plan engine. */
 static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
 		     const struct nn_qdisc_info *want, bool dry)
@@ -67,8 +77,13 @@ int cmd_add_delay(int argc, char **argv)
 	snprintf(want.kind_name, sizeof(want.kind_name), "netem");
 	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
 		switch (c) {
-		case O_DELAY: ret = nn_parse_time(optarg, "delay", &n->delay_ns, &e); break;
-		case O_JITTER: ret = nn_parse_time(optarg, "jitter", &n->jitter_ns, &e); break;
+		case O_DELAY:
+		case O_JITTER:
+			ret = nn_parse_time(optarg, c == O_DELAY ? "delay" : "jitter",
+					    c == O_DELAY ? &n->delay_ns : &n->jitter_ns, &e);
+			if (ret == 0)
+				unit_note(optarg, NN_UNIT_TIME);
+			break;
 		case O_CORR: ret = nn_parse_percent(optarg, "correlation", &n->delay_corr, &e); break;
 		case O_DIST: ret = nn_netem_dist_parse(optarg, &n->dist, &e); break;
 		case O_LOSS: ret = nn_parse_percent(optarg, "loss", &n->loss, &e); break;
@@ -83,7 +98,10 @@ int cmd_add_delay(int argc, char **argv)
 			ret = nn_parse_uint(optarg, "gap", 1, UINT32_MAX, &num, &e);
 			n->gap = (uint32_t)num;
 			break;
-		case O_RATE: ret = nn_parse_rate(optarg, "rate", &n->rate, &e); break;
+		case O_RATE:
+			if ((ret = nn_parse_rate(optarg, "rate", &n->rate, &e)) == 0)
+				unit_note(optarg, NN_UNIT_RATE);
+			break;
 		case O_LIMIT:
 			ret = nn_parse_uint(optarg, "limit", 1, UINT32_MAX, &num, &e);
 			n->limit = (uint32_t)num;
@@ -120,9 +138,15 @@ int cmd_set_rate(int argc, char **argv)
 	snprintf(want.kind_name, sizeof(want.kind_name), "tbf");
 	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
 		switch (c) {
-		case 'r': ret = nn_parse_rate(optarg, "rate", &t->rate, &e); break;
+		case 'r':
+			if ((ret = nn_parse_rate(optarg, "rate", &t->rate, &e)) == 0)
+				unit_note(optarg, NN_UNIT_RATE);
+			break;
 		case 'b': ret = nn_parse_size(optarg, "burst", &t->burst, &e); break;
-		case 'l': ret = nn_parse_time(optarg, "latency", &t->latency_ns, &e); break;
+		case 'l':
+			if ((ret = nn_parse_time(optarg, "latency", &t->latency_ns, &e)) == 0)
+				unit_note(optarg, NN_UNIT_TIME);
+			break;
 		case 'L': ret = nn_parse_size(optarg, "limit", &t->limit, &e); break;
 		case 'n': dry = true; break;
 		default: return -c;

@@ -17,6 +17,7 @@
 #include "netnsctl/netns.h"
 #include "cli.h"
 #include "commands.h"
+#include "show.h"
 
 #define DEFAULT_CIDR "10.10.0.0/30"
 
@@ -49,6 +50,13 @@ int cmd_create_veth_pair(int argc, char **argv)
 		return ret;
 	if (nn_parse_cidr(cidr, &net, &e) < 0 || nn_prefix_hosts(&net, 2, hosts, &e) < 0)
 		return cli_input_error(&e);
+	/* A pair looped inside one namespace connects nothing. */
+	if (!strcmp(argv[optind], argv[optind + 1])) {
+		struct nn_shown shown;
+
+		return cli_usage_error("%s: both ends in namespace \"%s\": a veth pair connects two namespaces",
+				       argv[0], nn_show(&shown, argv[optind]));
+	}
 	lab = nn_lab_new(argv[0]);
 	if (!lab)
 		return cli_oom();
@@ -61,7 +69,7 @@ int cmd_create_veth_pair(int argc, char **argv)
 
 /* Delete IF_A in NS_A, but only when it is a veth whose peer lives in NS_B. */
 static int delete_pair(struct nn_ctx *ctx, const char *ns_a, const char *if_a, const char *ns_b,
-		       bool *changed, struct nn_error *e)
+		       bool dry, bool *changed, struct nn_error *e)
 {
 	struct nn_link_info la, *links = NULL;
 	struct nn_ns *a, *b;
@@ -104,6 +112,12 @@ static int delete_pair(struct nn_ctx *ctx, const char *ns_a, const char *if_a, c
 			if (links[i].ifindex == la.peer_ifindex)
 				peer = links[i].name;
 	}
+	if (dry) {
+		printf("would delete veth %s in %s <-> %s in %s\n", if_a, ns_a, peer ? peer : "its peer", ns_b);
+		free(links);
+		*changed = true;
+		return 0;
+	}
 	if (nn_link_del(a, la.ifindex, e) < 0) {
 		free(links);
 		return -e->code;
@@ -121,18 +135,21 @@ int cmd_delete_veth_pair(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "if-a", required_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *if_a = "veth-a";
 	struct nn_error e = { 0 };
 	struct nn_ctx *ctx;
-	bool changed;
+	bool changed, dry = false;
 	int c, ret;
 
 	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
-		if (c < 0)
-			return -c;
-		if_a = optarg;
+		switch (c) {
+		case 'a': if_a = optarg; break;
+		case 'n': dry = true; break;
+		default: return -c;
+		}
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS_A NS_B")))
 		return ret;
@@ -142,7 +159,7 @@ int cmd_delete_veth_pair(int argc, char **argv)
 	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
 		return ret ? ret : EXIT_FAIL;
 	if (nn_state_lock(ctx, &e) < 0 ||
-	    delete_pair(ctx, argv[optind], if_a, argv[optind + 1], &changed, &e) < 0) {
+	    delete_pair(ctx, argv[optind], if_a, argv[optind + 1], dry, &changed, &e) < 0) {
 		nn_ctx_free(ctx);
 		return cli_fail(&e);
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
@@ -16,6 +17,7 @@
 #include "netnsctl/names.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/route.h"
+#include "netnsctl/units.h"
 #include "cleanup.h"
 #include "show.h"
 
@@ -700,8 +702,107 @@ static int plan_link_end(struct nn_plan *p, const struct obs *ob, const char *if
 	return 0;
 }
 
-static int plan_veth(struct nn_plan *p, struct observer *o, const struct lab_veth *v,
-		     struct nn_error *e)
+static bool lab_has_ns(const struct nn_lab *lab, const char *ns);
+static bool plan_deletes_ns(const struct nn_plan *p, const char *ns);
+
+/*
+ * Where the peer of veth L in A lives: 1 with its namespace's name in NAME
+ * ("" for the host), or 0 when that namespace has no name (not the host, in
+ * no file of the run dir).  Only asked when a link is in the way of a pair,
+ * so the run dir is read then and not for every plan.
+ */
+static int veth_peer_home(struct observer *o, const struct nn_lab *lab, const struct obs *a,
+			  const struct nn_link_info *l, char *name, size_t len,
+			  struct nn_error *e)
+{
+	char **names = NULL;
+	struct nn_ns *na, *nc;
+	size_t n = 0;
+	int32_t id;
+	int ret = 0;
+
+	if (!l->peer_nsid_set) {
+		snprintf(name, len, "%s", a->name);
+		return 1;
+	}
+	if (nn_ctx_ns(o->ctx, a->name, &na, e) < 0)
+		return -e->code;
+	/* The lab's own namespaces and the host first: the usual answers. */
+	for (size_t i = 0; i <= lab->n_ns; i++) {
+		const char *c = i < lab->n_ns ? lab->ns[i] : "";
+		int r = *c ? nn_netns_exists(o->ctx, c) : 1;
+
+		if (r < 0)
+			return nn_error_set(e, -r, "cannot look at namespace \"%s\"", c);
+		if (!r || !strcmp(c, a->name))
+			continue;
+		if (nn_ctx_ns(o->ctx, c, &nc, e) < 0 || nn_ns_peer_nsid(na, nc, &id, e) < 0)
+			return -e->code;
+		if (id >= 0 && id == l->peer_nsid) {
+			snprintf(name, len, "%s", c);
+			return 1;
+		}
+	}
+	if (nn_netns_list(o->ctx, &names, &n, e) < 0)
+		return -e->code;
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		if (!strcmp(names[i], a->name))
+			continue;
+		if (nn_ctx_ns(o->ctx, names[i], &nc, e) < 0 || nn_ns_peer_nsid(na, nc, &id, e) < 0) {
+			/* Deleted since it was listed: not where the peer is. */
+			if (e->code == ENOENT) {
+				nn_error_clear(e);
+				continue;
+			}
+			ret = -e->code;
+			break;
+		}
+		if (id >= 0 && id == l->peer_nsid) {
+			snprintf(name, len, "%s", names[i]);
+			ret = 1;
+		}
+	}
+	nn_netns_list_free(names, n);
+	return ret;
+}
+
+/*
+ * A veth end L in A stands where this plan wants one end of the pair V and is
+ * not paired as wanted.  It is stale, and replaced, only when its peer lives
+ * in one of the lab's own namespaces (the lab says how those connect), in a
+ * namespace this plan deletes, or in a namespace without a name (left behind,
+ * unreachable by name).  A complete pair to any other named namespace, or to
+ * the host, works for somebody: refused, never deleted.
+ */
+static int check_replaceable(struct nn_plan *p, struct observer *o, const struct nn_lab *lab,
+			     const struct lab_veth *v, const struct obs *a,
+			     const struct nn_link_info *l, struct nn_error *e)
+{
+	char home[NSNAME_MAX], ifopt[IFNAMSIZ + 16] = "";
+	int ret = veth_peer_home(o, lab, a, l, home, sizeof(home), e);
+
+	if (ret <= 0)
+		return ret;
+	/* (lab_has_ns() counts the host in every lab: not so here.) */
+	if (!strcmp(home, v->ns[0]) || !strcmp(home, v->ns[1]) ||
+	    (*home && (lab_has_ns(lab, home) || plan_deletes_ns(p, home))))
+		return 0;
+	if (!*home || !*a->name)
+		return nn_error_setx(e, EEXIST,
+				     "%s in %s already connects to %s; name other links, or remove that pair first",
+				     l->name, where(a->name), where(home));
+	if (strcmp(l->name, "veth-a"))
+		snprintf(ifopt, sizeof(ifopt), " --if-a %s", l->name);
+	/* create-veth-pair's options by name: the advice is one to follow. */
+	return nn_error_setx(e, EEXIST,
+			     "%s in %s already connects to %s; name other links%s, or delete-veth-pair %s %s%s first",
+			     l->name, where(a->name), home,
+			     !strcmp(lab->owner, "create-veth-pair") ? " with --if-a/--if-b" : "",
+			     a->name, home, ifopt);
+}
+
+static int plan_veth(struct nn_plan *p, struct observer *o, const struct nn_lab *lab,
+		     const struct lab_veth *v, struct nn_error *e)
 {
 	const struct nn_link_info *la = NULL, *lb = NULL;
 	struct obs *a, *b;
@@ -727,6 +828,9 @@ static int plan_veth(struct nn_plan *p, struct observer *o, const struct lab_vet
 		if (lb && strcmp(lb->kind, "veth"))
 			return nn_error_setx(e, EEXIST, "%s in %s is a %s link, not a veth: not replaced",
 					     lb->name, where(b->name), *lb->kind ? lb->kind : "plain");
+		if ((la && check_replaceable(p, o, lab, v, a, la, e) < 0) ||
+		    (lb && check_replaceable(p, o, lab, v, b, lb, e) < 0))
+			return -e->code;
 		if (la) {
 			s = add_step(p, OP_LINK_DEL, a->name, la->name, e);
 			if (!s)
@@ -1086,6 +1190,19 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 			 q->ifname, where(q->ns));
 		return 0;
 	}
+	/* tbf drops every packet longer than its bucket: a burst below one
+	 * full-size frame (MTU plus the Ethernet header the qdisc counts)
+	 * passes nothing of that size.  A link this plan makes has the
+	 * kernel's default MTU. */
+	if (q->want.kind == NN_QDISC_TBF && q->want.u.tbf.burst) {
+		uint32_t frame = (l ? l->mtu : 1500) + ETH_HLEN;
+
+		if (q->want.u.tbf.burst < frame)
+			return nn_error_setx(e, EMSGSIZE,
+					     "invalid burst of %u bytes: smaller than a full-size frame on %s in %s (MTU %u + %d bytes of header); at least %ub",
+					     q->want.u.tbf.burst, q->ifname, where(q->ns),
+					     frame - ETH_HLEN, ETH_HLEN, frame);
+	}
 	if (have_root && qdisc_same(&q->want, &root))
 		return 0;
 	s = add_step(p, OP_QDISC_SET, q->ns, q->ifname, e);
@@ -1303,8 +1420,17 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 					break;
 				snprintf(s->ns2, sizeof(s->ns2), "%s", heir);
 				s->fwd.prev = j->id == 2;
+				/* For people: "forward-port tcp 81", not the
+				 * journal's "forward-port:tcp:81". */
+				char who[64];
+
+				snprintf(who, sizeof(who), "%s", heir);
+				for (char *c = who; *c; c++)
+					if (*c == ':')
+						*c = ' ';
 				snprintf(s->text, sizeof(s->text),
-					 "leave IPv4 forwarding in %s to %s", where(j->ns), heir);
+					 "leave IPv4 forwarding in %s as it is: %s relies on it",
+					 where(j->ns), who);
 				break;
 			}
 			s = add_step(p, OP_FWD_RESTORE, j->ns, NULL, e);
@@ -1332,6 +1458,43 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 	}
 	free(v);
 	return ret;
+}
+
+/*
+ * What the kernel must have for this plan, asked before its first step (a
+ * lab with netem on a kernel without it made 7 steps, then rolled them all
+ * back; --dry-run promised them).  Only the qdisc kinds the plan sets, one
+ * request each, in the namespace netnsctl runs in (kinds are the kernel's,
+ * not a namespace's).  Link kinds are not probed: veth, bridge and macvlan
+ * are in every kernel netnsctl is tested on, and a probe that makes no link
+ * has no cheap form (RTM_NEWLINK validates the kind last).
+ */
+static int plan_probe_kernel(const struct nn_plan *p, struct nn_ctx *ctx, struct nn_error *e)
+{
+	bool need[2] = { false, false };	/* netem, tbf */
+	static const char *const kinds[2] = { "netem", "tbf" };
+	struct nn_ns *host;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->steps[i].op != OP_QDISC_SET)
+			continue;
+		need[0] |= p->steps[i].q.kind == NN_QDISC_NETEM;
+		need[1] |= p->steps[i].q.kind == NN_QDISC_TBF;
+	}
+	for (int k = 0; k < 2; k++) {
+		int ret;
+
+		if (!need[k])
+			continue;
+		if (nn_ctx_ns(ctx, "", &host, e) < 0)
+			return -e->code;
+		ret = nn_qdisc_kind_probe(host, kinds[k], e);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			return -e->code;
+	}
+	return 0;
 }
 
 int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **out,
@@ -1376,7 +1539,7 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 	for (size_t i = 0; i < lab->n_bridges && ret == 0; i++)
 		ret = plan_bridge(p, &o, &lab->bridges[i], e);
 	for (size_t i = 0; i < lab->n_veths && ret == 0; i++)
-		ret = plan_veth(p, &o, &lab->veths[i], e);
+		ret = plan_veth(p, &o, lab, &lab->veths[i], e);
 	for (size_t i = 0; i < lab->n_macvlans && ret == 0; i++)
 		ret = plan_macvlan(p, &o, &lab->macvlans[i], e);
 	for (size_t i = 0; i < lab->n_fwds && ret == 0; i++)
@@ -1387,6 +1550,8 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 		ret = plan_qdisc(p, &o, &lab->qdiscs[i], e);
 	for (size_t i = 0; i < lab->n_nats && ret == 0; i++)
 		ret = plan_nat(p, &o, &lab->nats[i], e);
+	if (ret == 0)
+		ret = plan_probe_kernel(p, ctx, e);
 	observer_free(&o);
 	if (ret < 0) {
 		nn_plan_free(p);

@@ -331,6 +331,11 @@ static int parse_impair(struct parser *p, const yaml_node_t *n, struct nn_labfil
 			continue;
 		if ((ret = scalar(p, v[i], impair_keys[i], &s)) < 0)
 			return ret;
+		/* No tc habit to keep here: "delay: 100" is not 100 us. */
+		if ((i == I_DELAY || i == I_JITTER || i == I_LATENCY || i == I_RATE) &&
+		    nn_unit_required(s, impair_keys[i], i == I_RATE ? NN_UNIT_RATE : NN_UNIT_TIME,
+				     p->e) < 0)
+			return fail_value(p, v[i]);
 		switch (i) {
 		case I_DELAY: ret = nn_parse_time(s, "delay", &nm->delay_ns, p->e); break;
 		case I_JITTER: ret = nn_parse_time(s, "jitter", &nm->jitter_ns, p->e); break;
@@ -1017,7 +1022,8 @@ static int parse_clients(struct parser *p, const yaml_node_t *n, struct nn_labfi
 	if (v[6]) {
 		if ((ret = scalar(p, v[6], "timeout", &s)) < 0)
 			return ret;
-		if (nn_parse_time(s, "timeout", &c->timeout_ns, p->e) < 0)
+		if (nn_unit_required(s, "timeout", NN_UNIT_TIME, p->e) < 0 ||
+		    nn_parse_time(s, "timeout", &c->timeout_ns, p->e) < 0)
 			return fail_value(p, v[6]);
 		if (c->timeout_ns / 1000000 > UINT32_MAX || c->timeout_ns < 1000000)
 			return fail(p, v[6], "invalid timeout \"%s\": expected 1ms to 49 days", s);

@@ -333,13 +333,17 @@ static int batch_send(struct mnl_socket *nl, struct batch *b, struct nn_error *e
 	return 0;
 }
 
-static void add_table_and_chains(struct batch *b)
+/* The table and the chains WANT: only those, as an empty base chain still
+ * costs every packet through its hook. */
+static void add_table_and_chains(struct batch *b, const enum nn_nat_chain *want, size_t nwant)
 {
 	uint32_t seq = next_seq();
 
 	nn_nat_table_msg(batch_slot(b), seq, NFT_MSG_NEWTABLE);
 	batch_add(b, seq, MSG_TABLE, "cannot create table ip " NN_NAT_TABLE);
-	for (int c = 0; c < NN_NAT_CHAIN_COUNT; c++) {
+	for (size_t w = 0; w < nwant; w++) {
+		enum nn_nat_chain c = want[w];
+
 		seq = next_seq();
 		nn_nat_chain_msg(batch_slot(b), seq, c);
 		batch_add(b, seq, MSG_CHAIN, "cannot create chain %s (type nat hook %s priority %d) in table ip "
@@ -402,7 +406,7 @@ int nn_nat_rule_add(struct nn_ns *ns, const struct nn_nat_rule *rule, struct nn_
 
 	if (batch_start(&b, e) < 0)
 		return -e->code;
-	add_table_and_chains(&b);
+	add_table_and_chains(&b, want, nwant);
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(found[i].rule.tag, rule->tag) || !chain_name(&found[i]))
 			continue;
@@ -483,7 +487,7 @@ int nn_nat_rule_del(struct nn_ns *ns, const char *tag, struct nn_error *e)
 {
 	_cleanup_nat_ struct mnl_socket *nl = NULL;
 	_cleanup_free_ struct nn_nat_found *found = NULL;
-	size_t n = 0, left = 0;
+	size_t n = 0, left = 0, left_in[NN_NAT_CHAIN_COUNT] = { 0 }, gone_in[NN_NAT_CHAIN_COUNT] = { 0 };
 	struct batch b;
 	int ret;
 
@@ -497,9 +501,22 @@ int nn_nat_rule_del(struct nn_ns *ns, const char *tag, struct nn_error *e)
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(found[i].rule.tag, tag) || !chain_name(&found[i])) {
 			left++;
+			if (found[i].chain >= 0)
+				left_in[found[i].chain]++;
 			continue;
 		}
+		gone_in[found[i].chain]++;
 		add_delrule(&b, &found[i], chain_name(&found[i]));
+	}
+	/* A chain of ours this leaves empty goes too (the table, below, when
+	 * nothing is left at all). */
+	for (int c = 0; left && c < NN_NAT_CHAIN_COUNT; c++) {
+		if (gone_in[c] && !left_in[c]) {
+			uint32_t seq = next_seq();
+
+			nn_nat_delchain_msg(batch_slot(&b), seq, c);
+			batch_add(&b, seq, MSG_OTHER, "cannot delete the empty chain %s", nn_nat_chains[c].name);
+		}
 	}
 	if (!left) {
 		/* the last rule gone (or none there): the table goes with its chains */

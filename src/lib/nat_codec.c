@@ -313,6 +313,22 @@ struct nlmsghdr *nn_nat_chain_msg(char *buf, uint32_t seq, enum nn_nat_chain cha
 	return nlh;
 }
 
+struct nlmsghdr *nn_nat_delchain_msg(char *buf, uint32_t seq, enum nn_nat_chain chain)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c)
+		abort();
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_IPV4);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NN_NAT_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, nn_nat_chains[chain].name);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_DELCHAIN, NFPROTO_IPV4, NLM_F_ACK, seq);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	return nlh;
+}
+
 /* --- reading --- */
 
 /* A rule's expressions, flattened for matching against the two forms. */

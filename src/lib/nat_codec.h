@@ -61,6 +61,8 @@ struct nlmsghdr *nn_nat_delrule_msg(char *buf, uint32_t seq, const char *chain, 
 /* NFT_MSG_NEWTABLE / NFT_MSG_DELTABLE of ip netnsctl, NFT_MSG_NEWCHAIN of a base chain. */
 struct nlmsghdr *nn_nat_table_msg(char *buf, uint32_t seq, int type);
 struct nlmsghdr *nn_nat_chain_msg(char *buf, uint32_t seq, enum nn_nat_chain chain);
+/* NFT_MSG_DELCHAIN of one of netnsctl's chains (it must be empty). */
+struct nlmsghdr *nn_nat_delchain_msg(char *buf, uint32_t seq, enum nn_nat_chain chain);
 
 /* NFT_MSG_GETRULE dump of the rules of table ip netnsctl. */
 struct nlmsghdr *nn_nat_getrule_msg(char *buf, uint32_t seq);

@@ -630,6 +630,40 @@ static int send_replace(struct nn_ns *ns, struct nlmsghdr *nlh, const char *kind
 	return ret;
 }
 
+int nn_qdisc_kind_probe(struct nn_ns *ns, const char *kind, struct nn_error *e)
+{
+	char buf[512] = { 0 };
+	struct nlmsghdr *nlh;
+	char what[96];
+	int ret;
+
+	if (strcmp(kind, "netem") && strcmp(kind, "tbf"))
+		return nn_error_setx(e, EINVAL, "cannot probe for qdisc kind \"%s\"", kind);
+	/*
+	 * A new root on lo (ifindex 1 in every namespace), exclusive, without
+	 * TCA_OPTIONS.  The kernel looks the kind up (loading its module when
+	 * it can) before anything else about the qdisc: a missing kind is
+	 * ENOENT "Specified qdisc kind is unknown".  A known netem or tbf then
+	 * refuses to start without options (EINVAL) and is freed: nothing
+	 * changes.  Any other answer (EEXIST: lo has a root of its own) does
+	 * not prove the kind missing, and the real step will tell.
+	 */
+	nlh = tc_request(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, 1, TC_H_ROOT, 0);
+	mnl_attr_put_strz(nlh, TCA_KIND, kind);
+	snprintf(what, sizeof(what), "cannot probe for qdisc %s", kind);
+	ret = send_replace(ns, nlh, kind, what, e);
+	if (ret == -ENOENT && !strncmp(e->msg, "this kernel has no sch_", 23))
+		return 0;
+	nn_error_clear(e);
+	if (ret == 0) {
+		/* Made after all (an init that took no options): undo it. */
+		nlh = tc_request(buf, RTM_DELQDISC, 0, 1, TC_H_ROOT, 0);
+		nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot remove the probe qdisc %s", kind);
+		nn_error_clear(e);
+	}
+	return 1;
+}
+
 int nn_qdisc_root(struct nn_ns *ns, int ifindex, struct nn_qdisc_info *root,
 		  struct nn_error *e)
 {

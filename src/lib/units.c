@@ -417,3 +417,81 @@ const char *nn_format_percent(char *buf, size_t len, uint32_t prob)
 	snprintf(buf, len, "%s%%", tmp);
 	return buf;
 }
+
+/* Digits with at most one '.': a number without a unit. */
+static bool is_bare(const char *s)
+{
+	bool dot = false;
+
+	if (!is_digit(*s))
+		return false;
+	for (; *s; s++) {
+		if (*s == '.' && !dot)
+			dot = true;
+		else if (!is_digit(*s))
+			return false;
+	}
+	return true;
+}
+
+int nn_unit_note(char *buf, size_t len, const char *s, enum nn_unit_kind kind)
+{
+	static const struct {
+		const char *prefix, *bytes, *bits;
+	} words[] = {
+		{ "", "bytes", "bits" }, { "k", "kilobytes", "kilobits" },
+		{ "m", "megabytes", "megabits" }, { "g", "gigabytes", "gigabits" },
+		{ "t", "terabytes", "terabits" }, { "ki", "kibibytes", "kibibits" },
+		{ "mi", "mebibytes", "mebibits" }, { "gi", "gibibytes", "gibibits" },
+		{ "ti", "tebibytes", "tebibits" },
+	};
+	char num[64], unit[16], bits[32];
+	struct nn_error e = { 0 };
+	size_t n, ulen;
+	uint64_t v;
+
+	if (!s || !*s)
+		return 0;
+	if (is_bare(s)) {
+		if (kind == NN_UNIT_TIME)
+			snprintf(buf, len, "%s is %sus (microseconds), as in tc; for milliseconds write %sms",
+				 s, s, s);
+		else
+			snprintf(buf, len, "%s is %s bits/s, as in tc; for megabits write %smbit", s, s, s);
+		return 1;
+	}
+	if (kind != NN_UNIT_RATE)
+		return 0;
+	n = strspn(s, "0123456789.");
+	ulen = strlen(s + n);
+	if (n >= sizeof(num) || ulen < 3 || ulen >= sizeof(unit) || strcasecmp(s + n + ulen - 3, "bps"))
+		return 0;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	snprintf(unit, sizeof(unit), "%.*s", (int)(ulen - 3), s + n);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcasecmp(unit, words[i].prefix))
+			continue;
+		if (nn_parse_rate(s, "rate", &v, &e) < 0 || v > UINT64_MAX / 8)
+			return 0;
+		snprintf(buf, len, "%s is %s %s/s = %s/s, as in tc; for %s write %s%sbit", s, num,
+			 words[i].bytes, nn_format_rate(bits, sizeof(bits), v), words[i].bits, num,
+			 unit);
+		return 1;
+	}
+	return 0;
+}
+
+int nn_unit_required(const char *s, const char *what, enum nn_unit_kind kind,
+		     struct nn_error *e)
+{
+	struct nn_shown b;
+
+	if (!s || !is_bare(s))
+		return 0;
+	if (kind == NN_UNIT_TIME)
+		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": no unit (%sms? %sus?)", noun(what),
+				     nn_show(&b, s), b.s, b.s);
+	return nn_error_setx(e, EINVAL, "invalid %s \"%s\": no unit (%smbit? %skbit?)", noun(what),
+			     nn_show(&b, s), b.s, b.s);
+}

@@ -67,7 +67,7 @@ nsx c ping -c 1 -W 2 10.6.0.2 >/dev/null
 pretty "refusals change nothing"
 ip link add mine type veth peer name mine-peer
 take_reference
-expect_fail_with 1 "^netnsctl: mine in the host is a veth link, not a bridge" n create-bridge mine
+expect_fail_with 2 "^netnsctl: mine in the host is a veth link, not a bridge" n create-bridge mine
 expect_fail_naming 1 nosuch n attach e nosuch
 expect_fail_naming 2 10.5.0.1/99 n attach e br0 --addr 10.5.0.1/99
 expect_fail_naming 2 "a/b" n create-bridge br2 --ns a/b

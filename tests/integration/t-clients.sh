@@ -170,8 +170,11 @@ bad() {
 bad 0 n create-clients 0 --parent lan0
 bad 5000 n create-clients 5000 --parent lan0
 bad 1x n create-clients 1x --parent lan0
-bad nosuch0 n create-clients 2 --parent nosuch0
-bad lan1 n create-clients 2 --parent lan1
+# a parent that is missing or down: the system is not as needed, exit 1
+for parent in nosuch0 lan1; do
+	expect_fail_naming 1 "$parent" n create-clients 2 --parent "$parent"
+	assert_unchanged "create-clients --parent $parent changed something"
+done
 bad 01:00:00:00:00:00 n create-clients 2 --parent lan0 --mac-base 01:00:00:00:00:00
 bad 00:11:22:33:44:55 n create-clients 2 --parent lan0 --mac-base 00:11:22:33:44:55
 bad zz:00:00:00:00:00 n create-clients 2 --parent lan0 --mac-base zz:00:00:00:00:00

@@ -122,17 +122,18 @@ wait_for 10 http_get http://10.200.0.2:8000/
 # nothing listens on the host's own port yet
 ! http_get upstream http://192.0.2.1:8080/ 2>/dev/null || fail "port 8080 answers before forward-port"
 
-pretty "bad input: exit 2, nothing changed"
+pretty "bad input: exit 2 (a missing namespace or link: 1), nothing changed"
 take_reference
 RULES=$(nft -j list ruleset)
 expect_fail_naming 2 sctp n forward-port inner sctp 8080 8000
 expect_fail_naming 2 0 n forward-port inner tcp 0 8000
 expect_fail_naming 2 70000 n forward-port inner tcp 8080 70000
 expect_fail_naming 2 8o80 n forward-port inner tcp 8o80 8000
-expect_fail_naming 2 nosuch n forward-port nosuch tcp 8080 8000
+# a missing namespace is the system's state, not a bad command line: exit 1
+expect_fail_naming 1 nosuch n forward-port nosuch tcp 8080 8000
 expect_fail_naming 2 10.0.0.300 n forward-port inner tcp 8080 8000 --to 10.0.0.300
 # a namespace without a link to the host has no address to forward to
-expect_fail_naming 2 lonely n forward-port lonely tcp 8080 8000
+expect_fail_naming 1 lonely n forward-port lonely tcp 8080 8000
 expect_fail_naming 2 sctp n unforward-port sctp 8080
 expect_fail_naming 2 0 n unforward-port tcp 0
 expect_fail_with 2 'usage|NS PROTO HOSTPORT NSPORT' n forward-port inner tcp 8080

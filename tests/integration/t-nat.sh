@@ -108,7 +108,6 @@ MINE=$(nft -j list table ip mine)
 
 pretty "bad input changes nothing"
 take_reference
-expect_fail_naming 2 nosuch n connect-host nosuch --nat
 expect_fail_naming 2 10.200.0.1/30 n connect-host inner --nat --cidr 10.200.0.1/30
 expect_fail_naming 2 fd00::/64 n connect-host inner --nat --cidr fd00::/64
 expect_fail_naming 2 "this-name-is-too-long" n connect-host inner --host-if this-name-is-too-long

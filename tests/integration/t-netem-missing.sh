@@ -7,7 +7,9 @@
 # add-delay on a kernel without sch_netem: exit 1, one line on stderr that
 # says so, and the link's qdiscs as they were, whether that was the default
 # or a tbf; nor does the failed attempt make netnsctl cleanup later take a
-# qdisc that tc put there.
+# qdisc that tc put there.  --dry-run fails the same way, and apply of a lab
+# with netem fails before its first step (issue #13, item 4): the planner
+# asks the kernel for the qdisc kinds a plan needs.
 #
 #   +--------------------------+           +--------------------------+
 #   | netns sva                |           | netns svb                |
@@ -68,10 +70,23 @@ assert_eq "$(qdisc_of other lo)" "$mine" "the tbf tc put on lo in other, after n
 ip netns del other
 ok n create-veth-pair sva svb
 
-pretty "add-delay --dry-run"
-before=$(state)
-run n add-delay sva veth-a --delay 100ms --dry-run
-assert_same "$before" "$(state)" "add-delay --dry-run changed something"
+pretty "add-delay --dry-run: the same failure, not \"would set qdisc netem\""
+no_netem n add-delay sva veth-a --delay 100ms --dry-run
+[[ $OUT != *"would"* ]] || fail "add-delay --dry-run promised a step: $OUT"
+
+pretty "apply of a lab with netem: refused before its first step"
+WORK=$(mktemp -d)
+cat >"$WORK/lab.yaml" <<'EOF2'
+name: netem-lab
+nodes: [la, lb]
+links:
+  - endpoints: [la, lb]
+    impair: {delay: 10ms}
+EOF2
+no_netem n apply "$WORK/lab.yaml"
+assert_eq "$OUT" "" "apply's steps and roll-backs"
+no_netem n apply "$WORK/lab.yaml" --dry-run
+rm -rf "$WORK"
 
 pretty "take it down"
 ok n delete-namespaces sva svb

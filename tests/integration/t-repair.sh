@@ -14,7 +14,7 @@
 #                                                                           +-----------+
 # Damage, one kind at a time, then `netnsctl create-veth-pair sva svb`:
 #   a veth-a whose peer "junk" is in sva      a veth-b whose peer is in svb
-#   both ends in sva                          veth-b moved to svc
+#   both ends in sva                          veth-b moved to svc (refused)
 #   veth-a down, lo down                      an extra address, a wrong prefix
 #   a stale namespace file (not a mount) in the run dir
 
@@ -77,9 +77,17 @@ ip -n sva link add veth-a type veth peer name veth-b
 repair "both ends in sva"
 ! link_exists sva veth-b || fail "veth-b is still in sva"
 
-# the peer moved to the wrong namespace
+# the peer moved to another named namespace: that is a complete pair from sva
+# to svc, which works for somebody; a create refuses it (exit 2, nothing
+# changed), and once it is deleted the pair is made again
 ip -n svb link set veth-b netns svc
-repair "veth-b in svc"
+pretty "refused: veth-a in sva connects to svc"
+before=$(state)
+expect_fail_with 2 "^netnsctl: veth-a in sva already connects to svc; .*delete-veth-pair sva svc first" \
+	n create-veth-pair sva svb
+assert_same "$before" "$(state)" "a refused create changed something"
+ok n delete-veth-pair sva svc
+repair "veth-b in svc, deleted"
 ! link_exists svc veth-b || fail "veth-b is still in svc"
 
 ip -n sva link set veth-a down

@@ -278,6 +278,15 @@ static void test_errors(void **state)
 		  "lab.yaml:4:14: unknown key \"dealy\" in impairment");
 	parse_bad("nodes: [a, b]\nlinks:\n  - endpoints: [a, b]\n    impair: {delay: 10xs}\n", EINVAL,
 		  "lab.yaml:4:21: invalid delay \"10xs\": unknown unit \"xs\"");
+	/* no tc habit to keep in a lab file: a time or rate names its unit */
+	parse_bad("nodes: [a, b]\nlinks:\n  - endpoints: [a, b]\n    impair: {delay: 100}\n", EINVAL,
+		  "lab.yaml:4:21: invalid delay \"100\": no unit (100ms? 100us?)");
+	parse_bad("nodes: [a, b]\nlinks:\n  - endpoints: [a, b]\n    impair: {delay: 1ms, jitter: 0.5}\n",
+		  EINVAL, "lab.yaml:4:34: invalid jitter \"0.5\": no unit (0.5ms? 0.5us?)");
+	parse_bad("nodes: [a, b]\nlinks:\n  - endpoints: [a, b]\n    impair: {rate: 10000}\n", EINVAL,
+		  "lab.yaml:4:20: invalid rate \"10000\": no unit (10000mbit? 10000kbit?)");
+	parse_bad("nodes: [a, b]\nlinks:\n  - endpoints: [a, b]\n    impair: {rate: 1mbit, latency: 50}\n",
+		  EINVAL, "lab.yaml:4:36: invalid latency \"50\": no unit (50ms? 50us?)");
 	parse_bad("nodes: [a, b]\nlinks:\n  - endpoints: [a, b]\n    impair: {jitter: 1ms}\n", EINVAL,
 		  "lab.yaml:4:13: jitter \"1ms\" needs a non-zero delay");
 	parse_bad("nodes: [a, b]\nlinks:\n  - endpoints: [a, b]\n    impair: {loss: 1%, loss_correlation: 5%}\n"

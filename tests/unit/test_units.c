@@ -564,6 +564,38 @@ static void test_round_trip_percent(void **state)
 	}
 }
 
+/* Notes for values tc reads otherwise than many expect (issue #13, item 6). */
+static void test_unit_notes(void **state)
+{
+	struct nn_error e = { 0 };
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(nn_unit_note(buf, sizeof(buf), "10mbps", NN_UNIT_RATE), 1);
+	assert_string_equal(buf, "10mbps is 10 megabytes/s = 80Mbit/s, as in tc; for megabits write 10mbit");
+	assert_int_equal(nn_unit_note(buf, sizeof(buf), "1.5KBps", NN_UNIT_RATE), 1);
+	assert_string_equal(buf, "1.5KBps is 1.5 kilobytes/s = 12Kbit/s, as in tc; for kilobits write 1.5Kbit");
+	assert_int_equal(nn_unit_note(buf, sizeof(buf), "2bps", NN_UNIT_RATE), 1);
+	assert_string_equal(buf, "2bps is 2 bytes/s = 16bit/s, as in tc; for bits write 2bit");
+	assert_int_equal(nn_unit_note(buf, sizeof(buf), "100", NN_UNIT_TIME), 1);
+	assert_string_equal(buf, "100 is 100us (microseconds), as in tc; for milliseconds write 100ms");
+	assert_int_equal(nn_unit_note(buf, sizeof(buf), "1000", NN_UNIT_RATE), 1);
+	assert_string_equal(buf, "1000 is 1000 bits/s, as in tc; for megabits write 1000mbit");
+	/* no trap: nothing to say */
+	assert_int_equal(nn_unit_note(buf, sizeof(buf), "10mbit", NN_UNIT_RATE), 0);
+	assert_int_equal(nn_unit_note(buf, sizeof(buf), "100ms", NN_UNIT_TIME), 0);
+	assert_int_equal(nn_unit_note(buf, sizeof(buf), "100us", NN_UNIT_TIME), 0);
+	assert_int_equal(nn_unit_note(buf, sizeof(buf), "10mbps", NN_UNIT_TIME), 0);
+	assert_int_equal(nn_unit_note(buf, sizeof(buf), "", NN_UNIT_RATE), 0);
+
+	assert_int_equal(nn_unit_required("100", "delay", NN_UNIT_TIME, &e), -EINVAL);
+	assert_string_equal(e.msg, "invalid delay \"100\": no unit (100ms? 100us?)");
+	assert_int_equal(nn_unit_required("1.5", "rate", NN_UNIT_RATE, &e), -EINVAL);
+	assert_string_equal(e.msg, "invalid rate \"1.5\": no unit (1.5mbit? 1.5kbit?)");
+	assert_int_equal(nn_unit_required("100ms", "delay", NN_UNIT_TIME, &e), 0);
+	assert_int_equal(nn_unit_required("10mbps", "rate", NN_UNIT_RATE, &e), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_format_small_buffer),
 		cmocka_unit_test(test_round_trip_exact),
 		cmocka_unit_test(test_round_trip_percent),
+		cmocka_unit_test(test_unit_notes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
