@@ -228,13 +228,16 @@ shaped_rate() {
 		within "$l2" "$(calc "0.9 * $mbit")" "$(calc "1.1 * $mbit")"
 }
 
-# unshaped_rate WHAT BASELINE_MBIT SHAPED_MBIT: after clear-qdisc the link is
-# as fast as before anything was set: at least half the baseline and ten times
-# the rate it was shaped to.
+# unshaped_rate WHAT BASELINE_MBIT SHAPED_MBIT: after clear-qdisc the shaper
+# is gone: the link runs at least ten times the rate it was shaped to, and at
+# least 100 Mbit/s (what "no qdisc" asks of the baseline).  Not a fraction of
+# the baseline: unshaped, the UML's throughput is bound by the host's CPU and
+# halves when the host is busy (a CI run measured 2101 against a baseline of
+# 4902 Mbit/s), which says nothing about tc.
 unshaped_rate() {
 	local what=$1 base=$2 shaped=$3 l2 min
 	l2=$(full_speed_mbit)
-	min=$(awk -v b="$base" -v r="$shaped" 'BEGIN { m = b / 2; if (m < 10 * r) m = 10 * r; print m }')
+	min=$(awk -v r="$shaped" 'BEGIN { m = 10 * r; if (m < 100) m = 100; print m }')
 	record "$what" "clear-qdisc" "$l2 Mbit/s (baseline $base Mbit/s)" ">= $min Mbit/s" \
 		within "$l2" "$min" 1e12
 }
