@@ -31,6 +31,8 @@ extern const struct command nn_commands[];
 /* Print "netnsctl: MSG" on stderr and return EXIT_USAGE / EXIT_FAIL. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail(const struct nn_error *e);
+/* "netnsctl: warning: MSG" on stderr (a library's warn callback; ARG unused). */
+void cli_warn(const char *msg, void *arg);
 /* "netnsctl: out of memory", EXIT_FAIL. */
 int cli_oom(void);
 /* An error found while checking the input: exit 2 (cli_fail gives exit 1). */

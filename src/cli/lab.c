@@ -453,6 +453,7 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 			.is_static = g->is_static, .static_net = g->static_cidr,
 			.has_mac_base = g->has_mac_base,
 			.timeout_ms = (unsigned int)(g->timeout_ns / 1000000),
+			.warn = cli_warn,
 		};
 		unsigned made = 0;
 		int extra = 0, have = clients_present(r, g, &extra, &made, e), ret;

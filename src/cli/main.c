@@ -74,6 +74,12 @@ int cli_fail(const struct nn_error *e)
 	return EXIT_FAIL;
 }
 
+void cli_warn(const char *msg, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "netnsctl: warning: %s\n", msg);
+}
+
 int cli_oom(void)
 {
 	fputs("netnsctl: out of memory\n", stderr);

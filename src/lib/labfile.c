@@ -1005,12 +1005,16 @@ static int parse_clients(struct parser *p, const yaml_node_t *n, struct nn_labfi
 		for (size_t i = 0; i < len; i++) {
 			yaml_node_t *it = item(p, v[5], i);
 			struct nn_prefix a;
+			const char *why;
 
 			if ((ret = addr_value(p, it, "dns", &a)) < 0)
 				return ret;
 			if (a.family != AF_INET || a.len != 32)
 				return fail(p, it, "invalid dns \"%s\": expected an IPv4 address",
 					    (const char *)it->data.scalar.value);
+			if ((why = nn_clients_dns_problem(a.addr.v4, false)))
+				return fail(p, it, "invalid dns \"%s\": %s",
+					    (const char *)it->data.scalar.value, why);
 			c->dns[c->n_dns++] = a.addr.v4;
 		}
 	}

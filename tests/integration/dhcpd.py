@@ -10,7 +10,7 @@ every REQUEST for the address it gave that MAC, and logs one line per
 message it gets ("REQUEST 02:.. ciaddr 10.77.1.100 dst unicast").
 
     dhcpd.py IFNAME SERVER FIRST LAST LOG [--lease S] [--t1 S] [--t2 S]
-             [--router A] [--dns A,B] [--seconds N]
+             [--router A] [--dns A,B] [--nak TEXT] [--seconds N]
 
 Run it inside the server's namespace.  It stops by itself after --seconds
 (default 120): a test that dies cannot leave it running for long.
@@ -60,6 +60,7 @@ def main():
     ap.add_argument("--t2", type=int)
     ap.add_argument("--router")
     ap.add_argument("--dns", default="")
+    ap.add_argument("--nak", help="answer every REQUEST with a DHCPNAK saying this")
     ap.add_argument("--seconds", type=float, default=120)
     a = ap.parse_args()
     # stopped by lan_down as dnsmasq is: a clean exit
@@ -104,7 +105,7 @@ def main():
                 continue
             given[mac] = pool[len(given)]
         yiaddr = given[mac]
-        reply_type = 2 if kind == 1 else 5
+        reply_type = 2 if kind == 1 else 6 if a.nak is not None else 5
         body = bytearray(236)
         body[0:4] = bytes([2, 1, 6, 0])
         body[4:8] = xid
@@ -114,6 +115,11 @@ def main():
         body[20:24] = server.packed
         body[28:44] = pkt[28:44]
         opts = opt(53, bytes([reply_type])) + opt(54, server.packed)
+        if reply_type == 6:
+            body[16:20] = bytes(4)
+            msg = bytes(body) + COOKIE + opts + opt(56, a.nak.encode()) + b"\xff"
+            s.sendto(msg + bytes(max(0, 300 - len(msg))), ("255.255.255.255", 68))
+            continue
         opts += opt(51, struct.pack("!I", a.lease))
         if a.t1 is not None:
             opts += opt(58, struct.pack("!I", a.t1))
