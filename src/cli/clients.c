@@ -98,8 +98,8 @@ static void print_clients(const struct nn_client_info *v, size_t n, bool json)
 		expiry_text(exp, sizeof(exp), c);
 		if (!json) {
 			/* A DHCP client no keeper renews keeps its address only until then. */
-			printf("%-12s %-17s %-18s %-15s %s%s\n", c->name, mac, addr, gw, exp,
-			       c->is_static || c->renewing ? "" : " not renewing");
+			cli_line("%-12s %-17s %-18s %-15s %s%s", c->name, mac, addr, gw, exp,
+				 c->is_static || c->renewing ? "" : " not renewing");
 			continue;
 		}
 		printf("%s{\"name\":", i ? "," : "");

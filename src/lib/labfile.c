@@ -1460,7 +1460,11 @@ ssize_t nn_labfile_node_index(const struct nn_labfile *lf, const char *name)
 void nn_labfile_masq_tag(char *buf, size_t len, const struct nn_labfile *lf,
 			 const struct nn_labfile_uplink *up)
 {
-	snprintf(buf, len, "%s:masq:%s", lf->name, lf->nodes[up->node].name);
+	char prefix[NN_NAT_TAG_MAX];
+
+	/* A node's name may hold what a tag cannot ("café"): then a hash. */
+	snprintf(prefix, sizeof(prefix), "%s:masq", lf->name);
+	nn_nat_tag_for(buf, len, prefix, lf->nodes[up->node].name);
 }
 
 void nn_labfile_dnat_tag(char *buf, size_t len, const struct nn_labfile *lf,
