@@ -642,8 +642,10 @@ static void remove_addr(struct nn_ns *ns, int ifindex, const struct nn_dhcp_leas
  * keeper.lock again: closing any descriptor of the file drops a POSIX lock.
  */
 
-/* The keeper's pid; 0 when none runs; -1 when one runs in a pid namespace
- * we cannot see into. */
+/* The keeper's pid; 0 when none runs; -1 when that cannot be told: it runs
+ * in a pid namespace we cannot see into, or the lock file is not ours to
+ * open (0600: a user who could open it could take a read lock, and no
+ * keeper could start). */
 static pid_t keeper_holder(struct nn_ctx *ctx)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
@@ -652,7 +654,9 @@ static pid_t keeper_holder(struct nn_ctx *ctx)
 
 	keeper_path(ctx, "lock", path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+	if (fd < 0)
+		return errno == EACCES ? -1 : 0;
+	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
 		return 0;
 	return fl.l_pid > 0 ? fl.l_pid : -1;
 }
@@ -954,8 +958,10 @@ static void lease_checked(struct run *r, const struct nn_dhcp_lease *l, struct n
 	out->n_dns = 0;
 	for (unsigned i = 0; i < l->n_dns && i < NN_DHCP_DNS_MAX; i++) {
 		if ((why = nn_clients_dns_problem(l->dns[i], true))) {
-			run_warn(r, "DHCP server %s: DNS server %s not used (%s)", s,
-				 inet_ntop(AF_INET, &l->dns[i], a, sizeof(a)), why);
+			/* The keeper does not write resolv.conf: nothing to say. */
+			if (!r->keeper)
+				run_warn(r, "DHCP server %s: DNS server %s not used (%s)", s,
+					 inet_ntop(AF_INET, &l->dns[i], a, sizeof(a)), why);
 			continue;
 		}
 		out->dns[out->n_dns++] = l->dns[i];
@@ -1576,11 +1582,16 @@ int nn_clients_delete_range(struct nn_ctx *ctx, const char *prefix, unsigned fir
 /* Which of V the running keeper holds: those its keeper.held names. */
 static void mark_renewing(struct nn_ctx *ctx, struct nn_client_info *v, size_t n)
 {
-	pid_t pid = keeper_holder(ctx);
+	pid_t pid = keeper_holder(ctx), said;
 	char **held = NULL;
 	size_t nh = 0;
 
-	if (pid > 0 && keeper_held(ctx, &held, &nh) == pid)
+	said = keeper_held(ctx, &held, &nh);
+	/* Who holds the lock unknown (a user without access to it): the
+	 * file's keeper, while a process of that pid lives. */
+	if (pid < 0 && said > 0 && (kill(said, 0) == 0 || errno == EPERM))
+		pid = said;
+	if (pid > 0 && said == pid)
 		for (size_t i = 0; i < n; i++) {
 			const char *name = v[i].name;
 
