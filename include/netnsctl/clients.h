@@ -44,6 +44,10 @@ struct nn_clients_spec {
 	bool has_mac_base;		/* MAC of client k: mac_base + k - 1 */
 	uint8_t mac_base[6];
 	unsigned timeout_ms;		/* 0: NN_CLIENTS_DEFAULT_TIMEOUT_MS */
+	/* Told (may be NULL) what of a server's leases goes unused: a router
+	 * or DNS server that cannot be one; once per distinct message. */
+	void (*warn)(const char *msg, void *arg);
+	void *warn_arg;
 };
 
 /* What one client holds (its lease file). */
@@ -62,6 +66,10 @@ struct nn_client_info {
 	uint32_t lease_s, t1_s, t2_s;
 	uint64_t t1_ms, t2_ms, expiry_ms;	/* CLOCK_BOOTTIME ms; UINT64_MAX: never */
 	int64_t expiry;			/* wall clock (seconds since the epoch); 0: never */
+	/* nn_clients_list(): a DHCP client the lease keeper holds (renews, or
+	 * gets a new lease for).  False when no keeper runs, or it could not
+	 * take this client (its log, STATE_DIR/clients/keeper.log, says why). */
+	bool renewing;
 };
 
 /* "ns" + 7 -> "ns7" in BUF; -EINVAL when that is not a valid namespace name. */
@@ -76,6 +84,13 @@ int nn_client_mac_from_base(const uint8_t base[6], unsigned index, uint8_t mac[6
 			    struct nn_error *e);
 /* A base for --mac-base must be unicast and locally administered. */
 int nn_client_check_mac_base(const char *text, const uint8_t mac[6], struct nn_error *e);
+
+/*
+ * Why A cannot be a DNS server in a client's resolv.conf, or NULL: 0.0.0.0/8,
+ * broadcast, multicast, 240.0.0.0/4, and, FROM_SERVER (handed out by a DHCP
+ * server rather than given by the user), 127.0.0.0/8.
+ */
+const char *nn_clients_dns_problem(struct in_addr a, bool from_server);
 
 /* The lease file's text, and back; parsing rejects unknown keys and bad values. */
 int nn_client_format(const struct nn_client_info *c, char *buf, size_t len);
@@ -119,10 +134,17 @@ int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_inf
 /*
  * The lease keeper.  nn_clients_keeper_ensure() starts it (ARGV: the program
  * and its arguments to exec, NULL for "/proc/self/exe lease-keeper") when
- * DHCP leases exist and none runs.  nn_clients_keeper_run() is its body: it
- * keeps every lease until STOP_FD becomes readable or no lease is left.
+ * DHCP leases exist and none runs, as a daemon (its own session, "/" as its
+ * directory, no descriptor of the caller's, stderr appended to
+ * STATE_DIR/clients/keeper.log), and returns once it holds its clients.
+ * nn_clients_keeper_run() is its body: it keeps every lease until STOP_FD
+ * becomes readable or no lease is left, and tells LOG (may be NULL) of what
+ * goes wrong: a client it cannot renew, a lease lost.
  */
+typedef void (*nn_clients_log_cb)(const char *msg, void *arg);
+
 int nn_clients_keeper_ensure(struct nn_ctx *ctx, char *const argv[], struct nn_error *e);
-int nn_clients_keeper_run(struct nn_ctx *ctx, int stop_fd, struct nn_error *e);
+int nn_clients_keeper_run(struct nn_ctx *ctx, int stop_fd, nn_clients_log_cb log, void *log_arg,
+			  struct nn_error *e);
 
 #endif

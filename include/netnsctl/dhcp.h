@@ -54,6 +54,12 @@ enum {
 /* Lease time meaning "forever" (RFC 2132 9.2). */
 #define NN_DHCP_INFINITE UINT32_MAX
 
+/* Floors under a server's times: a shorter lease is taken as this long
+ * (dhcpcd's minimum too), and no DHCPREQUEST renewing a lease goes out
+ * sooner than NN_DHCP_RENEW_MIN_S after it was got. */
+#define NN_DHCP_LEASE_MIN_S 20
+#define NN_DHCP_RENEW_MIN_S 2
+
 const char *nn_dhcp_type_name(unsigned type);
 
 /* ------------------------------------------------------------ encoder */
@@ -173,7 +179,10 @@ struct nn_dhcp_lease {
 	unsigned n_dns;
 	struct in_addr dns[NN_DHCP_DNS_MAX];
 	char domain[256];
-	uint32_t lease_s, t1_s, t2_s;	/* after defaults and fix-ups */
+	/* After the floors and the RFC 2131 4.4.5 defaults (T1 = 0.5, T2 =
+	 * 0.875 of the lease when the server's are missing, 0, or not T1 < T2 <
+	 * lease); T1 and T2 rounded down to seconds, t1_ms and t2_ms exact. */
+	uint32_t lease_s, t1_s, t2_s;
 	/* Monotonic ms, counted from the first send of the REQUEST that got the
 	 * lease (RFC 2131 4.4.1); UINT64_MAX for an infinite lease. */
 	uint64_t t1_ms, t2_ms, expiry_ms;

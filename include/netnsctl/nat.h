@@ -56,6 +56,15 @@ struct nn_nat_rule {
  */
 int nn_nat_rule_check(const struct nn_nat_rule *rule, struct nn_error *e);
 
+/*
+ * The tag "PREFIX:NAME" in BUF, or, when NAME has characters a tag may not
+ * hold (only letters, digits and ._:/@+-=, go into the journal and nft
+ * comments: "café" does not) or the tag would not fit, "PREFIX=" and a hash
+ * of NAME: stable, so the rule is found again, and never the tag of another
+ * name (those have ':' after PREFIX).
+ */
+void nn_nat_tag_for(char *buf, size_t len, const char *prefix, const char *name);
+
 /* Same kind, tag and match/target (the handle is not compared). */
 bool nn_nat_rule_same(const struct nn_nat_rule *a, const struct nn_nat_rule *b);
 

@@ -31,6 +31,17 @@ extern const struct command nn_commands[];
 /* Print "netnsctl: MSG" on stderr and return EXIT_USAGE / EXIT_FAIL. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail(const struct nn_error *e);
+/*
+ * A line (cli_part: a piece of one) on stdout that holds names: formatted,
+ * then written through nn_put_shown(), so a name's control characters and
+ * bytes that are not UTF-8 come out as \xHH, never raw.  cli_line adds the
+ * newline.
+ */
+void cli_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_part(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "netnsctl: warning: MSG" on stderr (a library's warn callback; ARG unused). */
+void cli_warn(const char *msg, void *arg);
 /* "netnsctl: out of memory", EXIT_FAIL. */
 int cli_oom(void);
 /* An error found while checking the input: exit 2 (cli_fail gives exit 1). */
@@ -70,7 +81,7 @@ void cli_catch_signals(void);
 /* cli_fail, then the exit status: 128 + the signal after a cancel, else 1. */
 int cli_fail_or_signal(const struct nn_error *e);
 
-/* JSON string with escaping. */
+/* JSON string with escaping: nn_put_json(). */
 void json_str(FILE *f, const char *s);
 
 #endif

@@ -46,6 +46,12 @@ static void progress_clear(void)
 	progress_shown = false;
 }
 
+static void warn(const char *msg, void *arg)
+{
+	progress_clear();
+	cli_warn(msg, arg);
+}
+
 static const char *mac_text(char *buf, size_t len, const uint8_t *m)
 {
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
@@ -92,7 +98,9 @@ static void print_clients(const struct nn_client_info *v, size_t n, bool json)
 			snprintf(gw, sizeof(gw), "-");
 		expiry_text(exp, sizeof(exp), c);
 		if (!json) {
-			printf("%-12s %-17s %-18s %-15s %s\n", c->name, mac, addr, gw, exp);
+			/* A DHCP client no keeper renews keeps its address only until then. */
+			cli_line("%-12s %-17s %-18s %-15s %s%s", c->name, mac, addr, gw, exp,
+				 c->is_static || c->renewing ? "" : " not renewing");
 			continue;
 		}
 		printf("%s{\"name\":", i ? "," : "");
@@ -115,6 +123,7 @@ static void print_clients(const struct nn_client_info *v, size_t n, bool json)
 			printf(",\"lease_time\":null,\"expires\":null");
 		else
 			printf(",\"lease_time\":%u,\"expires\":\"%s\"", c->lease_s, exp);
+		printf(",\"renewing\":%s", c->is_static ? "null" : c->renewing ? "true" : "false");
 		fputc('}', stdout);
 	}
 	if (json)
@@ -183,7 +192,7 @@ int cmd_create_clients(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct nn_clients_spec spec = { .prefix = NN_CLIENTS_DEFAULT_PREFIX };
+	struct nn_clients_spec spec = { .prefix = NN_CLIENTS_DEFAULT_PREFIX, .warn = warn };
 	struct nn_client_info *v = NULL;
 	struct nn_error e = { 0 };
 	struct nn_ctx *ctx;
@@ -375,13 +384,22 @@ int cmd_list_clients(int argc, char **argv)
 	/* Leases live only while a keeper does: bring back one that died.
 	 * Not while another netnsctl holds the state: a create or delete
 	 * stops the keeper and starts it again itself when it is done, and a
-	 * keeper started in between would not know that create's clients. */
-	if (n && geteuid() == 0 &&
-	    ((ret = nn_state_trylock(ctx, &e)) < 0 ||
-	     (ret == 1 && nn_clients_keeper_ensure(ctx, NULL, &e) < 0))) {
-		free(v);
-		nn_ctx_free(ctx);
-		return cli_fail(&e);
+	 * keeper started in between would not know that create's clients.
+	 * Then the list again: it says which clients the keeper renews. */
+	if (n && geteuid() == 0) {
+		ret = nn_state_trylock(ctx, &e);
+		if (ret == 1)
+			ret = nn_clients_keeper_ensure(ctx, NULL, &e);
+		if (ret >= 0) {
+			free(v);
+			v = NULL;
+			ret = nn_clients_list(ctx, prefix, &v, &n, &e);
+		}
+		if (ret < 0) {
+			free(v);
+			nn_ctx_free(ctx);
+			return cli_fail(&e);
+		}
 	}
 	/* Not held while printing: a reader (a pager) may take its time. */
 	nn_state_unlock();
@@ -423,6 +441,19 @@ static int keeper_drop_caps(void)
 	return 0;
 }
 
+/* Its stderr is STATE_DIR/clients/keeper.log: one dated line each. */
+static void keeper_log(const char *msg, void *arg)
+{
+	char when[32] = "?";
+	time_t t = time(NULL);
+	struct tm tm;
+
+	(void)arg;
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s netnsctl lease-keeper[%d]: %s\n", when, (int)getpid(), msg);
+}
+
 int cmd_lease_keeper(int argc, char **argv)
 {
 	struct nn_error e = { 0 };
@@ -449,7 +480,7 @@ int cmd_lease_keeper(int argc, char **argv)
 	}
 	if (!(ctx = cli_ctx()))
 		return EXIT_FAIL;
-	ret = nn_clients_keeper_run(ctx, fd, &e);
+	ret = nn_clients_keeper_run(ctx, fd, keeper_log, NULL, &e);
 	nn_ctx_free(ctx);
 	close(fd);
 	return ret < 0 ? cli_fail(&e) : EXIT_OK;

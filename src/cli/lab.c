@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "netnsctl/proc.h"
 #include "cli.h"
 #include "commands.h"
+#include "show.h"
 
 #define STOP_TIMEOUT_MS 3000
 
@@ -150,7 +152,7 @@ static void stop_started(struct lab_run *r)
 		const struct nn_proc *p = &r->started[i];
 
 		if (nn_proc_alive(p) && nn_proc_stop(p, STOP_TIMEOUT_MS, &ignored) == 0)
-			printf("rolled back: start command %u in %s\n", p->index + 1, p->node);
+			cli_line("rolled back: start command %u in %s", p->index + 1, p->node);
 	}
 	if (nn_proc_load(r->procs, &recs, &n, &ignored) < 0)
 		return;
@@ -170,11 +172,32 @@ static void stop_started(struct lab_run *r)
 	free(recs);
 }
 
+/*
+ * The log of command N (from 1) of NODE: DIR/NODE.N.log, or, when that name
+ * passes NAME_MAX (a node's name may be 255 bytes), the name's first bytes,
+ * '~' and a hash of all of it: stable, so destroy finds what apply wrote.
+ */
+static void log_path(char *buf, size_t len, const char *dir, const char *node, size_t n)
+{
+	char tail[40];
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	int keep;
+
+	if (snprintf(tail, sizeof(tail), ".%zu.log", n) + strlen(node) <= NAME_MAX) {
+		snprintf(buf, len, "%s/%s%s", dir, node, tail);
+		return;
+	}
+	for (const char *c = node; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	keep = NAME_MAX - 9 - (int)strlen(tail);
+	snprintf(buf, len, "%s/%.*s~%08x%s", dir, keep, node, h, tail);
+}
+
 static void print_argv(FILE *f, char *const argv[])
 {
 	for (size_t i = 0; argv[i]; i++) {
 		fputc(i ? ' ' : '"', f);
-		fputs(argv[i], f);
+		nn_put_shown(f, argv[i]);
 	}
 	fputc('"', f);
 }
@@ -214,7 +237,7 @@ static int sync_commands(struct lab_run *r, const struct nn_labfile *lf, bool dr
 		if (!alive)
 			continue;
 		changes++;
-		printf("%sstop command %u in %s (pid %d)\n", dry ? "would " : "", recs[i].index + 1,
+		cli_line("%sstop command %u in %s (pid %d)", dry ? "would " : "", recs[i].index + 1,
 		       recs[i].node, (int)recs[i].pid);
 		if (!dry && (ret = nn_proc_stop(&recs[i], STOP_TIMEOUT_MS, e)) < 0)
 			goto out;
@@ -235,14 +258,14 @@ static int sync_commands(struct lab_run *r, const struct nn_labfile *lf, bool dr
 			if (running)
 				continue;
 			changes++;
-			printf("%sstart command %u in %s: ", dry ? "would " : "", c + 1, nd->name);
+			cli_part("%sstart command %u in %s: ", dry ? "would " : "", c + 1, nd->name);
 			print_argv(stdout, nd->commands[c].argv);
 			putchar('\n');
 			fflush(stdout);
 			if (dry)
 				continue;
 			snprintf(p.node, sizeof(p.node), "%s", nd->name);
-			snprintf(log, sizeof(log), "%s/%s.%u.log", r->dir, nd->name, c + 1);
+			log_path(log, sizeof(log), r->dir, nd->name, c + 1);
 			if ((ret = make_dir(r, e)) < 0 || (ret = nn_ctx_ns(r->ctx, nd->name, &ns, e)) < 0)
 				goto out;
 			ret = nn_proc_start(nn_ns_fd(ns), nd->commands[c].argv, log, &p, record_proc,
@@ -423,12 +446,12 @@ static int prune_groups(struct lab_run *r, const struct nn_labfile *keep, bool d
 			continue;
 		changes++;
 		if (dry) {
-			printf("would delete clients %s*\n", v[i]);
+			cli_line("would delete clients %s*", v[i]);
 			continue;
 		}
 		if ((ret = nn_clients_delete(r->ctx, v[i], e)) < 0)
 			break;
-		printf("delete %d client%s %s*\n", ret, ret == 1 ? "" : "s", v[i]);
+		cli_line("delete %d client%s %s*", ret, ret == 1 ? "" : "s", v[i]);
 		fflush(stdout);
 		ret = 0;
 	}
@@ -453,6 +476,7 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 			.is_static = g->is_static, .static_net = g->static_cidr,
 			.has_mac_base = g->has_mac_base,
 			.timeout_ms = (unsigned int)(g->timeout_ns / 1000000),
+			.warn = cli_warn,
 		};
 		unsigned made = 0;
 		int extra = 0, have = clients_present(r, g, &extra, &made, e), ret;
@@ -462,7 +486,7 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 		if (extra) {
 			/* A group made smaller: the clients it made beyond COUNT go. */
 			changes++;
-			printf("%sdelete clients %s%u..%s%u\n", dry ? "would " : "", g->prefix,
+			cli_line("%sdelete clients %s%u..%s%u", dry ? "would " : "", g->prefix,
 			       g->count + 1, g->prefix, made);
 			fflush(stdout);
 			if (!dry && (ret = nn_clients_delete_range(r->ctx, g->prefix, g->count + 1, made,
@@ -477,7 +501,7 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 		changes++;
 		memcpy(spec.dns, g->dns, sizeof(spec.dns));
 		memcpy(spec.mac_base, g->mac_base, sizeof(spec.mac_base));
-		printf("%screate clients %s1..%s%u on %s\n", dry ? "would " : "", g->prefix, g->prefix,
+		cli_line("%screate clients %s1..%s%u on %s", dry ? "would " : "", g->prefix, g->prefix,
 		       g->count, g->parent_if);
 		fflush(stdout);
 		if (dry)
@@ -514,12 +538,12 @@ static int destroy_clients(struct lab_run *r, bool dry, struct nn_error *e)
 			continue;
 		changes++;
 		if (dry) {
-			printf("would delete clients %s*\n", g->prefix);
+			cli_line("would delete clients %s*", g->prefix);
 			continue;
 		}
 		if ((ret = nn_clients_delete(r->ctx, g->prefix, e)) < 0)
 			return ret;
-		printf("delete %d client%s %s*\n", ret, ret == 1 ? "" : "s", g->prefix);
+		cli_line("delete %d client%s %s*", ret, ret == 1 ? "" : "s", g->prefix);
 		fflush(stdout);
 	}
 	snprintf(path, sizeof(path), "%s/clients", r->dir);
@@ -535,7 +559,7 @@ static void print_step(const char *text, void *arg)
 	r->done++;
 	if (r->tty)
 		printf("\r\033[K");
-	printf("%s\n", text);
+	cli_line("%s", text);
 	if (r->tty && r->total > 1 && r->done < r->total)
 		printf("[%zu/%zu]", r->done, r->total);
 	fflush(stdout);
@@ -547,7 +571,7 @@ static void print_undone(const char *text, void *arg)
 
 	if (r->tty)
 		printf("\r\033[K");
-	printf("rolled back: %s\n", text);
+	cli_line("rolled back: %s", text);
 	fflush(stdout);
 }
 
@@ -576,7 +600,7 @@ int cmd_apply(int argc, char **argv)
 	}
 	if (dry) {
 		for (size_t i = 0; i < nn_plan_len(plan); i++)
-			printf("would %s\n", nn_plan_step_text(plan, i));
+			cli_line("would %s", nn_plan_step_text(plan, i));
 		changes = sync_commands(&r, r.lf, true, &e);
 		if (changes >= 0 && (ret = apply_clients(&r, true, &e)) >= 0)
 			changes += ret;
@@ -607,7 +631,7 @@ int cmd_apply(int argc, char **argv)
 			 * the commands it started (one may be their DHCP server). */
 			for (size_t i = 0; i < r.n_made_groups; i++)
 				if (nn_clients_delete(r.ctx, r.made_groups[i], &ignored) > 0)
-					printf("rolled back: create clients %s*\n", r.made_groups[i]);
+					cli_line("rolled back: create clients %s*", r.made_groups[i]);
 			stop_started(&r);
 			nn_plan_undo(r.ctx, plan, print_undone, &r);
 			ret = cli_fail_or_signal(&e);
@@ -665,7 +689,7 @@ int cmd_destroy(int argc, char **argv)
 	}
 	if (dry) {
 		for (size_t i = 0; i < nn_plan_len(plan); i++)
-			printf("would %s\n", nn_plan_step_text(plan, i));
+			cli_line("would %s", nn_plan_step_text(plan, i));
 	} else {
 		r.tty = isatty(STDOUT_FILENO);
 		r.total = nn_plan_len(plan);
@@ -679,7 +703,7 @@ int cmd_destroy(int argc, char **argv)
 			for (size_t k = 0; k < r.lf->nodes[i].n_commands; k++) {
 				char log[4400];
 
-				snprintf(log, sizeof(log), "%s/%s.%zu.log", r.dir, r.lf->nodes[i].name, k + 1);
+				log_path(log, sizeof(log), r.dir, r.lf->nodes[i].name, k + 1);
 				unlink(log);
 			}
 		if (rmdir(r.dir) < 0 && errno != ENOENT)
@@ -746,7 +770,7 @@ int cmd_status(int argc, char **argv)
 		printf("],\"commands\":[");
 	} else {
 		for (size_t i = 0; i < steps; i++)
-			printf("%s: %s\n", step_class(nn_plan_step_text(plan, i)), nn_plan_step_text(plan, i));
+			cli_line("%s: %s", step_class(nn_plan_step_text(plan, i)), nn_plan_step_text(plan, i));
 	}
 	for (size_t i = 0, first = 1; i < r.lf->n_nodes; i++) {
 		const struct nn_labfile_node *nd = &r.lf->nodes[i];
@@ -766,7 +790,7 @@ int cmd_status(int argc, char **argv)
 				printf(",\"index\":%u,\"running\":%s,\"pid\":%d}", k + 1, p ? "true" : "false",
 				       p ? (int)p->pid : 0);
 			} else if (!p) {
-				printf("not running: command %u in %s: ", k + 1, nd->name);
+				cli_part("not running: command %u in %s: ", k + 1, nd->name);
 				print_argv(stdout, nd->commands[k].argv);
 				putchar('\n');
 			}
@@ -789,10 +813,10 @@ int cmd_status(int argc, char **argv)
 			printf(",\"count\":%u,\"present\":%d,\"extra\":%d}", g->count, have, extra);
 		} else {
 			if ((unsigned int)have != g->count)
-				printf("missing: %u of clients %s1..%s%u\n", g->count - have, g->prefix,
+				cli_line("missing: %u of clients %s1..%s%u", g->count - have, g->prefix,
 				       g->prefix, g->count);
 			if (extra)
-				printf("extra: %d client%s beyond %s%u\n", extra, extra == 1 ? "" : "s",
+				cli_line("extra: %d client%s beyond %s%u", extra, extra == 1 ? "" : "s",
 				       g->prefix, g->count);
 		}
 	}

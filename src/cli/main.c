@@ -74,6 +74,44 @@ int cli_fail(const struct nn_error *e)
 	return EXIT_FAIL;
 }
 
+static void out_shown(bool newline, const char *fmt, va_list ap)
+{
+	char *text = NULL;
+
+	if (vasprintf(&text, fmt, ap) < 0) {
+		fputs("?", stdout);
+	} else {
+		nn_put_shown(stdout, text);
+		free(text);
+	}
+	if (newline)
+		fputc('\n', stdout);
+}
+
+void cli_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_shown(true, fmt, ap);
+	va_end(ap);
+}
+
+void cli_part(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_shown(false, fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const char *msg, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "netnsctl: warning: %s\n", msg);
+}
+
 int cli_oom(void)
 {
 	fputs("netnsctl: out of memory\n", stderr);
@@ -164,7 +202,7 @@ struct nn_ctx *cli_ctx(void)
 static void print_step(const char *text, void *arg)
 {
 	(void)arg;
-	printf("%s\n", text);
+	cli_line("%s", text);
 	fflush(stdout);
 }
 
@@ -172,7 +210,7 @@ static void print_step(const char *text, void *arg)
 static void print_undone(const char *text, void *arg)
 {
 	(void)arg;
-	printf("rolled back: %s\n", text);
+	cli_line("rolled back: %s", text);
 	fflush(stdout);
 }
 
@@ -218,7 +256,7 @@ int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run)
 	}
 	if (dry_run) {
 		for (size_t i = 0; i < nn_plan_len(plan); i++)
-			printf("would %s\n", nn_plan_step_text(plan, i));
+			cli_line("would %s", nn_plan_step_text(plan, i));
 		return EXIT_OK;
 	}
 	cli_catch_signals();
@@ -252,18 +290,7 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
 
 void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	nn_put_json(f, s);
 }
 
 int main(int argc, char **argv)

@@ -67,10 +67,11 @@ static void host_owner(char *buf, size_t len, const char *ns)
 		snprintf(buf, len, "connect-host:#%08x", fnv1a(ns));
 }
 
+/* "masq:NS"; a name a tag cannot hold is hashed ("masq=HASH": once "masq:#HASH",
+ * which the tag check refused, so no rule of that form was ever made). */
 static void masq_tag(char *buf, size_t len, const char *ns)
 {
-	if (!tag_safe(ns) || (size_t)snprintf(buf, len, "masq:%s", ns) >= len)
-		snprintf(buf, len, "masq:#%08x", fnv1a(ns));
+	nn_nat_tag_for(buf, len, "masq", ns);
 }
 
 static bool in_net(uint32_t addr_be, uint32_t net, uint8_t len)

@@ -16,6 +16,7 @@
 #include "netnsctl/netns.h"
 #include "netnsctl/qdisc.h"
 #include "cli.h"
+#include "show.h"
 #include "commands.h"
 
 static const struct option no_opts[] = { { NULL, 0, NULL, 0 } };
@@ -86,8 +87,10 @@ int cmd_delete_namespaces(int argc, char **argv)
 	cli_catch_signals();
 	for (int i = optind; i < argc; i++) {
 		if (nn_plan_cancelled()) {
-			ret = nn_error_setx(&e, ECANCELED, "interrupted by signal %d before deleting namespace %s",
-					    nn_plan_cancelled(), argv[i]);
+			struct nn_shown sh;
+
+			ret = nn_error_setx(&e, ECANCELED, "interrupted by signal %d before deleting namespace \"%s\"",
+					    nn_plan_cancelled(), nn_show(&sh, argv[i]));
 			break;
 		}
 		if (dry) {
@@ -108,7 +111,7 @@ int cmd_delete_namespaces(int argc, char **argv)
 			break;
 		if (ret == 1) {
 			nn_journal_gone(ctx, NN_OBJ_NETNS, "-", argv[i], &e);
-			printf("delete namespace %s\n", argv[i]);
+			cli_line("delete namespace %s", argv[i]);
 			changed++;
 		}
 		ret = 0;
@@ -149,7 +152,7 @@ static int list_ns(struct nn_ctx *ctx, const char *name, bool json, bool first, 
 		json_str(stdout, name);
 		printf(",\"links\":[");
 	} else {
-		printf("%s\n", name);
+		cli_line("%s", name);
 	}
 	for (size_t i = 0; i < nl; i++) {
 		const struct nn_link_info *l = &links[i];
@@ -174,7 +177,8 @@ static int list_ns(struct nn_ctx *ctx, const char *name, bool json, bool first, 
 			printf("],\"qdisc\":%s}",
 			       root ? nn_qdisc_format_json(buf, sizeof(buf), root) : "null");
 		} else {
-			printf("  %-15s %-6s %-4s", l->name, *l->kind ? l->kind : "-", l->up ? "up" : "down");
+			/* A link's name is the kernel's: any bytes but '/', ':' and blanks. */
+			cli_part("  %-15s %-6s %-4s", l->name, *l->kind ? l->kind : "-", l->up ? "up" : "down");
 			for (size_t j = 0; j < na; j++)
 				if (addrs[j].ifindex == l->ifindex)
 					printf(" %s", nn_format_prefix(buf, sizeof(buf), &addrs[j].addr, true));

@@ -125,7 +125,7 @@ static int delete_pair(struct nn_ctx *ctx, const char *ns_a, const char *if_a, c
 	nn_journal_gone(ctx, NN_OBJ_LINK, ns_a, if_a, e);
 	if (peer)
 		nn_journal_gone(ctx, NN_OBJ_LINK, ns_b, peer, e);
-	printf("delete veth %s in %s <-> %s in %s\n", if_a, ns_a, peer ? peer : "its peer", ns_b);
+	cli_line("delete veth %s in %s <-> %s in %s", if_a, ns_a, peer ? peer : "its peer", ns_b);
 	free(links);
 	*changed = true;
 	return 0;

@@ -13,8 +13,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/file.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <linux/sockios.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -35,6 +39,13 @@
 #define KEEPER_TICK_MS 5000
 #define KEEPER_WAIT_MS 3000
 #define RELEASE_WAIT_MS 1000
+#define KEEPER_LOG_MAX (1 << 20)
+/* Descriptors the keeper keeps for itself (epoll, signalfd, its lock, the
+ * namespace and netlink socket a renewal opens for a moment, a lease file);
+ * the rest of its limit is for the sockets of clients in mid-renewal. */
+#define KEEPER_FD_RESERVE 16
+#define KEEPER_RETRY_MS 1000
+#define KEEPER_RETRY_MAX_MS 64000
 
 /* --- names and MACs ------------------------------------------------------ */
 
@@ -449,6 +460,11 @@ static int scan_clients(struct nn_ctx *ctx, const char *prefix, char ***out, siz
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void free_names(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -531,6 +547,55 @@ static void lease_from_info(struct nn_dhcp_lease *l, const struct nn_client_info
 	l->expiry_ms = c->expiry_ms;
 }
 
+const char *nn_clients_dns_problem(struct in_addr a, bool from_server)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	if (h >> 24 == 0)
+		return "not an address of a host (0.0.0.0/8)";
+	if (h == 0xffffffffU)
+		return "the broadcast address";
+	if (h >> 28 == 0xe)
+		return "a multicast address";
+	if (h >> 28 == 0xf)
+		return "a reserved address (240.0.0.0/4)";
+	/* Yours may be a resolver in the client's own namespace; a server's
+	 * loopback address is its own, not the client's. */
+	if (from_server && h >> 24 == 127)
+		return "a loopback address";
+	return NULL;
+}
+
+static bool in_subnet(struct in_addr a, struct in_addr net, unsigned len)
+{
+	uint32_t mask = len ? 0xffffffffU << (32 - len) : 0;
+
+	return ((ntohl(a.s_addr) ^ ntohl(net.s_addr)) & mask) == 0;
+}
+
+/* Why no default route can go via the lease's router, or NULL when one can. */
+static const char *router_problem(const struct nn_dhcp_lease *l)
+{
+	uint32_t h = ntohl(l->router.s_addr), host = 0xffffffffU >> l->prefixlen;
+	const char *why = nn_clients_dns_problem(l->router, true);
+
+	if (why)
+		return why;
+	if (l->router.s_addr == l->address.s_addr)
+		return "the client's own address";
+	if (l->prefixlen <= 30 && in_subnet(l->router, l->address, l->prefixlen) &&
+	    ((h & host) == 0 || (h & host) == host))
+		return "the subnet's network or broadcast address";
+	return NULL;
+}
+
+/*
+ * ADDR/LEN on IFINDEX, and the default route via GW (none when 0.0.0.0).  A
+ * router outside the leased subnet is on the link all the same (servers do
+ * hand such out, and clients use them): a host route to it on the link
+ * first, as dhclient's script and systemd-networkd do, or the kernel refuses
+ * the default route ("Nexthop has invalid gateway").
+ */
 static int install_addr(struct nn_ns *ns, int ifindex, struct in_addr addr, unsigned len,
 			struct in_addr gw, struct nn_error *e)
 {
@@ -540,7 +605,11 @@ static int install_addr(struct nn_ns *ns, int ifindex, struct in_addr addr, unsi
 
 	if (nn_addr_add(ns, ifindex, &p, e) < 0)
 		return -e->code;
-	if (gw.s_addr && nn_route_replace(ns, &def, &g, ifindex, e) < 0)
+	if (!gw.s_addr)
+		return 0;
+	if (!in_subnet(gw, addr, len) && nn_route_replace(ns, &g, NULL, ifindex, e) < 0)
+		return -e->code;
+	if (nn_route_replace(ns, &def, &g, ifindex, e) < 0)
 		return -e->code;
 	return 0;
 }
@@ -548,28 +617,48 @@ static int install_addr(struct nn_ns *ns, int ifindex, struct in_addr addr, unsi
 static void remove_addr(struct nn_ns *ns, int ifindex, const struct nn_dhcp_lease *l)
 {
 	struct nn_prefix p = { .family = AF_INET, .addr.v4 = l->address, .len = l->prefixlen };
+	struct nn_prefix def = { .family = AF_INET, .len = 0 };
+	struct nn_prefix g = { .family = AF_INET, .addr.v4 = l->router, .len = 32 };
 	struct nn_error e = { 0 };
 
-	/* The default route via the lease's router goes with its subnet's address. */
+	/* The default route via a router of the lease's subnet goes with the
+	 * subnet's address; via one outside it, it and the host route stay. */
 	nn_addr_del(ns, ifindex, &p, &e);
+	if (l->router.s_addr && !router_problem(l) && !in_subnet(l->router, l->address, l->prefixlen)) {
+		nn_route_del(ns, &def, &e);
+		nn_route_del(ns, &g, &e);
+	}
 }
 
 /* --- the lease keeper's process ------------------------------------------ */
 
-/* 1 when a keeper holds its lock, 0 when none does. */
-static int keeper_running(struct nn_ctx *ctx)
+/*
+ * Who the keeper is comes from the kernel, never from a file: the keeper
+ * holds a POSIX write lock on keeper.lock for as long as it runs, and F_GETLK
+ * names the process holding it.  A pid file is written after the lock is
+ * taken (a stop in between read no pid: "the lease keeper (pid 0) does not
+ * stop") and outlives a keeper killed with SIGKILL (its pid, reused, named
+ * an unrelated process).  The keeper itself must never open and close
+ * keeper.lock again: closing any descriptor of the file drops a POSIX lock.
+ */
+
+/* The keeper's pid; 0 when none runs; -1 when that cannot be told: it runs
+ * in a pid namespace we cannot see into, or the lock file is not ours to
+ * open (0600: a user who could open it could take a read lock, and no
+ * keeper could start). */
+static pid_t keeper_holder(struct nn_ctx *ctx)
 {
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char path[PATH_MAX];
 	_cleanup_close_ int fd = -1;
 
 	keeper_path(ctx, "lock", path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
+		return errno == EACCES ? -1 : 0;
+	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
 		return 0;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-		return errno == EWOULDBLOCK;
-	flock(fd, LOCK_UN);
-	return 0;
+	return fl.l_pid > 0 ? fl.l_pid : -1;
 }
 
 static void sleep_ms(unsigned ms)
@@ -579,30 +668,84 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-static bool wait_keeper(struct nn_ctx *ctx, bool running, unsigned ms)
+/*
+ * The keeper writes the clients it holds to keeper.held, headed by its pid,
+ * once it has read them all and again whenever that changes.  Returns the
+ * pid of that line, 0 when there is no file; *NAMES (may be NULL) gets the
+ * names, sorted.
+ */
+static pid_t keeper_held(struct nn_ctx *ctx, char ***names, size_t *n)
+{
+	char path[PATH_MAX], line[PATH_MAX];
+	_cleanup_fclose_ FILE *f = NULL;
+	long pid = 0;
+	char **v = NULL;
+	size_t k = 0;
+
+	if (names) {
+		*names = NULL;
+		*n = 0;
+	}
+	keeper_path(ctx, "held", path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f || !fgets(line, sizeof(line), f) || sscanf(line, "keeper %ld", &pid) != 1 ||
+	    pid <= 0 || pid > INT_MAX)
+		return 0;
+	while (names && fgets(line, sizeof(line), f)) {
+		char **nv;
+
+		line[strcspn(line, "\n")] = '\0';
+		nv = realloc(v, (k + 1) * sizeof(*v));
+		if (!nv || !(nv[k] = strdup(line))) {
+			v = nv ? nv : v;
+			break;
+		}
+		v = nv;
+		k++;
+	}
+	if (names) {
+		qsort(v, k, sizeof(*v), cmp_str);
+		*names = v;
+		*n = k;
+	}
+	return pid;
+}
+
+/* A keeper runs and has written what it holds (state "ready"), or none
+ * runs (state "stopped"). */
+enum keeper_state { KEEPER_STOPPED, KEEPER_READY };
+
+static bool keeper_is(struct nn_ctx *ctx, enum keeper_state want)
+{
+	pid_t pid = keeper_holder(ctx);
+
+	if (want == KEEPER_STOPPED)
+		return pid == 0;
+	return pid != 0 && (pid < 0 || keeper_held(ctx, NULL, NULL) == pid);
+}
+
+static bool wait_keeper(struct nn_ctx *ctx, enum keeper_state want, unsigned ms)
 {
 	for (unsigned t = 0; t < ms; t += 5) {
-		if (keeper_running(ctx) == running)
+		if (keeper_is(ctx, want))
 			return true;
 		sleep_ms(5);
 	}
-	return keeper_running(ctx) == running;
+	return keeper_is(ctx, want);
 }
 
-static pid_t keeper_pid(struct nn_ctx *ctx)
+/* Signal the process of PIDFD and wait up to MS for it to end. */
+static bool end_process(int pidfd, int sig, unsigned ms)
 {
-	char path[PATH_MAX];
-	FILE *f;
-	long pid = 0;
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
 
-	keeper_path(ctx, "pid", path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1 || pid > INT_MAX)
-		pid = 0;
-	fclose(f);
-	return pid;
+	if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0 && errno == ESRCH)
+		return true;
+	do
+		r = poll(&p, 1, ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0;
 }
 
 /* Stop the keeper so that this process alone owns the leases.  The keeper
@@ -610,18 +753,38 @@ static pid_t keeper_pid(struct nn_ctx *ctx)
  * left off. */
 static int keeper_stop(struct nn_ctx *ctx, struct nn_error *e)
 {
-	pid_t pid;
+	pid_t pid = 0;
 
-	if (!keeper_running(ctx))
-		return 0;
-	pid = keeper_pid(ctx);
-	if (pid > 0)
-		kill(pid, SIGTERM);
-	if (wait_keeper(ctx, false, KEEPER_WAIT_MS))
-		return 0;
-	if (pid > 0)
-		kill(pid, SIGKILL);
-	if (wait_keeper(ctx, false, KEEPER_WAIT_MS))
+	for (int tries = 0; tries < 5; tries++) {
+		_cleanup_close_ int pidfd = -1;
+
+		pid = keeper_holder(ctx);
+		if (pid == 0)
+			return 0;
+		if (pid < 0)
+			return nn_error_setx(e, EBUSY,
+					     "a lease keeper runs where its pid cannot be seen (another pid namespace): stop it there");
+		pidfd = pidfd_open(pid, 0);
+		if (pidfd < 0) {
+			if (errno == ESRCH)
+				continue;	/* gone since F_GETLK */
+			return nn_error_set(e, errno, "cannot stop the lease keeper (pid %d)", (int)pid);
+		}
+		/* The pidfd is the process that had PID when it was opened.  Still
+		 * the lock's holder now, it is the keeper (a pid names one living
+		 * process); if that process ended in between, signals to the pidfd
+		 * reach nobody, and the next round looks again. */
+		if (keeper_holder(ctx) != pid)
+			continue;
+		if (!end_process(pidfd, SIGTERM, KEEPER_WAIT_MS) &&
+		    !end_process(pidfd, SIGKILL, KEEPER_WAIT_MS))
+			break;
+		/* Its lock went with its descriptors, before its pidfd said so;
+		 * a new holder is another keeper (the loop stops it too). */
+		if (wait_keeper(ctx, KEEPER_STOPPED, 100))
+			return 0;
+	}
+	if (wait_keeper(ctx, KEEPER_STOPPED, 0))
 		return 0;
 	return nn_error_setx(e, EBUSY, "the lease keeper (pid %d) does not stop", (int)pid);
 }
@@ -646,6 +809,55 @@ static bool any_dhcp_lease(struct nn_ctx *ctx)
 	return any;
 }
 
+/*
+ * The keeper's side of the fork: a daemon that keeps nothing of the command
+ * that started it.  Its own session (and not its leader: it can never get a
+ * controlling terminal), "/" as its directory (it holds no mount busy), no
+ * descriptor but stdin and stdout on /dev/null and stderr appended to
+ * keeper.log (a caller's pipe held open would hang whoever reads it until
+ * the keeper ends), default signal handling and mask.
+ */
+static void __attribute__((noreturn)) keeper_child(struct nn_ctx *ctx, const char *prog,
+						   char *const argv[])
+{
+	char log[PATH_MAX], old[PATH_MAX];
+	struct stat st;
+	sigset_t none;
+	int fd;
+
+	if (setsid() < 0)
+		_exit(127);
+	if (fork() != 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		_exit(127);
+	umask(022);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+		_exit(127);
+	keeper_path(ctx, "log", log, sizeof(log));
+	/* One old log is kept; the keeper writes only what went wrong. */
+	if (stat(log, &st) == 0 && st.st_size > KEEPER_LOG_MAX) {
+		snprintf(old, sizeof(old), "%s.old", log);
+		rename(log, old);
+	}
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 2) < 0)
+		_exit(127);
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+	setenv("NETNSCTL_RUN_DIR", nn_ctx_run_dir(ctx), 1);
+	setenv("NETNSCTL_STATE_DIR", nn_ctx_state_dir(ctx), 1);
+	setenv("NETNSCTL_ETC_DIR", nn_ctx_etc_dir(ctx), 1);
+	execv(prog, argv);
+	_exit(127);
+}
+
 int nn_clients_keeper_ensure(struct nn_ctx *ctx, char *const argv[], struct nn_error *e)
 {
 	static char *const def[] = { "netnsctl", "lease-keeper", NULL };
@@ -653,38 +865,22 @@ int nn_clients_keeper_ensure(struct nn_ctx *ctx, char *const argv[], struct nn_e
 	pid_t pid;
 	int status;
 
-	if (keeper_running(ctx) || !any_dhcp_lease(ctx))
+	if (keeper_holder(ctx) != 0 || !any_dhcp_lease(ctx))
 		return 0;
 	if (!argv)
 		argv = def;
 	pid = fork();
 	if (pid < 0)
 		return nn_error_set(e, errno, "cannot start the lease keeper");
-	if (pid == 0) {
-		/* A session of its own, and not our child: it outlives this command. */
-		int fd;
-
-		setsid();
-		if (fork() != 0)
-			_exit(0);
-		fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-			if (fd > 2)
-				close(fd);
-		}
-		setenv("NETNSCTL_RUN_DIR", nn_ctx_run_dir(ctx), 1);
-		setenv("NETNSCTL_STATE_DIR", nn_ctx_state_dir(ctx), 1);
-		setenv("NETNSCTL_ETC_DIR", nn_ctx_etc_dir(ctx), 1);
-		execv(prog, argv);
-		_exit(127);
-	}
+	if (pid == 0)
+		keeper_child(ctx, prog, argv);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!wait_keeper(ctx, true, KEEPER_WAIT_MS))
-		return nn_error_setx(e, ESRCH, "the lease keeper did not start");
+	/* Ready: it holds its lock and has said which clients it holds, so a
+	 * list-clients right after this tells who is renewed. */
+	if (!wait_keeper(ctx, KEEPER_READY, KEEPER_WAIT_MS))
+		return nn_error_setx(e, ESRCH, "the lease keeper did not start (see \"%s/clients/keeper.log\")",
+				     nn_ctx_state_dir(ctx));
 	return 0;
 }
 
@@ -698,6 +894,12 @@ struct client {
 	int ifindex;
 	struct nn_dhcp_port port;
 	struct nn_client_info info;
+	/* the keeper's */
+	uint64_t cookie;	/* of its namespace, when the keeper first opened it */
+	bool start;		/* no address: DISCOVER once its socket is open */
+	bool stalled;		/* its socket could not be opened: retried at retry_ms */
+	uint64_t retry_ms;
+	unsigned retry_wait;	/* 1 s, doubling to 64 s while it keeps failing */
 };
 
 struct run {
@@ -709,17 +911,74 @@ struct run {
 	nn_clients_progress_cb progress;
 	void *arg;
 	bool keeper;
+	/* the keeper's */
+	nn_clients_log_cb log;
+	void *log_arg;
+	size_t max_open;	/* client sockets open at once */
+	size_t waiting;		/* renewals due that wait for one to close */
+	bool held_changed;	/* keeper.held to be written again */
+	char warned[4][192];	/* warnings given, not to be repeated */
+	unsigned n_warned;
 };
 
-static int on_bound(struct nn_dhcp_port *p, const struct nn_dhcp_lease *l, void *arg,
+/* A warning about what a server handed out: said once per run, not per client. */
+__attribute__((format(printf, 2, 3)))
+static void run_warn(struct run *r, const char *fmt, ...)
+{
+	nn_clients_log_cb cb = r->keeper ? r->log : r->spec ? r->spec->warn : NULL;
+	void *arg = r->keeper ? r->log_arg : r->spec ? r->spec->warn_arg : NULL;
+	char msg[sizeof(r->warned[0])];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (unsigned i = 0; i < r->n_warned; i++)
+		if (!strcmp(r->warned[i], msg))
+			return;
+	if (r->n_warned < NN_ARRAY_SIZE(r->warned))
+		memcpy(r->warned[r->n_warned++], msg, sizeof(msg));
+	if (cb)
+		cb(msg, arg);
+}
+
+/* What of a server's lease can be used: the router, the DNS servers. */
+static void lease_checked(struct run *r, const struct nn_dhcp_lease *l, struct nn_dhcp_lease *out)
+{
+	char a[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
+	const char *why;
+
+	*out = *l;
+	inet_ntop(AF_INET, &l->server_id, s, sizeof(s));
+	if (l->router.s_addr && (why = router_problem(l))) {
+		run_warn(r, "DHCP server %s: router %s not used (%s): no default route", s,
+			 inet_ntop(AF_INET, &l->router, a, sizeof(a)), why);
+		out->router.s_addr = 0;
+	}
+	out->n_dns = 0;
+	for (unsigned i = 0; i < l->n_dns && i < NN_DHCP_DNS_MAX; i++) {
+		if ((why = nn_clients_dns_problem(l->dns[i], true))) {
+			/* The keeper does not write resolv.conf: nothing to say. */
+			if (!r->keeper)
+				run_warn(r, "DHCP server %s: DNS server %s not used (%s)", s,
+					 inet_ntop(AF_INET, &l->dns[i], a, sizeof(a)), why);
+			continue;
+		}
+		out->dns[out->n_dns++] = l->dns[i];
+	}
+}
+
+static int on_bound(struct nn_dhcp_port *p, const struct nn_dhcp_lease *lease, void *arg,
 		    struct nn_error *e)
 {
 	struct run *r = arg;
 	struct client *c = p->data;
 	bool was_bound = p->bound;
+	struct nn_dhcp_lease lc, *l = &lc;
 
+	lease_checked(r, lease, &lc);
 	if (install_addr(c->ns, c->ifindex, l->address, l->prefixlen, l->router, e) < 0)
-		return nn_error_prefix(e, "client \"%s\"", c->name);
+		return -e->code;
 	info_from_lease(&c->info, l);
 	if (!r->keeper) {
 		const struct in_addr *dns = r->spec->n_dns ? r->spec->dns : l->dns;
@@ -853,6 +1112,14 @@ int nn_clients_check(struct nn_ctx *ctx, const struct nn_clients_spec *s, struct
 	if (s->has_mac_base &&
 	    nn_client_mac_from_base(s->mac_base, s->count - 1, mac, e) < 0)
 		return -e->code;
+	for (unsigned i = 0; i < s->n_dns && i < NN_DHCP_DNS_MAX; i++) {
+		const char *why = nn_clients_dns_problem(s->dns[i], false);
+		char a[INET_ADDRSTRLEN];
+
+		if (why)
+			return nn_error_setx(e, EINVAL, "invalid DNS server \"%s\": %s",
+					     inet_ntop(AF_INET, &s->dns[i], a, sizeof(a)), why);
+	}
 	if (s->is_static) {
 		struct nn_prefix *hosts;
 		char buf[64];
@@ -930,30 +1197,57 @@ static const char *why_failed(const struct client *c)
 	}
 }
 
+/*
+ * The error of a failed create: which new clients got no lease, and why.
+ * Clients failing alike are named together before their reason, and a
+ * reason is given whole or not at all (the first always: cut only when it
+ * alone overflows the message), then "and N more".
+ */
 static void failure_message(struct client **nw, size_t n_new, unsigned timeout_ms,
 			    struct nn_error *e)
 {
-	/* What the message's head leaves of an error's NN_ERROR_MAX. */
+	/* What the message's head leaves of an error's NN_ERROR_MAX, less
+	 * room for " and N more". */
 	char list[NN_ERROR_MAX - 128] = "";
-	size_t off = 0, bad = 0, shown = 0;
+	size_t room = sizeof(list) - 32, off = 0, bad = 0, shown = 0;
+	bool *done = calloc(n_new ? n_new : 1, sizeof(*done));
 
 	for (size_t i = 0; i < n_new; i++)
 		bad += !nw[i]->port.bound || nw[i]->port.failed;
-	for (size_t i = 0; i < n_new; i++) {
-		int k;
+	for (size_t i = 0; done && i < n_new && off < room - 1; i++) {
+		const char *why = why_failed(nw[i]);
+		size_t need = strlen(why) + 3, names = 0;	/* " (WHY)" */
+		/* Room for the names, the reason after them kept whole; the
+		 * first reason gets one name at least, and is cut if it must. */
+		size_t limit = room - off > need ? room - off - need : 0;
 
-		if (nw[i]->port.bound && !nw[i]->port.failed)
+		if (done[i] || (nw[i]->port.bound && !nw[i]->port.failed))
 			continue;
-		/* Room kept for " and N more" after the last one that fits. */
-		k = snprintf(list + off, sizeof(list) - 32 - off, "%s%s (%.80s)", shown ? ", " : "",
-			     nw[i]->name, why_failed(nw[i]));
-		if (k < 0 || (size_t)k >= sizeof(list) - 32 - off) {
-			list[off] = '\0';	/* no half a name */
+		if (shown && limit == 0)
 			break;
+		for (size_t j = i; j < n_new; j++) {
+			int k;
+
+			if (done[j] || (nw[j]->port.bound && !nw[j]->port.failed) ||
+			    strcmp(why_failed(nw[j]), why))
+				continue;
+			k = snprintf(list + off, room - off, "%s%s", off ? ", " : "", nw[j]->name);
+			if (k < 0 || (size_t)k >= (names || shown ? limit : room - off)) {
+				list[off] = '\0';	/* no half a name */
+				break;
+			}
+			off += (size_t)k;
+			limit = limit > (size_t)k ? limit - (size_t)k : 0;
+			done[j] = true;
+			names++;
 		}
-		off += (size_t)k;
-		shown++;
+		if (!names)
+			break;
+		snprintf(list + off, room - off, " (%s)", why);
+		off += strlen(list + off);
+		shown += names;
 	}
+	free(done);
 	if (shown < bad)
 		snprintf(list + off, sizeof(list) - off, "%s%zu more", shown ? " and " : "", bad - shown);
 	nn_error_setx(e, ETIMEDOUT, "%zu of %zu new clients got no lease within %u.%03u s, all %zu rolled back: %s",
@@ -1285,6 +1579,28 @@ int nn_clients_delete_range(struct nn_ctx *ctx, const char *prefix, unsigned fir
 	return delete_clients(ctx, prefix, first, last, e);
 }
 
+/* Which of V the running keeper holds: those its keeper.held names. */
+static void mark_renewing(struct nn_ctx *ctx, struct nn_client_info *v, size_t n)
+{
+	pid_t pid = keeper_holder(ctx), said;
+	char **held = NULL;
+	size_t nh = 0;
+
+	said = keeper_held(ctx, &held, &nh);
+	/* Who holds the lock unknown (a user without access to it): the
+	 * file's keeper, while a process of that pid lives. */
+	if (pid < 0 && said > 0 && (kill(said, 0) == 0 || errno == EPERM))
+		pid = said;
+	if (pid > 0 && said == pid)
+		for (size_t i = 0; i < n; i++) {
+			const char *name = v[i].name;
+
+			v[i].renewing = !v[i].is_static &&
+					bsearch(&name, held, nh, sizeof(*held), cmp_str);
+		}
+	free_names(held, nh);
+}
+
 int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_info **out,
 		    size_t *n_out, struct nn_error *e)
 {
@@ -1321,6 +1637,7 @@ int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_inf
 	}
 	free_names(names, n);
 	qsort(v, k, sizeof(*v), cmp_info);
+	mark_renewing(ctx, v, k);
 	*out = v;
 	*n_out = k;
 	return 0;
@@ -1328,17 +1645,195 @@ int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_inf
 
 /* --- the keeper ------------------------------------------------------------ */
 
+/*
+ * The keeper holds every client's lease in its state machine, but a client's
+ * socket only while a request of it is out (RENEWING, REBINDING, getting a
+ * new lease), and its namespace only for the moment it takes to open that
+ * socket or to configure an answer.  So the clients it keeps are not bounded
+ * by its limit of open files: at most r->max_open sockets are open at once,
+ * and a renewal due while they are all in use waits for one to close.
+ */
+
+__attribute__((format(printf, 2, 3)))
+static void keeper_log(struct run *r, const char *fmt, ...)
+{
+	char msg[NN_ERROR_MAX + 256];
+	va_list ap;
+
+	if (!r->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->log(msg, r->log_arg);
+}
+
+/* C's namespace, opened by name; the one the keeper first saw under that
+ * name (a namespace deleted and made again by someone else is not ours). */
+static int keeper_ns(struct run *r, struct client *c, struct nn_error *e)
+{
+	struct nn_shown sh;
+	uint64_t cookie;
+
+	if (nn_ctx_ns(r->ctx, c->name, &c->ns, e) < 0)
+		return -e->code;
+	if (nn_ns_cookie(c->ns, &cookie, e) < 0)
+		return -e->code;
+	if (!c->cookie)
+		c->cookie = cookie;
+	else if (cookie != c->cookie)
+		return nn_error_setx(e, ESTALE, "namespace \"%s\" was deleted and made again by someone else",
+				     nn_show(&sh, c->name));
+	return 0;
+}
+
+static void keeper_ns_close(struct run *r, struct client *c)
+{
+	nn_ctx_ns_forget(r->ctx, c->name);
+	c->ns = NULL;
+	c->port.ns = NULL;
+}
+
+static int keeper_bound(struct nn_dhcp_port *p, const struct nn_dhcp_lease *l, void *arg,
+			struct nn_error *e)
+{
+	struct run *r = arg;
+	struct client *c = p->data;
+	struct nn_shown sh;
+	int ret = keeper_ns(r, c, e);
+
+	if (ret == 0)
+		ret = on_bound(p, l, arg, e);
+	keeper_ns_close(r, c);
+	if (ret < 0)
+		keeper_log(r, "client \"%s\": cannot take its renewed lease: %s", nn_show(&sh, c->name),
+			   e->msg);
+	return ret;
+}
+
+static void keeper_lost(struct nn_dhcp_port *p, const struct nn_dhcp_lease *l,
+			enum nn_dhcp_lost_reason why, void *arg)
+{
+	struct run *r = arg;
+	struct client *c = p->data;
+	struct nn_error e = { 0 };
+	struct nn_shown sh;
+
+	keeper_log(r, "client \"%s\": lease lost (%s)", nn_show(&sh, c->name),
+		   why == NN_DHCP_LOST_NAK ? "DHCPNAK" : why == NN_DHCP_LOST_EXPIRED ? "expired" : "given up");
+	if (keeper_ns(r, c, &e) == 0) {
+		on_lost(p, l, why, arg);
+	} else {
+		c->info.has_addr = false;
+		c->info.has_gateway = false;
+		save_client(r->ctx, &c->info, &e);
+	}
+	keeper_ns_close(r, c);
+}
+
+/* No request of C is out, and none is due yet: its socket can close. */
+static bool keeper_idle(const struct client *c, uint64_t now)
+{
+	const struct nn_dhcp_client *d = &c->port.c;
+
+	return (d->state == NN_DHCP_BOUND || d->state == NN_DHCP_INIT) && !c->start &&
+	       (!d->deadline_ms || d->deadline_ms > now);
+}
+
+/* While renewals wait for a socket, the loop ends as soon as one can close. */
 static bool keeper_done(void *arg)
 {
-	(void)arg;
+	struct run *r = arg;
+	uint64_t now;
+
+	if (!r->waiting)
+		return false;
+	now = nn_dhcp_now_ms();
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i]->port.fd >= 0 && keeper_idle(r->v[i], now))
+			return true;
 	return false;
 }
 
 static const struct nn_dhcp_ops keeper_ops = {
-	.bound = on_bound,
-	.lost = on_lost,
+	.bound = keeper_bound,
+	.lost = keeper_lost,
 	.done = keeper_done,
 };
+
+/* When C, asleep, must have its socket: its timer, or its retry after a failure. */
+static uint64_t keeper_due(const struct client *c)
+{
+	uint64_t d = c->start ? 1 : c->port.c.deadline_ms;
+
+	if (d && c->stalled && c->retry_ms > d)
+		d = c->retry_ms;
+	return d;
+}
+
+/* Open C's socket for a request. */
+static int keeper_wake(struct run *r, struct client *c, uint64_t now, struct nn_error *e)
+{
+	struct nn_shown sh;
+	int ret = keeper_ns(r, c, e);
+
+	if (ret == 0)
+		ret = client_open(r->ctx, c, e);
+	keeper_ns_close(r, c);
+	if (ret < 0) {
+		nn_dhcp_port_close(&c->port);
+		/* Said once, and again only after it worked in between. */
+		if (!c->stalled)
+			keeper_log(r, "client \"%s\": cannot renew its lease: %s (retrying)",
+				   nn_show(&sh, c->name), e->msg);
+		if (!c->stalled)
+			r->held_changed = true;
+		c->stalled = true;
+		c->retry_wait = c->retry_wait ? c->retry_wait * 2 : KEEPER_RETRY_MS;
+		if (c->retry_wait > KEEPER_RETRY_MAX_MS)
+			c->retry_wait = KEEPER_RETRY_MAX_MS;
+		c->retry_ms = now + c->retry_wait;
+		return ret;
+	}
+	c->retry_wait = 0;
+	if (c->stalled) {
+		keeper_log(r, "client \"%s\": renewing again", nn_show(&sh, c->name));
+		r->held_changed = true;
+	}
+	c->stalled = false;
+	if (c->start) {
+		struct nn_dhcp_event ev = { .type = NN_DHCP_EV_START };
+
+		c->start = false;
+		nn_dhcp_port_feed(&c->port, &ev, now, &keeper_ops, r, e);
+	}
+	return 0;
+}
+
+/* keeper.held: "keeper PID", then each client it renews (not the stalled). */
+static void keeper_write_held(struct run *r)
+{
+	char path[PATH_MAX];
+	struct nn_error e = { 0 };
+	size_t len = 32, off;
+	char *text;
+
+	for (size_t i = 0; i < r->n; i++)
+		len += strlen(r->v[i]->name) + 1;
+	text = malloc(len);
+	if (!text)
+		return;	/* held_changed stays: written next round */
+	off = snprintf(text, len, "keeper %d\n", (int)getpid());
+	for (size_t i = 0; i < r->n; i++)
+		if (!r->v[i]->stalled)
+			off += snprintf(text + off, len - off, "%s\n", r->v[i]->name);
+	keeper_path(r->ctx, "held", path, sizeof(path));
+	if (write_file(path, text, &e) == 0)
+		r->held_changed = false;
+	else
+		keeper_log(r, "%s", e.msg);
+	free(text);
+}
 
 /* Drop clients whose namespace or lease file went away (someone deleted them). */
 static void keeper_prune(struct run *r)
@@ -1356,67 +1851,51 @@ static void keeper_prune(struct run *r)
 			continue;
 		}
 		nn_dhcp_port_close(&c->port);
-		nn_ctx_ns_forget(r->ctx, c->name);
+		keeper_ns_close(r, c);
 		if (access(path, F_OK) == 0)
 			remove_client_files(r->ctx, c->name);
 		free(c);
+		r->held_changed = true;
 	}
 	r->n = k;
 }
 
-int nn_clients_keeper_run(struct nn_ctx *ctx, int stop_fd, struct nn_error *e)
+/* How many client sockets may be open at once: the limit of open files
+ * (raised to its hard limit by the CLI) less what the keeper keeps. */
+static size_t keeper_max_open(void)
 {
-	char path[PATH_MAX], pid[32], **names = NULL;
-	_cleanup_close_ int lock = -1;
-	struct run r = { .ctx = ctx, .keeper = true };
-	struct nn_dhcp_port **ports = NULL;
-	size_t n = 0;
-	int ret;
+	struct rlimit rl;
 
-	keeper_path(ctx, "lock", path, sizeof(path));
-	snprintf(pid, sizeof(pid), "%s/clients", nn_ctx_state_dir(ctx));
-	if (mkdir_p(pid, e) < 0)
-		return -e->code;
-	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0)
-		return nn_error_set(e, errno, "cannot open \"%s\"", path);
-	/* keeper_running() takes the lock for a moment to test it: only one
-	 * held for longer is another keeper. */
-	for (int tries = 0; flock(lock, LOCK_EX | LOCK_NB) < 0; tries++) {
-		if (errno != EWOULDBLOCK || tries == 100)
-			return nn_error_setx(e, EALREADY, "a lease keeper is running already");
-		sleep_ms(1);
-	}
-	keeper_path(ctx, "pid", path, sizeof(path));
-	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (write_file(path, pid, e) < 0)
-		return -e->code;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 1024;
+	if (rl.rlim_cur <= 2 * KEEPER_FD_RESERVE)
+		return rl.rlim_cur > KEEPER_FD_RESERVE / 2 ? rl.rlim_cur - KEEPER_FD_RESERVE / 2 : 1;
+	return rl.rlim_cur - KEEPER_FD_RESERVE;
+}
 
-	ret = scan_clients(ctx, NULL, &names, &n, e);
-	if (ret < 0)
-		goto out;
-	r.v = calloc(n ? n : 1, sizeof(*r.v));
-	ports = calloc(n ? n : 1, sizeof(*ports));
-	if (!r.v || !ports) {
-		ret = nn_error_set(e, ENOMEM, "cannot allocate clients");
-		goto out;
-	}
+/* Read every client's lease file: a keeper that cannot hold a client says so. */
+static int keeper_load(struct run *r, char **names, size_t n, struct nn_error *e)
+{
+	uint64_t now = nn_dhcp_now_ms();
+
 	for (size_t i = 0; i < n; i++) {
 		struct nn_dhcp_client_config cfg;
 		struct nn_dhcp_lease l;
 		struct nn_error le = { 0 };
 		struct client *c = calloc(1, sizeof(*c));
-		uint64_t now = nn_dhcp_now_ms();
-		int rr;
+		struct nn_shown sh;
+		int rr, live;
 
-		if (!c) {
-			ret = nn_error_set(e, ENOMEM, "cannot allocate clients");
-			goto out;
-		}
+		if (!c)
+			return nn_error_set(e, ENOMEM, "cannot allocate clients");
 		c->port.fd = -1;
 		snprintf(c->name, sizeof(c->name), "%s", names[i]);
-		if (load_client(ctx, names[i], &c->info, &le) != 1 || c->info.is_static ||
-		    nn_netns_exists(ctx, c->name) != 1) {
+		rr = load_client(r->ctx, names[i], &c->info, &le);
+		live = rr == 1 && !c->info.is_static ? nn_netns_exists(r->ctx, c->name) : 0;
+		if (rr < 0 || live < 0)
+			keeper_log(r, "client \"%s\": not renewed: %s", nn_show(&sh, names[i]),
+				   rr < 0 ? le.msg : strerror(-live));
+		if (rr != 1 || c->info.is_static || live != 1) {
 			free(c);
 			continue;
 		}
@@ -1427,37 +1906,128 @@ int nn_clients_keeper_run(struct nn_ctx *ctx, int stop_fd, struct nn_error *e)
 			rr = nn_dhcp_client_resume(&c->port.c, &cfg, &l, now, &le);
 		} else {
 			rr = nn_dhcp_client_init(&c->port.c, &cfg, &le);
+			c->start = true;
 		}
-		if (rr < 0 || client_open(ctx, c, &le) < 0) {
-			nn_dhcp_port_close(&c->port);
+		if (rr < 0) {
+			keeper_log(r, "client \"%s\": not renewed: %s", nn_show(&sh, c->name), le.msg);
 			free(c);
 			continue;
 		}
+		c->port.data = c;
 		c->port.bound = c->info.has_addr;
-		if (!c->info.has_addr) {
-			struct nn_dhcp_event ev = { .type = NN_DHCP_EV_START };
-
-			nn_dhcp_port_feed(&c->port, &ev, now, &keeper_ops, &r, &le);
-		}
-		r.v[r.n++] = c;
+		r->v[r->n++] = c;
 	}
+	return 0;
+}
+
+int nn_clients_keeper_run(struct nn_ctx *ctx, int stop_fd, nn_clients_log_cb log, void *log_arg,
+			  struct nn_error *e)
+{
+	char path[PATH_MAX], dir[PATH_MAX], **names = NULL;
+	_cleanup_close_ int lock = -1;
+	struct run r = { .ctx = ctx, .keeper = true, .log = log, .log_arg = log_arg };
+	struct nn_dhcp_port **ports = NULL;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	uint64_t next_prune;
+	size_t n = 0, waited = 0;
+	int ret;
+
+	keeper_path(ctx, "lock", path, sizeof(path));
+	snprintf(dir, sizeof(dir), "%s/clients", nn_ctx_state_dir(ctx));
+	if (mkdir_p(dir, e) < 0)
+		return -e->code;
+	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lock < 0)
+		return nn_error_set(e, errno, "cannot open \"%s\"", path);
+	/* Held until this process ends; its holder is who the keeper is. */
+	if (fcntl(lock, F_SETLK, &fl) < 0) {
+		if (errno == EAGAIN || errno == EACCES)
+			return nn_error_setx(e, EALREADY, "a lease keeper is running already");
+		return nn_error_set(e, errno, "cannot lock \"%s\"", path);
+	}
+	/* Written by keepers before this one: nothing reads it now. */
+	keeper_path(ctx, "pid", path, sizeof(path));
+	unlink(path);
+
+	r.max_open = keeper_max_open();
+	ret = scan_clients(ctx, NULL, &names, &n, e);
+	if (ret < 0)
+		goto out;
+	r.v = calloc(n ? n : 1, sizeof(*r.v));
+	ports = calloc(n ? n : 1, sizeof(*ports));
+	if (!r.v || !ports) {
+		ret = nn_error_set(e, ENOMEM, "cannot allocate clients");
+		goto out;
+	}
+	ret = keeper_load(&r, names, n, e);
+	if (ret < 0)
+		goto out;
+	keeper_write_held(&r);
+	next_prune = nn_dhcp_now_ms() + KEEPER_TICK_MS;
 	for (;;) {
-		for (size_t i = 0; i < r.n; i++)
-			ports[i] = &r.v[i]->port;
+		uint64_t now = nn_dhcp_now_ms(), until = now + KEEPER_TICK_MS;
+		size_t open_now = 0, k = 0;
+
+		if (now >= next_prune) {
+			keeper_prune(&r);
+			next_prune = now + KEEPER_TICK_MS;
+		}
 		if (r.n == 0) {
 			ret = 0;
 			break;
 		}
-		ret = nn_dhcp_loop(ports, r.n, nn_dhcp_now_ms() + KEEPER_TICK_MS, stop_fd,
-				   &keeper_ops, &r, e);
+		/* Open the sockets of the renewals that are due, as many as may be. */
+		for (size_t i = 0; i < r.n; i++)
+			open_now += r.v[i]->port.fd >= 0;
+		r.waiting = 0;
+		for (size_t i = 0; i < r.n; i++) {
+			struct client *c = r.v[i];
+			uint64_t d = keeper_due(c);
+			struct nn_error we = { 0 };
+
+			if (c->port.fd >= 0 || !d || d > now)
+				continue;
+			if (open_now >= r.max_open) {
+				r.waiting++;
+				continue;
+			}
+			if (keeper_wake(&r, c, now, &we) == 0)
+				open_now++;
+		}
+		/* Said when it starts, not every round. */
+		if (r.waiting && !waited)
+			keeper_log(&r, "%zu renewals wait: %zu client sockets are open, as many as the limit of open files allows",
+				   r.waiting, open_now);
+		waited = r.waiting;
+		if (r.held_changed)
+			keeper_write_held(&r);
+		for (size_t i = 0; i < r.n; i++) {
+			struct client *c = r.v[i];
+			uint64_t d;
+
+			if (c->port.fd >= 0) {
+				ports[k++] = &c->port;
+				continue;
+			}
+			d = keeper_due(c);
+			if (d && d < until)
+				until = d > now ? d : now + 1;
+		}
+		if (next_prune < until)
+			until = next_prune;
+		ret = nn_dhcp_loop(ports, k, until, stop_fd, &keeper_ops, &r, e);
 		if (ret < 0 || ret == 2) {
 			ret = ret < 0 ? ret : 0;
 			break;
 		}
-		keeper_prune(&r);
+		/* Done asking: its socket closes until the next request. */
+		now = nn_dhcp_now_ms();
+		for (size_t i = 0; i < r.n; i++)
+			if (r.v[i]->port.fd >= 0 && keeper_idle(r.v[i], now))
+				nn_dhcp_port_close(&r.v[i]->port);
 	}
 out:
-	keeper_path(ctx, "pid", path, sizeof(path));
+	keeper_path(ctx, "held", path, sizeof(path));
 	unlink(path);
 	if (r.v)
 		clients_free(r.v, r.n);

@@ -11,6 +11,12 @@
 #define RETRANS_MAX_MS (64 * SEC)	/* ... up to 64 s, randomized by +-1 s */
 #define JITTER_MS 1000
 #define RENEW_RETRY_MIN_MS (60 * SEC)	/* RFC 2131 4.4.5 */
+/* Floors under what a server may ask (docs/clients.md): a lease shorter than
+ * NN_DHCP_LEASE_MIN_S is taken as that long, as dhcpcd does, and no renewal
+ * comes sooner than RENEW_MIN_MS after a lease was got.  Without them a
+ * 1-second lease (T1 = 0.5 s, T2 = 0.875 s, in whole seconds 0 and 0) or
+ * T1 = T2 = 0 had every client renew as fast as the server answered. */
+#define RENEW_MIN_MS (NN_DHCP_RENEW_MIN_S * SEC)
 #define DECLINE_WAIT_MS (10 * SEC)	/* RFC 2131 3.1 step 5 */
 #define NEVER UINT64_MAX
 
@@ -276,11 +282,13 @@ static uint64_t at_s(uint64_t base, uint32_t s)
 }
 
 /* Lease times count from the first send of the REQUEST that was answered
- * (RFC 2131 4.4.1), so a slow reply never stretches the lease. */
+ * (RFC 2131 4.4.1), so a slow reply never stretches the lease.  They are
+ * worked out in milliseconds: in whole seconds 7/8 of a 1-second lease is 0. */
 static void take_lease(struct nn_dhcp_client *c, const struct nn_dhcp_msg *m)
 {
 	struct nn_dhcp_lease *l = &c->lease;
-	uint32_t lease = m->lease_s, t1, t2;
+	uint32_t lease = m->lease_s;
+	uint64_t lease_ms, t1 = NEVER, t2 = NEVER;
 
 	memset(l, 0, sizeof(*l));
 	l->address = m->yiaddr;
@@ -294,21 +302,38 @@ static void take_lease(struct nn_dhcp_client *c, const struct nn_dhcp_msg *m)
 	memcpy(l->dns, m->dns, sizeof(l->dns));
 	memcpy(l->domain, m->domain, sizeof(l->domain));
 
-	if (lease == NN_DHCP_INFINITE) {
-		t1 = t2 = NN_DHCP_INFINITE;
-	} else {
-		/* RFC 2131 4.4.5 defaults, also when the server's are out of order. */
-		t2 = m->has_t2 && m->t2_s < lease ? m->t2_s : (uint32_t)((uint64_t)lease * 7 / 8);
-		t1 = m->has_t1 && m->t1_s < t2 ? m->t1_s : lease / 2;
+	if (lease != NN_DHCP_INFINITE) {
+		if (lease < NN_DHCP_LEASE_MIN_S)
+			lease = NN_DHCP_LEASE_MIN_S;
+		lease_ms = (uint64_t)lease * SEC;
+		/* RFC 2131 4.4.5 defaults (T1 = 0.5, T2 = 0.875 of the lease) when
+		 * the server's are missing, 0, or not T1 < T2 < lease. */
+		t2 = m->has_t2 && m->t2_s > 0 && m->t2_s < lease ? (uint64_t)m->t2_s * SEC
+								 : lease_ms * 7 / 8;
+		t1 = m->has_t1 && m->t1_s > 0 && (uint64_t)m->t1_s * SEC < t2
+			? (uint64_t)m->t1_s * SEC : lease_ms / 2;
+		if (t1 < RENEW_MIN_MS)
+			t1 = RENEW_MIN_MS;
 		if (t1 > t2)
 			t1 = t2;
+		if (t2 < t1)
+			t2 = t1;
 	}
 	l->lease_s = lease;
-	l->t1_s = t1;
-	l->t2_s = t2;
-	l->t1_ms = at_s(c->sent_ms, t1);
-	l->t2_ms = at_s(c->sent_ms, t2);
+	l->t1_s = t1 == NEVER ? NN_DHCP_INFINITE : t1 / SEC;
+	l->t2_s = t2 == NEVER ? NN_DHCP_INFINITE : t2 / SEC;
+	l->t1_ms = t1 == NEVER ? NEVER : add_sat(c->sent_ms, t1);
+	l->t2_ms = t2 == NEVER ? NEVER : add_sat(c->sent_ms, t2);
 	l->expiry_ms = at_s(c->sent_ms, lease);
+}
+
+static uint64_t renew_at(const struct nn_dhcp_client *c, uint64_t now)
+{
+	uint64_t floor = add_sat(now, RENEW_MIN_MS);
+
+	if (c->lease.t1_ms >= floor)
+		return c->lease.t1_ms;
+	return floor < c->lease.expiry_ms ? floor : c->lease.expiry_ms;
 }
 
 static void bind_lease(struct nn_dhcp_client *c, struct out *o, const struct nn_dhcp_msg *m,
@@ -319,7 +344,9 @@ static void bind_lease(struct nn_dhcp_client *c, struct out *o, const struct nn_
 	c->naks = 0;
 	c->tries = 0;
 	push(o, NN_DHCP_ACT_BOUND)->lease = c->lease;
-	arm(c, o, now, c->lease.t1_ms);
+	/* An answer to a REQUEST first sent long ago can leave T1 behind us:
+	 * the next REQUEST still waits RENEW_MIN_MS (or the lease's end). */
+	arm(c, o, now, renew_at(c, now));
 }
 
 static uint64_t half_way(uint64_t now, uint64_t end)

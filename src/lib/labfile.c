@@ -1010,12 +1010,16 @@ static int parse_clients(struct parser *p, const yaml_node_t *n, struct nn_labfi
 		for (size_t i = 0; i < len; i++) {
 			yaml_node_t *it = item(p, v[5], i);
 			struct nn_prefix a;
+			const char *why;
 
 			if ((ret = addr_value(p, it, "dns", &a)) < 0)
 				return ret;
 			if (a.family != AF_INET || a.len != 32)
 				return fail(p, it, "invalid dns \"%s\": expected an IPv4 address",
 					    (const char *)it->data.scalar.value);
+			if ((why = nn_clients_dns_problem(a.addr.v4, false)))
+				return fail(p, it, "invalid dns \"%s\": %s",
+					    (const char *)it->data.scalar.value, why);
 			c->dns[c->n_dns++] = a.addr.v4;
 		}
 	}
@@ -1462,7 +1466,11 @@ ssize_t nn_labfile_node_index(const struct nn_labfile *lf, const char *name)
 void nn_labfile_masq_tag(char *buf, size_t len, const struct nn_labfile *lf,
 			 const struct nn_labfile_uplink *up)
 {
-	snprintf(buf, len, "%s:masq:%s", lf->name, lf->nodes[up->node].name);
+	char prefix[NN_NAT_TAG_MAX];
+
+	/* A node's name may hold what a tag cannot ("café"): then a hash. */
+	snprintf(prefix, sizeof(prefix), "%s:masq", lf->name);
+	nn_nat_tag_for(buf, len, prefix, lf->nodes[up->node].name);
 }
 
 void nn_labfile_dnat_tag(char *buf, size_t len, const struct nn_labfile *lf,

@@ -38,6 +38,22 @@ int nn_nat_chain_by_name(const char *name)
 	return -1;
 }
 
+void nn_nat_tag_for(char *buf, size_t len, const char *prefix, const char *name)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	bool plain = true;
+
+	for (const char *c = name; *c; c++) {
+		h = (h ^ (uint8_t)*c) * 16777619u;
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || strchr("._:/@+-=,", *c)))
+			plain = false;
+	}
+	if (plain && *name && (size_t)snprintf(buf, len, "%s:%s", prefix, name) < len)
+		return;
+	snprintf(buf, len, "%s=%08x", prefix, h);
+}
+
 int nn_nat_rule_check(const struct nn_nat_rule *r, struct nn_error *e)
 {
 	size_t len = strnlen(r->tag, sizeof(r->tag));

@@ -5,6 +5,9 @@
 /* A user's value as it goes into an error message: one line, printable,
  * quotes and backslashes escaped, other bytes as \xHH, cut after 96 bytes. */
 
+#include <stddef.h>
+#include <stdio.h>
+
 #define NN_SHOW_MAX 96
 
 struct nn_shown {
@@ -12,5 +15,28 @@ struct nn_shown {
 };
 
 const char *nn_show(struct nn_shown *b, const char *s);
+
+/* Length of the well-formed UTF-8 sequence at S (1 for ASCII), 0 when there
+ * is none: a stray or cut byte, an overlong form, a surrogate, > U+10FFFF. */
+size_t nn_utf8_len(const char *s);
+
+/* Its code point, for a sequence nn_utf8_len() accepted (N bytes). */
+unsigned nn_utf8_cp(const char *s, size_t n);
+
+/*
+ * A name (or a line of output holding names) as netnsctl prints it: valid
+ * UTF-8 that prints stays as it is ("café"); a backslash becomes "\\", and
+ * C0 and C1 controls, DEL and bytes that are not UTF-8 become "\xHH" per
+ * byte, as nn_show() writes them.  Not cut.
+ */
+void nn_put_shown(FILE *f, const char *s);
+
+/*
+ * S as a JSON string, quotes included: the one JSON string writer.  Valid
+ * UTF-8 is written as it is, control characters (C0, DEL, C1) as \u00XX.  A
+ * byte that is not UTF-8 cannot be in JSON at all: it is written as the text
+ * "\xHH" (a backslash, then x and two hex digits), as text output shows it.
+ */
+void nn_put_json(FILE *f, const char *s);
 
 #endif

@@ -61,3 +61,25 @@ keeper_pids() {
 	done
 	return 0
 }
+
+# lan_up_scripted FIRST LAST [dhcpd.py ARG...]: the same LAN with the
+# scripted server of dhcpd.py instead of dnsmasq (leases, T1/T2, routers
+# and DNS servers dnsmasq will not hand out).  Its log is $LAN_LOG: one
+# line per message it got.
+lan_up_scripted() {
+	local first=$1 last=$2
+	shift 2
+	ip netns add router
+	ip link add lan0 type veth peer name r0 netns router
+	ip link set lan0 up
+	ip -n router link set r0 up
+	ip -n router addr add 10.77.1.1/24 dev r0
+	: >"$LAN_LOG"
+	ip netns exec router "$PYTHON" "$TEST_DIR/dhcpd.py" r0 10.77.1.1 "$first" "$last" \
+		"$LAN_LOG" "$@" 2>>"$TMPDIR/dhcpd.stderr" &
+	DNSMASQ_PID=$!
+	wait_for 10 grep -q "^ready" "$LAN_LOG"
+}
+
+# Messages of one kind the scripted server got: scripted_count REQUEST [MAC].
+scripted_count() { grep -c "^$1 ${2:-}" "$LAN_LOG" || true; }

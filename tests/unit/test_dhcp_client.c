@@ -85,6 +85,7 @@ struct reply {
 	const char *yiaddr;
 	const char *server;		/* NULL: no option 54 */
 	uint32_t lease, t1, t2;		/* 0: absent */
+	bool zero_times;		/* options 58 and 59 sent, as 0 */
 	const char *mask;		/* NULL: absent */
 	const char *router;
 	const char *message;
@@ -137,9 +138,9 @@ static struct nn_dhcp_msg reply(const struct reply *r)
 		put_addr(&p, 54, r->server);
 	if (r->lease)
 		put_u32(&p, 51, r->lease);
-	if (r->t1)
+	if (r->t1 || r->zero_times)
 		put_u32(&p, 58, r->t1);
-	if (r->t2)
+	if (r->t2 || r->zero_times)
 		put_u32(&p, 59, r->t2);
 	if (r->mask)
 		put_addr(&p, 1, r->mask);
@@ -880,6 +881,202 @@ static void test_lease_time_fixups(void **state)
 	assert_int_equal(act[0].lease.t1_s, 300);
 }
 
+/*
+ * A server that answers every REQUEST at once, on a fake clock: how many
+ * REQUESTs one client bound with TIMES sends in SECONDS, and the time
+ * between its first two.  Each ACK carries TIMES.  The walk stops at 100000
+ * events: a client that renews without waiting never lets the clock move.
+ */
+static unsigned requests_in(const struct reply *times, unsigned seconds, uint64_t *first_gap)
+{
+	struct nn_dhcp_client c;
+	uint64_t now = 1000, end = 1000 + seconds * SEC, last = 0;
+	unsigned requests = 0, events = 0;
+	struct reply r = *times;
+	struct nn_dhcp_msg m;
+
+	*first_gap = 0;
+	new_client(&c, 31);
+	feed(&c, NN_DHCP_EV_START, NULL, now);
+	m = offer(&c);
+	feed(&c, NN_DHCP_EV_PACKET, &m, now);
+	r.type = NN_DHCP_ACK;
+	r.xid = c.xid;
+	m = reply(&r);
+	feed(&c, NN_DHCP_EV_PACKET, &m, now);
+	assert_int_equal(c.state, NN_DHCP_BOUND);
+	while (events++ < 100000) {
+		int n;
+
+		now = c.deadline_ms > now ? c.deadline_ms : now;
+		if (now >= end)
+			break;
+		n = feed(&c, NN_DHCP_EV_TIMER, NULL, now);
+		for (int i = 0; i < n; i++) {
+			if (act[i].type != NN_DHCP_ACT_SEND || act[i].send.type != NN_DHCP_REQUEST)
+				continue;
+			requests++;
+			if (!*first_gap && last)
+				*first_gap = now - last;
+			last = now;
+			r.xid = c.xid;
+			m = reply(&r);
+			/* answered 1 ms later */
+			feed(&c, NN_DHCP_EV_PACKET, &m, now + 1);
+			assert_int_equal(c.state, NN_DHCP_BOUND);
+			break;
+		}
+	}
+	return requests;
+}
+
+/* Issue #12: T1 = T2 = 0 (options 58 and 59 present) made the client renew
+ * the moment it was bound, again and again. */
+static void test_zero_t1_t2_no_storm(void **state)
+{
+	struct reply r = lease_reply(NN_DHCP_ACK, 0);
+	struct nn_dhcp_client c;
+	struct nn_dhcp_msg m;
+	uint64_t gap;
+
+	r.t1 = r.t2 = 0;
+	r.zero_times = true;
+	r.lease = 120;
+	new_client(&c, 21);
+	feed(&c, NN_DHCP_EV_START, NULL, 1000);
+	m = offer(&c);
+	feed(&c, NN_DHCP_EV_PACKET, &m, 1500);
+	r.xid = c.xid;
+	m = reply(&r);
+	assert_int_equal(feed(&c, NN_DHCP_EV_PACKET, &m, 1600), 2);
+	/* RFC 2131 4.4.5's defaults: 0.5 and 0.875 of the lease */
+	assert_int_equal(act[0].lease.t1_s, 60);
+	assert_int_equal(act[0].lease.t2_s, 105);
+	assert_int_equal(act[0].lease.t1_ms, 1500 + 60 * SEC);
+	assert_int_equal(act[0].lease.t2_ms, 1500 + 105 * SEC);
+	assert_timer(1, 1500 + 60 * SEC);
+
+	/* One renewal a minute (at 60 s, 120 s ... 540 s), each 60 s after the last. */
+	assert_int_equal(requests_in(&r, 600, &gap), 9);
+	assert_int_equal(gap, 60 * SEC);
+}
+
+/* Issue #12: a 1-second lease had T1 = 0.5 s and T2 = 0.875 s in whole
+ * seconds: 0 and 0, so again a renewal per answer.  It is taken as
+ * NN_DHCP_LEASE_MIN_S, and T1/T2 are exact fractions of it. */
+static void test_short_lease_floor(void **state)
+{
+	struct reply r = lease_reply(NN_DHCP_ACK, 0);
+	struct nn_dhcp_client c;
+	struct nn_dhcp_msg m;
+	uint64_t gap;
+
+	r.lease = 1;
+	r.t1 = r.t2 = 0;
+	new_client(&c, 22);
+	feed(&c, NN_DHCP_EV_START, NULL, 1000);
+	m = offer(&c);
+	feed(&c, NN_DHCP_EV_PACKET, &m, 1500);
+	r.xid = c.xid;
+	m = reply(&r);
+	assert_int_equal(feed(&c, NN_DHCP_EV_PACKET, &m, 1600), 2);
+	assert_int_equal(act[0].lease.lease_s, NN_DHCP_LEASE_MIN_S);
+	assert_int_equal(act[0].lease.t1_ms, 1500 + NN_DHCP_LEASE_MIN_S * SEC / 2);
+	assert_int_equal(act[0].lease.t2_ms, 1500 + NN_DHCP_LEASE_MIN_S * SEC * 7 / 8);
+	assert_int_equal(act[0].lease.expiry_ms, 1500 + NN_DHCP_LEASE_MIN_S * SEC);
+
+	assert_int_equal(requests_in(&r, 600, &gap), 600 / (NN_DHCP_LEASE_MIN_S / 2) - 1);
+	assert_int_equal(gap, NN_DHCP_LEASE_MIN_S * SEC / 2);
+
+	/* A 21-second lease: T1 is 10.5 s, not rounded to 10 s */
+	r.lease = 21;
+	assert_int_equal(requests_in(&r, 106, &gap), 10);
+	assert_int_equal(gap, 10500);
+}
+
+/* A T1 the server sets below NN_DHCP_RENEW_MIN_S is raised to it; so is one
+ * that an answer to an old REQUEST left in the past. */
+static void test_renew_floor(void **state)
+{
+	struct reply r = lease_reply(NN_DHCP_ACK, 0);
+	struct nn_dhcp_client c;
+	struct nn_dhcp_msg m;
+	uint64_t gap, t1;
+
+	r.lease = 120;
+	r.t1 = 1;
+	r.t2 = 110;
+	/* the floor counts from the ACK, 1 ms after the REQUEST */
+	assert_int_equal(requests_in(&r, 60, &gap), 29);
+	assert_int_equal(gap, NN_DHCP_RENEW_MIN_S * SEC + 1);
+
+	/* T1 = 2 s; the renewal at T1 goes unanswered, the retry 60 s later
+	 * is answered: T1 counted from the first send is long past. */
+	r.t1 = 2;
+	new_client(&c, 23);
+	feed(&c, NN_DHCP_EV_START, NULL, 1000);
+	m = offer(&c);
+	feed(&c, NN_DHCP_EV_PACKET, &m, 1500);
+	r.xid = c.xid;
+	m = reply(&r);
+	feed(&c, NN_DHCP_EV_PACKET, &m, 1600);
+	/* T1 is 2 s after the REQUEST, the floor 2 s after the ACK */
+	assert_int_equal(act[0].lease.t1_ms, 1500 + 2 * SEC);
+	assert_timer(1, 1600 + 2 * SEC);
+	t1 = 1600 + 2 * SEC;
+	assert_int_equal(feed(&c, NN_DHCP_EV_TIMER, NULL, t1), 2);
+	assert_timer(1, t1 + 60 * SEC);
+	assert_int_equal(feed(&c, NN_DHCP_EV_TIMER, NULL, t1 + 60 * SEC), 2);
+	r.xid = c.xid;
+	m = reply(&r);
+	assert_int_equal(feed(&c, NN_DHCP_EV_PACKET, &m, t1 + 60 * SEC + 5), 2);
+	assert_int_equal(act[0].lease.t1_ms, t1 + 2 * SEC);
+	assert_timer(1, t1 + 60 * SEC + 5 + NN_DHCP_RENEW_MIN_S * SEC);
+}
+
+/* A server that stops answering: the REQUESTs of RENEWING and REBINDING,
+ * then the DISCOVERs after the lease ran out, come ever further apart (each
+ * at least NN_DHCP_RENEW_MIN_S after the last, from 4 s doubling to 64 s
+ * once the lease is gone), and an hour of it costs a few dozen packets. */
+static void test_unanswered_backs_off(void **state)
+{
+	struct reply r = lease_reply(NN_DHCP_ACK, 0);
+	struct nn_dhcp_client c;
+	struct nn_dhcp_msg m;
+	uint64_t now, last = 0, gap, last_gap = 0;
+	unsigned sends = 0, discovers = 0;
+
+	r.lease = 1;
+	new_client(&c, 24);
+	feed(&c, NN_DHCP_EV_START, NULL, 1000);
+	m = offer(&c);
+	feed(&c, NN_DHCP_EV_PACKET, &m, 1500);
+	r.xid = c.xid;
+	m = reply(&r);
+	feed(&c, NN_DHCP_EV_PACKET, &m, 1600);
+	for (now = c.deadline_ms; now < 1000 + 3600 * SEC; now = c.deadline_ms) {
+		int n = feed(&c, NN_DHCP_EV_TIMER, NULL, now);
+
+		for (int i = 0; i < n; i++) {
+			if (act[i].type != NN_DHCP_ACT_SEND)
+				continue;
+			sends++;
+			gap = now - last;
+			if (last)
+				assert_true(gap >= NN_DHCP_RENEW_MIN_S * SEC);
+			if (act[i].send.type == NN_DHCP_DISCOVER) {
+				/* +-1 s of jitter around 4, 8, ... 64 s */
+				if (discovers++ > 1)
+					assert_true(gap + 2 * SEC >= last_gap);
+				last_gap = gap;
+			}
+			last = now;
+		}
+	}
+	assert_int_equal(c.state, NN_DHCP_SELECTING);
+	assert_in_range(sends, 50, 70);
+}
+
 static void test_infinite_lease(void **state)
 {
 	struct nn_dhcp_client c;
@@ -1094,6 +1291,10 @@ int main(void)
 		cmocka_unit_test(test_release_without_lease),
 		cmocka_unit_test(test_decline),
 		cmocka_unit_test(test_lease_time_fixups),
+		cmocka_unit_test(test_zero_t1_t2_no_storm),
+		cmocka_unit_test(test_short_lease_floor),
+		cmocka_unit_test(test_renew_floor),
+		cmocka_unit_test(test_unanswered_backs_off),
 		cmocka_unit_test(test_infinite_lease),
 		cmocka_unit_test(test_classful_without_mask),
 		cmocka_unit_test(test_unicast_ok_and_no_hostname),

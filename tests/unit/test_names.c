@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "netnsctl/names.h"
+#include "show.h"
 
 static void netns_ok(const char *name)
 {
@@ -208,9 +209,51 @@ static void test_mac_invalid(void **state)
 			    "expected six hex bytes like 02:00:5e:10:00:01");
 }
 
+/* What a writer of S puts out, as a string. */
+static const char *written(void (*put)(FILE *, const char *), const char *s)
+{
+	static char out[1024];
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	assert_non_null(f);
+	put(f, s);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+/* Issue #12: names with C1 controls or bytes that are not UTF-8 were
+ * printed raw (and list --json was not UTF-8). */
+static void test_shown_names(void **state)
+{
+	assert_string_equal(written(nn_put_shown, "sva"), "sva");
+	assert_string_equal(written(nn_put_shown, "caf\xc3\xa9"), "caf\xc3\xa9");
+	assert_string_equal(written(nn_put_shown, "a\\b"), "a\\\\b");
+	assert_string_equal(written(nn_put_shown, "x\x01\x7f"), "x\\x01\\x7f");
+	/* U+0085 (C1) is two bytes, both shown; U+00A0 is printable */
+	assert_string_equal(written(nn_put_shown, "c\xc2\x85\xc2\xa0"), "c\\xc2\\x85\xc2\xa0");
+	/* not UTF-8: a stray continuation byte, 0xff, a cut sequence, an
+	 * overlong '/', a surrogate */
+	assert_string_equal(written(nn_put_shown, "\x80\xff\xe2\x82"), "\\x80\\xff\\xe2\\x82");
+	assert_string_equal(written(nn_put_shown, "\xc0\xaf\xed\xa0\x80"),
+			    "\\xc0\\xaf\\xed\\xa0\\x80");
+	assert_string_equal(written(nn_put_shown, "\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");
+}
+
+static void test_json_strings(void **state)
+{
+	assert_string_equal(written(nn_put_json, "sva"), "\"sva\"");
+	assert_string_equal(written(nn_put_json, "caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+	assert_string_equal(written(nn_put_json, "q\"b\\"), "\"q\\\"b\\\\\"");
+	assert_string_equal(written(nn_put_json, "\n\x7f\xc2\x85"), "\"\\u000a\\u007f\\u0085\"");
+	/* a byte that is not UTF-8: the text \xHH */
+	assert_string_equal(written(nn_put_json, "bad\xff"), "\"bad\\\\xff\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shown_names),
+		cmocka_unit_test(test_json_strings),
 		cmocka_unit_test(test_netns_valid),
 		cmocka_unit_test(test_netns_invalid),
 		cmocka_unit_test(test_netns_null_error),

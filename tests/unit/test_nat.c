@@ -21,6 +21,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "netnsctl/addr.h"
+#include "netnsctl/lab.h"
 #include "netnsctl/nat.h"
 #include "nat_codec.h"
 
@@ -310,6 +311,48 @@ static void expect_bad(const struct nn_nat_rule *r, const char *msg)
 	assert_string_equal(e.msg, msg);
 }
 
+/* Issue #12: connect-host --nat café made the tag "masq:#HASH", which the
+ * tag check refuses.  A name a tag cannot hold is hashed after "PREFIX=". */
+static void test_tag_for(void **state)
+{
+	struct nn_nat_rule r;
+	struct nn_error e = { 0 };
+	char tag[NN_NAT_TAG_MAX], other[NN_NAT_TAG_MAX], name[300];
+	struct nn_lab *lab;
+
+	nn_nat_tag_for(tag, sizeof(tag), "masq", "sva");
+	assert_string_equal(tag, "masq:sva");
+	nn_nat_tag_for(tag, sizeof(tag), "masq", "caf\xc3\xa9");
+	assert_int_equal(strncmp(tag, "masq=", 5), 0);
+	assert_int_equal(strspn(tag + 5, "0123456789abcdef"), 8);
+	assert_int_equal(strlen(tag), 13);
+	nn_nat_tag_for(other, sizeof(other), "masq", "caf\xc3\xa9");
+	assert_string_equal(tag, other);	/* stable */
+	nn_nat_tag_for(other, sizeof(other), "masq", "a#b");
+	assert_string_not_equal(tag, other);
+	/* a name that is one's hash form is still a plain tag, not a clash */
+	nn_nat_tag_for(other, sizeof(other), "masq", tag + 5);
+	assert_int_equal(strncmp(other, "masq:", 5), 0);
+	/* too long for a tag: hashed too */
+	memset(name, 'a', 200);
+	name[200] = '\0';
+	nn_nat_tag_for(tag, sizeof(tag), "masq", name);
+	assert_int_equal(strlen(tag), 13);
+	/* every form passes the rule check */
+	memset(&r, 0, sizeof(r));
+	r.kind = NN_NAT_MASQUERADE;
+	r.src.family = AF_INET;
+	r.src.len = 30;
+	nn_nat_tag_for(r.tag, sizeof(r.tag), "masq", "caf\xc3\xa9");
+	assert_int_equal(nn_nat_rule_check(&r, &e), 0);
+	/* and the engine's, stricter (the tag goes into the journal) */
+	lab = nn_lab_new("connect-host:x");
+	assert_non_null(lab);
+	if (nn_lab_add_nat(lab, &r, &e) < 0)
+		fail_msg("%s", e.msg);
+	nn_lab_free(lab);
+}
+
 static void test_check(void **state)
 {
 	struct nn_nat_rule r;
@@ -472,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_dnat_wire_values),
 		cmocka_unit_test(test_other_forms),
 		cmocka_unit_test(test_decode_malformed),
+		cmocka_unit_test(test_tag_for),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_same),
 		cmocka_unit_test(test_merge),
