@@ -83,25 +83,29 @@ static int cleanup_other(struct nn_ctx *ctx, const struct nn_journal_entry *j, b
 	}
 }
 
+/* The clients netnsctl made (client namespaces of another program's, made
+ * since under a client's name, stay: only netnsctl's files of them go). */
 static int cleanup_clients(struct nn_ctx *ctx, bool dry, size_t *changed, struct nn_error *e)
 {
 	struct nn_client_info *c = NULL;
 	size_t n = 0;
 	int ret;
 
-	if (nn_clients_list(ctx, NULL, &c, &n, e) < 0)
-		return -e->code;
-	free(c);
-	if (!n)
-		return 0;
-	(*changed)++;
 	if (dry) {
-		printf("would release and delete %zu client%s\n", n, n == 1 ? "" : "s");
+		if (nn_clients_list(ctx, NULL, &c, &n, e) < 0)
+			return -e->code;
+		free(c);
+		if (n)
+			printf("would release and delete %zu client%s\n", n, n == 1 ? "" : "s");
+		*changed += n > 0;
 		return 0;
 	}
 	if ((ret = nn_clients_delete(ctx, NULL, e)) < 0)
 		return ret;
-	printf("release and delete %d client%s\n", ret, ret == 1 ? "" : "s");
+	if (ret > 0) {
+		(*changed)++;
+		printf("release and delete %d client%s\n", ret, ret == 1 ? "" : "s");
+	}
 	return 0;
 }
 

@@ -82,6 +82,7 @@ struct nn_lab {
 	struct nn_nat_rule *nats;
 	size_t n_nats;
 	bool prune;
+	bool new_namespaces;
 };
 
 enum op {
@@ -427,6 +428,11 @@ int nn_lab_add_nat(struct nn_lab *lab, const struct nn_nat_rule *rule, struct nn
 void nn_lab_set_prune(struct nn_lab *lab, bool prune)
 {
 	lab->prune = prune;
+}
+
+void nn_lab_set_new_namespaces(struct nn_lab *lab, bool on)
+{
+	lab->new_namespaces = on;
 }
 
 /* --- observing ---------------------------------------------------------- */
@@ -1460,6 +1466,9 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 			}
 			ob->will_exist = true;
 			snprintf(s->text, sizeof(s->text), "create namespace %s", ob->name);
+		} else if (ret == 0 && lab->new_namespaces) {
+			ret = nn_error_setx(e, EEXIST, "namespace \"%s\" exists and was not made by netnsctl for this: not touched",
+					    ob->name);
 		} else if (ret == 0) {
 			const struct nn_link_info *lo = obs_link(ob, "lo");
 
