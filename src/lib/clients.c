@@ -396,6 +396,25 @@ static int etc_dirfd(struct nn_ctx *ctx, bool create, struct nn_error *e)
 	return fd;
 }
 
+/* Remove the temporary files a killed netnsctl left in DIRFD (file.h's
+ * names: no one else's). */
+static void remove_temp_files(int dirfd)
+{
+	int fd = dup(dirfd);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (nn_file_is_temp(de->d_name))
+			unlinkat(dirfd, de->d_name, 0);
+	closedir(d);
+}
+
 /*
  * Remove the files netnsctl wrote for client C (only its name may be set,
  * when its lease file could not be read): its lease file, and
@@ -414,13 +433,16 @@ static void remove_client_files(struct nn_ctx *ctx, const struct nn_client_info 
 	unlink(path);
 	resolv_text(c, want, sizeof(want));
 	if (!*want || (etc = etc_dirfd(ctx, false, &e)) < 0 ||
-	    (dir = openat(etc, c->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    (fd = openat(dir, "resolv.conf", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	    (dir = openat(etc, c->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return;
-	n = read(fd, have, sizeof(have) - 1);
-	if (n < 0 || (size_t)n != strlen(want) || memcmp(have, want, (size_t)n))
-		return;
-	unlinkat(dir, "resolv.conf", 0);
+	/* A write of ours cut short by a kill. */
+	remove_temp_files(dir);
+	if ((fd = openat(dir, "resolv.conf", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		n = read(fd, have, sizeof(have) - 1);
+		if (n < 0 || (size_t)n != strlen(want) || memcmp(have, want, (size_t)n))
+			return;
+		unlinkat(dir, "resolv.conf", 0);
+	}
 	unlinkat(etc, c->name, AT_REMOVEDIR);	/* kept when the user put other files there */
 }
 
@@ -849,7 +871,10 @@ static int on_bound(struct nn_dhcp_port *p, const struct nn_dhcp_lease *l, void 
 		c->info.n_dns = n;
 		memcpy(c->info.dns, dns, n * sizeof(*dns));
 		snprintf(c->info.domain, sizeof(c->info.domain), "%s", l->domain);
-		if (!was_bound && write_resolv(r->ctx, &c->info, e) < 0)
+		/* The lease file first: a resolv.conf is only ever written for a
+		 * client whose file says so (a kill in between leaves nothing
+		 * that delete-clients or cleanup would not know of). */
+		if (!was_bound && (save_client(r->ctx, &c->info, e) < 0 || write_resolv(r->ctx, &c->info, e) < 0))
 			return -e->code;
 	} else if (save_client(r->ctx, &c->info, e) < 0) {
 		return -e->code;
@@ -1205,16 +1230,17 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 				continue;
 			c->info.n_dns = spec->n_dns;
 			memcpy(c->info.dns, spec->dns, sizeof(c->info.dns));
-			if (nn_ctx_ns(ctx, c->name, &c->ns, e) < 0 ||
-			    nn_link_get(c->ns, NN_CLIENTS_IFNAME, &li, e) < 0 ||
-			    install_addr(c->ns, li.ifindex, hosts[i].addr.v4, hosts[i].len, none, e) < 0 ||
-			    write_resolv(ctx, &c->info, e) < 0) {
-				ret = nn_error_prefix(e, "client \"%s\"", c->name);
-				break;
-			}
 			c->info.is_static = true;
 			c->info.has_addr = true;
 			c->info.addr = hosts[i];
+			/* The lease file before the resolv.conf: see on_bound(). */
+			if (nn_ctx_ns(ctx, c->name, &c->ns, e) < 0 ||
+			    nn_link_get(c->ns, NN_CLIENTS_IFNAME, &li, e) < 0 ||
+			    install_addr(c->ns, li.ifindex, hosts[i].addr.v4, hosts[i].len, none, e) < 0 ||
+			    save_client(ctx, &c->info, e) < 0 || write_resolv(ctx, &c->info, e) < 0) {
+				ret = nn_error_prefix(e, "client \"%s\"", c->name);
+				break;
+			}
 			if (progress)
 				progress(i + 1, n, arg);
 		}

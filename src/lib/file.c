@@ -48,6 +48,21 @@ int nn_dir_open(const char *path, mode_t mode, struct nn_error *e)
 	return fd;
 }
 
+#define TMP_PREFIX ".netnsctl-tmp."
+#define TMP_SUFFIX ".new"
+
+bool nn_file_is_temp(const char *name)
+{
+	size_t n = strlen(name), p = strlen(TMP_PREFIX), s = strlen(TMP_SUFFIX);
+
+	if (n <= p + s || strncmp(name, TMP_PREFIX, p) || strcmp(name + n - s, TMP_SUFFIX))
+		return false;
+	for (size_t i = p; i < n - s; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+	return true;
+}
+
 int nn_file_replace_at(int dirfd, const char *dir, const char *name, int tmp_dirfd,
 		       const void *text, size_t len, mode_t mode, bool sync, struct nn_error *e)
 {
@@ -59,7 +74,7 @@ int nn_file_replace_at(int dirfd, const char *dir, const char *name, int tmp_dir
 	if (tmp_dirfd < 0)
 		tmp_dirfd = dirfd;
 	/* A name of our own: one a killed process left is ours to replace. */
-	snprintf(tmp, sizeof(tmp), ".netnsctl-tmp.%d.new", (int)getpid());
+	snprintf(tmp, sizeof(tmp), TMP_PREFIX "%d" TMP_SUFFIX, (int)getpid());
 	if (unlinkat(tmp_dirfd, tmp, 0) < 0 && errno != ENOENT)
 		return nn_error_set(e, errno, "cannot remove \"%s/%s\"", dir, tmp);
 	fd = openat(tmp_dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);

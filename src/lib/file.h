@@ -31,4 +31,7 @@ int nn_dir_open(const char *path, mode_t mode, struct nn_error *e);
 int nn_file_replace_at(int dirfd, const char *dir, const char *name, int tmp_dirfd,
 		       const void *text, size_t len, mode_t mode, bool sync, struct nn_error *e);
 
+/* Is NAME a temporary name of nn_file_replace_at's? */
+bool nn_file_is_temp(const char *name);
+
 #endif
