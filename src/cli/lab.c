@@ -17,6 +17,8 @@
 #include "netnsctl/lab.h"
 #include "netnsctl/labfile.h"
 #include "netnsctl/proc.h"
+#include "cleanup.h"
+#include "file.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -380,7 +382,10 @@ static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g
 
 static int record_groups(struct lab_run *r, struct nn_error *e)
 {
-	char path[4400], tmp[4500];
+	char path[4400];
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dirfd = -1;
+	size_t len = 0;
 	FILE *f;
 	int ret;
 
@@ -392,17 +397,17 @@ static int record_groups(struct lab_run *r, struct nn_error *e)
 	}
 	if ((ret = make_dir(r, e)) < 0)
 		return ret;
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return nn_error_set(e, errno, "cannot write \"%s\"", tmp);
+	if (!(f = open_memstream(&text, &len)))
+		return nn_error_set(e, errno, "cannot write \"%s\"", path);
 	for (size_t i = 0; i < r->lf->n_clients; i++)
 		fprintf(f, "%s %u\n", r->lf->clients[i].prefix, r->lf->clients[i].count);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0)
-		return nn_error_set(e, errno ? errno : EIO, "cannot write \"%s\"", tmp);
-	if (rename(tmp, path) < 0)
-		return nn_error_set(e, errno, "cannot write \"%s\"", path);
-	return 0;
+	ret = ferror(f);
+	if (fclose(f) != 0 || ret)
+		return nn_error_set(e, ENOMEM, "cannot write \"%s\"", path);
+	/* Relative to the lab's directory, never through a symlink (file.h). */
+	if ((dirfd = nn_dir_open(r->dir, 0, e)) < 0)
+		return -e->code;
+	return nn_file_replace_at(dirfd, r->dir, "clients", -1, text, len, 0600, true, e);
 }
 
 static bool file_has_group(const struct nn_labfile *lf, const char *prefix)

@@ -1599,7 +1599,7 @@ int nn_clients_keeper_run(struct nn_ctx *ctx, int stop_fd, struct nn_error *e)
 	snprintf(pid, sizeof(pid), "%s/clients", nn_ctx_state_dir(ctx));
 	if (mkdir_p(pid, e) < 0)
 		return -e->code;
-	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	lock = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock < 0)
 		return nn_error_set(e, errno, "cannot open \"%s\"", path);
 	/* keeper_running() takes the lock for a moment to test it: only one

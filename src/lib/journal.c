@@ -64,7 +64,7 @@ static int state_lock(struct nn_ctx *ctx, bool wait, struct nn_error *e)
 	if (state_dir(ctx, e) < 0)
 		return -e->code;
 	snprintf(path, sizeof(path), "%s/lock", nn_ctx_state_dir(ctx));
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return nn_error_set(e, errno, "cannot open lock \"%s\"", path);
 	if (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) < 0) {
