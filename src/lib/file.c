@@ -39,10 +39,16 @@ int nn_dir_open(const char *path, mode_t mode, struct nn_error *e)
 		return -e->code;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno == ELOOP || errno == ENOTDIR)
-			return nn_error_setx(e, errno == ELOOP ? ELOOP : ENOTDIR,
+		struct stat st;
+
+		/* A symlink there fails as ENOTDIR (O_DIRECTORY) or ELOOP. */
+		if ((errno == ELOOP || errno == ENOTDIR) && lstat(path, &st) == 0) {
+			bool link = S_ISLNK(st.st_mode);
+
+			return nn_error_setx(e, link ? ELOOP : ENOTDIR,
 					     "\"%s\" is %s, not a directory: not written to", path,
-					     errno == ELOOP ? "a symlink" : "something else");
+					     link ? "a symlink" : "something else");
+		}
 		return nn_error_set(e, errno, "cannot open \"%s\"", path);
 	}
 	return fd;
