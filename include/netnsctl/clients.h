@@ -48,6 +48,8 @@ struct nn_clients_spec {
 	 * or DNS server that cannot be one; once per distinct message. */
 	void (*warn)(const char *msg, void *arg);
 	void *warn_arg;
+	const char *owner;		/* the journal's owner of the new clients;
+					 * NULL: "create-clients" */
 };
 
 /* What one client holds (its lease file). */
@@ -70,6 +72,8 @@ struct nn_client_info {
 	 * gets a new lease for).  False when no keeper runs, or it could not
 	 * take this client (its log, STATE_DIR/clients/keeper.log, says why). */
 	bool renewing;
+	char owner[64];			/* nn_clients_list: who made it (the journal's
+					 * owner); "" when that cannot be read */
 };
 
 /* "ns" + 7 -> "ns7" in BUF; -EINVAL when that is not a valid namespace name. */
@@ -106,10 +110,17 @@ int nn_clients_check(struct nn_ctx *ctx, const struct nn_clients_spec *spec, str
 typedef void (*nn_clients_progress_cb)(unsigned done, unsigned total, void *arg);
 
 /*
- * Make clients PREFIX1..PREFIXCOUNT; those that exist (a lease file and the
- * namespace) are left alone.  All or nothing: when one of the new clients
- * gets no lease within the timeout, every new client is rolled back and the
- * error names them.  Takes the state lock.  Returns how many were made.
+ * A client is a namespace netnsctl made, proven as every object is (the
+ * journal's record of it, its cookie: owner.h), with a lease file.  A lease
+ * file whose namespace is gone, or is another program's by now, is no
+ * client: only netnsctl's own files of it are removed, by the calls below.
+ *
+ * Make clients PREFIX1..PREFIXCOUNT; those that exist are left alone.  The
+ * name of a new one must be free: a namespace of that name, or
+ * ETC_DIR/NAME, is someone else's and the call is refused (-EEXIST) before
+ * anything changes.  All or nothing: when one of the new clients gets no
+ * lease within the timeout, every new client is rolled back and the error
+ * names them.  Takes the state lock.  Returns how many were made.
  * PROGRESS (may be NULL) is told how many of the new ones are leased.
  */
 int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
@@ -117,17 +128,24 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 
 /*
  * Release each lease of the clients matching PREFIX (NULL: every client),
- * then delete their namespaces, lease and resolv.conf files.  Returns how
- * many were deleted.
+ * then delete their namespaces, lease files and the resolv.conf
+ * create-clients wrote (one changed since is left).  Returns how many were
+ * deleted.
  */
 int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e);
-
-/* The same for the clients PREFIXk with FIRST <= k <= LAST (1 <= FIRST <=
- * LAST): a group made smaller.  Returns how many were deleted. */
-int nn_clients_delete_range(struct nn_ctx *ctx, const char *prefix, unsigned first, unsigned last,
+/* The same for the clients OWNER made only. */
+int nn_clients_delete_owned(struct nn_ctx *ctx, const char *prefix, const char *owner,
 			    struct nn_error *e);
 
-/* The clients matching PREFIX (NULL: all), sorted by name then number.  *OUT malloc()ed. */
+/* The same for the clients PREFIXk with FIRST <= k <= LAST (1 <= FIRST <=
+ * LAST) that OWNER made (NULL: anyone): a group made smaller.  Returns how
+ * many were deleted. */
+int nn_clients_delete_range(struct nn_ctx *ctx, const char *prefix, unsigned first, unsigned last,
+			    const char *owner, struct nn_error *e);
+
+/* The clients matching PREFIX (NULL: all), sorted by name then number, with
+ * their owners.  Without the privileges to read the journal, every lease
+ * file whose namespace exists is listed, owner "".  *OUT malloc()ed. */
 int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_info **out,
 		    size_t *n, struct nn_error *e);
 

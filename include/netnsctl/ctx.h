@@ -2,6 +2,7 @@
 #ifndef NETNSCTL_CTX_H
 #define NETNSCTL_CTX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "netnsctl/error.h"
@@ -41,6 +42,9 @@ const char *nn_ctx_etc_dir(const struct nn_ctx *ctx);
  * ENOENT: 'namespace "NAME" does not exist'.
  */
 int nn_ctx_ns(struct nn_ctx *ctx, const char *name, struct nn_ns **ns, struct nn_error *e);
+
+/* True, with *NS, when CTX already holds a handle of NAME (opens nothing). */
+bool nn_ctx_ns_cached(struct nn_ctx *ctx, const char *name, struct nn_ns **ns);
 
 /* Drop the cached handle of NAME (after the namespace was deleted). */
 void nn_ctx_ns_forget(struct nn_ctx *ctx, const char *name);

@@ -10,19 +10,37 @@
  * any point leaves a journal from which `cleanup` removes exactly what
  * netnsctl made, and nothing else.  Writers hold the state dir's lock.
  *
- *   intent netns - sva 0 create-veth-pair 0
- *   made netns - sva 8193 create-veth-pair 0         (id: the netns cookie)
- *   made link sva veth-a 7 create-veth-pair 8193     (id: the ifindex; then the
- *                                                     cookie of the namespace it is in)
- *   gone link sva veth-a 0 - 8193
- *   retract qdisc sva veth-a 0 - 8193                (the intent came to nothing)
+ *   intent netns - sva 0 create-veth-pair 0 cookie=8193
+ *   made netns - sva 8193 create-veth-pair 0 cookie=8193   (id: the netns cookie)
+ *   intent link sva veth-a 0 create-veth-pair 8193 mac=02:5e:11:22:33:44
+ *   made link sva veth-a 7 create-veth-pair 8193 mac=02:5e:11:22:33:44
+ *                                (id: the ifindex; then the cookie of the
+ *                                 namespace it is in; then the proof)
+ *   gone link sva veth-a 0 - 8193 -
+ *   retract qdisc sva veth-a 0 - 8193 -      (the intent came to nothing)
  *
  * ifindexes are per namespace and start again in a new one, so a link or
  * qdisc record also names its namespace by cookie.
+ *
+ * The last field is the proof: the mark the object bears from the request
+ * that makes it, chosen (or, for a namespace, read) before the intent is
+ * written, so that even an intent with no "made" record after it tells
+ * netnsctl's object from another of the same name made later by someone
+ * else (see owner.h):
+ *   netns   cookie=C          the new namespace's cookie, read before it is named
+ *   link    mac=M             the MAC set in the create request (veth: each end)
+ *   qdisc   qdisc=H:@I        the handle set in the request, on ifindex I
+ *   route   proto=P           the route's protocol (NN_RTPROT)
+ *   nat     nonce=N           64 random bits in the rule's userdata
+ * "-" is none.  Journals written before proofs existed have no last field
+ * (seven fields): they still read, and such a record proves nothing but what
+ * its id says (a namespace's cookie, a link's ifindex).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "netnsctl/error.h"
 
@@ -39,6 +57,14 @@ struct nn_ctx;
 
 enum nn_obj_kind { NN_OBJ_NETNS, NN_OBJ_LINK, NN_OBJ_QDISC, NN_OBJ_ROUTE, NN_OBJ_NAT, NN_OBJ_SYSCTL };
 
+/* The mark an object bears from its create request (see above). */
+struct nn_proof {
+	bool set;
+	uint64_t value;		/* cookie, MAC (low 48 bits, first byte highest),
+				 * qdisc handle, route protocol or NAT nonce */
+	int ifindex;		/* qdisc: the link it is on */
+};
+
 struct nn_journal_entry {
 	enum nn_obj_kind kind;
 	char ns[256];		/* "-" for a namespace itself, "" for the host */
@@ -46,6 +72,11 @@ struct nn_journal_entry {
 	uint64_t id;		/* 0 while only intended */
 	char owner[64];
 	uint64_t ns_cookie;	/* links and qdiscs: their namespace's cookie */
+	struct nn_proof proof;	/* id != 0: the "made" record's */
+	/* An intent not followed (yet) by its "made" or "retract" record: the
+	 * object may exist with this proof (set or not: an old record). */
+	bool pending;
+	struct nn_proof intent;
 };
 
 /* Take the state dir's lock (flock LOCK_EX on STATE_DIR/lock), creating the
@@ -57,10 +88,29 @@ int nn_state_trylock(struct nn_ctx *ctx, struct nn_error *e);
 /* Let the lock go before the process ends (a command that only reads). */
 void nn_state_unlock(void);
 
+enum nn_journal_op { NN_JOURNAL_INTENT, NN_JOURNAL_MADE, NN_JOURNAL_GONE, NN_JOURNAL_RETRACT };
+
+/*
+ * Append one record and sync it.  PROOF may be NULL (none).  AT (may be
+ * NULL) is where the record starts in the file, for nn_journal_void().
+ */
+int nn_journal_append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind kind,
+		      const char *ns, const char *name, uint64_t id, const char *owner,
+		      const struct nn_proof *proof, off_t *at, struct nn_error *e);
+/* nn_journal_append() of an intent or a made record. */
 int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
-		      const char *name, const char *owner, struct nn_error *e);
+		      const char *name, const char *owner, const struct nn_proof *proof,
+		      struct nn_error *e);
 int nn_journal_made(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
-		    const char *name, uint64_t id, const char *owner, struct nn_error *e);
+		    const char *name, uint64_t id, const char *owner, const struct nn_proof *proof,
+		    struct nn_error *e);
+/*
+ * Make the record this process appended at AT one the reader skips, in
+ * place: no byte is added, so it works on a full disk.  For undoing a record
+ * whose object was put back as it was (the reader then sees the records
+ * before it again).  -ESTALE when AT holds no record of ours.
+ */
+int nn_journal_void(struct nn_ctx *ctx, off_t at, struct nn_error *e);
 /* The last intent for this object came to nothing (the kernel refused):
  * forget it, but keep an earlier "made" of the same object. */
 int nn_journal_retract(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
@@ -71,7 +121,8 @@ int nn_journal_gone(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 /*
  * The objects the journal says netnsctl owns now: the latest record of each
  * (kind, ns, name) that is not "gone".  id is 0 for an object whose creation
- * was announced but never confirmed (netnsctl died in between).
+ * was announced but never confirmed (netnsctl died in between): only its
+ * intent's proof can show the object is netnsctl's (owner.h).
  */
 int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *n,
 		     struct nn_error *e);
@@ -80,5 +131,12 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *entrie
 		       struct nn_error *e);
 
 const char *nn_obj_kind_name(enum nn_obj_kind kind);
+
+/* PROOF of an object of KIND as the journal writes it ("-" for none), and
+ * back: a field of another form, or of another kind's form, is -1 (a record
+ * with such a field is not read at all). */
+const char *nn_proof_format(char *buf, size_t len, enum nn_obj_kind kind,
+			    const struct nn_proof *proof);
+int nn_proof_parse(const char *s, enum nn_obj_kind kind, struct nn_proof *proof);
 
 #endif

@@ -88,6 +88,10 @@ int nn_lab_add_nat(struct nn_lab *lab, const struct nn_nat_rule *rule, struct nn
  */
 void nn_lab_set_prune(struct nn_lab *lab, bool prune);
 
+/* Every namespace of LAB must be made by its plan: one that exists already
+ * is someone else's, and the plan is refused (-EEXIST) rather than use it. */
+void nn_lab_set_new_namespaces(struct nn_lab *lab, bool on);
+
 /* Observe the kernel and diff: the steps that make the lab true. */
 int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **plan,
 		 struct nn_error *e);

@@ -46,11 +46,13 @@ int nn_link_get(struct nn_ns *ns, const char *name, struct nn_link_info *out, st
 
 /*
  * A veth pair NAME_A in NS_A and NAME_B in NS_B, made in one request with the
- * peer placed straight into NS_B (IFLA_NET_NS_FD).  Both ends are down:
+ * peer placed straight into NS_B (IFLA_NET_NS_FD), each end with its MAC
+ * (NULL: the kernel picks one) set in that request.  Both ends are down:
  * asking for the peer up in the create request fails (ENOTCONN).
  */
-int nn_veth_add(struct nn_ns *ns_a, const char *name_a, struct nn_ns *ns_b,
-		const char *name_b, struct nn_error *e);
+int nn_veth_add(struct nn_ns *ns_a, const char *name_a, const uint8_t mac_a[6],
+		struct nn_ns *ns_b, const char *name_b, const uint8_t mac_b[6],
+		struct nn_error *e);
 
 int nn_link_set_up(struct nn_ns *ns, int ifindex, bool up, struct nn_error *e);
 /* Delete a link; a link already gone is fine (returns 0). */
@@ -77,8 +79,12 @@ int nn_macvlan_add(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns *ta
 		   const char *name, const uint8_t *mac, enum nn_macvlan_mode mode,
 		   struct nn_error *e);
 
-/* A bridge NAME in NS (down, STP off). */
-int nn_bridge_add(struct nn_ns *ns, const char *name, struct nn_error *e);
+/* A bridge NAME in NS (down, STP off) with MAC (NULL: the kernel's choice,
+ * which the first port then changes). */
+int nn_bridge_add(struct nn_ns *ns, const char *name, const uint8_t mac[6], struct nn_error *e);
+
+/* A MAC of netnsctl's own choosing: random, unicast, locally administered. */
+void nn_link_random_mac(uint8_t mac[6]);
 
 /* Make IFINDEX a port of bridge MASTER (0: no master). */
 int nn_link_set_master(struct nn_ns *ns, int ifindex, int master, struct nn_error *e);

@@ -46,6 +46,10 @@ struct nn_nat_rule {
 	uint16_t port, to_port;
 	struct in_addr to;
 	uint64_t handle;		/* the kernel's handle (from a dump) */
+	/* netnsctl's mark, 64 random bits chosen before the rule is journalled
+	 * and sent in its userdata beside the tag (0: none).  Not compared:
+	 * it tells whose a rule is, not what it does. */
+	uint64_t nonce;
 };
 
 /*
@@ -76,10 +80,11 @@ bool nn_nat_rule_same(const struct nn_nat_rule *a, const struct nn_nat_rule *b);
  */
 int nn_nat_rule_add(struct nn_ns *ns, const struct nn_nat_rule *rule, struct nn_error *e);
 
-/* Delete the rule tagged TAG (all of them, both DNAT chains); none is fine (0).
- * The table goes too when no rule is left in it.  Returns 1 when something
- * was deleted.  A kernel without nftables has nothing to delete (0). */
-int nn_nat_rule_del(struct nn_ns *ns, const char *tag, struct nn_error *e);
+/* Delete the rule tagged TAG (all of them, both DNAT chains) that carries
+ * NONCE (0: whatever it carries); none is fine (0).  The table goes too when
+ * no rule is left in it.  Returns 1 when something was deleted.  A kernel
+ * without nftables has nothing to delete (0). */
+int nn_nat_rule_del(struct nn_ns *ns, const char *tag, uint64_t nonce, struct nn_error *e);
 
 /*
  * The rules of NS's netnsctl table, decoded, one per tag in the kernel's

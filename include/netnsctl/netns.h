@@ -10,6 +10,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "netnsctl/error.h"
 
@@ -27,6 +28,17 @@ struct nn_ctx;
  */
 int nn_netns_add(struct nn_ctx *ctx, const char *name, struct nn_error *e);
 
+/*
+ * The same, telling INTENT the new namespace's cookie after the namespace
+ * exists and before it is named NAME (the journal's intent is written
+ * there): a failure of INTENT leaves nothing made.  When NAME already is a
+ * namespace the result is 0, with INTENT called or not (a namespace made
+ * by someone else meanwhile): then the intent came to nothing.
+ */
+typedef int (*nn_netns_intent_cb)(uint64_t cookie, void *arg, struct nn_error *e);
+int nn_netns_add_proven(struct nn_ctx *ctx, const char *name, nn_netns_intent_cb intent,
+			void *arg, struct nn_error *e);
+
 /* Returns 1 when deleted (a stale file counts), 0 when there was none.  Also
  * forgets the handle cached in CTX.  /etc/netns/NAME is left alone (as ip
  * netns del does). */
@@ -35,6 +47,19 @@ int nn_netns_del(struct nn_ctx *ctx, const char *name, struct nn_error *e);
 /* 1 when NAME is a live namespace mount in the run dir, 0 when not,
  * -errno when that cannot be told (EMFILE, EACCES, ...). */
 int nn_netns_exists(struct nn_ctx *ctx, const char *name);
+
+/* Namespace NAME's cookie, keeping nothing open afterwards (a handle CTX
+ * already holds is used as it is): for checking many namespaces, each once,
+ * without one open file per namespace for the rest of the run.  ENOENT when
+ * NAME is no namespace. */
+int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e);
+
+/* 1 when NAME in the run dir is only a dead mount point (an empty file with
+ * no mount on it: a netnsctl or ip killed between making it and binding a
+ * namespace to it, or between unmounting and removing it), 0 when it is
+ * anything else or nothing; -errno when that cannot be told.  A file made
+ * less than a second ago is given that second to become a namespace. */
+int nn_netns_dead(struct nn_ctx *ctx, const char *name);
 
 /* Sorted names of the namespaces in the run dir; free with nn_netns_list_free. */
 int nn_netns_list(struct nn_ctx *ctx, char ***names, size_t *n, struct nn_error *e);

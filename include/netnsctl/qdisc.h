@@ -50,9 +50,14 @@ struct nn_tbf {
 
 enum nn_qdisc_kind { NN_QDISC_OTHER = 0, NN_QDISC_NETEM, NN_QDISC_TBF };
 
-/* The handle netnsctl gives the root qdiscs it makes (1:), so that a child
- * could later be attached under it. */
+/* The handle netnsctl gives the root qdiscs it makes on its own links (1:),
+ * so that a child could later be attached under it.  On a link netnsctl did
+ * not make, where an admin may well use 1: too, the handle is a random one
+ * of NN_QDISC_HANDLE_MIN: .. NN_QDISC_HANDLE_MAX: (below the kernel's
+ * automatic 8000: and up), which the journal records as its proof. */
 #define NN_QDISC_HANDLE 0x00010000U
+#define NN_QDISC_HANDLE_MIN 0x1000
+#define NN_QDISC_HANDLE_MAX 0x7fff
 
 /* Room a request buffer needs for nn_netem_encode() / nn_tbf_encode(),
  * header and a 4096-entry distribution table included. */
@@ -116,14 +121,15 @@ int nn_tbf_decode(const struct nlattr *options, struct nn_tbf *out, struct nn_er
 bool nn_qdisc_same(const struct nn_qdisc_info *want, const struct nn_qdisc_info *have);
 
 /*
- * Make SPEC the root qdisc of IFINDEX in NS, handle 1: (create or replace,
- * in place when the root is already netem).  A kernel without sch_netem
- * gives -ENOENT and "this kernel has no sch_netem (<extack>)".  On failure
- * nothing changes.
+ * Make SPEC the root qdisc of IFINDEX in NS with HANDLE (major only:
+ * NN_QDISC_HANDLE or one from nn_qdisc_free_handle) (create or replace, in
+ * place when the root already is one of this kind and handle).  A kernel
+ * without sch_netem gives -ENOENT and "this kernel has no sch_netem
+ * (<extack>)".  On failure nothing changes.
  */
-int nn_qdisc_netem_replace(struct nn_ns *ns, int ifindex, const struct nn_netem *spec,
-			   struct nn_error *e);
-int nn_qdisc_tbf_replace(struct nn_ns *ns, int ifindex, const struct nn_tbf *spec,
+int nn_qdisc_netem_replace(struct nn_ns *ns, int ifindex, uint32_t handle,
+			   const struct nn_netem *spec, struct nn_error *e);
+int nn_qdisc_tbf_replace(struct nn_ns *ns, int ifindex, uint32_t handle, const struct nn_tbf *spec,
 			 struct nn_error *e);
 
 /*
@@ -133,6 +139,9 @@ int nn_qdisc_tbf_replace(struct nn_ns *ns, int ifindex, const struct nn_tbf *spe
  * (see qdisc.c); planners ask once per kind a plan uses.
  */
 int nn_qdisc_kind_probe(struct nn_ns *ns, const char *kind, struct nn_error *e);
+/* A random handle of NN_QDISC_HANDLE_MIN:..NN_QDISC_HANDLE_MAX: that no
+ * qdisc of IFINDEX has (one dump). */
+int nn_qdisc_free_handle(struct nn_ns *ns, int ifindex, uint32_t *handle, struct nn_error *e);
 
 /* Remove the root qdisc of IFINDEX.  Returns 1 when one was removed, 0 when
  * there was nothing to clear (default root). */

@@ -20,34 +20,11 @@
 #include "netnsctl/nat.h"
 #include "netnsctl/proc.h"
 #include "netnsctl/netns.h"
+#include "netnsctl/owner.h"
 #include "netnsctl/qdisc.h"
 #include "netnsctl/route.h"
 #include "cli.h"
 #include "commands.h"
-
-/* Is namespace NAME the one the journal recorded (same netns cookie; nsfs
- * inode numbers are reused)?  An entry whose creation was never confirmed
- * (id 0) counts as ours: netnsctl made the mount point with O_EXCL just
- * before it died.  So does a dead mount point left by a netnsctl killed
- * while making or deleting it: it is no namespace, and the name was ours. */
-static int ns_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn_error *e)
-{
-	struct nn_ns *ns;
-	uint64_t cookie;
-	int r = nn_netns_exists(ctx, j->name);
-
-	if (r < 0)
-		return nn_error_set(e, -r, "cannot look at namespace \"%s\"", j->name);
-	if (r == 0) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/%s", nn_ctx_run_dir(ctx), j->name);
-		return access(path, F_OK) == 0;
-	}
-	if (nn_ctx_ns(ctx, j->name, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0)
-		return -e->code;
-	return j->id == 0 || cookie == j->id;
-}
 
 static bool ns_deleted_too(const struct nn_journal_entry *v, size_t n, const char *ns,
 			   const bool *ours)
@@ -58,113 +35,77 @@ static bool ns_deleted_too(const struct nn_journal_entry *v, size_t n, const cha
 	return false;
 }
 
-/*
- * The checks below answer 1 (yes), 0 (no) or -errno when they cannot tell
- * (no file descriptors left, ...): cleanup then stops and keeps the journal,
- * rather than take "cannot tell" for "not ours" and forget the object.
- */
-
-/* The namespace of record J ("" the host) still is the one it names. */
-static int ns_is_same(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn_ns **ns,
-		      struct nn_error *e)
-{
-	uint64_t cookie;
-	int r;
-
-	if (*j->ns && (r = nn_netns_exists(ctx, j->ns)) <= 0)
-		return r < 0 ? nn_error_set(e, -r, "cannot look at namespace \"%s\"", j->ns) : 0;
-	if (nn_ctx_ns(ctx, j->ns, ns, e) < 0 || nn_ns_cookie(*ns, &cookie, e) < 0)
-		return -e->code;
-	return cookie == j->ns_cookie;
-}
-
-/* A NAT rule tagged TAG is in the host's netnsctl table. */
-static int nat_is_there(struct nn_ctx *ctx, const char *tag, struct nn_error *e)
-{
-	struct nn_nat_rule *v = NULL;
-	struct nn_ns *ns;
-	size_t n = 0;
-	int found = 0;
-
-	if (nn_ctx_ns(ctx, "", &ns, e) < 0 || nn_nat_rule_list(ns, &v, &n, e) < 0)
-		return -e->code;
-	for (size_t i = 0; i < n; i++)
-		found |= !strcmp(v[i].tag, tag);
-	free(v);
-	return found;
-}
-
 static const char *where(const char *ns)
 {
 	return *ns ? ns : "the host";
 }
 
-/* Routes, NAT rules and sysctls: undo them where they outlive a namespace. */
+/*
+ * Routes, NAT rules and sysctls: undo them where they outlive a namespace.
+ * Whether each is still what netnsctl made is nn_owner_check()'s to say
+ * (owner.h); it answers 1, 0 or -errno when it cannot tell (no file
+ * descriptors left, ...): cleanup then stops and keeps the journal, rather
+ * than take "cannot tell" for "not ours" and forget the object.
+ */
 static int cleanup_other(struct nn_ctx *ctx, const struct nn_journal_entry *j, bool dry,
 			 size_t *changed, struct nn_error *e)
 {
+	struct nn_owned o;
 	struct nn_prefix dst;
-	struct nn_ns *ns;
 	bool on;
 	int r;
 
+	if ((r = nn_owner_check(ctx, j, &o, e)) <= 0)
+		return r;
 	switch (j->kind) {
 	case NN_OBJ_ROUTE:
-		if ((r = ns_is_same(ctx, j, &ns, e)) <= 0)
-			return r;
-		memset(&dst, 0, sizeof(dst));
-		if (!strcmp(j->name, "default") || !strcmp(j->name, "default6"))
-			dst.family = j->name[7] ? AF_INET6 : AF_INET;
-		else if (nn_parse_cidr(j->name, &dst, e) < 0) {
-			nn_error_clear(e);	/* not a record netnsctl writes */
+		if (nn_journal_route_dst(j->name, &dst) < 0)
 			return 0;
-		}
 		printf("%sdelete route %s in %s\n", dry ? "would " : "", j->name, where(j->ns));
 		(*changed)++;
-		return dry ? 0 : nn_route_del(ns, &dst, e);
+		/* Only a route of netnsctl's protocol: the kernel matches it. */
+		return dry ? 0 : nn_route_del_proto(o.ns, &dst, NN_RTPROT, e);
 	case NN_OBJ_NAT:
-		if ((r = nat_is_there(ctx, j->name, e)) <= 0)
-			return r;
 		printf("%sdelete NAT rule %s\n", dry ? "would " : "", j->name);
 		(*changed)++;
-		if (dry || nn_ctx_ns(ctx, "", &ns, e) < 0)
-			return dry ? 0 : -e->code;
-		return nn_nat_rule_del(ns, j->name, e);
+		return dry ? 0 : nn_nat_rule_del(o.ns, j->name, nn_owner_nat_nonce(j), e);
 	case NN_OBJ_SYSCTL:
-		if (!j->id || (r = ns_is_same(ctx, j, &ns, e)) == 0)
-			return 0;
-		if (r < 0 || nn_forwarding_get(ns, &on, e) < 0)
+		if (nn_forwarding_get(o.ns, &on, e) < 0)
 			return -e->code;
 		if (on == (j->id == 2))
 			return 0;
 		printf("%sturn IPv4 forwarding back %s in %s\n", dry ? "would " : "",
 		       j->id == 2 ? "on" : "off", where(j->ns));
 		(*changed)++;
-		return dry ? 0 : nn_forwarding_set(ns, j->id == 2, e);
+		return dry ? 0 : nn_forwarding_set(o.ns, j->id == 2, e);
 	default:
 		return 0;
 	}
 }
 
+/* The clients netnsctl made (client namespaces of another program's, made
+ * since under a client's name, stay: only netnsctl's files of them go). */
 static int cleanup_clients(struct nn_ctx *ctx, bool dry, size_t *changed, struct nn_error *e)
 {
 	struct nn_client_info *c = NULL;
 	size_t n = 0;
 	int ret;
 
-	if (nn_clients_list(ctx, NULL, &c, &n, e) < 0)
-		return -e->code;
-	free(c);
-	if (!n)
-		return 0;
-	(*changed)++;
 	if (dry) {
-		printf("would release and delete %zu client%s\n", n, n == 1 ? "" : "s");
+		if (nn_clients_list(ctx, NULL, &c, &n, e) < 0)
+			return -e->code;
+		free(c);
+		if (n)
+			printf("would release and delete %zu client%s\n", n, n == 1 ? "" : "s");
+		*changed += n > 0;
 		return 0;
 	}
 	if ((ret = nn_clients_delete(ctx, NULL, e)) < 0)
 		return ret;
-	printf("release and delete %d client%s\n", ret, ret == 1 ? "" : "s");
+	if (ret > 0) {
+		(*changed)++;
+		printf("release and delete %d client%s\n", ret, ret == 1 ? "" : "s");
+	}
 	return 0;
 }
 
@@ -186,7 +127,8 @@ static int cleanup_procs(struct nn_ctx *ctx, bool dry, size_t *changed, struct n
 		struct nn_proc *v = NULL;
 		size_t n = 0;
 
-		if (d->d_name[0] == '.')
+		/* Every lab, "."-names too (an older netnsctl took ".lab"). */
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", labs, d->d_name);
 		snprintf(file, sizeof(file), "%s/procs", dir);
@@ -208,7 +150,7 @@ static int cleanup_procs(struct nn_ctx *ctx, bool dry, size_t *changed, struct n
 			continue;
 		sub = opendir(dir);
 		while (sub && (f = readdir(sub)))
-			if (f->d_name[0] != '.' &&
+			if (strcmp(f->d_name, ".") && strcmp(f->d_name, "..") &&
 			    snprintf(file, sizeof(file), "%s/%s", dir, f->d_name) < (int)sizeof(file))
 				unlink(file);
 		if (sub)
@@ -221,35 +163,13 @@ static int cleanup_procs(struct nn_ctx *ctx, bool dry, size_t *changed, struct n
 	return ret;
 }
 
-/* The link NAME in NS if it is still the one netnsctl made: same namespace
- * (by cookie: ifindexes start again in a new one), same ifindex; for a
- * qdisc, a root of the kind and handle netnsctl makes. */
-static int link_is_ours(struct nn_ctx *ctx, const struct nn_journal_entry *j,
-			struct nn_ns **ns, struct nn_link_info *li, struct nn_error *e)
-{
-	struct nn_qdisc_info root;
-	int r;
-
-	if ((r = ns_is_same(ctx, j, ns, e)) <= 0 || (r = nn_link_find(*ns, j->name, li, e)) <= 0)
-		return r;
-	if (j->id != 0 && (uint64_t)li->ifindex != j->id)
-		return 0;
-	if (j->kind != NN_OBJ_QDISC)
-		return 1;
-	if ((r = nn_qdisc_root(*ns, li->ifindex, &root, e)) <= 0)
-		return r;
-	return root.handle == NN_QDISC_HANDLE &&
-	       (root.kind == NN_QDISC_NETEM || root.kind == NN_QDISC_TBF);
-}
-
 int cmd_cleanup(int argc, char **argv)
 {
 	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
 	struct nn_journal_entry *v = NULL;
 	struct nn_error e = { 0 };
-	struct nn_link_info li;
+	struct nn_owned o;
 	struct nn_ctx *ctx;
-	struct nn_ns *ns;
 	bool dry = false, *ours = NULL;
 	size_t n = 0, changed = 0;
 	int c, ret;
@@ -280,7 +200,7 @@ int cmd_cleanup(int argc, char **argv)
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		if (v[i].kind != NN_OBJ_NETNS)
 			continue;
-		if ((c = ns_is_ours(ctx, &v[i], &e)) < 0)
+		if ((c = nn_owner_check(ctx, &v[i], &o, &e)) < 0)
 			ret = EXIT_FAIL;
 		ours[i] = c > 0;
 	}
@@ -305,7 +225,7 @@ int cmd_cleanup(int argc, char **argv)
 				ret = EXIT_FAIL;
 			continue;
 		}
-		if ((c = link_is_ours(ctx, &v[i], &ns, &li, &e)) <= 0) {
+		if ((c = nn_owner_check(ctx, &v[i], &o, &e)) <= 0) {
 			if (c < 0)
 				ret = EXIT_FAIL;
 			continue;
@@ -315,9 +235,9 @@ int cmd_cleanup(int argc, char **argv)
 		changed++;
 		if (dry)
 			continue;
-		if (v[i].kind == NN_OBJ_LINK && nn_link_del(ns, li.ifindex, &e) < 0)
+		if (v[i].kind == NN_OBJ_LINK && nn_link_del(o.ns, o.ifindex, &e) < 0)
 			ret = EXIT_FAIL;
-		else if (v[i].kind == NN_OBJ_QDISC && nn_qdisc_clear(ns, li.ifindex, &e) < 0)
+		else if (v[i].kind == NN_OBJ_QDISC && nn_qdisc_clear(o.ns, o.ifindex, &e) < 0)
 			ret = EXIT_FAIL;
 	}
 	for (size_t i = 0; i < n && ret == 0; i++) {

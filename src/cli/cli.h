@@ -78,7 +78,8 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run);
 /* SIGINT, SIGTERM and SIGHUP from now on cancel a running plan
  * (nn_plan_cancel): it rolls back, and the exit status is 128 + the signal. */
 void cli_catch_signals(void);
-/* cli_fail, then the exit status: 128 + the signal after a cancel, else 1. */
+/* cli_fail, then the exit status: 128 + the signal after a cancel, else
+ * as cli_plan_error (2 for a name netnsctl will not take over, else 1). */
 int cli_fail_or_signal(const struct nn_error *e);
 
 /* JSON string with escaping: nn_put_json(). */

@@ -18,6 +18,8 @@
 #include "netnsctl/lab.h"
 #include "netnsctl/labfile.h"
 #include "netnsctl/proc.h"
+#include "cleanup.h"
+#include "file.h"
 #include "cli.h"
 #include "commands.h"
 #include "show.h"
@@ -342,57 +344,71 @@ static int recorded_groups(struct lab_run *r, char (**out)[NAME_MAX + 1], unsign
 	return 0;
 }
 
-/* How many clients of group PREFIX this lab made, as recorded (0: unknown). */
-static int recorded_count(struct lab_run *r, const char *prefix, unsigned *count,
-			  struct nn_error *e)
+/*
+ * The journal's owner of the clients this lab makes: not the lab's own
+ * owner, whose prune would take the client namespaces for nodes the file
+ * no longer has.  One word of at most 63 bytes.
+ */
+static const char *group_owner(const struct lab_run *r, char *buf, size_t len)
 {
-	char (*v)[NAME_MAX + 1];
-	unsigned *counts;
-	size_t n;
+	char lab[64];
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
 
-	*count = 0;
-	if (recorded_groups(r, &v, &counts, &n, e) < 0)
-		return -e->code;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i], prefix))
-			*count = counts[i];
-	free(v);
-	free(counts);
-	return 0;
+	snprintf(lab, sizeof(lab), "lab:%s", r->lf->name);
+	if ((size_t)snprintf(buf, len, "clients:%s", lab) < len)
+		return buf;
+	for (const char *c = lab; *c; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
+	snprintf(buf, len, "clients:#%016llx", (unsigned long long)h);
+	return buf;
 }
 
-/* How many of clients PREFIX1..PREFIXCOUNT exist; *EXTRA: how many of
- * PREFIX(COUNT+1)..PREFIX(*MADE), the ones the lab made (as recorded)
- * beyond COUNT.  MADE may be NULL. */
+/* What exists of group G: PREFIX1..PREFIXCOUNT this lab made (returned);
+ * *EXTRA of them beyond COUNT, up to PREFIX(*LAST); *FOREIGN (may be NULL)
+ * the first client of 1..COUNT that someone else made ("" none). */
 static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g, int *extra,
-			   unsigned *made, struct nn_error *e)
+			   unsigned *last, char *foreign, size_t flen, struct nn_error *e)
 {
 	struct nn_client_info *v = NULL;
+	char owner[64];
 	size_t n = 0;
 	int have = 0, more = 0;
-	unsigned upto;
+	unsigned upto = 0;
 
-	if (recorded_count(r, g->prefix, &upto, e) < 0 ||
-	    nn_clients_list(r->ctx, g->prefix, &v, &n, e) < 0)
+	if (foreign)
+		*foreign = '\0';
+	if (nn_clients_list(r->ctx, g->prefix, &v, &n, e) < 0)
 		return -e->code;
-	if (made)
-		*made = upto;
+	group_owner(r, owner, sizeof(owner));
 	for (size_t i = 0; i < n; i++) {
 		unsigned long k = strtoul(v[i].name + strlen(g->prefix), NULL, 10);
 
-		if (k <= g->count)
+		if (strcmp(v[i].owner, owner)) {
+			if (k <= g->count && foreign && !*foreign)
+				snprintf(foreign, flen, "%s (made by %s)", v[i].name,
+					 *v[i].owner ? v[i].owner : "someone else");
+			continue;
+		}
+		if (k <= g->count) {
 			have++;
-		else if (k <= upto)
+		} else {
 			more++;
+			upto = k > upto ? (unsigned)k : upto;
+		}
 	}
 	free(v);
 	*extra = more;
+	if (last)
+		*last = upto;
 	return have;
 }
 
 static int record_groups(struct lab_run *r, struct nn_error *e)
 {
-	char path[4400], tmp[4500];
+	char path[4400];
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dirfd = -1;
+	size_t len = 0;
 	FILE *f;
 	int ret;
 
@@ -404,17 +420,17 @@ static int record_groups(struct lab_run *r, struct nn_error *e)
 	}
 	if ((ret = make_dir(r, e)) < 0)
 		return ret;
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return nn_error_set(e, errno, "cannot write \"%s\"", tmp);
+	if (!(f = open_memstream(&text, &len)))
+		return nn_error_set(e, errno, "cannot write \"%s\"", path);
 	for (size_t i = 0; i < r->lf->n_clients; i++)
 		fprintf(f, "%s %u\n", r->lf->clients[i].prefix, r->lf->clients[i].count);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0)
-		return nn_error_set(e, errno ? errno : EIO, "cannot write \"%s\"", tmp);
-	if (rename(tmp, path) < 0)
-		return nn_error_set(e, errno, "cannot write \"%s\"", path);
-	return 0;
+	ret = ferror(f);
+	if (fclose(f) != 0 || ret)
+		return nn_error_set(e, ENOMEM, "cannot write \"%s\"", path);
+	/* Relative to the lab's directory, never through a symlink (file.h). */
+	if ((dirfd = nn_dir_open(r->dir, 0, e)) < 0)
+		return -e->code;
+	return nn_file_replace_at(dirfd, r->dir, "clients", -1, text, len, 0600, true, e);
 }
 
 static bool file_has_group(const struct nn_labfile *lf, const char *prefix)
@@ -425,31 +441,45 @@ static bool file_has_group(const struct nn_labfile *lf, const char *prefix)
 	return false;
 }
 
-/* Delete the groups this lab made that KEEP (NULL: none) no longer has. */
+/* How many clients of PREFIX this lab made. */
+static int owned_clients(struct lab_run *r, const char *prefix, struct nn_error *e)
+{
+	struct nn_client_info *c = NULL;
+	char owner[64];
+	size_t nc = 0;
+	int k = 0;
+
+	if (nn_clients_list(r->ctx, prefix, &c, &nc, e) < 0)
+		return -e->code;
+	group_owner(r, owner, sizeof(owner));
+	for (size_t i = 0; i < nc; i++)
+		k += !strcmp(c[i].owner, owner);
+	free(c);
+	return k;
+}
+
+/* Delete the groups this lab made that KEEP (NULL: none) no longer has:
+ * the clients it made, and no others of the prefix. */
 static int prune_groups(struct lab_run *r, const struct nn_labfile *keep, bool dry,
 			struct nn_error *e)
 {
-	char (*v)[NAME_MAX + 1];
+	char (*v)[NAME_MAX + 1], owner[64];
 	size_t n;
 	int changes = 0, ret = recorded_groups(r, &v, NULL, &n, e);
 
+	group_owner(r, owner, sizeof(owner));
 	for (size_t i = 0; ret == 0 && i < n; i++) {
-		struct nn_client_info *c = NULL;
-		size_t nc = 0;
-
 		if (file_has_group(keep, v[i]))
 			continue;
-		if ((ret = nn_clients_list(r->ctx, v[i], &c, &nc, e)) < 0)
-			break;
-		free(c);
-		if (!nc)
+		if ((ret = owned_clients(r, v[i], e)) <= 0)
 			continue;
+		ret = 0;
 		changes++;
 		if (dry) {
 			cli_line("would delete clients %s*", v[i]);
 			continue;
 		}
-		if ((ret = nn_clients_delete(r->ctx, v[i], e)) < 0)
+		if ((ret = nn_clients_delete_owned(r->ctx, v[i], owner, e)) < 0)
 			break;
 		cli_line("delete %d client%s %s*", ret, ret == 1 ? "" : "s", v[i]);
 		fflush(stdout);
@@ -464,10 +494,12 @@ static int prune_groups(struct lab_run *r, const struct nn_labfile *keep, bool d
  * that needed anything. */
 static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 {
+	char owner[64];
 	int changes = prune_groups(r, r->lf, dry, e);
 
 	if (changes < 0)
 		return changes;
+	group_owner(r, owner, sizeof(owner));
 	for (size_t i = 0; i < r->lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r->lf->clients[i];
 		struct nn_clients_spec spec = {
@@ -477,12 +509,22 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 			.has_mac_base = g->has_mac_base,
 			.timeout_ms = (unsigned int)(g->timeout_ns / 1000000),
 			.warn = cli_warn,
+			.owner = owner,
 		};
+		char foreign[160];
 		unsigned made = 0;
-		int extra = 0, have = clients_present(r, g, &extra, &made, e), ret;
+		int extra = 0, ret;
+		int have = clients_present(r, g, &extra, &made, foreign, sizeof(foreign), e);
 
 		if (have < 0)
 			return have;
+		/* A client of the group's names that another made (create-clients
+		 * by hand, another lab) is not taken over: neither counted as
+		 * the lab's nor ever deleted with it. */
+		if (*foreign)
+			return nn_error_setx(e, EEXIST, "%s:%u:%u: client group %s: client %s, not by lab %s: not taken over",
+					     r->lf->path, g->mark.line, g->mark.col, g->prefix, foreign,
+					     r->lf->name);
 		if (extra) {
 			/* A group made smaller: the clients it made beyond COUNT go. */
 			changes++;
@@ -490,7 +532,7 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 			       g->count + 1, g->prefix, made);
 			fflush(stdout);
 			if (!dry && (ret = nn_clients_delete_range(r->ctx, g->prefix, g->count + 1, made,
-								   e)) < 0) {
+								   owner, e)) < 0) {
 				nn_error_prefix(e, "%s:%u:%u: client group %s", r->lf->path,
 						g->mark.line, g->mark.col, g->prefix);
 				return ret;
@@ -520,28 +562,30 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 	return changes;
 }
 
-/* Delete the client groups of the file.  Returns how many groups had clients. */
+/* Delete the clients this lab made of the file's groups (not the other
+ * clients of their prefixes).  Returns how many groups had clients. */
 static int destroy_clients(struct lab_run *r, bool dry, struct nn_error *e)
 {
-	char path[4400];
+	char path[4400], owner[64];
 	int changes = prune_groups(r, r->lf, dry, e);
 
 	if (changes < 0)
 		return changes;
+	group_owner(r, owner, sizeof(owner));
 	for (size_t i = 0; i < r->lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r->lf->clients[i];
-		int extra = 0, have = clients_present(r, g, &extra, NULL, e), ret;
+		int have = owned_clients(r, g->prefix, e), ret;
 
 		if (have < 0)
 			return have;
-		if (have + extra == 0)
+		if (have == 0)
 			continue;
 		changes++;
 		if (dry) {
 			cli_line("would delete clients %s*", g->prefix);
 			continue;
 		}
-		if ((ret = nn_clients_delete(r->ctx, g->prefix, e)) < 0)
+		if ((ret = nn_clients_delete_owned(r->ctx, g->prefix, owner, e)) < 0)
 			return ret;
 		cli_line("delete %d client%s %s*", ret, ret == 1 ? "" : "s", g->prefix);
 		fflush(stdout);
@@ -629,8 +673,11 @@ int cmd_apply(int argc, char **argv)
 			/* All or nothing: what this run made goes again, the client
 			 * groups it made first (their parent may be the lab's), then
 			 * the commands it started (one may be their DHCP server). */
+			char owner[64];
+
+			group_owner(&r, owner, sizeof(owner));
 			for (size_t i = 0; i < r.n_made_groups; i++)
-				if (nn_clients_delete(r.ctx, r.made_groups[i], &ignored) > 0)
+				if (nn_clients_delete_owned(r.ctx, r.made_groups[i], owner, &ignored) > 0)
 					cli_line("rolled back: create clients %s*", r.made_groups[i]);
 			stop_started(&r);
 			nn_plan_undo(r.ctx, plan, print_undone, &r);
@@ -800,7 +847,7 @@ int cmd_status(int argc, char **argv)
 		printf("],\"clients\":[");
 	for (size_t i = 0; i < r.lf->n_clients; i++) {
 		const struct nn_labfile_clients *g = &r.lf->clients[i];
-		int extra = 0, have = clients_present(&r, g, &extra, NULL, &e);
+		int extra = 0, have = clients_present(&r, g, &extra, NULL, NULL, 0, &e);
 
 		if (have < 0) {
 			ret = cli_fail(&e);

@@ -242,8 +242,13 @@ int cli_fail_or_signal(const struct nn_error *e)
 {
 	int sig = nn_plan_cancelled();
 
-	cli_fail(e);
-	return sig ? 128 + sig : EXIT_FAIL;
+	if (sig) {
+		cli_fail(e);
+		return 128 + sig;
+	}
+	/* A name taken meanwhile by what netnsctl does not replace is the
+	 * same refusal as one the plan saw: exit 2. */
+	return cli_plan_error(e);
 }
 
 int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run)

@@ -30,10 +30,12 @@
 #include "netnsctl/link.h"
 #include "netnsctl/names.h"
 #include "netnsctl/netns.h"
+#include "netnsctl/owner.h"
 #include "netnsctl/route.h"
 #include "cleanup.h"
 #include "show.h"
 #include "dhcp_driver.h"
+#include "file.h"
 
 #define NEVER UINT64_MAX
 #define KEEPER_TICK_MS 5000
@@ -317,45 +319,34 @@ static void keeper_path(struct nn_ctx *ctx, const char *what, char *buf, size_t 
 	snprintf(buf, len, "%s/clients/keeper.%s", nn_ctx_state_dir(ctx), what);
 }
 
-/* Write PATH atomically (temp file, fsync-free rename: /run is a tmpfs). */
-static int write_file(const char *path, const char *text, struct nn_error *e)
+/*
+ * Replace NAME in STATE_DIR/clients/SUB ("" the clients dir itself) with
+ * TEXT: a temporary file in the clients dir (never in leases/, where every
+ * name may be a client's), renamed over it; symlinks never followed (file.h).
+ */
+static int write_state_file(struct nn_ctx *ctx, const char *sub, const char *name,
+			    const char *text, struct nn_error *e)
 {
-	char tmp[PATH_MAX];
-	size_t len = strlen(text);
-	int fd;
+	char dir[PATH_MAX], top[PATH_MAX];
+	_cleanup_close_ int topfd = -1, dirfd = -1;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return nn_error_set(e, errno, "cannot write \"%s\"", tmp);
-	if (write(fd, text, len) != (ssize_t)len) {
-		int err = errno ? errno : EIO;
-
-		close(fd);
-		unlink(tmp);
-		return nn_error_set(e, err, "cannot write \"%s\"", tmp);
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		int err = errno;
-
-		unlink(tmp);
-		return nn_error_set(e, err, "cannot rename \"%s\"", tmp);
-	}
-	return 0;
+	snprintf(top, sizeof(top), "%s/clients", nn_ctx_state_dir(ctx));
+	snprintf(dir, sizeof(dir), "%s%s%s", top, *sub ? "/" : "", sub);
+	if (mkdir_p(dir, e) < 0 || (topfd = nn_dir_open(top, 0, e)) < 0)
+		return -e->code;
+	if (*sub && (dirfd = nn_dir_open(dir, 0, e)) < 0)
+		return -e->code;
+	return nn_file_replace_at(*sub ? dirfd : topfd, dir, name, topfd, text, strlen(text), 0644,
+				  false, e);
 }
 
 static int save_client(struct nn_ctx *ctx, const struct nn_client_info *c, struct nn_error *e)
 {
-	char dir[PATH_MAX], path[PATH_MAX], text[2048];
+	char text[2048];
 
-	leases_dir(ctx, dir, sizeof(dir));
-	if (mkdir_p(dir, e) < 0)
-		return -e->code;
 	if (nn_client_format(c, text, sizeof(text)) < 0)
 		return nn_error_setx(e, ENOSPC, "client \"%s\": lease file too long", c->name);
-	lease_path(ctx, c->name, path, sizeof(path));
-	return write_file(path, text, e);
+	return write_state_file(ctx, "leases", c->name, text, e);
 }
 
 /* 1 and *C when NAME has a lease file, 0 when not. */
@@ -367,7 +358,7 @@ static int load_client(struct nn_ctx *ctx, const char *name, struct nn_client_in
 	_cleanup_close_ int fd = -1;
 
 	lease_path(ctx, name, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -384,37 +375,141 @@ static int load_client(struct nn_ctx *ctx, const char *name, struct nn_client_in
 	return 1;
 }
 
-static void remove_client_files(struct nn_ctx *ctx, const char *name)
+/* The resolv.conf create-clients writes for a client with C's DNS servers
+ * and domain, or "" when it writes none (no server). */
+static void resolv_text(const struct nn_client_info *c, char *text, size_t len)
 {
-	char path[PATH_MAX];
-
-	lease_path(ctx, name, path, sizeof(path));
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s/resolv.conf", nn_ctx_etc_dir(ctx), name);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s", nn_ctx_etc_dir(ctx), name);
-	rmdir(path);	/* kept when the user put other files there */
-}
-
-static int write_resolv(struct nn_ctx *ctx, const char *name, const struct in_addr *dns,
-			unsigned n, const char *domain, struct nn_error *e)
-{
-	char path[PATH_MAX], text[1024], a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN];
 	size_t off;
 
-	snprintf(path, sizeof(path), "%s/%s", nn_ctx_etc_dir(ctx), name);
-	if (n == 0)
-		return 0;
-	if (mkdir_p(path, e) < 0)
+	text[0] = '\0';
+	if (c->n_dns == 0)
+		return;
+	off = (size_t)snprintf(text, len, "# netnsctl create-clients\n");
+	if (*c->domain && off < len)
+		off += (size_t)snprintf(text + off, len - off, "search %s\n", c->domain);
+	for (unsigned i = 0; i < c->n_dns && i < NN_DHCP_DNS_MAX && off < len; i++)
+		off += (size_t)snprintf(text + off, len - off, "nameserver %s\n",
+					inet_ntop(AF_INET, &c->dns[i], a, sizeof(a)));
+}
+
+/* ETC_DIR, opened to work in by name (symlinks to it followed: it is the
+ * admin's choice where it lives). */
+static int etc_dirfd(struct nn_ctx *ctx, bool create, struct nn_error *e)
+{
+	int fd;
+
+	if (create && mkdir_p(nn_ctx_etc_dir(ctx), e) < 0)
 		return -e->code;
-	off = snprintf(text, sizeof(text), "# netnsctl create-clients\n");
-	if (domain && *domain)
-		off += snprintf(text + off, sizeof(text) - off, "search %s\n", domain);
-	for (unsigned i = 0; i < n && off < sizeof(text); i++)
-		off += snprintf(text + off, sizeof(text) - off, "nameserver %s\n",
-				inet_ntop(AF_INET, &dns[i], a, sizeof(a)));
-	snprintf(path, sizeof(path), "%s/%s/resolv.conf", nn_ctx_etc_dir(ctx), name);
-	return write_file(path, text, e);
+	fd = open(nn_ctx_etc_dir(ctx), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return nn_error_set(e, errno, "cannot open \"%s\"", nn_ctx_etc_dir(ctx));
+	return fd;
+}
+
+/* Remove the temporary files a killed netnsctl left in DIRFD (file.h's
+ * names: no one else's). */
+static void remove_temp_files(int dirfd)
+{
+	int fd = dup(dirfd);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (nn_file_is_temp(de->d_name))
+			unlinkat(dirfd, de->d_name, 0);
+	closedir(d);
+}
+
+/*
+ * Remove the files netnsctl wrote for client C (only its name may be set,
+ * when its lease file could not be read): its lease file, and
+ * ETC_DIR/NAME/resolv.conf when that still is what create-clients wrote
+ * (the directory too when that leaves it empty).  Another resolv.conf
+ * there, or anything else, is someone else's and stays.
+ */
+static void remove_client_files(struct nn_ctx *ctx, const struct nn_client_info *c)
+{
+	char path[PATH_MAX], want[1024], have[1024];
+	_cleanup_close_ int etc = -1, dir = -1, fd = -1;
+	struct nn_error e = { 0 };
+	ssize_t n;
+
+	lease_path(ctx, c->name, path, sizeof(path));
+	unlink(path);
+	resolv_text(c, want, sizeof(want));
+	if (!*want || (etc = etc_dirfd(ctx, false, &e)) < 0 ||
+	    (dir = openat(etc, c->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return;
+	/* A write of ours cut short by a kill. */
+	remove_temp_files(dir);
+	if ((fd = openat(dir, "resolv.conf", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		n = read(fd, have, sizeof(have) - 1);
+		if (n < 0 || (size_t)n != strlen(want) || memcmp(have, want, (size_t)n))
+			return;
+		unlinkat(dir, "resolv.conf", 0);
+	}
+	unlinkat(etc, c->name, AT_REMOVEDIR);	/* kept when the user put other files there */
+}
+
+/* Is ETC_DIR/NAME there (anything, a symlink too)?  1, 0, -errno. */
+static int etc_entry_exists(struct nn_ctx *ctx, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", nn_ctx_etc_dir(ctx), name);
+	if (lstat(path, &st) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* Write ETC_DIR/NAME/resolv.conf for client C: the directory is made here
+ * (create-clients refuses a name that has one), never followed. */
+static int write_resolv(struct nn_ctx *ctx, const struct nn_client_info *c, struct nn_error *e)
+{
+	char path[PATH_MAX], text[1024];
+	_cleanup_close_ int etc = -1, dir = -1;
+
+	resolv_text(c, text, sizeof(text));
+	if (!*text)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", nn_ctx_etc_dir(ctx), c->name);
+	if ((etc = etc_dirfd(ctx, true, e)) < 0)
+		return -e->code;
+	if (mkdirat(etc, c->name, 0755) < 0 && errno != EEXIST)
+		return nn_error_set(e, errno, "cannot create \"%s\"", path);
+	dir = openat(etc, c->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return nn_error_set(e, errno == ELOOP ? ELOOP : errno,
+				    "cannot open \"%s\"%s", path, errno == ELOOP ? " (a symlink)" : "");
+	return nn_file_replace_at(dir, path, "resolv.conf", -1, text, strlen(text), 0644, false, e);
+}
+
+/* An old netnsctl's temporary lease file NAME.tmp.PID (it wrote them in
+ * leases/): its name line names another client. */
+static bool old_temp_file(struct nn_ctx *ctx, const char *name)
+{
+	char path[PATH_MAX], text[600], *nl;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	if (!strstr(name, ".tmp."))
+		return false;
+	lease_path(ctx, name, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, text, sizeof(text) - 1)) < 0)
+		return false;
+	text[n] = '\0';
+	if (strncmp(text, "name ", 5) || !(nl = strchr(text, '\n')))
+		return false;
+	*nl = '\0';
+	return strcmp(text + 5, name) != 0;
 }
 
 /* Names of the lease files matching PREFIX (NULL: all). */
@@ -436,9 +531,10 @@ static int scan_clients(struct nn_ctx *ctx, const char *prefix, char ***out, siz
 	while ((de = readdir(d))) {
 		char **nv;
 
-		if (de->d_name[0] == '.' && (!de->d_name[1] || !strcmp(de->d_name, "..")))
-			continue;
-		if (strstr(de->d_name, ".tmp."))
+		/* Every client name, "."-names and ones with ".tmp." in them
+		 * too; only an old netnsctl's temporary file is not one. */
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    old_temp_file(ctx, de->d_name))
 			continue;
 		if (prefix && !nn_client_name_matches(de->d_name, prefix))
 			continue;
@@ -463,6 +559,48 @@ static int scan_clients(struct nn_ctx *ctx, const char *prefix, char ***out, siz
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The journal, read once per call: it proves which clients are netnsctl's. */
+struct proofs {
+	bool loaded, unreadable;
+	struct nn_journal_entry *v;
+	size_t n;
+};
+
+/*
+ * Is NAME a client netnsctl made: the journal's namespace record of NAME,
+ * and the namespace there now bearing its cookie (owner.h)?  1 (and its
+ * owner in OWNER, OLEN bytes), 0 (no namespace, or another program's of that
+ * name), -errno when that cannot be told.  A caller that cannot read the
+ * journal (no privileges) gets -EACCES.
+ */
+static int client_proven(struct nn_ctx *ctx, struct proofs *pr, const char *name, char *owner,
+			 size_t olen, struct nn_error *e)
+{
+	const struct nn_journal_entry *j;
+	uint64_t cookie;
+	int r;
+
+	if (!pr->loaded) {
+		if (nn_journal_owned(ctx, &pr->v, &pr->n, e) < 0)
+			return -e->code;
+		pr->loaded = true;
+	}
+	if (owner)
+		*owner = '\0';
+	if (!(j = nn_journal_find(pr->v, pr->n, NN_OBJ_NETNS, "-", name, 0)))
+		return 0;
+	if ((r = nn_netns_exists(ctx, name)) <= 0)
+		return r < 0 ? nn_error_set(e, -r, "cannot look at namespace \"%s\"", name) : 0;
+	/* Checked, not kept open: a call proves every earlier client. */
+	if (nn_netns_cookie(ctx, name, &cookie, e) < 0)
+		return -e->code;
+	if (!nn_owner_netns(j, cookie))
+		return 0;
+	if (owner)
+		snprintf(owner, olen, "%s", j->owner);
+	return 1;
 }
 
 static void free_names(char **v, size_t n)
@@ -791,6 +929,7 @@ static int keeper_stop(struct nn_ctx *ctx, struct nn_error *e)
 
 static bool any_dhcp_lease(struct nn_ctx *ctx)
 {
+	struct proofs pr = { 0 };
 	char **names;
 	size_t n;
 	struct nn_error e = { 0 };
@@ -802,10 +941,11 @@ static bool any_dhcp_lease(struct nn_ctx *ctx)
 		struct nn_client_info c;
 
 		if (load_client(ctx, names[i], &c, &e) == 1 && !c.is_static &&
-		    nn_netns_exists(ctx, c.name) == 1)
+		    client_proven(ctx, &pr, c.name, NULL, 0, &e) == 1)
 			any = true;
 	}
 	free_names(names, n);
+	free(pr.v);
 	return any;
 }
 
@@ -890,6 +1030,9 @@ struct client {
 	char name[256];
 	uint8_t mac[6];
 	bool existing;		/* left alone by this call */
+	bool skip;		/* delete: another owner's, left alone */
+	bool stale;		/* delete: its namespace is gone or not netnsctl's:
+				 * only netnsctl's files of it go */
 	struct nn_ns *ns;
 	int ifindex;
 	struct nn_dhcp_port port;
@@ -919,6 +1062,7 @@ struct run {
 	bool held_changed;	/* keeper.held to be written again */
 	char warned[4][192];	/* warnings given, not to be repeated */
 	unsigned n_warned;
+	struct proofs proofs;	/* the journal, read once: which clients are netnsctl's */
 };
 
 /* A warning about what a server handed out: said once per run, not per client. */
@@ -987,7 +1131,10 @@ static int on_bound(struct nn_dhcp_port *p, const struct nn_dhcp_lease *lease, v
 		c->info.n_dns = n;
 		memcpy(c->info.dns, dns, n * sizeof(*dns));
 		snprintf(c->info.domain, sizeof(c->info.domain), "%s", l->domain);
-		if (!was_bound && write_resolv(r->ctx, c->name, dns, n, l->domain, e) < 0)
+		/* The lease file first: a resolv.conf is only ever written for a
+		 * client whose file says so (a kill in between leaves nothing
+		 * that delete-clients or cleanup would not know of). */
+		if (!was_bound && (save_client(r->ctx, &c->info, e) < 0 || write_resolv(r->ctx, &c->info, e) < 0))
 			return -e->code;
 	} else if (save_client(r->ctx, &c->info, e) < 0) {
 		return -e->code;
@@ -1264,6 +1411,7 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 	struct nn_prefix *hosts = NULL;
 	struct nn_plan *plan = NULL;
 	struct nn_lab *lab = NULL;
+	struct proofs pr = { 0 };
 	size_t n = spec->count, n_new = 0;
 	bool applied = false;
 	int ret;
@@ -1292,18 +1440,38 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 		if (ret < 0)
 			goto out;
 		if (ret == 1) {
-			int live = nn_netns_exists(ctx, c->name);
-
-			if (live < 0) {
-				ret = nn_error_set(e, -live, "cannot look at namespace \"%s\"", c->name);
+			ret = client_proven(ctx, &pr, c->name, NULL, 0, e);
+			if (ret < 0)
 				goto out;
-			}
-			if (live) {
+			if (ret) {
 				c->existing = true;
 				memcpy(c->mac, c->info.mac, 6);
 				continue;
 			}
-			remove_client_files(ctx, c->name);	/* its namespace is gone */
+			/* Its namespace is gone: so is the client.  (Another
+			 * program's namespace of its name is refused below.) */
+			if ((ret = nn_netns_exists(ctx, c->name)) == 0)
+				remove_client_files(ctx, &c->info);
+		}
+		/*
+		 * A new client is all netnsctl's or nothing: a namespace of its
+		 * name (ip netns add ns1), or files in ETC_DIR/NAME, belong to
+		 * someone else, and would be changed by the client and deleted
+		 * with it.  Refused before anything is changed.
+		 */
+		if ((ret = nn_netns_exists(ctx, c->name)) != 0) {
+			ret = ret < 0 ? nn_error_set(e, -ret, "cannot look at namespace \"%s\"", c->name)
+				      : nn_error_setx(e, EEXIST,
+						      "namespace \"%s\" exists and is not a client netnsctl made: not touched (choose another --prefix)",
+						      c->name);
+			goto out;
+		}
+		if ((ret = etc_entry_exists(ctx, c->name)) != 0) {
+			ret = ret < 0 ? nn_error_set(e, -ret, "cannot look at \"%s/%s\"", nn_ctx_etc_dir(ctx), c->name)
+				      : nn_error_setx(e, EEXIST,
+						      "\"%s/%s\" exists: client \"%s\" would take over files netnsctl did not write (choose another --prefix)",
+						      nn_ctx_etc_dir(ctx), c->name, c->name);
+			goto out;
 		}
 		if (spec->has_mac_base)
 			nn_client_mac_from_base(spec->mac_base, i, c->mac, e);
@@ -1318,11 +1486,13 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 	if (ret < 0 || n_new == 0)
 		goto out;
 
-	lab = nn_lab_new("create-clients");
+	lab = nn_lab_new(spec->owner ? spec->owner : "create-clients");
 	if (!lab) {
 		ret = nn_error_set(e, ENOMEM, "cannot describe the clients");
 		goto out;
 	}
+	/* Made by this call, or refused (a namespace made meanwhile). */
+	nn_lab_set_new_namespaces(lab, true);
 	for (size_t i = 0; i < n_new; i++) {
 		ret = nn_lab_add_netns(lab, nw[i]->name, e);
 		if (ret == 0)
@@ -1353,18 +1523,19 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 
 			if (c->existing)
 				continue;
-			if (nn_ctx_ns(ctx, c->name, &c->ns, e) < 0 ||
-			    nn_link_get(c->ns, NN_CLIENTS_IFNAME, &li, e) < 0 ||
-			    install_addr(c->ns, li.ifindex, hosts[i].addr.v4, hosts[i].len, none, e) < 0 ||
-			    write_resolv(ctx, c->name, spec->dns, spec->n_dns, NULL, e) < 0) {
-				ret = nn_error_prefix(e, "client \"%s\"", c->name);
-				break;
-			}
+			c->info.n_dns = spec->n_dns;
+			memcpy(c->info.dns, spec->dns, sizeof(c->info.dns));
 			c->info.is_static = true;
 			c->info.has_addr = true;
 			c->info.addr = hosts[i];
-			c->info.n_dns = spec->n_dns;
-			memcpy(c->info.dns, spec->dns, sizeof(c->info.dns));
+			/* The lease file before the resolv.conf: see on_bound(). */
+			if (nn_ctx_ns(ctx, c->name, &c->ns, e) < 0 ||
+			    nn_link_get(c->ns, NN_CLIENTS_IFNAME, &li, e) < 0 ||
+			    install_addr(c->ns, li.ifindex, hosts[i].addr.v4, hosts[i].len, none, e) < 0 ||
+			    save_client(ctx, &c->info, e) < 0 || write_resolv(ctx, &c->info, e) < 0) {
+				ret = nn_error_prefix(e, "client \"%s\"", c->name);
+				break;
+			}
 			if (progress)
 				progress(i + 1, n, arg);
 		}
@@ -1427,7 +1598,7 @@ out:
 		release_all(nw, n_new);
 		for (size_t i = 0; i < n_new; i++) {
 			nn_dhcp_port_close(&nw[i]->port);
-			remove_client_files(ctx, nw[i]->name);
+			remove_client_files(ctx, &nw[i]->info);
 		}
 		nn_plan_undo(ctx, plan, NULL, NULL);
 		for (size_t i = 0; i < n_new; i++)
@@ -1445,6 +1616,7 @@ out:
 			ret = nn_error_prefix(e, "clients made, but");
 	}
 	free(hosts);
+	free(pr.v);
 	nn_plan_free(plan);
 	nn_lab_free(lab);
 	free(nw);
@@ -1466,11 +1638,18 @@ static void delete_macvlan(struct nn_ctx *ctx, const char *name)
 		nn_link_del(ns, li.ifindex, &e);
 }
 
-/* Clients PREFIXk with FIRST <= k <= LAST (LAST 0: all of them). */
+/*
+ * The clients PREFIXk with FIRST <= k <= LAST (LAST 0: all of them) that
+ * netnsctl made (OWNER not NULL: only that owner's): their leases released,
+ * their namespaces and files deleted.  A lease file whose namespace is gone,
+ * or is another program's by now, is no client: only netnsctl's files of it
+ * go.  Returns how many clients were deleted.
+ */
 static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first, unsigned last,
-			  struct nn_error *e)
+			  const char *owner, struct nn_error *e)
 {
 	struct client **v = NULL;
+	struct proofs pr = { 0 };
 	char **names = NULL;
 	size_t n = 0;
 	int ret, deleted = 0;
@@ -1503,6 +1682,8 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 		struct nn_dhcp_lease l;
 		struct nn_error le = { 0 };
 		struct client *c = calloc(1, sizeof(*c));
+		char whose[64];
+		int readable, proven;
 
 		if (!c) {
 			ret = nn_error_set(e, ENOMEM, "cannot allocate clients");
@@ -1511,10 +1692,28 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 		v[i] = c;
 		c->port.fd = -1;
 		snprintf(c->name, sizeof(c->name), "%s", names[i]);
-		if (load_client(ctx, names[i], &c->info, &le) != 1)
+		readable = load_client(ctx, names[i], &c->info, &le) == 1;
+		if (!readable) {
+			memset(&c->info, 0, sizeof(c->info));
+			snprintf(c->info.name, sizeof(c->info.name), "%s", names[i]);
+		}
+		/* Not knowing is not "not ours": stop before deleting anything. */
+		if ((proven = client_proven(ctx, &pr, c->name, whose, sizeof(whose), e)) < 0) {
+			ret = proven;
+			goto out;
+		}
+		if (owner && (!proven || strcmp(whose, owner))) {
+			c->skip = true;
+			continue;
+		}
+		if (!proven) {
+			c->stale = true;
+			continue;
+		}
+		if (!readable)
 			continue;	/* unreadable: deleted all the same */
 		memcpy(c->mac, c->info.mac, 6);
-		if (c->info.is_static || !c->info.has_addr || nn_netns_exists(ctx, c->name) != 1)
+		if (c->info.is_static || !c->info.has_addr)
 			continue;
 		client_config(c, &cfg);
 		lease_from_info(&l, &c->info);
@@ -1533,7 +1732,13 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 		struct nn_error de = { 0 };
 		int r;
 
+		if (c->skip)
+			continue;
 		nn_dhcp_port_close(&c->port);
+		if (c->stale) {
+			remove_client_files(ctx, &c->info);
+			continue;
+		}
 		/* The macvlan first, synchronously: a namespace is torn down by
 		 * the kernel after its deletion returns, and until then its
 		 * macvlan holds the MAC on the parent, so re-making the client
@@ -1552,7 +1757,7 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 			nn_journal_gone(ctx, NN_OBJ_LINK, c->name, NN_CLIENTS_IFNAME, &de);
 			nn_journal_gone(ctx, NN_OBJ_NETNS, "-", c->name, &de);
 		}
-		remove_client_files(ctx, c->name);
+		remove_client_files(ctx, &c->info);
 		deleted++;
 	}
 	if (ret == 0)
@@ -1562,21 +1767,28 @@ out:
 		ret = -e->code;
 	clients_free(v, n);
 	free_names(names, n);
+	free(pr.v);
 	return ret;
 }
 
 int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e)
 {
-	return delete_clients(ctx, prefix, 0, 0, e);
+	return delete_clients(ctx, prefix, 0, 0, NULL, e);
+}
+
+int nn_clients_delete_owned(struct nn_ctx *ctx, const char *prefix, const char *owner,
+			    struct nn_error *e)
+{
+	return delete_clients(ctx, prefix, 0, 0, owner, e);
 }
 
 int nn_clients_delete_range(struct nn_ctx *ctx, const char *prefix, unsigned first, unsigned last,
-			    struct nn_error *e)
+			    const char *owner, struct nn_error *e)
 {
 	if (!prefix || first < 1 || last < first)
 		return nn_error_setx(e, EINVAL, "invalid range of clients %u..%u%s", first, last,
 				     prefix ? "" : " without a prefix");
-	return delete_clients(ctx, prefix, first, last, e);
+	return delete_clients(ctx, prefix, first, last, owner, e);
 }
 
 /* Which of V the running keeper holds: those its keeper.held names. */
@@ -1605,6 +1817,7 @@ int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_inf
 		    size_t *n_out, struct nn_error *e)
 {
 	struct nn_client_info *v;
+	struct proofs pr = { 0 };
 	char **names;
 	size_t n, k = 0;
 	int ret;
@@ -1621,21 +1834,30 @@ int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_inf
 	}
 	for (size_t i = 0; i < n; i++) {
 		ret = load_client(ctx, names[i], &v[k], e);
+		/* A client whose namespace someone else deleted (or made again)
+		 * is gone.  Without the privileges to read the journal, only
+		 * whether a namespace of its name exists can be told. */
+		if (ret == 1 && !pr.unreadable) {
+			ret = client_proven(ctx, &pr, names[i], v[k].owner, sizeof(v[k].owner), e);
+			if (ret == -EACCES || ret == -EPERM) {
+				nn_error_clear(e);
+				pr.unreadable = true;
+				ret = 1;
+			}
+		}
+		if (ret == 1 && pr.unreadable && (ret = nn_netns_exists(ctx, names[i])) < 0)
+			ret = nn_error_set(e, -ret, "cannot look at namespace \"%s\"", names[i]);
 		if (ret < 0) {
 			free(v);
 			free_names(names, n);
+			free(pr.v);
 			return ret;
-		}
-		/* A client whose namespace someone else deleted is gone. */
-		if (ret == 1 && (ret = nn_netns_exists(ctx, names[i])) < 0) {
-			free(v);
-			free_names(names, n);
-			return nn_error_set(e, -ret, "cannot look at namespace \"%s\"", names[i]);
 		}
 		if (ret == 1)
 			k++;
 	}
 	free_names(names, n);
+	free(pr.v);
 	qsort(v, k, sizeof(*v), cmp_info);
 	mark_renewing(ctx, v, k);
 	*out = v;
@@ -1813,7 +2035,6 @@ static int keeper_wake(struct run *r, struct client *c, uint64_t now, struct nn_
 /* keeper.held: "keeper PID", then each client it renews (not the stalled). */
 static void keeper_write_held(struct run *r)
 {
-	char path[PATH_MAX];
 	struct nn_error e = { 0 };
 	size_t len = 32, off;
 	char *text;
@@ -1827,8 +2048,7 @@ static void keeper_write_held(struct run *r)
 	for (size_t i = 0; i < r->n; i++)
 		if (!r->v[i]->stalled)
 			off += snprintf(text + off, len - off, "%s\n", r->v[i]->name);
-	keeper_path(r->ctx, "held", path, sizeof(path));
-	if (write_file(path, text, &e) == 0)
+	if (write_state_file(r->ctx, "", "keeper.held", text, &e) == 0)
 		r->held_changed = false;
 	else
 		keeper_log(r, "%s", e.msg);
@@ -1853,7 +2073,7 @@ static void keeper_prune(struct run *r)
 		nn_dhcp_port_close(&c->port);
 		keeper_ns_close(r, c);
 		if (access(path, F_OK) == 0)
-			remove_client_files(r->ctx, c->name);
+			remove_client_files(r->ctx, &c->info);
 		free(c);
 		r->held_changed = true;
 	}
@@ -1891,10 +2111,12 @@ static int keeper_load(struct run *r, char **names, size_t n, struct nn_error *e
 		c->port.fd = -1;
 		snprintf(c->name, sizeof(c->name), "%s", names[i]);
 		rr = load_client(r->ctx, names[i], &c->info, &le);
-		live = rr == 1 && !c->info.is_static ? nn_netns_exists(r->ctx, c->name) : 0;
+		/* Only clients netnsctl made: a namespace of the name made by
+		 * another program since is none of the keeper's business. */
+		live = rr == 1 && !c->info.is_static ?
+			       client_proven(r->ctx, &r->proofs, c->name, NULL, 0, &le) : 0;
 		if (rr < 0 || live < 0)
-			keeper_log(r, "client \"%s\": not renewed: %s", nn_show(&sh, names[i]),
-				   rr < 0 ? le.msg : strerror(-live));
+			keeper_log(r, "client \"%s\": not renewed: %s", nn_show(&sh, names[i]), le.msg);
 		if (rr != 1 || c->info.is_static || live != 1) {
 			free(c);
 			continue;
@@ -2033,5 +2255,6 @@ out:
 		clients_free(r.v, r.n);
 	free(ports);
 	free_names(names, n);
+	free(r.proofs.v);
 	return ret;
 }

@@ -150,6 +150,17 @@ int nn_ctx_ns(struct nn_ctx *ctx, const char *name, struct nn_ns **out, struct n
 	return 0;
 }
 
+bool nn_ctx_ns_cached(struct nn_ctx *ctx, const char *name, struct nn_ns **out)
+{
+	for (struct nn_ns *ns = ctx->nss; ns; ns = ns->next) {
+		if (!strcmp(ns->name, name ? name : "")) {
+			*out = ns;
+			return true;
+		}
+	}
+	return false;
+}
+
 void nn_ctx_ns_forget(struct nn_ctx *ctx, const char *name)
 {
 	struct nn_ns **pp;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_sched.h>
@@ -16,6 +17,7 @@
 #include "netnsctl/link.h"
 #include "netnsctl/names.h"
 #include "netnsctl/netns.h"
+#include "netnsctl/owner.h"
 #include "netnsctl/route.h"
 #include "netnsctl/units.h"
 #include "cleanup.h"
@@ -82,6 +84,7 @@ struct nn_lab {
 	struct nn_nat_rule *nats;
 	size_t n_nats;
 	bool prune;
+	bool new_namespaces;
 };
 
 enum op {
@@ -117,6 +120,17 @@ struct step {
 	bool prev_ours;			/* QDISC_CLEAR of one netnsctl made: an
 					 * undo records it again */
 	int prev_master;		/* SET_MASTER: the bridge before (0: none) */
+	/*
+	 * What the object this step makes will bear, journalled with its
+	 * intent (owner.h), or what the object a removal removes bears, seen
+	 * when the plan judged it netnsctl's: a removal finding another object
+	 * under the name by then leaves it alone, and so does an undo.
+	 */
+	uint64_t cookie;		/* NS_ADD (read as it is made), NS_DEL */
+	uint8_t mac[6], mac2[6];	/* VETH_ADD (mac2: the peer), BRIDGE_ADD */
+	int ifindex;			/* LINK_DEL */
+	uint32_t handle;		/* QDISC_SET: 0 picks a free one */
+	uint64_t nonce;			/* NAT_ADD, NAT_DEL */
 	union {
 		struct {			/* MACVLAN_ADD */
 			uint8_t mac[6];
@@ -129,19 +143,21 @@ struct step {
 			 * ours, and an undo puts it back */
 			bool has_prev, prev_has_gw;
 			struct nn_prefix prev_gw;
-			int prev_ifindex;
+			int prev_ifindex, prev_proto;
 		} rt;
 		struct {			/* FWD_SET, FWD_RESTORE */
 			bool on, prev;		/* prev: the kernel's before the step */
 			/* FWD_SET: the value before netnsctl first changed it
-			 * (the journal's record, or prev) and that record's
-			 * owner, which an undo gives the record back to */
-			bool orig, had_rec;
-			char rec_owner[64];
+			 * (the journal's record, or prev) */
+			bool orig;
+			off_t at;		/* FWD_SET: where its record is */
 		} fwd;
 		struct {			/* NAT_ADD, NAT_DEL: indexes into plan->nats */
 			size_t rule, prev;
 			bool has_prev;
+			/* the rule replaced was netnsctl's, of this owner: an
+			 * undo records it again */
+			char prev_owner[64];
 		} nat;
 	};
 	char text[320];
@@ -416,6 +432,11 @@ void nn_lab_set_prune(struct nn_lab *lab, bool prune)
 	lab->prune = prune;
 }
 
+void nn_lab_set_new_namespaces(struct nn_lab *lab, bool on)
+{
+	lab->new_namespaces = on;
+}
+
 /* --- observing ---------------------------------------------------------- */
 
 /* What one namespace holds, read once per plan. */
@@ -427,7 +448,8 @@ struct obs {
 	size_t n_links;
 	struct nn_addr_info *addrs;
 	size_t n_addrs;
-	bool have_routes, have_fwd, have_roots;	/* read on demand */
+	bool have_routes, have_fwd, have_roots, have_cookie;	/* read on demand */
+	uint64_t cookie;
 	struct nn_route_info *routes;
 	size_t n_routes;
 	bool fwd;
@@ -523,6 +545,46 @@ static int obs_root(struct observer *o, struct obs *ob, int ifindex, struct nn_q
 		return 0;
 	*root = *q;
 	return 1;
+}
+
+/* The cookie of OB (which exists). */
+static int obs_cookie(struct observer *o, struct obs *ob, uint64_t *cookie, struct nn_error *e)
+{
+	struct nn_ns *ns;
+
+	if (!ob->have_cookie) {
+		if (nn_ctx_ns(o->ctx, ob->name, &ns, e) < 0 || nn_ns_cookie(ns, &ob->cookie, e) < 0)
+			return -e->code;
+		ob->have_cookie = true;
+	}
+	*cookie = ob->cookie;
+	return 0;
+}
+
+/* The journal, read once per plan. */
+static int obs_journal(struct observer *o, struct nn_error *e)
+{
+	if (o->have_journal)
+		return 0;
+	if (nn_journal_owned(o->ctx, &o->journal, &o->n_journal, e) < 0)
+		return -e->code;
+	o->have_journal = true;
+	return 0;
+}
+
+/* Is link L of OB (which exists) one the journal proves netnsctl's? */
+static int obs_link_ours(struct observer *o, struct obs *ob, const struct nn_link_info *l,
+			 bool *ours, struct nn_error *e)
+{
+	const struct nn_journal_entry *j;
+	uint64_t cookie;
+
+	*ours = false;
+	if (obs_journal(o, e) < 0 || obs_cookie(o, ob, &cookie, e) < 0)
+		return -e->code;
+	j = nn_journal_find(o->journal, o->n_journal, NN_OBJ_LINK, ob->name, l->name, cookie);
+	*ours = j && nn_owner_link(j, l);
+	return 0;
 }
 
 static int obs_routes(struct observer *o, struct obs *ob, struct nn_error *e)
@@ -629,6 +691,31 @@ static struct step *add_step(struct nn_plan *p, enum op op, const char *ns, cons
 	if (ifname)
 		snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
 	return s;
+}
+
+/*
+ * Delete link L of OB, stale for WHY, to make it again as the lab wants it:
+ * only when the journal proves it netnsctl's.  A link of that name that
+ * anything else made is refused, never deleted (nor could a rollback bring
+ * it back).
+ */
+static int plan_stale_del(struct nn_plan *p, struct observer *o, struct obs *ob,
+			  const struct nn_link_info *l, const char *why, struct nn_error *e)
+{
+	struct step *s;
+	bool ours;
+
+	if (obs_link_ours(o, ob, l, &ours, e) < 0)
+		return -e->code;
+	if (!ours)
+		return nn_error_setx(e, EEXIST, "%s in %s was not made by netnsctl (%s): not replaced",
+				     l->name, where(ob->name), why);
+	s = add_step(p, OP_LINK_DEL, ob->name, l->name, e);
+	if (!s)
+		return -e->code;
+	s->ifindex = l->ifindex;
+	snprintf(s->text, sizeof(s->text), "delete stale %s in %s (%s)", l->name, where(ob->name), why);
+	return 0;
 }
 
 /* Are IF_A in A and IF_B in B the two ends of one veth? */
@@ -831,22 +918,9 @@ static int plan_veth(struct nn_plan *p, struct observer *o, const struct nn_lab 
 		if ((la && check_replaceable(p, o, lab, v, a, la, e) < 0) ||
 		    (lb && check_replaceable(p, o, lab, v, b, lb, e) < 0))
 			return -e->code;
-		if (la) {
-			s = add_step(p, OP_LINK_DEL, a->name, la->name, e);
-			if (!s)
-				return -e->code;
-			snprintf(s->text, sizeof(s->text),
-				 "delete stale %s in %s (it is paired with another link)", la->name,
-				 where(a->name));
-		}
-		if (lb) {
-			s = add_step(p, OP_LINK_DEL, b->name, lb->name, e);
-			if (!s)
-				return -e->code;
-			snprintf(s->text, sizeof(s->text),
-				 "delete stale %s in %s (it is paired with another link)", lb->name,
-				 where(b->name));
-		}
+		if ((la && plan_stale_del(p, o, a, la, "it is paired with another link", e) < 0) ||
+		    (lb && plan_stale_del(p, o, b, lb, "it is paired with another link", e) < 0))
+			return -e->code;
 		s = add_step(p, OP_VETH_ADD, a->name, v->ifname[0], e);
 		if (!s)
 			return -e->code;
@@ -924,11 +998,8 @@ static int plan_macvlan(struct nn_plan *p, struct observer *o, const struct lab_
 		return nn_error_setx(e, EEXIST, "%s in %s is a %s link, not a macvlan: not replaced",
 				     l->name, where(ob->name), *l->kind ? l->kind : "plain");
 	if (l && memcmp(l->mac, v->mac, 6)) {
-		s = add_step(p, OP_LINK_DEL, ob->name, l->name, e);
-		if (!s)
+		if (plan_stale_del(p, o, ob, l, "another MAC", e) < 0)
 			return -e->code;
-		snprintf(s->text, sizeof(s->text), "delete stale macvlan %s in %s (another MAC)",
-			 l->name, where(ob->name));
 		l = NULL;
 	}
 	if (!l) {
@@ -1012,6 +1083,7 @@ static int plan_route(struct nn_plan *p, struct observer *o, const struct lab_ro
 		s->rt.prev_has_gw = prev->has_gw;
 		s->rt.prev_gw = prev->gw;
 		s->rt.prev_ifindex = prev->ifindex;
+		s->rt.prev_proto = prev->protocol;
 	}
 	s->addr = v->dst;
 	s->rt.gw = v->gw;
@@ -1025,30 +1097,20 @@ static int plan_route(struct nn_plan *p, struct observer *o, const struct lab_ro
 
 /* The journal's record of forwarding in OB as it is now (not one of an
  * earlier namespace of that name), or NULL. */
-static int obs_fwd_record(struct observer *o, const struct obs *ob,
+static int obs_fwd_record(struct observer *o, struct obs *ob,
 			  const struct nn_journal_entry **out, struct nn_error *e)
 {
-	struct nn_ns *ns;
 	uint64_t cookie;
 
 	*out = NULL;
 	if (!ob->exists)
 		return 0;
-	if (!o->have_journal) {
-		if (nn_journal_owned(o->ctx, &o->journal, &o->n_journal, e) < 0)
-			return -e->code;
-		o->have_journal = true;
-	}
-	for (size_t i = 0; i < o->n_journal; i++) {
-		const struct nn_journal_entry *j = &o->journal[i];
-
-		if (j->kind != NN_OBJ_SYSCTL || !j->id || strcmp(j->ns, ob->name))
-			continue;
-		if (nn_ctx_ns(o->ctx, ob->name, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0)
-			return -e->code;
-		if (j->ns_cookie == cookie)
-			*out = j;
-	}
+	if (obs_journal(o, e) < 0 || obs_cookie(o, ob, &cookie, e) < 0)
+		return -e->code;
+	*out = nn_journal_find(o->journal, o->n_journal, NN_OBJ_SYSCTL, ob->name, "ipv4.ip_forward",
+			       cookie);
+	if (*out && !(*out)->id)
+		*out = NULL;
 	return 0;
 }
 
@@ -1073,10 +1135,7 @@ static int plan_fwd(struct nn_plan *p, struct observer *o, const struct lab_fwd 
 	 * from before the first change. */
 	if (obs_fwd_record(o, ob, &rec, e) < 0)
 		return -e->code;
-	s->fwd.had_rec = rec;
 	s->fwd.orig = rec ? rec->id == 2 : s->fwd.prev;
-	if (rec)
-		snprintf(s->fwd.rec_owner, sizeof(s->fwd.rec_owner), "%s", rec->owner);
 	snprintf(s->text, sizeof(s->text), "turn IPv4 forwarding %s in %s", v->on ? "on" : "off",
 		 where(ob->name));
 	return 0;
@@ -1123,9 +1182,17 @@ static int plan_nat(struct nn_plan *p, struct observer *o, const struct nn_nat_r
 	if (!s || plan_nat_copy(p, r, &s->nat.rule, e) < 0)
 		return -e->code;
 	if (have) {
-		if (plan_nat_copy(p, have, &s->nat.prev, e) < 0)
+		const struct nn_journal_entry *j;
+		uint64_t cookie;
+		struct obs *host;
+
+		if (plan_nat_copy(p, have, &s->nat.prev, e) < 0 || observe(o, "", &host, e) < 0 ||
+		    obs_cookie(o, host, &cookie, e) < 0 || obs_journal(o, e) < 0)
 			return -e->code;
 		s->nat.has_prev = true;
+		j = nn_journal_find(o->journal, o->n_journal, NN_OBJ_NAT, "", r->tag, cookie);
+		if (j && nn_owner_nat(j, have, 1))
+			snprintf(s->nat.prev_owner, sizeof(s->nat.prev_owner), "%s", j->owner);
 	}
 	nat_text(txt, sizeof(txt), r);
 	snprintf(s->text, sizeof(s->text), "%s %s", have ? "replace" : "add", txt);
@@ -1139,6 +1206,33 @@ static bool qdisc_same(const struct nn_qdisc_info *want, const struct nn_qdisc_i
 	if (want->kind == NN_QDISC_NETEM && want->u.netem.jitter_ns)
 		return false;
 	return nn_qdisc_same(want, have);
+}
+
+/*
+ * The handle of the root qdisc a plan sets on link L of OB (ROOT: its root
+ * now, NULL none): the handle of netnsctl's own root there (so that it is
+ * changed in place), 1: on a link netnsctl made, else 0: a free random one,
+ * picked when the step runs (owner.h: an admin's root on the admin's link
+ * may well be 1:).
+ */
+static int plan_qdisc_handle(struct observer *o, struct obs *ob, const struct nn_link_info *l,
+			     const struct nn_qdisc_info *root, uint32_t *handle, struct nn_error *e)
+{
+	const struct nn_journal_entry *j;
+	uint64_t cookie;
+	bool ours;
+
+	if (obs_journal(o, e) < 0 || obs_cookie(o, ob, &cookie, e) < 0)
+		return -e->code;
+	j = nn_journal_find(o->journal, o->n_journal, NN_OBJ_QDISC, ob->name, l->name, cookie);
+	if (root && j && nn_owner_qdisc(j, l, root)) {
+		*handle = root->handle;
+		return 0;
+	}
+	if (obs_link_ours(o, ob, l, &ours, e) < 0)
+		return -e->code;
+	*handle = ours ? NN_QDISC_HANDLE : 0;
+	return 0;
 }
 
 static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qdisc *q,
@@ -1206,8 +1300,10 @@ static int plan_qdisc(struct nn_plan *p, struct observer *o, const struct lab_qd
 	if (have_root && qdisc_same(&q->want, &root))
 		return 0;
 	s = add_step(p, OP_QDISC_SET, q->ns, q->ifname, e);
-	if (!s)
+	if (!s || (!fresh && (ret = plan_qdisc_handle(o, ob, l, have_root ? &root : NULL, &s->handle, e)) < 0))
 		return -e->code;
+	if (fresh)
+		s->handle = NN_QDISC_HANDLE;
 	s->q = q->want;
 	s->prev = root;
 	s->has_prev = have_root;
@@ -1287,20 +1383,20 @@ static bool plan_deletes_ns(const struct nn_plan *p, const char *ns)
 	return false;
 }
 
-/* The namespace NS still is the one the record J names (by cookie). */
-static int same_ns(struct observer *o, const struct nn_journal_entry *j, const char *ns,
-		   uint64_t want, struct obs **out, struct nn_error *e)
+/* The namespace NS as observed, when it exists and is the one J names
+ * (1), or 0. */
+static int record_ns(struct observer *o, const struct nn_journal_entry *j, const char *ns,
+		     struct obs **out, struct nn_error *e)
 {
-	struct nn_ns *h;
 	uint64_t cookie;
 
 	if (observe(o, ns, out, e) < 0)
 		return -e->code;
 	if (!(*out)->exists)
 		return 0;
-	if (nn_ctx_ns(o->ctx, ns, &h, e) < 0 || nn_ns_cookie(h, &cookie, e) < 0)
+	if (obs_cookie(o, *out, &cookie, e) < 0)
 		return -e->code;
-	return want == 0 || cookie == want;
+	return j->kind == NN_OBJ_NETNS ? nn_owner_netns(j, cookie) : nn_owner_in_ns(j, cookie);
 }
 
 /* An owner other than J's with objects in J's namespace, or NULL. */
@@ -1315,15 +1411,22 @@ static const char *other_owner(const struct nn_journal_entry *v, size_t n,
 	return NULL;
 }
 
+/*
+ * What the journal says this lab's owner made and the lab no longer has,
+ * where it still is what the owner made (owner.h): removed.  Anything else
+ * under those names is left alone.
+ */
 static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab *lab,
 		      struct nn_error *e)
 {
-	struct nn_journal_entry *v = NULL;
-	size_t n = 0;
+	const struct nn_journal_entry *v;
+	size_t n;
 	int ret = 0;
 
-	if (nn_journal_owned(o->ctx, &v, &n, e) < 0)
+	if (obs_journal(o, e) < 0)
 		return -e->code;
+	v = o->journal;
+	n = o->n_journal;
 	/* Namespaces first: their links, routes and qdiscs go with them. */
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		const struct nn_journal_entry *j = &v[i];
@@ -1332,7 +1435,7 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 
 		if (j->kind != NN_OBJ_NETNS || strcmp(j->owner, lab->owner) || lab_has_ns(lab, j->name))
 			continue;
-		ret = same_ns(o, j, j->name, j->id, &ob, e);
+		ret = record_ns(o, j, j->name, &ob, e);
 		if (ret <= 0)
 			continue;
 		ret = 0;
@@ -1341,6 +1444,7 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 			ret = -e->code;
 			break;
 		}
+		s->cookie = ob->cookie;
 		snprintf(s->text, sizeof(s->text), "delete namespace %s", j->name);
 	}
 	for (size_t i = 0; i < n && ret == 0; i++) {
@@ -1353,20 +1457,20 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 		if (j->kind == NN_OBJ_NETNS || strcmp(j->owner, lab->owner) ||
 		    plan_deletes_ns(p, j->ns))
 			continue;
-		ret = same_ns(o, j, j->ns, j->ns_cookie, &ob, e);
+		ret = record_ns(o, j, j->ns, &ob, e);
 		if (ret <= 0)
 			continue;
 		ret = 0;
 		switch (j->kind) {
 		case NN_OBJ_LINK:
 			l = obs_link(ob, j->name);
-			if (lab_has_link(lab, j->ns, j->name) || !l ||
-			    (j->id && (uint64_t)l->ifindex != j->id))
+			if (lab_has_link(lab, j->ns, j->name) || !l || !nn_owner_link(j, l))
 				break;
 			s = add_step(p, OP_LINK_DEL, j->ns, j->name, e);
-			if (s)
-				snprintf(s->text, sizeof(s->text), "delete %s in %s", j->name,
-					 where(j->ns));
+			if (!s)
+				break;
+			s->ifindex = l->ifindex;
+			snprintf(s->text, sizeof(s->text), "delete %s in %s", j->name, where(j->ns));
 			break;
 		case NN_OBJ_QDISC: {
 			struct nn_qdisc_info root;
@@ -1379,31 +1483,30 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 				ret = have;
 				break;
 			}
+			if (!nn_owner_qdisc(j, l, have ? &root : NULL))
+				break;
 			s = add_step(p, OP_QDISC_CLEAR, j->ns, j->name, e);
 			if (!s)
 				break;
-			/* What an undo puts back (the kernel's default: nothing). */
-			s->has_prev = have == 1 && root.handle != 0;
+			/* What an undo puts back: this root, recorded again. */
+			s->has_prev = true;
 			s->prev = root;
 			s->prev_ours = true;
-			snprintf(s->text, sizeof(s->text), "clear qdisc %s%son %s in %s",
-				 s->has_prev ? root.kind_name : "", s->has_prev ? " " : "", j->name,
-				 where(j->ns));
+			snprintf(s->text, sizeof(s->text), "clear qdisc %s on %s in %s", root.kind_name,
+				 j->name, where(j->ns));
 			break;
 		}
 		case NN_OBJ_ROUTE:
 			if (lab_has_route(lab, j->ns, j->name))
 				break;
+			if ((ret = obs_routes(o, ob, e)) < 0)
+				break;
+			if (!nn_owner_route(j, ob->routes, ob->n_routes))
+				break;
 			s = add_step(p, OP_ROUTE_DEL, j->ns, NULL, e);
 			if (!s)
 				break;
-			if (!strcmp(j->name, "default") || !strcmp(j->name, "default6")) {
-				memset(&s->addr, 0, sizeof(s->addr));
-				s->addr.family = j->name[7] ? AF_INET6 : AF_INET;
-			} else if (nn_parse_cidr(j->name, &s->addr, e) < 0) {
-				s = NULL;
-				break;
-			}
+			nn_journal_route_dst(j->name, &s->addr);
 			snprintf(s->text, sizeof(s->text), "delete route %s in %s", j->name, where(j->ns));
 			break;
 		case NN_OBJ_SYSCTL: {
@@ -1444,19 +1547,23 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 		case NN_OBJ_NAT:
 			if (lab_has_nat(lab, j->name))
 				break;
+			if ((ret = obs_nats(o, e)) < 0)
+				break;
+			if (!nn_owner_nat(j, o->nats, o->n_nats))
+				break;
 			s = add_step(p, OP_NAT_DEL, "", NULL, e);
-			if (s)
-				snprintf(s->text, sizeof(s->text), "delete NAT rule %s", j->name);
-			if (s)
-				snprintf(s->ns2, sizeof(s->ns2), "%s", j->name);
+			if (!s)
+				break;
+			s->nonce = nn_owner_nat_nonce(j);
+			snprintf(s->text, sizeof(s->text), "delete NAT rule %s", j->name);
+			snprintf(s->ns2, sizeof(s->ns2), "%s", j->name);
 			break;
 		case NN_OBJ_NETNS:
 			break;
 		}
-		if (!s && e->code)
+		if (!s && e->code && ret == 0)
 			ret = -e->code;
 	}
-	free(v);
 	return ret;
 }
 
@@ -1522,6 +1629,9 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 			}
 			ob->will_exist = true;
 			snprintf(s->text, sizeof(s->text), "create namespace %s", ob->name);
+		} else if (ret == 0 && lab->new_namespaces) {
+			ret = nn_error_setx(e, EEXIST, "namespace \"%s\" exists and was not made by netnsctl for this: not touched",
+					    ob->name);
 		} else if (ret == 0) {
 			const struct nn_link_info *lo = obs_link(ob, "lo");
 
@@ -1593,23 +1703,50 @@ static int link_index(struct nn_ctx *ctx, const char *nsname, const char *ifname
 	return 0;
 }
 
-static int made_link(struct nn_ctx *ctx, struct nn_ns *ns, const char *ifname,
+/* The link IFNAME in NSNAME when it bears MAC (the one a step made): 1 and
+ * *NS, *IFINDEX; 0 when it is gone or another link has the name now. */
+static int link_with_mac(struct nn_ctx *ctx, const char *nsname, const char *ifname,
+			 const uint8_t mac[6], struct nn_ns **ns, int *ifindex, struct nn_error *e)
+{
+	struct nn_link_info li;
+	int r;
+
+	if (nn_ctx_ns(ctx, nsname, ns, e) < 0)
+		return -e->code;
+	if ((r = nn_link_find(*ns, ifname, &li, e)) <= 0)
+		return r;
+	*ifindex = li.ifindex;
+	return !memcmp(li.mac, mac, 6);
+}
+
+static int made_link(struct nn_ctx *ctx, struct nn_ns *ns, const char *ifname, const uint8_t mac[6],
 		     const char *owner, struct nn_error *e)
 {
 	struct nn_link_info li;
+	struct nn_proof proof;
 
 	if (nn_link_get(ns, ifname, &li, e) < 0)
 		return -e->code;
+	nn_proof_mac(&proof, mac);
 	return nn_journal_made(ctx, NN_OBJ_LINK, nn_ns_name(ns), ifname, (uint64_t)li.ifindex,
-			       owner, e);
+			       owner, &proof, e);
 }
 
-static int set_qdisc(struct nn_ns *ns, int ifindex, const struct nn_qdisc_info *q,
+static int link_intent(struct nn_ctx *ctx, const char *ns, const char *ifname, const uint8_t mac[6],
+		       const char *owner, struct nn_error *e)
+{
+	struct nn_proof proof;
+
+	nn_proof_mac(&proof, mac);
+	return nn_journal_intent(ctx, NN_OBJ_LINK, ns, ifname, owner, &proof, e);
+}
+
+static int set_qdisc(struct nn_ns *ns, int ifindex, uint32_t handle, const struct nn_qdisc_info *q,
 		     struct nn_error *e)
 {
 	switch (q->kind) {
 	case NN_QDISC_NETEM:
-		return nn_qdisc_netem_replace(ns, ifindex, &q->u.netem, e);
+		return nn_qdisc_netem_replace(ns, ifindex, handle, &q->u.netem, e);
 	case NN_QDISC_TBF: {
 		struct nn_tbf t = q->u.tbf;
 
@@ -1617,44 +1754,64 @@ static int set_qdisc(struct nn_ns *ns, int ifindex, const struct nn_qdisc_info *
 		 * limit and the latency that limit stands for: the limit says it. */
 		if (t.limit)
 			t.latency_ns = 0;
-		return nn_qdisc_tbf_replace(ns, ifindex, &t, e);
+		return nn_qdisc_tbf_replace(ns, ifindex, handle, &t, e);
 	}
 	default:
 		return nn_qdisc_clear(ns, ifindex, e) < 0 ? -e->code : 0;
 	}
 }
 
-/* The forwarding record as it was before FWD_SET step S: an earlier
- * change's, or none. */
-static void fwd_record_back(struct nn_ctx *ctx, const struct step *s, struct nn_error *e)
+static uint64_t random_nonce(void)
 {
-	if (s->fwd.had_rec)
-		nn_journal_made(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", s->fwd.orig ? 2 : 1,
-				s->fwd.rec_owner, e);
-	else
-		nn_journal_gone(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", e);
+	uint64_t v = 0;
+
+	while (!v)
+		while (getrandom(&v, sizeof(v), 0) != sizeof(v))
+			;
+	return v;
+}
+
+struct ns_intent {
+	struct nn_ctx *ctx;
+	struct step *s;
+	const char *owner;
+};
+
+/* Called by nn_netns_add_proven() between making the namespace and naming it. */
+static int ns_intent(uint64_t cookie, void *arg, struct nn_error *e)
+{
+	struct ns_intent *a = arg;
+	struct nn_proof proof;
+
+	a->s->cookie = cookie;
+	nn_proof_cookie(&proof, cookie);
+	return nn_journal_intent(a->ctx, NN_OBJ_NETNS, "-", a->s->ns, a->owner, &proof, e);
 }
 
 /*
- * One step.  Intents are journalled before the kernel is asked; a request
- * the kernel refuses retracts them.  S->done is set as soon as the kernel
- * changed something, so a failure in the bookkeeping after it is undone too.
+ * One step.  Intents, with the proof the object will bear, are journalled
+ * before the kernel is asked; a request the kernel refuses retracts them.
+ * S->done is set as soon as the kernel changed something, so a failure in
+ * the bookkeeping after it is undone too.
  */
 static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_rule *nats,
 		   struct step *s, struct nn_error *e)
 {
 	struct nn_error ignored = { 0 };
 	struct nn_ns *ns, *ns2;
+	struct nn_proof proof;
 	uint64_t cookie;
 	int ifindex = 0, ret;
 
 	switch (s->op) {
-	case OP_NS_ADD:
-		if (nn_journal_intent(ctx, NN_OBJ_NETNS, "-", s->ns, owner, e) < 0)
-			return -e->code;
-		ret = nn_netns_add(ctx, s->ns, e);
+	case OP_NS_ADD: {
+		struct ns_intent a = { ctx, s, owner };
+
+		s->cookie = 0;
+		ret = nn_netns_add_proven(ctx, s->ns, ns_intent, &a, e);
 		if (ret <= 0) {
-			nn_journal_retract(ctx, NN_OBJ_NETNS, "-", s->ns, &ignored);
+			if (s->cookie)
+				nn_journal_retract(ctx, NN_OBJ_NETNS, "-", s->ns, &ignored);
 			/* Made by someone else (ip netns add) since the plan was
 			 * made: not ours to journal, nor to delete on undo. */
 			return ret < 0 ? ret : nn_error_setx(e, EEXIST,
@@ -1662,38 +1819,42 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 				s->ns);
 		}
 		s->done = true;
-		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0)
+		nn_proof_cookie(&proof, s->cookie);
+		return nn_journal_made(ctx, NN_OBJ_NETNS, "-", s->ns, s->cookie, owner, &proof, e);
+	}
+	case OP_LINK_DEL: {
+		struct nn_link_info li;
+
+		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || (ret = nn_link_find(ns, s->ifname, &li, e)) < 0)
 			return -e->code;
-		return nn_journal_made(ctx, NN_OBJ_NETNS, "-", s->ns, cookie, owner, e);
-	case OP_LINK_DEL:
-		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0) {
-			if (e->code != ENODEV)
-				return -e->code;
-			/* Gone with its peer (or its namespace), deleted by an
-			 * earlier step: only the record is left to close. */
-			nn_error_clear(e);
+		/* Gone with its peer (or its namespace), deleted by an earlier
+		 * step: only the record is left to close.  Another link under
+		 * the name by now is not the one judged ours: left alone. */
+		if (ret == 0 || li.ifindex != s->ifindex)
 			return nn_journal_gone(ctx, NN_OBJ_LINK, s->ns, s->ifname, e);
-		}
-		if (nn_link_del(ns, ifindex, e) < 0)
+		if (nn_link_del(ns, li.ifindex, e) < 0)
 			return -e->code;
 		s->done = true;
 		return nn_journal_gone(ctx, NN_OBJ_LINK, s->ns, s->ifname, e);
+	}
 	case OP_VETH_ADD:
+		nn_link_random_mac(s->mac);
+		nn_link_random_mac(s->mac2);
 		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_ctx_ns(ctx, s->ns2, &ns2, e) < 0 ||
-		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns, s->ifname, owner, e) < 0)
+		    link_intent(ctx, s->ns, s->ifname, s->mac, owner, e) < 0)
 			return -e->code;
-		if (nn_journal_intent(ctx, NN_OBJ_LINK, s->ns2, s->ifname2, owner, e) < 0) {
+		if (link_intent(ctx, s->ns2, s->ifname2, s->mac2, owner, e) < 0) {
 			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
 			return -e->code;
 		}
-		if (nn_veth_add(ns, s->ifname, ns2, s->ifname2, e) < 0) {
+		if (nn_veth_add(ns, s->ifname, s->mac, ns2, s->ifname2, s->mac2, e) < 0) {
 			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
 			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns2, s->ifname2, &ignored);
 			return -e->code;
 		}
 		s->done = true;
-		if (made_link(ctx, ns, s->ifname, owner, e) < 0 ||
-		    made_link(ctx, ns2, s->ifname2, owner, e) < 0)
+		if (made_link(ctx, ns, s->ifname, s->mac, owner, e) < 0 ||
+		    made_link(ctx, ns2, s->ifname2, s->mac2, owner, e) < 0)
 			return -e->code;
 		return 0;
 	case OP_ADDR_DEL:
@@ -1729,37 +1890,41 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		return nn_journal_gone(ctx, NN_OBJ_QDISC, s->ns, s->ifname, e);
 	case OP_QDISC_SET:
 		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, e) < 0 ||
-		    nn_journal_intent(ctx, NN_OBJ_QDISC, s->ns, s->ifname, owner, e) < 0)
+		    (!s->handle && nn_qdisc_free_handle(ns, ifindex, &s->handle, e) < 0))
+			return -e->code;
+		nn_proof_qdisc(&proof, s->handle, ifindex);
+		if (nn_journal_intent(ctx, NN_OBJ_QDISC, s->ns, s->ifname, owner, &proof, e) < 0)
 			return -e->code;
 		/* A refused replace leaves the old qdisc (see qdisc.h). */
-		if (set_qdisc(ns, ifindex, &s->q, e) < 0) {
+		if (set_qdisc(ns, ifindex, s->handle, &s->q, e) < 0) {
 			nn_journal_retract(ctx, NN_OBJ_QDISC, s->ns, s->ifname, &ignored);
 			return -e->code;
 		}
 		s->done = true;
 		return nn_journal_made(ctx, NN_OBJ_QDISC, s->ns, s->ifname, (uint64_t)ifindex,
-				       owner, e);
+				       owner, &proof, e);
 	case OP_BRIDGE_ADD:
+		nn_link_random_mac(s->mac);
 		if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 ||
-		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns, s->ifname, owner, e) < 0)
+		    link_intent(ctx, s->ns, s->ifname, s->mac, owner, e) < 0)
 			return -e->code;
-		if (nn_bridge_add(ns, s->ifname, e) < 0) {
+		if (nn_bridge_add(ns, s->ifname, s->mac, e) < 0) {
 			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
 			return -e->code;
 		}
 		s->done = true;
-		return made_link(ctx, ns, s->ifname, owner, e);
+		return made_link(ctx, ns, s->ifname, s->mac, owner, e);
 	case OP_MACVLAN_ADD:
 		if (nn_ctx_ns(ctx, s->ns, &ns2, e) < 0 ||
 		    link_index(ctx, s->ns2, s->ifname2, &ns, &ifindex, e) < 0 ||
-		    nn_journal_intent(ctx, NN_OBJ_LINK, s->ns, s->ifname, owner, e) < 0)
+		    link_intent(ctx, s->ns, s->ifname, s->mv.mac, owner, e) < 0)
 			return -e->code;
 		if (nn_macvlan_add(ns, ifindex, ns2, s->ifname, s->mv.mac, s->mv.mode, e) < 0) {
 			nn_journal_retract(ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
 			return -e->code;
 		}
 		s->done = true;
-		return made_link(ctx, ns2, s->ifname, owner, e);
+		return made_link(ctx, ns2, s->ifname, s->mv.mac, owner, e);
 	case OP_SET_MASTER: {
 		int master = 0;
 
@@ -1782,7 +1947,9 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 
 		route_name(name, sizeof(name), &s->addr);
 		if (s->op == OP_ROUTE_DEL) {
-			if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_route_del(ns, &s->addr, e) < 0)
+			/* Only a route of netnsctl's protocol: the kernel matches it. */
+			if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 ||
+			    nn_route_del_proto(ns, &s->addr, NN_RTPROT, e) < 0)
 				return -e->code;
 			s->done = true;
 			return nn_journal_gone(ctx, NN_OBJ_ROUTE, s->ns, name, e);
@@ -1793,11 +1960,14 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		} else if (nn_ctx_ns(ctx, s->ns, &ns, e) < 0) {
 			return -e->code;
 		}
-		/* Replacing a route that was there does not make it ours. */
+		/* Replacing a route that was there does not make it ours: it
+		 * keeps its protocol, and no record claims it. */
+		nn_proof_route(&proof);
 		if (!s->rt.has_prev &&
-		    nn_journal_intent(ctx, NN_OBJ_ROUTE, s->ns, name, owner, e) < 0)
+		    nn_journal_intent(ctx, NN_OBJ_ROUTE, s->ns, name, owner, &proof, e) < 0)
 			return -e->code;
-		if (nn_route_replace(ns, &s->addr, s->rt.has_gw ? &s->rt.gw : NULL, ifindex, e) < 0) {
+		if (nn_route_replace_proto(ns, &s->addr, s->rt.has_gw ? &s->rt.gw : NULL, ifindex,
+					   s->rt.has_prev ? s->rt.prev_proto : NN_RTPROT, e) < 0) {
 			if (!s->rt.has_prev)
 				nn_journal_retract(ctx, NN_OBJ_ROUTE, s->ns, name, &ignored);
 			return -e->code;
@@ -1805,7 +1975,7 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		s->done = true;
 		if (s->rt.has_prev)
 			return 0;
-		return nn_journal_made(ctx, NN_OBJ_ROUTE, s->ns, name, 1, owner, e);
+		return nn_journal_made(ctx, NN_OBJ_ROUTE, s->ns, name, 1, owner, &proof, e);
 	}
 	case OP_FWD_SET:
 	case OP_FWD_RESTORE:
@@ -1813,14 +1983,15 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 			return -e->code;
 		/* The value to restore is recorded before the change: an intent
 		 * could not carry it, and a kill between the write and a later
-		 * record would lose it. */
+		 * record would lose it.  Where it is is kept: an undo voids it
+		 * in place, which needs no room on a full disk. */
 		if (s->op == OP_FWD_SET &&
-		    nn_journal_made(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward",
-				    s->fwd.orig ? 2 : 1, owner, e) < 0)
+		    nn_journal_append(ctx, NN_JOURNAL_MADE, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward",
+				      s->fwd.orig ? 2 : 1, owner, NULL, &s->fwd.at, e) < 0)
 			return -e->code;
 		if (nn_forwarding_set(ns, s->fwd.on, e) < 0) {
 			if (s->op == OP_FWD_SET)
-				fwd_record_back(ctx, s, &ignored);
+				nn_journal_void(ctx, s->fwd.at, &ignored);
 			return -e->code;
 		}
 		s->done = true;
@@ -1830,29 +2001,41 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 	case OP_NAT_ADD:
 	case OP_NAT_DEL: {
 		const char *tag = s->op == OP_NAT_ADD ? nats[s->nat.rule].tag : s->ns2;
+		struct nn_nat_rule rule;
 
 		if (nn_ctx_ns(ctx, "", &ns, e) < 0)
 			return -e->code;
 		if (s->op == OP_NAT_DEL) {
-			if (nn_nat_rule_del(ns, tag, e) < 0)
+			if (nn_nat_rule_del(ns, tag, s->nonce, e) < 0)
 				return -e->code;
 			s->done = true;
 			return nn_journal_gone(ctx, NN_OBJ_NAT, "", tag, e);
 		}
-		if (nn_journal_intent(ctx, NN_OBJ_NAT, "", tag, owner, e) < 0)
+		rule = nats[s->nat.rule];
+		rule.nonce = s->nonce = random_nonce();
+		nn_proof_nat(&proof, s->nonce);
+		if (nn_journal_intent(ctx, NN_OBJ_NAT, "", tag, owner, &proof, e) < 0)
 			return -e->code;
-		if (nn_nat_rule_add(ns, &nats[s->nat.rule], e) < 0) {
+		if ((ret = nn_nat_rule_add(ns, &rule, e)) <= 0) {
+			/* 0: the same rule was there meanwhile, someone else's */
 			nn_journal_retract(ctx, NN_OBJ_NAT, "", tag, &ignored);
-			return -e->code;
+			return ret;
 		}
 		s->done = true;
-		return nn_journal_made(ctx, NN_OBJ_NAT, "", tag, 1, owner, e);
+		return nn_journal_made(ctx, NN_OBJ_NAT, "", tag, 1, owner, &proof, e);
 	}
 	case OP_FWD_HANDOVER:
 		s->done = true;
 		return nn_journal_made(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward",
-				       s->fwd.prev ? 2 : 1, s->ns2, e);
+				       s->fwd.prev ? 2 : 1, s->ns2, NULL, e);
 	case OP_NS_DEL:
+		/* The namespace judged ours, not another one named so since. */
+		if ((ret = nn_netns_exists(ctx, s->ns)) < 0)
+			return nn_error_set(e, -ret, "cannot look at namespace \"%s\"", s->ns);
+		if (ret == 1 && (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0))
+			return -e->code;
+		if (ret == 0 || cookie != s->cookie)
+			return nn_journal_gone(ctx, NN_OBJ_NETNS, "-", s->ns, e);
 		if (nn_netns_del(ctx, s->ns, e) < 0)
 			return -e->code;
 		s->done = true;
@@ -1861,21 +2044,29 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 	return nn_error_setx(e, EINVAL, "unknown plan step");
 }
 
-/* Best effort: the first error is the one the user needs to see. */
+/*
+ * Best effort: the first error is the one the user needs to see.  Each undo
+ * looks for the mark its step made (a cookie, a MAC, a handle, a protocol,
+ * a nonce) and leaves an object of the name without it alone.
+ */
 static void undo_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_rule *nats,
 		      struct step *s)
 {
 	struct nn_error e = { 0 };
+	struct nn_proof proof;
 	struct nn_ns *ns;
+	uint64_t cookie;
 	int ifindex = 0;
 
 	switch (s->op) {
 	case OP_NS_ADD:
-		if (nn_netns_del(ctx, s->ns, &e) >= 0)
+		if (nn_netns_exists(ctx, s->ns) == 1 && nn_ctx_ns(ctx, s->ns, &ns, &e) == 0 &&
+		    nn_ns_cookie(ns, &cookie, &e) == 0 && cookie == s->cookie &&
+		    nn_netns_del(ctx, s->ns, &e) >= 0)
 			nn_journal_gone(ctx, NN_OBJ_NETNS, "-", s->ns, &e);
 		break;
 	case OP_VETH_ADD:
-		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, &e) == 0)
+		if (link_with_mac(ctx, s->ns, s->ifname, s->mac, &ns, &ifindex, &e) == 1)
 			nn_link_del(ns, ifindex, &e);
 		nn_journal_gone(ctx, NN_OBJ_LINK, s->ns, s->ifname, &e);
 		nn_journal_gone(ctx, NN_OBJ_LINK, s->ns2, s->ifname2, &e);
@@ -1894,20 +2085,28 @@ static void undo_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat
 			nn_link_set_up(ns, ifindex, false, &e);
 		break;
 	case OP_QDISC_SET:
-	case OP_QDISC_CLEAR:
-		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, &e) == 0) {
-			if (s->has_prev && s->prev.kind != NN_QDISC_OTHER) {
-				if (set_qdisc(ns, ifindex, &s->prev, &e) == 0 && s->prev_ours)
-					nn_journal_made(ctx, NN_OBJ_QDISC, s->ns, s->ifname,
-							(uint64_t)ifindex, owner, &e);
-			} else {
-				nn_qdisc_clear(ns, ifindex, &e);
+	case OP_QDISC_CLEAR: {
+		struct nn_qdisc_info root;
+
+		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, &e) < 0)
+			break;
+		if (s->has_prev && s->prev.kind != NN_QDISC_OTHER) {
+			/* Back as it was, under its own handle. */
+			if (set_qdisc(ns, ifindex, s->prev.handle, &s->prev, &e) == 0 && s->prev_ours) {
+				nn_proof_qdisc(&proof, s->prev.handle, ifindex);
+				nn_journal_made(ctx, NN_OBJ_QDISC, s->ns, s->ifname, (uint64_t)ifindex,
+						owner, &proof, &e);
 			}
+		} else if (s->op == OP_QDISC_CLEAR ||
+			   (nn_qdisc_root(ns, ifindex, &root, &e) == 1 && root.handle == s->handle)) {
+			nn_qdisc_clear(ns, ifindex, &e);
 		}
 		break;
+	}
 	case OP_BRIDGE_ADD:
 	case OP_MACVLAN_ADD:
-		if (link_index(ctx, s->ns, s->ifname, &ns, &ifindex, &e) == 0)
+		if (link_with_mac(ctx, s->ns, s->ifname, s->op == OP_BRIDGE_ADD ? s->mac : s->mv.mac, &ns,
+				  &ifindex, &e) == 1)
 			nn_link_del(ns, ifindex, &e);
 		nn_journal_gone(ctx, NN_OBJ_LINK, s->ns, s->ifname, &e);
 		break;
@@ -1924,28 +2123,38 @@ static void undo_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat
 		if (nn_ctx_ns(ctx, s->ns, &ns, &e) < 0)
 			break;
 		if (s->rt.has_prev) {
-			nn_route_replace(ns, &s->addr, s->rt.prev_has_gw ? &s->rt.prev_gw : NULL,
-					 s->rt.prev_ifindex, &e);
+			nn_route_replace_proto(ns, &s->addr, s->rt.prev_has_gw ? &s->rt.prev_gw : NULL,
+					       s->rt.prev_ifindex, s->rt.prev_proto, &e);
 			break;
 		}
-		nn_route_del(ns, &s->addr, &e);
+		nn_route_del_proto(ns, &s->addr, NN_RTPROT, &e);
 		nn_journal_gone(ctx, NN_OBJ_ROUTE, s->ns, route_name(name, sizeof(name), &s->addr), &e);
 		break;
 	}
 	case OP_FWD_SET:
 		if (nn_ctx_ns(ctx, s->ns, &ns, &e) == 0)
 			nn_forwarding_set(ns, s->fwd.prev, &e);
-		fwd_record_back(ctx, s, &e);
+		/* The record as it was before this step (an earlier change's, or
+		 * none), without a byte more: a full disk must not leave this
+		 * step's record to turn the admin's forwarding back later. */
+		nn_journal_void(ctx, s->fwd.at, &e);
 		break;
 	case OP_NAT_ADD:
 		if (nn_ctx_ns(ctx, "", &ns, &e) == 0) {
 			if (s->nat.has_prev)
 				nn_nat_rule_add(ns, &nats[s->nat.prev], &e);
 			else
-				nn_nat_rule_del(ns, nats[s->nat.rule].tag, &e);
+				nn_nat_rule_del(ns, nats[s->nat.rule].tag, s->nonce, &e);
 		}
-		if (!s->nat.has_prev)
+		/* The rule put back keeps its own nonce: the record is its
+		 * owner's again, or none. */
+		if (s->nat.has_prev && *s->nat.prev_owner) {
+			nn_proof_nat(&proof, nats[s->nat.prev].nonce);
+			nn_journal_made(ctx, NN_OBJ_NAT, "", nats[s->nat.rule].tag, 1, s->nat.prev_owner,
+					&proof, &e);
+		} else {
 			nn_journal_gone(ctx, NN_OBJ_NAT, "", nats[s->nat.rule].tag, &e);
+		}
 		break;
 	case OP_LINK_DEL:
 	case OP_NS_DEL:

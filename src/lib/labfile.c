@@ -1184,10 +1184,12 @@ static int uplink_fn(struct parser *p, const yaml_node_t *n, void *o) { return p
 static int forward_fn(struct parser *p, const yaml_node_t *n, void *o) { return parse_forward(p, n, o); }
 static int clients_fn(struct parser *p, const yaml_node_t *n, void *o) { return parse_clients(p, n, o); }
 
-/* A lab's name goes into the journal (one field), NAT tags and a directory. */
+/* A lab's name goes into the journal (one field), NAT tags and a directory
+ * (STATE_DIR/labs/NAME): not one starting with '.', which tools that list
+ * directories (ls, shell globs, an older netnsctl's cleanup) pass over. */
 static bool lab_name_ok(const char *s)
 {
-	if (!*s || strlen(s) > LAB_NAME_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
+	if (!*s || strlen(s) > LAB_NAME_MAX || *s == '.')
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
@@ -1229,7 +1231,7 @@ static int parse_root(struct parser *p, const yaml_node_t *root)
 			return ret;
 		if (!lab_name_ok(lf->name))
 			return fail(p, v[0],
-				    "invalid lab name \"%s\": 1 to %d letters, digits, '.', '_' or '-'",
+				    "invalid lab name \"%s\": 1 to %d letters, digits, '.', '_' or '-', not starting with '.'",
 				    nn_show(&shown, lf->name), LAB_NAME_MAX);
 	} else if ((ret = default_name(p)) < 0) {
 		return ret;

@@ -2,12 +2,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 
 #include <libmnl/libmnl.h>
+#include <netlink/addr.h>
 #include <netlink/cache.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
@@ -105,8 +107,21 @@ int nn_link_get(struct nn_ns *ns, const char *name, struct nn_link_info *out, st
 	return ret < 0 ? ret : 0;
 }
 
-int nn_veth_add(struct nn_ns *ns_a, const char *name_a, struct nn_ns *ns_b,
-		const char *name_b, struct nn_error *e)
+/* The link-layer address MAC on L (libnl copies it). */
+static int set_mac(struct rtnl_link *l, const uint8_t mac[6])
+{
+	struct nl_addr *a = nl_addr_build(AF_LLC, mac, 6);
+
+	if (!a)
+		return -ENOMEM;
+	rtnl_link_set_addr(l, a);
+	nl_addr_put(a);
+	return 0;
+}
+
+int nn_veth_add(struct nn_ns *ns_a, const char *name_a, const uint8_t mac_a[6],
+		struct nn_ns *ns_b, const char *name_b, const uint8_t mac_b[6],
+		struct nn_error *e)
 {
 	struct nl_sock *sk = nn_ns_nl(ns_a, e);
 	struct rtnl_link *l, *peer;
@@ -120,6 +135,11 @@ int nn_veth_add(struct nn_ns *ns_a, const char *name_a, struct nn_ns *ns_b,
 	peer = rtnl_link_veth_get_peer(l);
 	rtnl_link_set_name(l, name_a);
 	rtnl_link_set_name(peer, name_b);
+	if ((mac_a && set_mac(l, mac_a) < 0) || (mac_b && set_mac(peer, mac_b) < 0)) {
+		rtnl_link_put(peer);
+		rtnl_link_veth_release(l);
+		return nn_error_set(e, ENOMEM, "cannot create %s", name_a);
+	}
 	if (ns_b != ns_a)
 		rtnl_link_set_ns_fd(peer, nn_ns_fd(ns_b));
 	rtnl_link_put(peer);
@@ -273,7 +293,7 @@ int nn_macvlan_add(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns *ta
 			   nn_ns_label(target), parent_ifindex, nn_ns_label(parent_ns));
 }
 
-int nn_bridge_add(struct nn_ns *ns, const char *name, struct nn_error *e)
+int nn_bridge_add(struct nn_ns *ns, const char *name, const uint8_t mac[6], struct nn_error *e)
 {
 	char buf[4096] = { 0 };	/* attribute padding goes out too */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -285,6 +305,10 @@ int nn_bridge_add(struct nn_ns *ns, const char *name, struct nn_error *e)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	/* Set here, a bridge's MAC is its own (NET_ADDR_SET): a port added
+	 * later does not change it, as it would a MAC the kernel chose. */
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, linkinfo);
@@ -306,4 +330,13 @@ int nn_link_set_master(struct nn_ns *ns, int ifindex, int master, struct nn_erro
 	return nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot %s link %d in %s",
 			   master ? "attach to its bridge" : "detach from its bridge", ifindex,
 			   nn_ns_label(ns));
+}
+
+void nn_link_random_mac(uint8_t mac[6])
+{
+	/* getrandom() without flags blocks only before the pool is ready at
+	 * boot; it does not fail for 6 bytes otherwise. */
+	while (getrandom(mac, 6, 0) != 6)
+		;
+	mac[0] = (mac[0] & 0xfc) | 0x02;
 }

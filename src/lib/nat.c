@@ -483,7 +483,7 @@ static int del_table(struct mnl_socket *nl, struct nn_error *e)
 	return ret;
 }
 
-int nn_nat_rule_del(struct nn_ns *ns, const char *tag, struct nn_error *e)
+int nn_nat_rule_del(struct nn_ns *ns, const char *tag, uint64_t nonce, struct nn_error *e)
 {
 	_cleanup_nat_ struct mnl_socket *nl = NULL;
 	_cleanup_free_ struct nn_nat_found *found = NULL;
@@ -499,7 +499,8 @@ int nn_nat_rule_del(struct nn_ns *ns, const char *tag, struct nn_error *e)
 	if (batch_start(&b, e) < 0)
 		return -e->code;
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(found[i].rule.tag, tag) || !chain_name(&found[i])) {
+		if (strcmp(found[i].rule.tag, tag) || !chain_name(&found[i]) ||
+		    (nonce && found[i].rule.nonce != nonce)) {
 			left++;
 			if (found[i].chain >= 0)
 				left_in[found[i].chain]++;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -257,6 +258,11 @@ struct nlmsghdr *nn_nat_rule_msg(char *buf, uint32_t seq, enum nn_nat_chain chai
 		abort();
 	/* the TLV nft writes for `comment "..."`: type COMMENT, the string and its NUL */
 	nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, rule->tag);
+	if (rule->nonce) {
+		uint64_t be = htobe64(rule->nonce);
+
+		nftnl_udata_put(ud, NN_NAT_UDATA_NONCE, sizeof(be), &be);
+	}
 	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
 	nftnl_udata_buf_free(ud);
 	if (rule->kind == NN_NAT_MASQUERADE)
@@ -544,12 +550,14 @@ static bool decode_dnat(struct xs *xs, struct nn_nat_rule *r)
 	return xs->i == xs->n && r->port && r->to_port;
 }
 
-static void decode_tag(const struct nftnl_rule *nr, char *tag, size_t len)
+static void decode_tag(const struct nftnl_rule *nr, char *tag, size_t len, uint64_t *nonce)
 {
 	const uint8_t *p;
 	uint32_t n = 0, off = 0;
+	bool have_tag = false;
 
 	tag[0] = '\0';
+	*nonce = 0;
 	if (!nftnl_rule_is_set(nr, NFTNL_RULE_USERDATA))
 		return;
 	p = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &n);
@@ -559,10 +567,15 @@ static void decode_tag(const struct nftnl_rule *nr, char *tag, size_t len)
 
 		if (off + 2 + l > n)
 			return;
-		if (type == NFTNL_UDATA_RULE_COMMENT && l > 0 && p[off + 2 + l - 1] == '\0' &&
-		    (size_t)l <= len) {
+		if (type == NFTNL_UDATA_RULE_COMMENT && !have_tag && l > 0 &&
+		    p[off + 2 + l - 1] == '\0' && (size_t)l <= len) {
 			memcpy(tag, p + off + 2, l);
-			return;
+			have_tag = true;
+		} else if (type == NN_NAT_UDATA_NONCE && l == sizeof(*nonce)) {
+			uint64_t be;
+
+			memcpy(&be, p + off + 2, sizeof(be));
+			*nonce = be64toh(be);
 		}
 		off += 2u + l;
 	}
@@ -603,7 +616,7 @@ int nn_nat_rule_decode(const struct nlmsghdr *nlh, struct nn_nat_found *out,
 	out->chain = nn_nat_chain_by_name(chain);
 	if (nftnl_rule_is_set(nr, NFTNL_RULE_HANDLE))
 		out->rule.handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
-	decode_tag(nr, out->rule.tag, sizeof(out->rule.tag));
+	decode_tag(nr, out->rule.tag, sizeof(out->rule.tag), &out->rule.nonce);
 
 	it = nftnl_expr_iter_create(nr);
 	if (!it) {
@@ -651,6 +664,10 @@ static bool whole(const struct nn_nat_found *found, size_t n, const char *tag, s
 		if (f->chain < 0 || seen[f->chain] || f->rule.kind == NN_NAT_OTHER ||
 		    !nn_nat_rule_same(&f->rule, r))
 			return false;
+		/* Halves of a DNAT rule with other marks were not made together:
+		 * the rule proves nobody's. */
+		if (f->rule.nonce != r->nonce)
+			r->nonce = 0;
 		seen[f->chain] = true;
 	}
 	if (r->kind == NN_NAT_MASQUERADE)

@@ -41,6 +41,12 @@ extern const struct nn_nat_chain_info nn_nat_chains[NN_NAT_CHAIN_COUNT];
 /* The chain named NAME, or -1 for one netnsctl does not make. */
 int nn_nat_chain_by_name(const char *name);
 
+/* The userdata TLV type of a rule's nonce (8 bytes, big endian), beside
+ * nft's comment (type 0): nft ignores types it does not know.  Chosen far
+ * from the ones libnftnl defines (comment 0, ebtables policy 1) and
+ * iptables-nft's (2). */
+#define NN_NAT_UDATA_NONCE 0x6e
+
 /* One kernel rule as a dump shows it. */
 struct nn_nat_found {
 	int chain;		/* enum nn_nat_chain, -1 for another chain */

@@ -19,6 +19,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -231,26 +232,49 @@ static int create_ns_file(const char *path, struct nn_error *e)
 }
 
 /*
- * Bind a new network namespace to PATH without leaving the calling thread in
- * it.  /proc/thread-self: in a thread, /proc/self/ns/net is the main thread's
- * namespace, not the one unshare() just made.
+ * A new network namespace, not named yet: *FD holds it and *COOKIE is its
+ * cookie, read from a socket made inside it.  The calling thread is back in
+ * its own namespace afterwards.  /proc/thread-self: in a thread,
+ * /proc/self/ns/net is the main thread's namespace, not the one unshare()
+ * just made.
  */
-static int bind_new_netns(const char *path, const char *name, struct nn_error *e)
+static int new_netns(const char *name, int *fd, uint64_t *cookie, struct nn_error *e)
 {
-	_cleanup_close_ int saved = -1;
+	_cleanup_close_ int saved = -1, sk = -1;
+	socklen_t len = sizeof(*cookie);
 	int r = 0;
 
+	*fd = -1;
 	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (saved < 0)
 		return nn_error_set(e, errno, "cannot open the current network namespace");
 	if (unshare(CLONE_NEWNET) < 0)
 		return nn_error_set(e, errno, "cannot create namespace \"%s\"", name);
-	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
-		r = nn_error_set(e, errno, "cannot bind namespace \"%s\" to \"%s\"", name, path);
+	*fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		r = nn_error_set(e, errno, "cannot open new namespace \"%s\"", name);
+	else if ((sk = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+		 getsockopt(sk, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
+		r = nn_error_set(e, errno, "cannot read the cookie of new namespace \"%s\"", name);
 	/* Staying would leave every later request of this thread in the new namespace. */
 	if (setns(saved, CLONE_NEWNET) < 0)
 		abort();
+	if (r < 0 && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
 	return r;
+}
+
+/* Bind namespace FD to PATH. */
+static int bind_netns(int fd, const char *path, const char *name, struct nn_error *e)
+{
+	char src[64];
+
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	if (mount(src, path, "none", MS_BIND, NULL) < 0)
+		return nn_error_set(e, errno, "cannot bind namespace \"%s\" to \"%s\"", name, path);
+	return 0;
 }
 
 static int bring_lo_up(struct nn_ctx *ctx, const char *name, struct nn_error *e)
@@ -297,9 +321,16 @@ static int lock_run_dir(const char *dir, int *lock, struct nn_error *e)
 
 int nn_netns_add(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 {
+	return nn_netns_add_proven(ctx, name, NULL, NULL, e);
+}
+
+int nn_netns_add_proven(struct nn_ctx *ctx, const char *name, nn_netns_intent_cb intent,
+			void *arg, struct nn_error *e)
+{
 	const char *dir = nn_ctx_run_dir(ctx);
-	_cleanup_close_ int lock = -1;
+	_cleanup_close_ int lock = -1, fd = -1;
 	char path[PATH_MAX];
+	uint64_t cookie = 0;
 	int r;
 
 	r = ns_path(ctx, name, path, e);
@@ -315,10 +346,23 @@ int nn_netns_add(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 	if (r < 0)
 		return r;
 
+	/*
+	 * The namespace first, then its intent with its cookie, then its name:
+	 * whatever is named NAME after a kill from here on either bears that
+	 * cookie or is not ours.  Killed before the intent is written, the
+	 * namespace dies with this process.
+	 */
+	if (netns_at(AT_FDCWD, path) > 0)
+		return 0;
+	r = new_netns(name, &fd, &cookie, e);
+	if (r < 0)
+		return r;
+	if (intent && (r = intent(cookie, arg, e)) < 0)
+		return r;
 	r = create_ns_file(path, e);
 	if (r <= 0)
 		return r;
-	r = bind_new_netns(path, name, e);
+	r = bind_netns(fd, path, name, e);
 	if (r < 0) {
 		unlink(path);
 		return r;
@@ -379,6 +423,64 @@ int nn_netns_exists(struct nn_ctx *ctx, const char *name)
 	if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP)
 		return 0;
 	return r < 0 ? r : r > 0;
+}
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1, self = -1, sock = -1;
+	socklen_t len = sizeof(*cookie);
+	struct nn_ns *ns;
+	int err = 0;
+
+	if (nn_ctx_ns_cached(ctx, name, &ns))
+		return nn_ns_cookie(ns, cookie, e);
+	if (ns_path(ctx, name, path, e) < 0)
+		return -e->code;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? nn_error_setx(e, ENOENT, "namespace \"%s\" does not exist", name)
+				       : nn_error_set(e, errno, "cannot open namespace \"%s\"", name);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return nn_error_set(e, errno, "cannot open the current network namespace");
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return nn_error_set(e, errno, "cannot enter namespace \"%s\"", name);
+	/* Any socket carries its namespace's cookie; a datagram unix socket
+	 * is the cheapest to make. */
+	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		err = errno;
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();	/* every later request would go to the wrong namespace */
+	if (sock < 0)
+		return nn_error_set(e, err, "cannot open a socket in namespace \"%s\"", name);
+	if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
+		return nn_error_set(e, errno, "cannot read the cookie of namespace \"%s\"", name);
+	return 0;
+}
+
+int nn_netns_dead(struct nn_ctx *ctx, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st, dir;
+	int r;
+
+	if (ns_path(ctx, name, path, NULL) < 0)
+		return 0;
+	r = wait_for_bind(path);
+	if (r != 0)
+		return r == -ENOENT ? 0 : r < 0 ? r : 0;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (stat(nn_ctx_run_dir(ctx), &dir) < 0)
+		return -errno;
+	/* A mount on it (of anything) is on another device: not ours to undo. */
+	return S_ISREG(st.st_mode) && st.st_size == 0 && st.st_dev == dir.st_dev;
 }
 
 static int cmp_names(const void *a, const void *b)

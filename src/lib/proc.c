@@ -17,6 +17,7 @@
 
 #include "netnsctl/proc.h"
 #include "cleanup.h"
+#include "file.h"
 #include "show.h"
 
 uint64_t nn_proc_argv_hash(char *const argv[])
@@ -124,7 +125,7 @@ static void __attribute__((noreturn)) child(int nsfd, char *const argv[], const 
 		goto fail;
 	if ((fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, 0) < 0)
 		goto fail;
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0 || dup2(fd, 1) < 0 ||
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0644)) < 0 || dup2(fd, 1) < 0 ||
 	    dup2(fd, 2) < 0)
 		goto fail;
 	/* Nothing of netnsctl's (the state lock, netlink sockets) may live on in it. */
@@ -264,34 +265,31 @@ int nn_proc_load(const char *file, struct nn_proc **out, size_t *n, struct nn_er
 
 int nn_proc_save(const char *file, const struct nn_proc *procs, size_t n, struct nn_error *e)
 {
-	char tmp[4096];
+	char dir[4096];
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dirfd = -1;
+	const char *base = strrchr(file, '/');
+	size_t len = 0;
 	FILE *f;
-	int fd;
+	int ret;
 
 	if (n == 0) {
 		if (unlink(file) < 0 && errno != ENOENT)
 			return nn_error_set(e, errno, "cannot remove \"%s\"", file);
 		return 0;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		return nn_error_set(e, errno, "cannot write \"%s\"", tmp);
-	}
+	snprintf(dir, sizeof(dir), "%.*s", base ? (int)(base - file) : 1, base ? file : ".");
+	base = base ? base + 1 : file;
+	if (!(f = open_memstream(&text, &len)))
+		return nn_error_set(e, errno, "cannot write \"%s\"", file);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s %u %d %" PRIu64 " %" PRIx64 "\n", procs[i].node, procs[i].index,
 			(int)procs[i].pid, procs[i].start_time, procs[i].argv_hash);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
-		int err = errno;
-
-		fclose(f);
-		unlink(tmp);
-		return nn_error_set(e, err, "cannot write \"%s\"", tmp);
-	}
-	fclose(f);
-	if (rename(tmp, file) < 0)
-		return nn_error_set(e, errno, "cannot write \"%s\"", file);
-	return 0;
+	ret = ferror(f);
+	if (fclose(f) != 0 || ret)
+		return nn_error_set(e, ENOMEM, "cannot write \"%s\"", file);
+	/* Relative to the lab's directory, never through a symlink (file.h). */
+	if ((dirfd = nn_dir_open(dir, 0, e)) < 0)
+		return -e->code;
+	return nn_file_replace_at(dirfd, dir, base, -1, text, len, 0600, true, e);
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
@@ -684,8 +685,8 @@ int nn_qdisc_root(struct nn_ns *ns, int ifindex, struct nn_qdisc_info *root,
 	return 0;
 }
 
-static int qdisc_replace(struct nn_ns *ns, int ifindex, const char *kind, encode_fn encode,
-			 const void *spec, struct nn_error *e)
+static int qdisc_replace(struct nn_ns *ns, int ifindex, uint32_t handle, const char *kind,
+			 encode_fn encode, const void *spec, struct nn_error *e)
 {
 	_cleanup_free_ void *buf = calloc(1, NN_QDISC_MSG_SPACE);
 	struct nn_qdisc_info root;
@@ -697,8 +698,10 @@ static int qdisc_replace(struct nn_ns *ns, int ifindex, const char *kind, encode
 
 	if (!buf)
 		return nn_error_set(e, ENOMEM, "cannot set %s", kind);
-	nlh = tc_request(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, TC_H_ROOT,
-			 NN_QDISC_HANDLE);
+	if (!handle || TC_H_MIN(handle))
+		return nn_error_setx(e, EINVAL, "invalid qdisc handle %x:%x", TC_H_MAJ(handle) >> 16,
+				     TC_H_MIN(handle));
+	nlh = tc_request(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, TC_H_ROOT, handle);
 	tcm = mnl_nlmsg_get_payload(nlh);
 	ret = encode(nlh, spec, e);
 	if (ret < 0)
@@ -710,35 +713,57 @@ static int qdisc_replace(struct nn_ns *ns, int ifindex, const char *kind, encode
 		return ret;
 
 	/*
-	 * A root of another kind under our handle 1: makes the kernel refuse
+	 * A root of another kind under our handle makes the kernel refuse
 	 * ("Invalid qdisc name"): it would have to change that qdisc in place.
 	 * Deleting it first would leave the old qdisc gone if the new one then
 	 * failed.  Instead graft the new qdisc with a kernel-chosen handle
 	 * (which replaces the root atomically, or fails changing nothing), then
-	 * once more with handle 1:, which now names no qdisc and so is created
+	 * once more with our handle, which now names no qdisc and so is created
 	 * and grafted in place of the temporary one.
 	 */
-	if (nn_qdisc_root(ns, ifindex, &root, &lookup) <= 0 || root.handle != NN_QDISC_HANDLE ||
+	if (nn_qdisc_root(ns, ifindex, &root, &lookup) <= 0 || root.handle != handle ||
 	    !strcmp(root.kind_name, kind))
 		return ret;
 	tcm->tcm_handle = 0;
 	ret = send_replace(ns, nlh, kind, what, e);
 	if (ret < 0)
 		return ret;
-	tcm->tcm_handle = NN_QDISC_HANDLE;
+	tcm->tcm_handle = handle;
 	return send_replace(ns, nlh, kind, what, e);
 }
 
-int nn_qdisc_netem_replace(struct nn_ns *ns, int ifindex, const struct nn_netem *spec,
-			   struct nn_error *e)
+int nn_qdisc_netem_replace(struct nn_ns *ns, int ifindex, uint32_t handle,
+			   const struct nn_netem *spec, struct nn_error *e)
 {
-	return qdisc_replace(ns, ifindex, "netem", encode_netem, spec, e);
+	return qdisc_replace(ns, ifindex, handle, "netem", encode_netem, spec, e);
 }
 
-int nn_qdisc_tbf_replace(struct nn_ns *ns, int ifindex, const struct nn_tbf *spec,
+int nn_qdisc_tbf_replace(struct nn_ns *ns, int ifindex, uint32_t handle, const struct nn_tbf *spec,
 			 struct nn_error *e)
 {
-	return qdisc_replace(ns, ifindex, "tbf", encode_tbf, spec, e);
+	return qdisc_replace(ns, ifindex, handle, "tbf", encode_tbf, spec, e);
+}
+
+int nn_qdisc_free_handle(struct nn_ns *ns, int ifindex, uint32_t *handle, struct nn_error *e)
+{
+	_cleanup_free_ struct nn_qdisc_info *qs = NULL;
+	size_t n = 0;
+
+	if (nn_qdisc_list(ns, ifindex, &qs, &n, e) < 0)
+		return -e->code;
+	for (;;) {
+		uint16_t r;
+		bool used = false;
+
+		while (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			;
+		*handle = (uint32_t)(NN_QDISC_HANDLE_MIN + r % (NN_QDISC_HANDLE_MAX - NN_QDISC_HANDLE_MIN + 1))
+			  << 16;
+		for (size_t i = 0; i < n && !used; i++)
+			used = TC_H_MAJ(qs[i].handle) == *handle;
+		if (!used)
+			return 0;
+	}
 }
 
 int nn_qdisc_clear(struct nn_ns *ns, int ifindex, struct nn_error *e)

@@ -127,15 +127,22 @@ static void put_route(struct nlmsghdr *nlh, const struct nn_prefix *dst)
 int nn_route_replace(struct nn_ns *ns, const struct nn_prefix *dst, const struct nn_prefix *gw,
 		     int ifindex, struct nn_error *e)
 {
+	return nn_route_replace_proto(ns, dst, gw, ifindex, RTPROT_STATIC, e);
+}
+
+int nn_route_replace_proto(struct nn_ns *ns, const struct nn_prefix *dst, const struct nn_prefix *gw,
+			   int ifindex, int proto, struct nn_error *e)
+{
 	char buf[4096] = { 0 }, txt[64];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
 
 	nlh->nlmsg_type = RTM_NEWROUTE;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
 	put_route(nlh, dst);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_protocol = (unsigned char)proto;
 	if (!gw) {
-		struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-
 		rtm->rtm_scope = RT_SCOPE_LINK;
 	} else {
 		if (gw->family != dst->family)
@@ -151,6 +158,11 @@ int nn_route_replace(struct nn_ns *ns, const struct nn_prefix *dst, const struct
 
 int nn_route_del(struct nn_ns *ns, const struct nn_prefix *dst, struct nn_error *e)
 {
+	return nn_route_del_proto(ns, dst, 0, e);
+}
+
+int nn_route_del_proto(struct nn_ns *ns, const struct nn_prefix *dst, int proto, struct nn_error *e)
+{
 	char buf[4096] = { 0 }, txt[64];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
@@ -159,7 +171,7 @@ int nn_route_del(struct nn_ns *ns, const struct nn_prefix *dst, struct nn_error 
 	nlh->nlmsg_type = RTM_DELROUTE;
 	put_route(nlh, dst);
 	rtm = mnl_nlmsg_get_payload(nlh);
-	rtm->rtm_protocol = 0;
+	rtm->rtm_protocol = (unsigned char)proto;
 	rtm->rtm_scope = RT_SCOPE_NOWHERE;
 	ret = nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot delete the route to %s in %s",
 			  dst->len ? nn_format_prefix(txt, sizeof(txt), dst, true) : "default",

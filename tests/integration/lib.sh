@@ -248,9 +248,11 @@ tcn() { local ns=$1; shift; tc ${ns:+-n "$ns"} "$@"; }
 link_exists() { ipn "$1" link show dev "$2" >/dev/null 2>&1; }
 # link_get NS IF PATH [DEFAULT]: a field of `ip -d -j link show dev IF`.
 link_get() { ipn "$1" -d -j link show dev "$2" | ipjson get "0.$3" ${4+"$4"}; }
+# IFF_UP (admin state), whatever the carrier: a bridge netnsctl made has its
+# own MAC, and such a bridge without a port up has NO-CARRIER.
 link_is_up() {
 	local l
-	l=$(ipn "$1" -o link show dev "$2") && [[ $l =~ \<([A-Z_]+,)*UP(,[A-Z_]+)*\> ]]
+	l=$(ipn "$1" -o link show dev "$2") && [[ $l =~ \<([A-Z_-]+,)*UP(,[A-Z_-]+)*\> ]]
 }
 # The addresses on IF that are not link-local, "LOCAL/LEN" sorted one a line.
 addrs_of() { ipn "$1" -j addr show dev "$2" | ipjson addrs; }

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lanes: host uml-extended
 #
-# create-veth-pair repairs a stale or damaged pair, made here with iproute2,
-# and leaves other pairs alone.
+# create-veth-pair repairs a stale or damaged pair it made, and leaves other
+# pairs alone: a link of the names asked for that another program made is
+# refused, never deleted.
 #
 #   +--------------------------+        +--------------------------+        +-----------+
 #   | netns sva                |        | netns svb                |        | netns svc |
@@ -12,9 +13,12 @@
 #   +--------------------------+        +--------------------------+        |  veth-b   |
 #                                                                           |  goes)    |
 #                                                                           +-----------+
-# Damage, one kind at a time, then `netnsctl create-veth-pair sva svb`:
-#   a veth-a whose peer "junk" is in sva      a veth-b whose peer is in svb
-#   both ends in sva                          veth-b moved to svc (refused)
+# Refused (made with iproute2): a veth-a whose peer "junk" is in sva, a
+# veth-b whose peer is in svb, both ends in sva.
+# Damage to netnsctl's pair, one kind at a time, then `netnsctl
+# create-veth-pair sva svb`:
+#   both ends in sva (veth-b moved)           veth-b moved to svc (refused:
+#                                             a working pair to svc)
 #   veth-a down, lo down                      an extra address, a wrong prefix
 #   a stale namespace file (not a mount) in the run dir
 
@@ -61,20 +65,29 @@ wait_for 10 ns_settled svb
 other=$(other_pair)
 
 # a stale veth-a: its peer has the wrong name and sits in sva
+refused() {
+	pretty "refused: $1"
+	take_reference
+	expect_fail_with 2 "$2 in $3 was not made by netnsctl \\(it is paired with another link\\): not replaced" \
+		n create-veth-pair sva svb
+	assert_unchanged "a refused create-veth-pair"
+}
+
 ip -n sva link add veth-a type veth peer name junk
-repair "veth-a's peer is \"junk\" in sva"
-! link_exists sva junk || fail "junk is still in sva"
-
-# the same from the other side
+refused "veth-a's peer is \"junk\" in sva" veth-a sva
 ip -n sva link del veth-a
+
 ip -n svb link add veth-b type veth peer name junk
-repair "veth-b's peer is \"junk\" in svb"
-! link_exists svb junk || fail "junk is still in svb"
+refused "veth-b's peer is \"junk\" in svb" veth-b svb
+ip -n svb link del veth-b
 
-# both ends with the right names, but both in sva
-ip -n sva link del veth-a
 ip -n sva link add veth-a type veth peer name veth-b
-repair "both ends in sva"
+refused "both ends in sva" veth-a sva
+ip -n sva link del veth-a
+
+ok n create-veth-pair sva svb
+ip -n svb link set veth-b netns sva
+repair "netnsctl's veth-b moved to sva"
 ! link_exists sva veth-b || fail "veth-b is still in sva"
 
 # the peer moved to another named namespace: that is a complete pair from sva

@@ -69,8 +69,10 @@ unshare --net sleep 300 &
 HOLDER=$!
 own_net() { [[ $(readlink "/proc/$HOLDER/ns/net") != "$(readlink /proc/self/ns/net)" ]]; }
 wait_for 10 own_net
-ip netns add svd
-ip -n svd link add veth-a type veth peer name lost netns "$HOLDER"
+# netnsctl's own pair, its veth-b moved where no name reaches it (a link
+# made by ip instead would be refused: netnsctl replaces only its own)
+ok n create-veth-pair svd sve
+ip -n sve link set veth-b netns "$HOLDER"
 ok n create-veth-pair svd sve
 [[ $OUT == *"delete stale veth-a in svd"* ]] || fail "the half-made veth-a was not named: $OUT"
 assert_veth_pair svd veth-a sve veth-b

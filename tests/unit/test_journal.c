@@ -69,7 +69,7 @@ static void made_ns(const struct fixture *f, const char *name, uint64_t cookie)
 {
 	struct nn_error e = { 0 };
 
-	assert_int_equal(nn_journal_made(f->ctx, NN_OBJ_NETNS, "-", name, cookie, "lab:a", &e), 0);
+	assert_int_equal(nn_journal_made(f->ctx, NN_OBJ_NETNS, "-", name, cookie, "lab:a", NULL, &e), 0);
 }
 
 /* The namespace records of the journal, "name=id ..." in file order. */
@@ -139,12 +139,206 @@ static void rewrite_keeps_mode_and_empty_owner(void **state)
 	owned(f, "x=9 y=10");
 }
 
+/* The one entry of the journal (it must hold exactly one). */
+static struct nn_journal_entry only(const struct fixture *f)
+{
+	struct nn_journal_entry *v, ent;
+	struct nn_error e = { 0 };
+	size_t n;
+
+	assert_int_equal(nn_journal_owned(f->ctx, &v, &n, &e), 0);
+	assert_int_equal(n, 1);
+	ent = v[0];
+	free(v);
+	return ent;
+}
+
+/* Each kind's proof as written and read back; one of another kind's form,
+ * or a field that is no proof, makes the record unreadable. */
+static void proofs_round_trip(void **state)
+{
+	static const struct {
+		enum nn_obj_kind kind;
+		const char *text;
+		uint64_t value;
+		int ifindex;
+	} cases[] = {
+		{ NN_OBJ_NETNS, "cookie=8193", 8193, 0 },
+		{ NN_OBJ_LINK, "mac=02:5e:00:11:fe:ff", 0x025e0011feffULL, 0 },
+		{ NN_OBJ_QDISC, "qdisc=4a2b:@7", 0x4a2b0000ULL, 7 },
+		{ NN_OBJ_ROUTE, "proto=110", 110, 0 },
+		{ NN_OBJ_NAT, "nonce=00000000deadbeef", 0xdeadbeefULL, 0 },
+	};
+	struct nn_proof p;
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(nn_proof_parse(cases[i].text, cases[i].kind, &p), 0);
+		assert_true(p.set);
+		assert_true(p.value == cases[i].value);
+		assert_int_equal(p.ifindex, cases[i].ifindex);
+		assert_string_equal(nn_proof_format(buf, sizeof(buf), cases[i].kind, &p), cases[i].text);
+		/* another kind's form */
+		assert_int_equal(nn_proof_parse(cases[i].text, cases[(i + 1) % 5].kind, &p), -1);
+		assert_false(p.set);
+	}
+	assert_int_equal(nn_proof_parse("-", NN_OBJ_LINK, &p), 0);
+	assert_false(p.set);
+	assert_string_equal(nn_proof_format(buf, sizeof(buf), NN_OBJ_LINK, &p), "-");
+	assert_int_equal(nn_proof_parse("torn", NN_OBJ_NETNS, &p), -1);
+	assert_int_equal(nn_proof_parse("cookie=0", NN_OBJ_NETNS, &p), -1);
+	assert_int_equal(nn_proof_parse("cookie=12x", NN_OBJ_NETNS, &p), -1);
+	assert_int_equal(nn_proof_parse("mac=02:5e:00:11:fe", NN_OBJ_LINK, &p), -1);
+	assert_int_equal(nn_proof_parse("qdisc=0:@7", NN_OBJ_QDISC, &p), -1);
+	assert_int_equal(nn_proof_parse("proto=256", NN_OBJ_ROUTE, &p), -1);
+}
+
+/* Records of a journal from before proofs (seven fields) still read, as
+ * records without proof. */
+static void old_records_read_without_proof(void **state)
+{
+	struct fixture *f = *state;
+	struct nn_journal_entry j;
+
+	raw(f, "intent netns - a 0 lab:a 0\n");
+	j = only(f);
+	assert_true(j.pending);
+	assert_false(j.intent.set);
+	assert_true(j.id == 0);
+	raw(f, "made netns - a 8193 lab:a 0\n");
+	j = only(f);
+	assert_false(j.pending);
+	assert_true(j.id == 8193);
+	assert_false(j.proof.set);
+	raw(f, "made netns - a 8193 lab:a 0 mac=02:00:00:00:00:01\n");	/* another kind's proof */
+	raw(f, "made netns - a 8193 lab:a 0 cookie=9 9\n");		/* nine fields */
+	j = only(f);
+	assert_false(j.proof.set);
+}
+
+/* An intent after a made record: both the made object and the one the
+ * intent announces may be there until the next record; a retract leaves
+ * the made one, a made record replaces it. */
+static void intent_after_made_keeps_both(void **state)
+{
+	struct fixture *f = *state;
+	struct nn_journal_entry j;
+
+	raw(f, "made link . nn-x 7 lab:a 1 mac=02:00:00:00:00:01\n");
+	raw(f, "intent link . nn-x 0 lab:b 1 mac=02:00:00:00:00:02\n");
+	j = only(f);
+	assert_true(j.id == 7 && j.proof.value == 0x020000000001ULL);
+	assert_true(j.pending && j.intent.value == 0x020000000002ULL);
+	assert_string_equal(j.owner, "lab:a");
+	raw(f, "retract link . nn-x 0 - 1 -\n");
+	j = only(f);
+	assert_true(j.id == 7 && !j.pending);
+	raw(f, "intent link . nn-x 0 lab:b 1 mac=02:00:00:00:00:03\n");
+	raw(f, "made link . nn-x 9 lab:b 1 mac=02:00:00:00:00:03\n");
+	j = only(f);
+	assert_true(j.id == 9 && !j.pending && j.proof.value == 0x020000000003ULL);
+	assert_string_equal(j.owner, "lab:b");
+	/* a retract of an intent only: nothing is left */
+	raw(f, "gone link . nn-x 0 - 1 -\n");
+	raw(f, "intent link . nn-x 0 lab:b 1 mac=02:00:00:00:00:04\n");
+	raw(f, "retract link . nn-x 0 - 1 -\n");
+	owned(f, "");
+}
+
+/* A record voided in place: the records before it stand again, and the
+ * file does not grow. */
+static void void_restores_the_record_before(void **state)
+{
+	struct fixture *f = *state;
+	struct nn_proof none = { 0 };
+	struct nn_journal_entry j;
+	struct nn_error e = { 0 };
+	struct stat st;
+	off_t at, size;
+
+	assert_int_equal(nn_journal_append(f->ctx, NN_JOURNAL_MADE, NN_OBJ_SYSCTL, "-", "ipv4.ip_forward",
+					   2, "lab:a", &none, NULL, &e), 0);
+	raw(f, "made sysctl . ipv4.ip_forward 1 lab:");		/* cut short */
+	assert_int_equal(nn_journal_append(f->ctx, NN_JOURNAL_MADE, NN_OBJ_SYSCTL, "-", "ipv4.ip_forward",
+					   1, "lab:b", NULL, &at, &e), 0);
+	j = only(f);
+	assert_true(j.id == 1);
+	assert_int_equal(stat(f->path, &st), 0);
+	size = st.st_size;
+	assert_int_equal(nn_journal_void(f->ctx, at, &e), 0);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_size, size);
+	j = only(f);
+	assert_true(j.id == 2);
+	assert_string_equal(j.owner, "lab:a");
+	/* not a made record there (any more): refused, nothing written */
+	assert_int_equal(nn_journal_void(f->ctx, at, &e), -ESTALE);
+	assert_int_equal(nn_journal_void(f->ctx, at + 1, &e), -ESTALE);
+}
+
+/* The rewrite keeps a made record's proof and a pending intent. */
+static void rewrite_keeps_proofs(void **state)
+{
+	struct fixture *f = *state;
+	struct nn_journal_entry ent = { .kind = NN_OBJ_LINK, .name = "br-lab", .id = 5,
+					.owner = "lab:a", .ns_cookie = 1 }, j;
+	struct nn_error e = { 0 };
+
+	ent.proof.set = true;
+	ent.proof.value = 0x02aabbccddeeULL;
+	ent.pending = true;
+	ent.intent.set = true;
+	ent.intent.value = 0x02aabbccddefULL;
+	assert_int_equal(nn_journal_rewrite(f->ctx, &ent, 1, &e), 0);
+	j = only(f);
+	assert_true(j.id == 5 && j.proof.set && j.proof.value == 0x02aabbccddeeULL);
+	assert_true(j.pending && j.intent.set && j.intent.value == 0x02aabbccddefULL);
+}
+
+/* A symlink at journal.new is replaced, never written through. */
+static void rewrite_does_not_follow_symlinks(void **state)
+{
+	struct fixture *f = *state;
+	char link[160], victim[160], buf[16] = "";
+	struct nn_error e = { 0 };
+	int fd;
+
+	snprintf(victim, sizeof(victim), "%s/victim", f->dir);
+	snprintf(link, sizeof(link), "%s/journal.new", f->dir);
+	fd = open(victim, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "precious", 8), 8);
+	close(fd);
+	assert_int_equal(symlink(victim, link), 0);
+	made_ns(f, "a", 1);
+	assert_int_equal(nn_journal_rewrite(f->ctx, NULL, 0, &e), 0);
+	fd = open(victim, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf) - 1), 8);
+	close(fd);
+	assert_string_equal(buf, "precious");
+	owned(f, "");
+	/* and the journal itself is not followed */
+	unlink(f->path);
+	assert_int_equal(symlink(victim, f->path), 0);
+	assert_int_equal(nn_journal_made(f->ctx, NN_OBJ_NETNS, "-", "b", 2, "lab:a", NULL, &e), -ELOOP);
+	unlink(f->path);
+	unlink(victim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(torn_record_is_not_trusted, setup, teardown),
 		cmocka_unit_test_setup_teardown(foreign_lines_are_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(rewrite_keeps_mode_and_empty_owner, setup, teardown),
+		cmocka_unit_test(proofs_round_trip),
+		cmocka_unit_test_setup_teardown(old_records_read_without_proof, setup, teardown),
+		cmocka_unit_test_setup_teardown(intent_after_made_keeps_both, setup, teardown),
+		cmocka_unit_test_setup_teardown(void_restores_the_record_before, setup, teardown),
+		cmocka_unit_test_setup_teardown(rewrite_keeps_proofs, setup, teardown),
+		cmocka_unit_test_setup_teardown(rewrite_does_not_follow_symlinks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

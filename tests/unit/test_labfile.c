@@ -347,7 +347,10 @@ static void test_errors(void **state)
 	parse_bad("nodes: [a]\nclients: [{prefix: c, count: 9, parent: eth0, static: 10.0.0.0/29}]\n",
 		  EINVAL, "lab.yaml:2:55: network \"10.0.0.0/29\" is too small for 9 addresses");
 	parse_bad("name: 'a!b'\nnodes: [r]\n", EINVAL,
-		  "lab.yaml:1:7: invalid lab name \"a!b\": 1 to 48 letters, digits, '.', '_' or '-'");
+		  "lab.yaml:1:7: invalid lab name \"a!b\": 1 to 48 letters, digits, '.', '_' or '-', not starting with '.'");
+	/* cleanup once passed over labs/.hidden: its commands kept running */
+	parse_bad("name: .hidden\nnodes: [r]\n", EINVAL,
+		  "lab.yaml:1:7: invalid lab name \".hidden\": 1 to 48 letters, digits, '.', '_' or '-', not starting with '.'");
 	parse_bad("name: ../x\n", EINVAL, "lab.yaml:1:7: invalid namespace name \"../x\": contains '/'");
 }
 
@@ -383,6 +386,8 @@ static void test_default_name(void **state)
 	nn_labfile_free(lf);
 	assert_int_equal(nn_labfile_parse(t, strlen(t), "..", &lf, &e), -EINVAL);
 	assert_string_equal(e.msg, "..: cannot name the lab after the file (\".\"): give \"name\"");
+	assert_int_equal(nn_labfile_parse(t, strlen(t), "/x/.lab.yaml", &lf, &e), -EINVAL);
+	assert_string_equal(e.msg, "/x/.lab.yaml: cannot name the lab after the file (\".lab\"): give \"name\"");
 }
 
 static void test_limits(void **state)

@@ -426,6 +426,41 @@ static struct nn_nat_found found(int chain, struct nn_nat_rule r)
 	return f;
 }
 
+/* netnsctl's nonce travels beside the tag, is read back, and does not make
+ * two rules differ; halves of a DNAT rule with other nonces prove nothing. */
+static void test_nonce(void **state)
+{
+	struct nn_nat_rule m = masq("masq:a", "10.200.0.0/30", "nn-a");
+	struct nn_nat_rule d = dnat("dnat:tcp:80", IPPROTO_TCP, 80, "10.200.0.2", 8080);
+	struct nn_nat_found f[2], g;
+	struct nn_nat_rule *out;
+	size_t n;
+
+	(void)state;
+	g = round_trip(&m, NN_NAT_CHAIN_POSTROUTING);
+	assert_true(g.rule.nonce == 0);
+	m.nonce = 0x0123456789abcdefULL;
+	g = round_trip(&m, NN_NAT_CHAIN_POSTROUTING);
+	assert_true(g.rule.nonce == 0x0123456789abcdefULL);
+	assert_string_equal(g.rule.tag, "masq:a");
+	g.rule.nonce = 7;
+	assert_true(nn_nat_rule_same(&g.rule, &m));
+
+	d.nonce = 5;
+	f[0] = round_trip(&d, NN_NAT_CHAIN_PREROUTING);
+	f[1] = round_trip(&d, NN_NAT_CHAIN_OUTPUT);
+	assert_int_equal(nn_nat_merge(f, 2, &out, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].kind, NN_NAT_DNAT);
+	assert_true(out[0].nonce == 5);
+	free(out);
+	f[1].rule.nonce = 6;
+	assert_int_equal(nn_nat_merge(f, 2, &out, &n), 0);
+	assert_int_equal(out[0].kind, NN_NAT_DNAT);
+	assert_true(out[0].nonce == 0);
+	free(out);
+}
+
 static void test_merge(void **state)
 {
 	struct nn_nat_rule m = masq("masq a", "10.200.0.0/30", "nn-a");
@@ -519,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_same),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_nonce),
 		cmocka_unit_test(test_other_messages),
 	};
 

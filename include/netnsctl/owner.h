@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NETNSCTL_OWNER_H
+#define NETNSCTL_OWNER_H
+
+/*
+ * Ownership: is the object the kernel has now under a journal record's name
+ * the one netnsctl made?  Decided here and nowhere else: cleanup, the
+ * planner (its prune, and the stale objects an apply would replace) and the
+ * clients code all ask here, and delete or replace nothing as netnsctl's
+ * without a yes.
+ *
+ * The object must bear what its record names:
+ *  - after a "made" record: the kernel's id (a namespace's cookie, a link's
+ *    ifindex) and the record's proof when it has one (journal.h);
+ *  - after an intent with no "made" record (netnsctl was killed in
+ *    between, or has the object on its way): the intent's proof.  An intent
+ *    without a proof (an older journal) proves nothing;
+ *  - a link, qdisc, route or sysctl record also names its namespace by
+ *    cookie: a namespace of the same name made later is another, and
+ *    nothing in it is netnsctl's by that record.
+ * Qdiscs, routes and NAT rules count only with a proof (the made records of
+ * older journals had none for them: what they name is left alone).  A proof
+ * is made sound by the create request itself: the kernel makes the object
+ * with the mark or not at all, so no object can be netnsctl's without it,
+ * and another program's object of the same name bears it only by a chance
+ * of 2^-46 (a random MAC), 2^-64 (a NAT nonce), never (a cookie: the kernel
+ * does not reuse one), or by choosing to (a route's protocol NN_RTPROT, a
+ * qdisc's random handle: 1 in 28671).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netnsctl/addr.h"
+#include "netnsctl/journal.h"
+#include "netnsctl/link.h"
+#include "netnsctl/nat.h"
+#include "netnsctl/qdisc.h"
+#include "netnsctl/route.h"
+
+struct nn_ctx;
+struct nn_ns;
+
+/* The proofs, from what the create request sets. */
+void nn_proof_cookie(struct nn_proof *p, uint64_t cookie);
+void nn_proof_mac(struct nn_proof *p, const uint8_t mac[6]);
+void nn_proof_qdisc(struct nn_proof *p, uint32_t handle, int ifindex);
+void nn_proof_route(struct nn_proof *p);
+void nn_proof_nat(struct nn_proof *p, uint64_t nonce);
+
+/* What was observed, judged (pure: no I/O).  J is a record of the kind the
+ * function names. */
+/* Namespace J->name has cookie COOKIE now. */
+bool nn_owner_netns(const struct nn_journal_entry *j, uint64_t cookie);
+/* J's namespace (J->ns) has cookie COOKIE now: still the one J names. */
+bool nn_owner_in_ns(const struct nn_journal_entry *j, uint64_t cookie);
+/* L is the link named J->name in J's namespace. */
+bool nn_owner_link(const struct nn_journal_entry *j, const struct nn_link_info *l);
+/* ROOT (NULL: none) is the root qdisc of link L, named J->name. */
+bool nn_owner_qdisc(const struct nn_journal_entry *j, const struct nn_link_info *l,
+		    const struct nn_qdisc_info *root);
+/* V: the routes of J's namespace. */
+bool nn_owner_route(const struct nn_journal_entry *j, const struct nn_route_info *v, size_t n);
+/* V: the host's NAT rules (nn_nat_rule_list). */
+bool nn_owner_nat(const struct nn_journal_entry *j, const struct nn_nat_rule *v, size_t n);
+/* The nonce a NAT record names, 0 when none. */
+uint64_t nn_owner_nat_nonce(const struct nn_journal_entry *j);
+
+/* A route record's name ("10.1.0.0/24", "default", "default6") as a
+ * destination; -1 for a name netnsctl does not write. */
+int nn_journal_route_dst(const char *name, struct nn_prefix *dst);
+
+/* What nn_owner_check found. */
+struct nn_owned {
+	struct nn_ns *ns;	/* the object's namespace (NAT: the host); NULL for a namespace */
+	int ifindex;		/* link, qdisc: the link's ifindex */
+	bool dead;		/* netns: only a dead mount point is left (nn_netns_dead) */
+};
+
+/*
+ * Look at the kernel and judge record J: 1 when the object is netnsctl's
+ * (or, for a namespace, only its dead mount point is left: O->dead), 0 when
+ * it is absent or not netnsctl's, -errno when that cannot be told (then
+ * nothing may be taken for absent).  Sysctl records: 1 when the namespace
+ * is still the one the record names.
+ */
+int nn_owner_check(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn_owned *o,
+		   struct nn_error *e);
+
+/* The journal entry of KIND, NS, NAME in the namespace of cookie NS_COOKIE
+ * (0 for a namespace record) in V (N entries), or NULL. */
+const struct nn_journal_entry *nn_journal_find(const struct nn_journal_entry *v, size_t n,
+					       enum nn_obj_kind kind, const char *ns,
+					       const char *name, uint64_t ns_cookie);
+
+#endif
