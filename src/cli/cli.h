@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "netnsctl/error.h"
+#include "show.h"
 
 struct nn_ctx;
 struct nn_plan;
@@ -63,7 +64,25 @@ void cli_catch_signals(void);
 /* cli_fail, then the exit status: 128 + the signal after a cancel, else 1. */
 int cli_fail_or_signal(const struct nn_error *e);
 
-/* JSON string with escaping. */
-void json_str(FILE *f, const char *s);
+/*
+ * Every --json document (docs/json.md, docs/schema/) is one object whose
+ * first member is "version": json_begin() writes '{"version":N', the caller
+ * goes on with ',"KEY":...' and ends with "}\n".  A change that breaks a
+ * reader of a document raises the number.  Commands that change something
+ * will say {"version":N,"changed":BOOL,"steps":[...]} (not yet: they print
+ * their steps as text).
+ */
+#define NN_JSON_VERSION 1
+
+static inline void json_begin(FILE *f)
+{
+	fprintf(f, "{\"version\":%d", NN_JSON_VERSION);
+}
+
+/* S as a JSON string: nn_json_str() (show.h), the one escaper. */
+static inline void json_str(FILE *f, const char *s)
+{
+	nn_json_str(f, s);
+}
 
 #endif

@@ -42,8 +42,9 @@ const struct command nn_commands[] = {
 	{ "unforward-port", cmd_unforward_port, "PROTO HOSTPORT [--dry-run]", "Remove a port forward made by forward-port" },
 	{ "cleanup", cmd_cleanup, "[--dry-run]", "Remove everything netnsctl made, and nothing else" },
 	{ "apply", cmd_apply, "FILE [--dry-run]", "Make the lab a lab file describes (only what differs)" },
-	{ "destroy", cmd_destroy, "FILE [--dry-run]", "Remove exactly what a lab file's lab made, and stop its commands" },
-	{ "status", cmd_status, "FILE [--json]", "Show what differs from a lab file (exit 1 when anything does)" },
+	{ "destroy", cmd_destroy, "FILE|LAB [--dry-run]", "Remove exactly what a lab file's lab made, and stop its commands" },
+	{ "status", cmd_status, "FILE|LAB [--json]", "Show what differs from a lab file or an applied lab (exit 1 when anything does)" },
+	{ "labs", cmd_labs, "[--json]", "List the applied labs: name, file, objects, in sync or not" },
 	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -241,22 +242,6 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
 	nn_ctx_free(ctx);
 	nn_lab_free(lab);
 	return ret;
-}
-
-void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 int main(int argc, char **argv)

@@ -19,6 +19,7 @@
 #include "netnsctl/qdisc.h"
 #include "cleanup.h"
 #include "nl.h"
+#include "show.h"
 
 /* ------------------------------------------------------------------ model */
 
@@ -304,34 +305,6 @@ int nn_graph_add_edge(struct nn_graph *g, enum nn_graph_edge_kind kind,
 
 /* ------------------------------------------------------------------ DOT */
 
-/* Length of the well-formed UTF-8 sequence at S, 0 when there is none. */
-static size_t utf8_len(const unsigned char *s)
-{
-	uint32_t cp;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
 /*
  * Inside a DOT quoted string: '"' is the only character the parser
  * unescapes; labels then read backslash escapes (\n, \l, \N ...), so a
@@ -352,7 +325,7 @@ static void put_escaped(FILE *f, const char *str, bool lines)
 			s++;
 		} else if (*s < 0x20 || *s == 0x7f) {
 			fprintf(f, "\\\\x%02x", *s++);
-		} else if ((n = utf8_len(s)) == 0) {
+		} else if ((n = nn_utf8_len(s)) == 0) {
 			fprintf(f, "\\\\x%02x", *s++);
 		} else {
 			fwrite(s, 1, n, f);

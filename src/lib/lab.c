@@ -80,6 +80,7 @@ struct nn_lab {
 	struct nn_nat_rule *nats;
 	size_t n_nats;
 	bool prune;
+	enum nn_lab_claim claim;
 };
 
 enum op {
@@ -88,6 +89,7 @@ enum op {
 	OP_ROUTE_DEL,
 	OP_FWD_RESTORE,
 	OP_FWD_HANDOVER,
+	OP_ADOPT,
 	OP_NS_ADD,
 	OP_LINK_DEL,
 	OP_BRIDGE_ADD,
@@ -131,6 +133,7 @@ struct step {
 		} rt;
 		struct {			/* FWD_SET, FWD_RESTORE */
 			bool on, prev;		/* prev: the kernel's before the step */
+			bool fresh;		/* FWD_SET in a namespace this plan makes */
 			/* FWD_SET: the value before netnsctl first changed it
 			 * (the journal's record, or prev) and that record's
 			 * owner, which an undo gives the record back to */
@@ -141,6 +144,12 @@ struct step {
 			size_t rule, prev;
 			bool has_prev;
 		} nat;
+		struct {			/* ADOPT: the journal's record, whose
+						 * owner an undo gives it back to */
+			enum nn_obj_kind kind;	/* NETNS (ns is its name) or LINK */
+			uint64_t id;
+			char owner[64];
+		} adopt;
 	};
 	char text[320];
 	bool done;
@@ -412,6 +421,11 @@ int nn_lab_add_nat(struct nn_lab *lab, const struct nn_nat_rule *rule, struct nn
 void nn_lab_set_prune(struct nn_lab *lab, bool prune)
 {
 	lab->prune = prune;
+}
+
+void nn_lab_set_claim(struct nn_lab *lab, enum nn_lab_claim claim)
+{
+	lab->claim = claim;
 }
 
 /* --- observing ---------------------------------------------------------- */
@@ -919,6 +933,17 @@ static int plan_route(struct nn_plan *p, struct observer *o, const struct lab_ro
 	return 0;
 }
 
+/* The journal, read once per plan. */
+static int obs_journal(struct observer *o, struct nn_error *e)
+{
+	if (o->have_journal)
+		return 0;
+	if (nn_journal_owned(o->ctx, &o->journal, &o->n_journal, e) < 0)
+		return -e->code;
+	o->have_journal = true;
+	return 0;
+}
+
 /* The journal's record of forwarding in OB as it is now (not one of an
  * earlier namespace of that name), or NULL. */
 static int obs_fwd_record(struct observer *o, const struct obs *ob,
@@ -930,11 +955,8 @@ static int obs_fwd_record(struct observer *o, const struct obs *ob,
 	*out = NULL;
 	if (!ob->exists)
 		return 0;
-	if (!o->have_journal) {
-		if (nn_journal_owned(o->ctx, &o->journal, &o->n_journal, e) < 0)
-			return -e->code;
-		o->have_journal = true;
-	}
+	if (obs_journal(o, e) < 0)
+		return -e->code;
 	for (size_t i = 0; i < o->n_journal; i++) {
 		const struct nn_journal_entry *j = &o->journal[i];
 
@@ -965,6 +987,7 @@ static int plan_fwd(struct nn_plan *p, struct observer *o, const struct lab_fwd 
 		return -e->code;
 	s->fwd.on = v->on;
 	s->fwd.prev = ob->exists ? ob->fwd : false;
+	s->fwd.fresh = !ob->exists;
 	/* Changed again: what is restored in the end is still the value
 	 * from before the first change. */
 	if (obs_fwd_record(o, ob, &rec, e) < 0)
@@ -1334,6 +1357,111 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 	return ret;
 }
 
+/* --- claims: what the lab describes that another owner made --------- */
+
+/* OWNER as a user knows it: lab "abc", netnsctl create-veth-pair. */
+static const char *owner_text(char *buf, size_t len, const char *owner)
+{
+	if (!strncmp(owner, "lab:", 4))
+		snprintf(buf, len, "lab \"%s\"", owner + 4);
+	else
+		snprintf(buf, len, "netnsctl %s", owner);
+	return buf;
+}
+
+/*
+ * The journal's record of namespace NS (IFNAME NULL) or of link IFNAME in
+ * NS when an owner other than LAB's made it and it still is that object
+ * (the namespace by its cookie, a link by its namespace's cookie and its
+ * ifindex): 1 and *OUT, or 0.
+ */
+static int made_by_other(struct observer *o, const struct nn_lab *lab, const char *ns,
+			 const char *ifname, const struct nn_journal_entry **out,
+			 struct nn_error *e)
+{
+	struct obs *ob;
+	int ret;
+
+	*out = NULL;
+	if (obs_journal(o, e) < 0 || observe(o, ns, &ob, e) < 0)
+		return -e->code;
+	if (!ob->exists)
+		return 0;
+	for (size_t i = 0; i < o->n_journal; i++) {
+		const struct nn_journal_entry *j = &o->journal[i];
+		const struct nn_link_info *l;
+
+		if (!*j->owner || !strcmp(j->owner, "-") || !strcmp(j->owner, lab->owner))
+			continue;
+		if (ifname) {
+			if (j->kind != NN_OBJ_LINK || strcmp(j->ns, ns) || strcmp(j->name, ifname) ||
+			    !(l = obs_link(ob, ifname)) || (j->id && (uint64_t)l->ifindex != j->id))
+				continue;
+			ret = same_ns(o, j, ns, j->ns_cookie, &ob, e);
+		} else {
+			if (j->kind != NN_OBJ_NETNS || strcmp(j->name, ns))
+				continue;
+			ret = same_ns(o, j, ns, j->id, &ob, e);
+		}
+		if (ret < 0)
+			return ret;
+		if (ret) {
+			*out = j;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Namespace NS (IFNAME NULL) or link IFNAME in NS, if another owner made
+ * it: refused, or a step that adopts it. */
+static int claim(struct nn_plan *p, struct observer *o, const struct nn_lab *lab, const char *ns,
+		 const char *ifname, struct nn_error *e)
+{
+	const struct nn_journal_entry *j;
+	char who[96], what[320];
+	struct step *s;
+	int ret = made_by_other(o, lab, ns, ifname, &j, e);
+
+	if (ret <= 0)
+		return ret;
+	owner_text(who, sizeof(who), j->owner);
+	if (ifname)
+		snprintf(what, sizeof(what), "%s in %s", ifname, where(ns));
+	else
+		snprintf(what, sizeof(what), "namespace %s", ns);
+	if (lab->claim == NN_CLAIM_REFUSE)
+		return nn_error_setx(e, EBUSY, "%s belongs to %s: not taken over without adopting it",
+				     what, who);
+	s = add_step(p, OP_ADOPT, ns, ifname, e);
+	if (!s)
+		return -e->code;
+	s->adopt.kind = j->kind;
+	s->adopt.id = j->id;
+	snprintf(s->adopt.owner, sizeof(s->adopt.owner), "%s", j->owner);
+	snprintf(s->text, sizeof(s->text), "adopt %s from %s", what, who);
+	return 0;
+}
+
+/* Everything the lab names that another lab or command may have made:
+ * its namespaces and its links (veth ends, bridges, macvlans). */
+static int plan_claims(struct nn_plan *p, struct observer *o, const struct nn_lab *lab,
+		       struct nn_error *e)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < lab->n_ns && ret == 0; i++)
+		ret = claim(p, o, lab, lab->ns[i], NULL, e);
+	for (size_t i = 0; i < lab->n_veths && ret == 0; i++)
+		for (int k = 0; k < 2 && ret == 0; k++)
+			ret = claim(p, o, lab, lab->veths[i].ns[k], lab->veths[i].ifname[k], e);
+	for (size_t i = 0; i < lab->n_bridges && ret == 0; i++)
+		ret = claim(p, o, lab, lab->bridges[i].ns, lab->bridges[i].name, e);
+	for (size_t i = 0; i < lab->n_macvlans && ret == 0; i++)
+		ret = claim(p, o, lab, lab->macvlans[i].ns, lab->macvlans[i].ifname, e);
+	return ret;
+}
+
 int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **out,
 		 struct nn_error *e)
 {
@@ -1348,6 +1476,8 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 	/* Removals first: they free names and addresses the lab may reuse. */
 	if (lab->prune)
 		ret = plan_prune(p, &o, lab, e);
+	if (ret == 0 && lab->claim != NN_CLAIM_SHARE)
+		ret = plan_claims(p, &o, lab, e);
 	for (size_t i = 0; i < lab->n_ns && ret == 0; i++) {
 		ret = observe(&o, lab->ns[i], &ob, e);
 		if (ret == 0 && !ob->exists) {
@@ -1415,6 +1545,33 @@ const char *nn_plan_step_text(const struct nn_plan *p, size_t i)
 	return p->steps[i].text;
 }
 
+bool nn_plan_step_makes(const struct nn_plan *p, size_t i)
+{
+	const struct step *s = &p->steps[i];
+
+	switch (s->op) {
+	case OP_NS_ADD:
+	case OP_VETH_ADD:
+	case OP_BRIDGE_ADD:
+	case OP_MACVLAN_ADD:
+	case OP_ADDR_ADD:
+	case OP_LINK_UP:
+		return true;
+	case OP_SET_MASTER:
+		return !s->prev_master;
+	case OP_ROUTE_SET:
+		return !s->rt.has_prev;
+	case OP_QDISC_SET:
+		return !s->has_prev;
+	case OP_NAT_ADD:
+		return !s->nat.has_prev;
+	case OP_FWD_SET:
+		return s->fwd.fresh;
+	default:
+		return false;
+	}
+}
+
 /* --- applying ----------------------------------------------------------- */
 
 static int link_index(struct nn_ctx *ctx, const char *nsname, const char *ifname,
@@ -1468,6 +1625,16 @@ static void fwd_record_back(struct nn_ctx *ctx, const struct step *s, struct nn_
 				s->fwd.rec_owner, e);
 	else
 		nn_journal_gone(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward", e);
+}
+
+/* The journal's record of what ADOPT step S names, owned by OWNER. */
+static int adopt_record(struct nn_ctx *ctx, const struct step *s, const char *owner,
+			struct nn_error *e)
+{
+	bool ns = s->adopt.kind == NN_OBJ_NETNS;
+
+	return nn_journal_made(ctx, s->adopt.kind, ns ? "-" : s->ns, ns ? s->ns : s->ifname,
+			       s->adopt.id, owner, e);
 }
 
 /*
@@ -1687,6 +1854,11 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		s->done = true;
 		return nn_journal_made(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward",
 				       s->fwd.prev ? 2 : 1, s->ns2, e);
+	case OP_ADOPT:
+		if (adopt_record(ctx, s, owner, e) < 0)
+			return -e->code;
+		s->done = true;
+		return 0;
 	case OP_NS_DEL:
 		if (nn_netns_del(ctx, s->ns, e) < 0)
 			return -e->code;
@@ -1781,6 +1953,10 @@ static void undo_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat
 		}
 		if (!s->nat.has_prev)
 			nn_journal_gone(ctx, NN_OBJ_NAT, "", nats[s->nat.rule].tag, &e);
+		break;
+	case OP_ADOPT:
+		/* Its owner before gets it back. */
+		adopt_record(ctx, s, s->adopt.owner, &e);
 		break;
 	case OP_LINK_DEL:
 	case OP_NS_DEL:
