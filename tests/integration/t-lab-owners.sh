@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lanes: host
+# lanes: host uml-extended
 #
 # Labs that share names.  A second lab that declares another lab's node, or
 # a host link another lab made, is refused, naming the owner, and changes
