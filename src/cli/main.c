@@ -22,7 +22,7 @@
 const struct command nn_commands[] = {
 	{ "create-namespaces", cmd_create_namespaces, "NAME...", "Create named network namespaces (existing ones are kept)" },
 	{ "delete-namespaces", cmd_delete_namespaces, "NAME...", "Delete named network namespaces (missing ones are fine)" },
-	{ "list", cmd_list, "[--json]", "Show namespaces with their links, addresses and qdiscs" },
+	{ "list", cmd_list, "[NS...] [--json]", "Show namespaces with their links, veth peers, addresses, qdiscs and routes" },
 	{ "exec", cmd_exec, "NAME -- CMD [ARG...]", "Run a command inside a namespace, like ip netns exec" },
 	{ "create-veth-pair", cmd_create_veth_pair, "NS_A NS_B [--if-a IF] [--if-b IF] [--cidr CIDR] [--dry-run]", "Connect two namespaces with an addressed veth pair" },
 	{ "delete-veth-pair", cmd_delete_veth_pair, "NS_A NS_B [--if-a IF]", "Delete a veth pair between two namespaces" },
