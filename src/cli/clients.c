@@ -73,9 +73,10 @@ static void print_clients(const struct nn_client_info *v, size_t n, bool json)
 {
 	char mac[24], addr[64], gw[INET_ADDRSTRLEN], exp[64], dns[INET_ADDRSTRLEN];
 
-	if (json)
-		fputc('[', stdout);
-	else if (n)
+	if (json) {
+		json_begin(stdout);
+		printf(",\"clients\":[");
+	} else if (n)
 		printf("%-12s %-17s %-18s %-15s %s\n", "NAME", "MAC", "ADDRESS", "GATEWAY", "EXPIRES");
 	for (size_t i = 0; i < n; i++) {
 		const struct nn_client_info *c = &v[i];
@@ -117,7 +118,7 @@ static void print_clients(const struct nn_client_info *v, size_t n, bool json)
 		fputc('}', stdout);
 	}
 	if (json)
-		printf("]\n");
+		printf("]}\n");
 }
 
 static int parse_timeout(const char *s, unsigned *ms, struct nn_error *e)
@@ -161,7 +162,7 @@ int cmd_create_clients(int argc, char **argv)
 	size_t n = 0, k = 0;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		switch (c) {
 		case 'p': spec.parent = optarg; break;
 		case 'x': spec.prefix = optarg; break;
@@ -255,7 +256,7 @@ static int prefix_option(int argc, char **argv, const char **prefix, bool *json)
 	struct nn_error e = { 0 };
 	int c;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, json ? ":j" : ":", opts)) != -1) {
 		if (c == 'x') {
 			*prefix = optarg;
 		} else if (c == 'j' && json) {
