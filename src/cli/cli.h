@@ -20,11 +20,24 @@ enum {
 	EXIT_NOT_FOUND = 127,
 };
 
+/* One option of a command, for its --help and its usage line. */
+struct cli_opt {
+	const char *name;	/* the long option, without "--" */
+	char short_name;	/* 0: none */
+	const char *arg;	/* its value's placeholder ("TIME"), NULL for a flag */
+	const char *help;	/* what it does, its unit, its default */
+	unsigned int flags;
+};
+#define CLI_OPT_REQUIRED 1u	/* shown without brackets */
+#define CLI_OPT_REPEAT 2u	/* may be given more than once */
+#define CLI_OPT_OR 4u		/* instead of the option before it: [--a A | --b B] */
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *args;
+	const char *args;	/* the positional arguments: "NS IF" */
 	const char *help;
+	const struct cli_opt *opts;	/* ends with a NULL name */
 };
 
 extern const struct command nn_commands[];

@@ -248,21 +248,20 @@ int cmd_create_clients(int argc, char **argv)
 
 static int prefix_option(int argc, char **argv, const char **prefix, bool *json)
 {
+	/* --json only for the commands that print (JSON: NULL for the others). */
 	static const struct option opts[] = {
-		{ "prefix", required_argument, NULL, 'x' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "prefix", required_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_error e = { 0 };
 	int c;
 
-	while ((c = cli_getopt(argc, argv, json ? ":j" : ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, json ? ":j" : ":", json ? opts : opts + 1)) != -1) {
 		if (c == 'x') {
 			*prefix = optarg;
-		} else if (c == 'j' && json) {
-			*json = true;
 		} else if (c == 'j') {
-			return cli_usage_error("%s: unknown option \"--json\"", argv[0]);
+			*json = true;
 		} else {
 			return -c;
 		}

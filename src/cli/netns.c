@@ -2,6 +2,7 @@
 /* create-namespaces, delete-namespaces, list, exec */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <paths.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -393,19 +394,28 @@ out:
 int cmd_exec(int argc, char **argv)
 {
 	struct nn_error e = { 0 };
+	char *shell[2] = { NULL, NULL }, **cmd;
 	struct nn_ctx *ctx;
 	const char *name;
 	int ret;
 
 	if ((ret = no_options(argc, argv)))
 		return ret;
-	if ((ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME -- CMD [ARG...]")))
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME [-- CMD [ARG...]]")))
 		return ret;
 	name = argv[optind++];
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
-	if (optind >= argc)
-		return cli_usage_error("%s: no command given (usage: netnsctl exec NAME -- CMD [ARG...])", argv[0]);
+	/* No command: the user's shell, interactive, as nsenter starts one
+	 * (netnsctl itself never runs a shell). */
+	if (optind >= argc) {
+		const char *sh = getenv("SHELL");
+
+		shell[0] = (char *)(sh && *sh ? sh : _PATH_BSHELL);
+		cmd = shell;
+	} else {
+		cmd = argv + optind;
+	}
 	if (nn_check_netns_name(name, &e) < 0)
 		return cli_input_error(&e);
 	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
@@ -418,7 +428,7 @@ int cmd_exec(int argc, char **argv)
 			nn_error_setx(&e, ENOENT, "namespace \"%s\" does not exist", name);
 		return cli_fail(&e);
 	}
-	nn_netns_exec(ctx, name, argv + optind, &e);
+	nn_netns_exec(ctx, name, cmd, &e);
 	nn_ctx_free(ctx);
 	cli_fail(&e);
 	if (e.code == ENOENT)
