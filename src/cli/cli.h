@@ -60,6 +60,12 @@ int cli_want_args(const char *cmd, int argc, char **argv, int min, int max, cons
 /* Refuse early when the process lacks CAP_NET_ADMIN or CAP_SYS_ADMIN. */
 int cli_check_privileges(const char *cmd);
 
+/* Draw the progress line (an nn_progress_cb, see ctx.h): on a terminal
+ * only; DONE == TOTAL wipes it.  cli_ctx() contexts report through it. */
+void cli_progress(const char *what, size_t done, size_t total, void *arg);
+/* The same for create-clients' leases (an nn_clients_progress_cb). */
+void cli_lease_progress(unsigned int done, unsigned int total, void *arg);
+
 /* Make a context, failing with a printed message. */
 struct nn_ctx *cli_ctx(void);
 

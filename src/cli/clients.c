@@ -28,22 +28,6 @@
 #include "show.h"
 #include "commands.h"
 
-static bool progress_shown;
-
-static void progress(unsigned done, unsigned total, void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "\rleased %u/%u", done, total);
-	fflush(stderr);
-	progress_shown = true;
-}
-
-static void progress_clear(void)
-{
-	if (progress_shown)
-		fputs("\r\033[K", stderr);
-	progress_shown = false;
-}
 
 static const char *mac_text(char *buf, size_t len, const uint8_t *m)
 {
@@ -218,8 +202,8 @@ int cmd_create_clients(int argc, char **argv)
 	}
 	/* A signal rolls the whole call back (the plan, then the leases). */
 	cli_catch_signals();
-	ret = nn_clients_create(ctx, &spec, isatty(STDERR_FILENO) ? progress : NULL, NULL, &e);
-	progress_clear();
+	ret = nn_clients_create(ctx, &spec, cli_lease_progress, NULL, &e);
+	cli_progress("", 1, 1, NULL);
 	if (ret < 0) {
 		nn_ctx_free(ctx);
 		return cli_fail_or_signal(&e);

@@ -32,8 +32,6 @@ struct lab_run {
 	size_t text_len;
 	char dir[4096];		/* STATE_DIR/labs/LAB */
 	char procs[4200];	/* its record of started commands */
-	bool tty;
-	size_t done, total;
 	const char *made_groups[64];	/* client groups this run made from none */
 	size_t n_made_groups;
 	struct nn_proc *started;	/* commands this run started */
@@ -653,7 +651,7 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 		if (dry)
 			continue;
 		if ((ret = nn_clients_check(r->ctx, &spec, e)) < 0 ||
-		    (ret = nn_clients_create(r->ctx, &spec, NULL, NULL, e)) < 0) {
+		    (ret = nn_clients_create(r->ctx, &spec, cli_lease_progress, NULL, e)) < 0) {
 			nn_error_prefix(e, "%s:%u:%u: client group %s", r->lf->path, g->mark.line,
 					g->mark.col, g->prefix);
 			return ret;
@@ -698,25 +696,17 @@ static int destroy_clients(struct lab_run *r, bool dry, struct nn_error *e)
 	return changes;
 }
 
+/* (The progress line on a terminal is the plan's own: cli_progress.) */
 static void print_step(const char *text, void *arg)
 {
-	struct lab_run *r = arg;
-
-	r->done++;
-	if (r->tty)
-		printf("\r\033[K");
+	(void)arg;
 	printf("%s\n", text);
-	if (r->tty && r->total > 1 && r->done < r->total)
-		printf("[%zu/%zu]", r->done, r->total);
 	fflush(stdout);
 }
 
 static void print_undone(const char *text, void *arg)
 {
-	struct lab_run *r = arg;
-
-	if (r->tty)
-		printf("\r\033[K");
+	(void)arg;
 	printf("rolled back: %s\n", text);
 	fflush(stdout);
 }
@@ -754,8 +744,6 @@ int cmd_apply(int argc, char **argv)
 		else if (changes >= 0)
 			changes = ret;
 	} else {
-		r.tty = isatty(STDOUT_FILENO);
-		r.total = nn_plan_len(plan);
 		cli_catch_signals();
 		if (nn_plan_apply(r.ctx, plan, print_step, print_undone, &r, &e) < 0) {
 			ret = cli_fail_or_signal(&e);
@@ -841,8 +829,6 @@ int cmd_destroy(int argc, char **argv)
 		for (size_t i = 0; i < nn_plan_len(plan); i++)
 			printf("would %s\n", nn_plan_step_text(plan, i));
 	} else {
-		r.tty = isatty(STDOUT_FILENO);
-		r.total = nn_plan_len(plan);
 		cli_catch_signals();
 		if (nn_plan_apply(r.ctx, plan, print_step, print_undone, &r, &e) < 0) {
 			ret = cli_fail_or_signal(&e);
@@ -1256,11 +1242,13 @@ int cmd_labs(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
+		nn_ctx_progress(ctx, v[i].name, i, n);
 		if (describe_lab(ctx, j, nj, &v[i], &e) < 0) {
 			ret = cli_fail(&e);
 			goto out;
 		}
 	}
+	nn_ctx_progress(ctx, "", n, n);
 	nn_state_unlock();
 	if (json) {
 		print_labs_json(v, n);

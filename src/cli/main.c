@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
@@ -266,6 +269,125 @@ static void check_help(const char *shortopts, const struct option *longopts)
 		exit(3);
 }
 
+/*
+ * The progress line.  On a terminal, long operations show
+ * "[12/200] delete client ns13" on stderr, redrawn in place; elsewhere,
+ * nothing.  Whatever netnsctl writes to stdout or stderr first wipes it:
+ * both become streams that do so before every write (fopencookie), so no
+ * step line or error ever shares the progress line's row, wherever it is
+ * printed from.  The line itself goes straight to fd 2.
+ */
+static bool progress_tty, progress_shown;
+static unsigned int progress_cols = 80;
+static struct timespec progress_last;
+
+static void progress_wipe(void)
+{
+	static const char wipe[] = "\r\033[K";
+
+	if (progress_shown && write(STDERR_FILENO, wipe, sizeof(wipe) - 1) >= 0)
+		progress_shown = false;
+}
+
+static ssize_t write_all(int fd, const char *buf, size_t size)
+{
+	size_t off = 0;
+
+	while (off < size) {
+		ssize_t w = write(fd, buf + off, size - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return off ? (ssize_t)off : -1;
+		off += (size_t)w;
+	}
+	return (ssize_t)size;
+}
+
+static ssize_t wiping_write(void *cookie, const char *buf, size_t size)
+{
+	progress_wipe();
+	return write_all((int)(intptr_t)cookie, buf, size);
+}
+
+static FILE *wiping_stream(int fd, int mode)
+{
+	cookie_io_functions_t io = { .write = wiping_write };
+	FILE *f = fopencookie((void *)(intptr_t)fd, "w", io);
+
+	if (f)
+		setvbuf(f, NULL, mode, mode == _IONBF ? 0 : BUFSIZ);
+	return f;
+}
+
+static void progress_end(void)
+{
+	fflush(stdout);
+	progress_wipe();
+}
+
+static void progress_init(void)
+{
+	struct winsize ws;
+	FILE *out, *err;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	out = wiping_stream(STDOUT_FILENO, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
+	err = wiping_stream(STDERR_FILENO, _IONBF);
+	if (!out || !err) {
+		if (out)
+			fclose(out);
+		if (err)
+			fclose(err);
+		return;
+	}
+	stdout = out;
+	stderr = err;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 8)
+		progress_cols = ws.ws_col;
+	progress_tty = true;
+	atexit(progress_end);
+}
+
+void cli_progress(const char *what, size_t done, size_t total, void *arg)
+{
+	struct timespec now;
+	struct nn_shown shown;
+	char line[1024];
+	int len;
+
+	(void)arg;
+	if (!progress_tty)
+		return;
+	if (done >= total) {
+		fflush(stdout);
+		progress_wipe();
+		return;
+	}
+	/* Ten times a second is enough for eyes, and a lot cheaper. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (progress_shown && (now.tv_sec - progress_last.tv_sec) * 1000000000L +
+				      (now.tv_nsec - progress_last.tv_nsec) < 100000000L)
+		return;
+	progress_last = now;
+	fflush(stdout);
+	/* One row, printable: a longer line would wrap, and \r not wipe it. */
+	len = snprintf(line, sizeof(line), "\r\033[K[%zu/%zu] %s", done, total, nn_show(&shown, what));
+	if (len > (int)sizeof(line) - 1)
+		len = (int)sizeof(line) - 1;
+	if ((unsigned int)len > progress_cols - 1 + 4)
+		len = (int)progress_cols - 1 + 4;	/* "\r\033[K" takes no columns */
+	if (write_all(STDERR_FILENO, line, (size_t)len) >= 0)
+		progress_shown = true;
+}
+
+void cli_lease_progress(unsigned int done, unsigned int total, void *arg)
+{
+	cli_progress("leased", done, total, arg);
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -388,6 +510,7 @@ struct nn_ctx *cli_ctx(void)
 		cli_fail(&e);
 		return NULL;
 	}
+	nn_ctx_set_progress(ctx, cli_progress, NULL);
 	return ctx;
 }
 
@@ -509,6 +632,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	nn_proc_raise_nofile();
+	progress_init();
 	for (const struct command *c = nn_commands; c->name; c++) {
 		if (n < 64)
 			names[n++] = c->name;

@@ -349,11 +349,13 @@ int cmd_list(int argc, char **argv)
 			want[i + 1] |= !strcmp(argv[k], names[i]);
 	}
 	for (size_t i = 0; i <= n; i++) {
+		nn_ctx_progress(ctx, *spaces[i].name ? spaces[i].name : "the host", i, n + 1);
 		if (nn_live_read(ctx, &spaces[i], want[i], &e) < 0) {
 			ret = cli_fail(&e);
 			goto out;
 		}
 	}
+	nn_ctx_progress(ctx, "", n + 1, n + 1);
 	for (int k = optind; k < argc; k++) {
 		bool found = false;
 

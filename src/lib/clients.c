@@ -1173,6 +1173,15 @@ static void delete_macvlan(struct nn_ctx *ctx, const char *name)
 }
 
 /* Clients PREFIXk with FIRST <= k <= LAST (LAST 0: all of them). */
+static void progress_of(struct nn_ctx *ctx, const char *doing, const char *name, size_t done,
+			size_t total)
+{
+	char what[NAME_MAX + 32];
+
+	snprintf(what, sizeof(what), "%s %s", doing, name);
+	nn_ctx_progress(ctx, what, done, total);
+}
+
 static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first, unsigned last,
 			  struct nn_error *e)
 {
@@ -1217,6 +1226,7 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 		v[i] = c;
 		c->port.fd = -1;
 		snprintf(c->name, sizeof(c->name), "%s", names[i]);
+		progress_of(ctx, "read client", c->name, i, 2 * n);
 		if (load_client(ctx, names[i], &c->info, &le) != 1)
 			continue;	/* unreadable: deleted all the same */
 		memcpy(c->mac, c->info.mac, 6);
@@ -1239,6 +1249,7 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 		struct nn_error de = { 0 };
 		int r;
 
+		progress_of(ctx, "delete client", c->name, n + i, 2 * n);
 		nn_dhcp_port_close(&c->port);
 		/* The macvlan first, synchronously: a namespace is torn down by
 		 * the kernel after its deletion returns, and until then its
@@ -1263,6 +1274,7 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 	}
 	if (ret == 0)
 		ret = deleted;
+	nn_ctx_progress(ctx, "", 2 * n, 2 * n);
 out:
 	if (nn_clients_keeper_ensure(ctx, NULL, ret < 0 ? &(struct nn_error){ 0 } : e) < 0 && ret >= 0)
 		ret = -e->code;

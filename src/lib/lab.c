@@ -1479,6 +1479,10 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 	if (ret == 0 && lab->claim != NN_CLAIM_SHARE)
 		ret = plan_claims(p, &o, lab, e);
 	for (size_t i = 0; i < lab->n_ns && ret == 0; i++) {
+		char what[NSNAME_MAX + 32];
+
+		snprintf(what, sizeof(what), "look at namespace %s", lab->ns[i]);
+		nn_ctx_progress(ctx, what, i, lab->n_ns);
 		ret = observe(&o, lab->ns[i], &ob, e);
 		if (ret == 0 && !ob->exists) {
 			struct step *s = add_step(p, OP_NS_ADD, ob->name, NULL, e);
@@ -1503,6 +1507,7 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 			}
 		}
 	}
+	nn_ctx_progress(ctx, "", lab->n_ns, lab->n_ns);
 	for (size_t i = 0; i < lab->n_bridges && ret == 0; i++)
 		ret = plan_bridge(p, &o, &lab->bridges[i], e);
 	for (size_t i = 0; i < lab->n_veths && ret == 0; i++)
@@ -2014,12 +2019,14 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 					    (int)cancel_sig, p->steps[i].text);
 			break;
 		}
+		nn_ctx_progress(ctx, p->steps[i].text, i, p->n);
 		ret = do_step(ctx, p->owner, p->nats, &p->steps[i], e);
 		if (ret < 0)
 			break;
 		if (done)
 			done(p->steps[i].text, arg);
 	}
+	nn_ctx_progress(ctx, "", p->n, p->n);
 	if (i == p->n)
 		return 0;
 	/* The failing step too, when it got as far as changing the kernel. */
