@@ -158,7 +158,7 @@ const struct command nn_commands[] = {
 	{ "apply", cmd_apply, "FILE", "Make the lab a lab file describes (only what differs)", dry_opts },
 	{ "destroy", cmd_destroy, "FILE|LAB", "Remove exactly what a lab made, and stop its commands", dry_opts },
 	{ "status", cmd_status, "FILE|LAB", "Show what differs from a lab file or an applied lab (exit 1 when anything does)", json_opts },
-	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT", no_opts },
+	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT", json_opts },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -507,40 +507,68 @@ static void put_bridge_node(FILE *f, const struct gbridge *b, const char *indent
 	fputs("\"];\n", f);
 }
 
+/* Sorted copies of a graph's pointers: writing leaves the graph as it was. */
+struct graph_copy {
+	char **ns;
+	struct gbridge *br;
+	struct giface *ifs;
+	struct gnote *notes;
+	struct gedge *edges;
+};
+
+static void copy_free(struct graph_copy *c)
+{
+	free(c->ns);
+	free(c->br);
+	free(c->ifs);
+	free(c->notes);
+	free(c->edges);
+}
+
+static int copy_sorted(const struct nn_graph *g, struct graph_copy *c, struct nn_error *e)
+{
+	c->ns = calloc(g->n_ns + 1, sizeof(*c->ns));
+	c->br = calloc(g->n_br + 1, sizeof(*c->br));
+	c->ifs = calloc(g->n_ifs + 1, sizeof(*c->ifs));
+	c->notes = calloc(g->n_notes + 1, sizeof(*c->notes));
+	c->edges = calloc(g->n_edges + 1, sizeof(*c->edges));
+	if (!c->ns || !c->br || !c->ifs || !c->notes || !c->edges) {
+		copy_free(c);
+		return oom(e);
+	}
+	if (g->n_ns)
+		memcpy(c->ns, g->ns, g->n_ns * sizeof(*c->ns));
+	if (g->n_br)
+		memcpy(c->br, g->br, g->n_br * sizeof(*c->br));
+	if (g->n_ifs)
+		memcpy(c->ifs, g->ifs, g->n_ifs * sizeof(*c->ifs));
+	if (g->n_notes)
+		memcpy(c->notes, g->notes, g->n_notes * sizeof(*c->notes));
+	if (g->n_edges)
+		memcpy(c->edges, g->edges, g->n_edges * sizeof(*c->edges));
+	qsort(c->ns, g->n_ns, sizeof(*c->ns), cmp_str_p);
+	qsort(c->br, g->n_br, sizeof(*c->br), cmp_br);
+	qsort(c->ifs, g->n_ifs, sizeof(*c->ifs), cmp_if);
+	qsort(c->notes, g->n_notes, sizeof(*c->notes), cmp_note);
+	qsort(c->edges, g->n_edges, sizeof(*c->edges), cmp_edge);
+	return 0;
+}
+
 int nn_graph_write_dot(const struct nn_graph *g, FILE *f, struct nn_error *e)
 {
-	_cleanup_free_ char **ns = NULL;
-	_cleanup_free_ struct gbridge *br = NULL;
-	_cleanup_free_ struct giface *ifs = NULL;
-	_cleanup_free_ struct gnote *notes = NULL;
-	_cleanup_free_ struct gedge *edges = NULL;
+	struct graph_copy c = { 0 };
+	char **ns;
+	struct gbridge *br;
+	struct gedge *edges;
 	struct sorted sorted;
 	size_t i, j;
 
-	/* Sorted copies of the pointers: writing leaves the graph as it was. */
-	ns = calloc(g->n_ns + 1, sizeof(*ns));
-	br = calloc(g->n_br + 1, sizeof(*br));
-	ifs = calloc(g->n_ifs + 1, sizeof(*ifs));
-	notes = calloc(g->n_notes + 1, sizeof(*notes));
-	edges = calloc(g->n_edges + 1, sizeof(*edges));
-	if (!ns || !br || !ifs || !notes || !edges)
-		return oom(e);
-	if (g->n_ns)
-		memcpy(ns, g->ns, g->n_ns * sizeof(*ns));
-	if (g->n_br)
-		memcpy(br, g->br, g->n_br * sizeof(*br));
-	if (g->n_ifs)
-		memcpy(ifs, g->ifs, g->n_ifs * sizeof(*ifs));
-	if (g->n_notes)
-		memcpy(notes, g->notes, g->n_notes * sizeof(*notes));
-	if (g->n_edges)
-		memcpy(edges, g->edges, g->n_edges * sizeof(*edges));
-	qsort(ns, g->n_ns, sizeof(*ns), cmp_str_p);
-	qsort(br, g->n_br, sizeof(*br), cmp_br);
-	qsort(ifs, g->n_ifs, sizeof(*ifs), cmp_if);
-	qsort(notes, g->n_notes, sizeof(*notes), cmp_note);
-	qsort(edges, g->n_edges, sizeof(*edges), cmp_edge);
-	sorted = (struct sorted){ ifs, g->n_ifs, notes, g->n_notes };
+	if (copy_sorted(g, &c, e) < 0)
+		return -e->code;
+	ns = c.ns;
+	br = c.br;
+	edges = c.edges;
+	sorted = (struct sorted){ c.ifs, g->n_ifs, c.notes, g->n_notes };
 
 	fputs("graph \"netnsctl\" {\n"
 	      "\tgraph [rankdir=LR, fontname=\"Helvetica\", nodesep=0.5, ranksep=1.2];\n"
@@ -579,6 +607,110 @@ int nn_graph_write_dot(const struct nn_graph *g, FILE *f, struct nn_error *e)
 		fputs("\"];\n", f);
 	}
 	fputs("}\n", f);
+	copy_free(&c);
+	if (fflush(f) == EOF || ferror(f))
+		return nn_error_set(e, errno ? errno : EIO, "cannot write the graph");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+/* DETAIL's lines as a JSON array ("[]" for none). */
+static void put_json_lines(FILE *f, const char *detail)
+{
+	const char *p, *nl;
+
+	fputc('[', f);
+	for (p = detail; p && *p; p = nl ? nl + 1 : p + strlen(p)) {
+		_cleanup_free_ char *line = NULL;
+
+		nl = strchr(p, '\n');
+		line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		if (p != detail)
+			fputc(',', f);
+		nn_json_str(f, line ? line : "");
+	}
+	fputc(']', f);
+}
+
+static void put_json_opt(FILE *f, const char *s)
+{
+	if (s)
+		nn_json_str(f, s);
+	else
+		fputs("null", f);
+}
+
+static void put_json_end(FILE *f, const struct gend *x)
+{
+	fputs("{\"namespace\":", f);
+	nn_json_str(f, x->ns);
+	fputs(",\"interface\":", f);
+	put_json_opt(f, x->ifname);
+	fputs(",\"bridge\":", f);
+	put_json_opt(f, x->bridge);
+	fputs(",\"detail\":", f);
+	put_json_lines(f, x->detail);
+	fputc('}', f);
+}
+
+int nn_graph_write_json(const struct nn_graph *g, FILE *f, int version, struct nn_error *e)
+{
+	struct graph_copy c = { 0 };
+
+	if (copy_sorted(g, &c, e) < 0)
+		return -e->code;
+	fprintf(f, "{\"version\":%d,\"namespaces\":[", version);
+	for (size_t i = 0; i < g->n_ns; i++) {
+		bool first = true;
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		nn_json_str(f, c.ns[i]);
+		fputs(",\"notes\":[", f);
+		for (size_t k = 0; k < g->n_notes; k++) {
+			if (strcmp(c.notes[k].ns, c.ns[i]))
+				continue;
+			fputs(first ? "" : ",", f);
+			nn_json_str(f, c.notes[k].text);
+			first = false;
+		}
+		fputs("],\"interfaces\":[", f);
+		first = true;
+		for (size_t k = 0; k < g->n_ifs; k++) {
+			if (strcmp(c.ifs[k].ns, c.ns[i]))
+				continue;
+			fputs(first ? "{\"name\":" : ",{\"name\":", f);
+			nn_json_str(f, c.ifs[k].name);
+			fputs(",\"kind\":", f);
+			put_json_opt(f, c.ifs[k].kind);
+			fputs(",\"detail\":", f);
+			put_json_lines(f, c.ifs[k].detail);
+			fputc('}', f);
+			first = false;
+		}
+		fputs("]}", f);
+	}
+	fputs("],\"bridges\":[", f);
+	for (size_t i = 0; i < g->n_br; i++) {
+		fputs(i ? ",{\"namespace\":" : "{\"namespace\":", f);
+		nn_json_str(f, c.br[i].ns);
+		fputs(",\"name\":", f);
+		nn_json_str(f, c.br[i].name);
+		fputs(",\"detail\":", f);
+		put_json_lines(f, c.br[i].detail);
+		fputc('}', f);
+	}
+	fputs("],\"edges\":[", f);
+	for (size_t i = 0; i < g->n_edges; i++) {
+		fprintf(f, "%s{\"kind\":\"%s\",\"a\":", i ? "," : "",
+			c.edges[i].kind == NN_GRAPH_MACVLAN ? "macvlan" : "veth");
+		put_json_end(f, &c.edges[i].a);
+		fputs(",\"b\":", f);
+		put_json_end(f, &c.edges[i].b);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+	copy_free(&c);
 	if (fflush(f) == EOF || ferror(f))
 		return nn_error_set(e, errno ? errno : EIO, "cannot write the graph");
 	return 0;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lanes: host uml-extended
 #
-# Every command that prints takes --json and -j and writes one document of
+# Every command that prints (list, show-qdisc, list-clients, status, labs,
+# graph) takes --json and -j and writes one document of
 # the shape docs/json.md and docs/schema/ describe (an object with
 # "version"), valid even for a namespace whose name is not UTF-8.  status
 # --json exits 0 when the lab differs (the document says so), status
@@ -61,6 +62,17 @@ valid list-clients n list-clients --json
 [[ $OUT == *'"name":"jc1"'*'"name":"jc2"'* ]] || fail "list-clients --json: $OUT"
 valid list-clients n list-clients -j --prefix nosuch
 assert_eq "$OUT" '{"version":1,"clients":[]}' "list-clients of no clients"
+
+pretty "graph: the picture as data"
+valid graph n graph --json "$EX/abc.yaml"
+"$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+ends = sorted((e["a"]["namespace"], e["a"]["interface"], e["b"]["namespace"], e["b"]["interface"])
+              for e in d["edges"])
+assert ends == [("a", "to-b", "b", "to-a"), ("b", "to-c", "c", "to-b")], ends
+' <<<"$OUT" || fail "graph --json of abc.yaml: $OUT"
+valid graph n graph -j
 
 pretty "status of a lab never applied: all missing, routes too"
 run n status "$EX/routed.yaml"
