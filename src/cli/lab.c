@@ -1104,7 +1104,8 @@ static int collect_labs(struct nn_ctx *ctx, const struct nn_journal_entry *j, si
 	for (size_t i = 0; i < nj; i++)
 		if (!strncmp(j[i].owner, "lab:", 4) && add_row(v, n, j[i].owner + 4) < 0)
 			return nn_error_set(e, ENOMEM, "cannot list labs");
-	qsort(*v, *n, sizeof(**v), cmp_row);
+	if (*n)
+		qsort(*v, *n, sizeof(**v), cmp_row);
 	return 0;
 }
 

@@ -329,11 +329,16 @@ static void progress_end(void)
 
 static void progress_init(void)
 {
+	static bool done;
 	struct winsize ws;
 	FILE *out, *err;
 
-	if (!isatty(STDERR_FILENO))
+	/* Once, and only over the process's own streams (a caller of main(),
+	 * as tests/fuzz/fuzz_cli.c, may have put others in their place). */
+	if (done || fileno(stdout) != STDOUT_FILENO || fileno(stderr) != STDERR_FILENO ||
+	    !isatty(STDERR_FILENO))
 		return;
+	done = true;
 	out = wiping_stream(STDOUT_FILENO, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
 	err = wiping_stream(STDERR_FILENO, _IONBF);
 	if (!out || !err) {
