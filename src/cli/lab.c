@@ -537,7 +537,8 @@ static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g
 
 static int record_groups(struct lab_run *r, struct nn_error *e)
 {
-	char path[4400], tmp[4500];
+	char path[4400], *text = NULL;
+	size_t len = 0;
 	FILE *f;
 	int ret;
 
@@ -549,17 +550,16 @@ static int record_groups(struct lab_run *r, struct nn_error *e)
 	}
 	if ((ret = make_dir(r, e)) < 0)
 		return ret;
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return nn_error_set(e, errno, "cannot write \"%s\"", tmp);
+	if (!(f = open_memstream(&text, &len)))
+		return nn_error_set(e, ENOMEM, "cannot write \"%s\"", path);
 	for (size_t i = 0; i < r->lf->n_clients; i++)
 		fprintf(f, "%s %u\n", r->lf->clients[i].prefix, r->lf->clients[i].count);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0)
-		return nn_error_set(e, errno ? errno : EIO, "cannot write \"%s\"", tmp);
-	if (rename(tmp, path) < 0)
-		return nn_error_set(e, errno, "cannot write \"%s\"", path);
-	return 0;
+	if (fclose(f) != 0)
+		ret = nn_error_set(e, ENOMEM, "cannot write \"%s\"", path);
+	else
+		ret = write_record(r, "clients", text, len, e);
+	free(text);
+	return ret;
 }
 
 static bool file_has_group(const struct nn_labfile *lf, const char *prefix)
@@ -1051,26 +1051,56 @@ static int cmp_row(const void *a, const void *b)
 static int live_records(struct nn_ctx *ctx, struct nn_journal_entry *v, size_t *n,
 			struct nn_error *e)
 {
-	size_t k = 0;
+	/* Records come grouped by namespace: each is looked at once. */
+	struct seen {
+		const char *name;
+		bool exists;
+		uint64_t cookie;
+	} *seen = calloc(*n + 1, sizeof(*seen));
+	bool *keep = calloc(*n + 1, sizeof(*keep));
+	size_t k = 0, n_seen = 0;
 
+	if (!seen || !keep) {
+		free(seen);
+		free(keep);
+		return nn_error_set(e, ENOMEM, "cannot read the journal");
+	}
 	for (size_t i = 0; i < *n; i++) {
 		const char *ns = v[i].kind == NN_OBJ_NETNS ? v[i].name : v[i].ns;
-		uint64_t want = v[i].kind == NN_OBJ_NETNS ? v[i].id : v[i].ns_cookie, cookie;
-		struct nn_ns *h;
-		int r = *ns ? nn_netns_exists(ctx, ns) : 1;
+		uint64_t want = v[i].kind == NN_OBJ_NETNS ? v[i].id : v[i].ns_cookie;
+		struct seen *s = NULL;
 
-		if (r < 0)
-			return nn_error_set(e, -r, "cannot look at namespace \"%s\"", ns);
-		if (r == 0)
-			continue;
-		if (nn_ctx_ns(ctx, ns, &h, e) < 0 || nn_ns_cookie(h, &cookie, e) < 0)
-			return -e->code;
-		if (*ns)
-			nn_ctx_ns_forget(ctx, ns);
-		if (want && cookie != want)
-			continue;
-		v[k++] = v[i];
+		for (size_t j = n_seen; j-- > 0 && !s;)
+			if (!strcmp(seen[j].name, ns))
+				s = &seen[j];
+		if (!s) {
+			struct nn_ns *h;
+			int r = *ns ? nn_netns_exists(ctx, ns) : 1;
+
+			s = &seen[n_seen++];
+			s->name = ns;
+			if (r < 0) {
+				free(seen);
+				free(keep);
+				return nn_error_set(e, -r, "cannot look at namespace \"%s\"", ns);
+			}
+			s->exists = r == 1;
+			if (s->exists && (nn_ctx_ns(ctx, ns, &h, e) < 0 || nn_ns_cookie(h, &s->cookie, e) < 0)) {
+				free(seen);
+				free(keep);
+				return -e->code;
+			}
+			if (s->exists && *ns)
+				nn_ctx_ns_forget(ctx, ns);
+		}
+		keep[i] = s->exists && (!want || s->cookie == want);
 	}
+	/* Only now: the names seen point into V. */
+	for (size_t i = 0; i < *n; i++)
+		if (keep[i])
+			v[k++] = v[i];
+	free(seen);
+	free(keep);
 	*n = k;
 	return 0;
 }
