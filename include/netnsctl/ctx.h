@@ -32,6 +32,16 @@ struct nn_ns;
 int nn_ctx_new(struct nn_ctx **ctx, const struct nn_ctx_opts *opts, struct nn_error *e);
 void nn_ctx_free(struct nn_ctx *ctx);
 
+/*
+ * Long operations (a plan's steps, deleting clients, reading hundreds of
+ * namespaces) say how far they are: WHAT is the item at hand, DONE of
+ * TOTAL are finished; DONE == TOTAL ends the operation.  The CLI draws it on
+ * a terminal; no callback (the default): nothing.
+ */
+typedef void (*nn_progress_cb)(const char *what, size_t done, size_t total, void *arg);
+void nn_ctx_set_progress(struct nn_ctx *ctx, nn_progress_cb cb, void *arg);
+void nn_ctx_progress(struct nn_ctx *ctx, const char *what, size_t done, size_t total);
+
 const char *nn_ctx_run_dir(const struct nn_ctx *ctx);
 const char *nn_ctx_state_dir(const struct nn_ctx *ctx);
 const char *nn_ctx_etc_dir(const struct nn_ctx *ctx);

@@ -60,6 +60,14 @@ int nn_graph_add_edge(struct nn_graph *g, enum nn_graph_edge_kind kind,
  * their ends, notes by their text.  -errno when writing F fails. */
 int nn_graph_write_dot(const struct nn_graph *g, FILE *f, struct nn_error *e);
 
+/*
+ * The same graph, sorted the same way, as one JSON document (docs/json.md):
+ * {"version":VERSION, "namespaces":[{"name", "notes", "interfaces"}],
+ * "bridges":[{"namespace", "name", "detail"}], "edges":[{"kind", "a", "b"}]},
+ * the host being namespace "".
+ */
+int nn_graph_write_json(const struct nn_graph *g, FILE *f, int version, struct nn_error *e);
+
 /* A DOT quoted string for S ("a\"b"), the label escapes of Graphviz
  * neutralised (a backslash is written as "\\"), control characters and
  * bytes that are not UTF-8 as the text \xHH.  Exposed for the tests. */

@@ -91,6 +91,21 @@ void nn_lab_set_prune(struct nn_lab *lab, bool prune);
 /* Every namespace of LAB must be made by its plan: one that exists already
  * is someone else's, and the plan is refused (-EEXIST) rather than use it. */
 void nn_lab_set_new_namespaces(struct nn_lab *lab, bool on);
+/*
+ * What the plan does with a namespace or link the lab describes when the
+ * journal says another owner (another lab, a command) made it and it is
+ * still that object:
+ *   NN_CLAIM_SHARE   use it as it is, the default: commands share what other
+ *                    commands made (create-veth-pair in create-namespaces'
+ *                    namespaces)
+ *   NN_CLAIM_REFUSE  fail, naming the owner (lab files: a second lab that
+ *                    declares node "a" must not take over another lab's "a")
+ *   NN_CLAIM_ADOPT   a step makes this lab its owner in the journal (lab
+ *                    files with "adopt: true"); the old owner's destroy
+ *                    leaves it, and its apply refuses it from then on
+ */
+enum nn_lab_claim { NN_CLAIM_SHARE, NN_CLAIM_REFUSE, NN_CLAIM_ADOPT };
+void nn_lab_set_claim(struct nn_lab *lab, enum nn_lab_claim claim);
 
 /* Observe the kernel and diff: the steps that make the lab true. */
 int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **plan,
@@ -99,6 +114,14 @@ void nn_plan_free(struct nn_plan *plan);
 size_t nn_plan_len(const struct nn_plan *plan);
 /* "create namespace \"sva\"", "add 10.10.0.1/30 to veth-a in sva", ... */
 const char *nn_plan_step_text(const struct nn_plan *plan, size_t i);
+/*
+ * Whether step I makes something that is not there (a namespace, a link,
+ * an address, a route, a root qdisc, a NAT rule; a link set up), as opposed
+ * to changing or removing what is (a stale link, a replaced route or
+ * qdisc, forwarding, a pruned object, an adoption).  status says "missing"
+ * for the first and "differs" for the second.
+ */
+bool nn_plan_step_makes(const struct nn_plan *plan, size_t i);
 
 typedef void (*nn_step_cb)(const char *text, void *arg);
 

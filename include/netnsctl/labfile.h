@@ -35,6 +35,7 @@ struct nn_lab;
 #define NN_LABFILE_MAX_ITEMS 4096	/* nodes, links, bridges, members, ... */
 #define NN_LABFILE_MAX_ARGS 256	/* words of one command */
 #define NN_LABFILE_NAME_MAX NAME_MAX	/* namespace and lab names */
+#define NN_LABFILE_PREFIX_MAX 64	/* the "prefix" of a lab's namespaces */
 
 /* Where an object was written (1-based), for messages about it later. */
 struct nn_labfile_mark {
@@ -67,7 +68,8 @@ struct nn_labfile_command {
 };
 
 struct nn_labfile_node {
-	char name[NN_LABFILE_NAME_MAX + 1];
+	char name[NN_LABFILE_NAME_MAX + 1];	/* the namespace: the lab's prefix
+						 * and the name the file gives */
 	bool forwarding;
 	struct nn_labfile_route *routes;
 	size_t n_routes;
@@ -140,7 +142,7 @@ struct nn_labfile_forward {
  * bridge, say).  PARENT_IN_HOST is always true: clients.h takes host links
  * only; the field is there for a later parent inside a node. */
 struct nn_labfile_clients {
-	char prefix[NN_LABFILE_NAME_MAX + 1];
+	char prefix[NN_LABFILE_NAME_MAX + 1];	/* with the lab's prefix before it */
 	unsigned int count;
 	bool parent_in_host;
 	size_t parent_node;	/* when !parent_in_host */
@@ -160,6 +162,12 @@ struct nn_labfile_clients {
 struct nn_labfile {
 	char path[PATH_MAX];	/* as given, for messages */
 	char name[NN_LABFILE_NAME_MAX + 1];	/* journal owner */
+	/* "prefix": put before every node's name and every client group's
+	 * prefix, so that labs which call a node "a" do not share it */
+	char prefix[NN_LABFILE_PREFIX_MAX + 1];
+	/* "adopt": take over namespaces and links of the lab that another lab
+	 * or command made (else such an apply is refused, naming the owner) */
+	bool adopt;
 	struct nn_labfile_node *nodes;
 	size_t n_nodes;
 	struct nn_labfile_link *links;
@@ -186,9 +194,13 @@ int nn_labfile_parse(const char *buf, size_t len, const char *path, struct nn_la
 /* Read PATH and parse it; "-" is stdin (named "-" in messages). */
 int nn_labfile_load(const char *path, struct nn_labfile **out, struct nn_error *e);
 
+/* Read PATH ("-": stdin) whole into *BUF (malloc()ed, *LEN bytes), as
+ * nn_labfile_load() does: -E2BIG beyond NN_LABFILE_MAX_BYTES. */
+int nn_labfile_read(const char *path, char **buf, size_t *len, struct nn_error *e);
+
 void nn_labfile_free(struct nn_labfile *lf);
 
-/* The node index for NAME, or -1. */
+/* The node index for NAME (the namespace's name, prefix included), or -1. */
 ssize_t nn_labfile_node_index(const struct nn_labfile *lf, const char *name);
 
 /*

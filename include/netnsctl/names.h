@@ -2,6 +2,7 @@
 #ifndef NETNSCTL_NAMES_H
 #define NETNSCTL_NAMES_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "netnsctl/error.h"
 
@@ -17,5 +18,14 @@ int nn_check_ifname(const char *name, struct nn_error *e);
 
 /* "02:00:5e:10:00:01" (also '-' separated); -EINVAL naming the value. */
 int nn_parse_mac(const char *s, uint8_t mac[6], struct nn_error *e);
+
+/*
+ * Of the N words CANDS, the one WORD most likely mistypes (for "did you
+ * mean"), or NULL when none is close: the fewest edits (a character
+ * inserted, deleted, changed, or two swapped; '_' for '-' costs nothing),
+ * at most 1 for words up to 4 bytes, 2 up to 8, 3 beyond.  A word that is
+ * the start of exactly one candidate is that one.
+ */
+const char *nn_nearest(const char *word, const char *const *cands, size_t n);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "netnsctl/error.h"
+#include "show.h"
 
 struct nn_ctx;
 struct nn_plan;
@@ -19,11 +20,24 @@ enum {
 	EXIT_NOT_FOUND = 127,
 };
 
+/* One option of a command, for its --help and its usage line. */
+struct cli_opt {
+	const char *name;	/* the long option, without "--" */
+	char short_name;	/* 0: none */
+	const char *arg;	/* its value's placeholder ("TIME"), NULL for a flag */
+	const char *help;	/* what it does, its unit, its default */
+	unsigned int flags;
+};
+#define CLI_OPT_REQUIRED 1u	/* shown without brackets */
+#define CLI_OPT_REPEAT 2u	/* may be given more than once */
+#define CLI_OPT_OR 4u		/* instead of the option before it: [--a A | --b B] */
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *args;
+	const char *args;	/* the positional arguments: "NS IF" */
 	const char *help;
+	const struct cli_opt *opts;	/* ends with a NULL name */
 };
 
 extern const struct command nn_commands[];
@@ -64,6 +78,12 @@ int cli_want_args(const char *cmd, int argc, char **argv, int min, int max, cons
 /* Refuse early when the process lacks CAP_NET_ADMIN or CAP_SYS_ADMIN. */
 int cli_check_privileges(const char *cmd);
 
+/* Draw the progress line (an nn_progress_cb, see ctx.h): on a terminal
+ * only; DONE == TOTAL wipes it.  cli_ctx() contexts report through it. */
+void cli_progress(const char *what, size_t done, size_t total, void *arg);
+/* The same for create-clients' leases (an nn_clients_progress_cb). */
+void cli_lease_progress(unsigned int done, unsigned int total, void *arg);
+
 /* Make a context, failing with a printed message. */
 struct nn_ctx *cli_ctx(void);
 
@@ -82,7 +102,25 @@ void cli_catch_signals(void);
  * as cli_plan_error (2 for a name netnsctl will not take over, else 1). */
 int cli_fail_or_signal(const struct nn_error *e);
 
-/* JSON string with escaping: nn_put_json(). */
-void json_str(FILE *f, const char *s);
+/*
+ * Every --json document (docs/json.md, docs/schema/) is one object whose
+ * first member is "version": json_begin() writes '{"version":N', the caller
+ * goes on with ',"KEY":...' and ends with "}\n".  A change that breaks a
+ * reader of a document raises the number.  Commands that change something
+ * will say {"version":N,"changed":BOOL,"steps":[...]} (not yet: they print
+ * their steps as text).
+ */
+#define NN_JSON_VERSION 1
+
+static inline void json_begin(FILE *f)
+{
+	fprintf(f, "{\"version\":%d", NN_JSON_VERSION);
+}
+
+/* S as a JSON string: nn_put_json() (show.h), the one escaper. */
+static inline void json_str(FILE *f, const char *s)
+{
+	nn_put_json(f, s);
+}
 
 #endif

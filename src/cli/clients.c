@@ -29,29 +29,6 @@
 #include "show.h"
 #include "commands.h"
 
-static bool progress_shown;
-
-static void progress(unsigned done, unsigned total, void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "\rleased %u/%u", done, total);
-	fflush(stderr);
-	progress_shown = true;
-}
-
-static void progress_clear(void)
-{
-	if (progress_shown)
-		fputs("\r\033[K", stderr);
-	progress_shown = false;
-}
-
-static void warn(const char *msg, void *arg)
-{
-	progress_clear();
-	cli_warn(msg, arg);
-}
-
 static const char *mac_text(char *buf, size_t len, const uint8_t *m)
 {
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
@@ -80,9 +57,10 @@ static void print_clients(const struct nn_client_info *v, size_t n, bool json)
 {
 	char mac[24], addr[64], gw[INET_ADDRSTRLEN], exp[64], dns[INET_ADDRSTRLEN];
 
-	if (json)
-		fputc('[', stdout);
-	else if (n)
+	if (json) {
+		json_begin(stdout);
+		printf(",\"clients\":[");
+	} else if (n)
 		printf("%-12s %-17s %-18s %-15s %s\n", "NAME", "MAC", "ADDRESS", "GATEWAY", "EXPIRES");
 	for (size_t i = 0; i < n; i++) {
 		const struct nn_client_info *c = &v[i];
@@ -127,7 +105,7 @@ static void print_clients(const struct nn_client_info *v, size_t n, bool json)
 		fputc('}', stdout);
 	}
 	if (json)
-		printf("]\n");
+		printf("]}\n");
 }
 
 static int parse_timeout(const char *s, unsigned *ms, struct nn_error *e)
@@ -192,7 +170,7 @@ int cmd_create_clients(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct nn_clients_spec spec = { .prefix = NN_CLIENTS_DEFAULT_PREFIX, .warn = warn };
+	struct nn_clients_spec spec = { .prefix = NN_CLIENTS_DEFAULT_PREFIX, .warn = cli_warn };
 	struct nn_client_info *v = NULL;
 	struct nn_error e = { 0 };
 	struct nn_ctx *ctx;
@@ -201,7 +179,7 @@ int cmd_create_clients(int argc, char **argv)
 	size_t n = 0, k = 0;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		switch (c) {
 		case 'p': spec.parent = optarg; break;
 		case 'x': spec.prefix = optarg; break;
@@ -265,8 +243,8 @@ int cmd_create_clients(int argc, char **argv)
 	}
 	/* A signal rolls the whole call back (the plan, then the leases). */
 	cli_catch_signals();
-	ret = nn_clients_create(ctx, &spec, isatty(STDERR_FILENO) ? progress : NULL, NULL, &e);
-	progress_clear();
+	ret = nn_clients_create(ctx, &spec, cli_lease_progress, NULL, &e);
+	cli_progress("", 1, 1, NULL);
 	if (ret < 0) {
 		nn_ctx_free(ctx);
 		return cli_fail_or_signal(&e);
@@ -293,31 +271,32 @@ int cmd_create_clients(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* delete-clients: --prefix, --dry-run (JSON NULL); list-clients: --prefix,
+ * --json (DRY NULL). */
 static int prefix_option(int argc, char **argv, const char **prefix, bool *json, bool *dry)
 {
-	static const struct option opts[] = {
-		{ "prefix", required_argument, NULL, 'x' },
+	static const struct option list_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prefix", required_argument, NULL, 'x' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option delete_opts[] = {
+		{ "prefix", required_argument, NULL, 'x' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_error e = { 0 };
 	int c;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
-		if (c == 'x') {
+	while ((c = cli_getopt(argc, argv, json ? ":j" : ":", json ? list_opts : delete_opts)) != -1) {
+		if (c == 'x')
 			*prefix = optarg;
-		} else if (c == 'j' && json) {
+		else if (c == 'j' && json)
 			*json = true;
-		} else if (c == 'j') {
-			return cli_usage_error("%s: unknown option \"--json\"", argv[0]);
-		} else if (c == 'n' && dry) {
+		else if (c == 'n' && dry)
 			*dry = true;
-		} else if (c == 'n') {
-			return cli_usage_error("%s: unknown option \"--dry-run\"", argv[0]);
-		} else {
+		else
 			return -c;
-		}
 	}
 	if (*prefix && nn_check_netns_name(*prefix, &e) < 0)
 		return cli_input_error(&e);

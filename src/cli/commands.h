@@ -26,6 +26,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_labs(int argc, char **argv);
 int cmd_create_bridge(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,16 +15,19 @@
 
 int cmd_graph(int argc, char **argv)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	struct nn_error e = { 0 };
 	struct nn_labfile *lf = NULL;
 	struct nn_ctx *ctx = NULL;
 	struct nn_graph *g;
+	bool json = false;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, "+", opts)) != -1)
+	while ((c = cli_getopt(argc, argv, "+j", opts)) != -1) {
 		if (c < 0)
 			return -c;
+		json = true;
+	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 0, 1, "[FILE]")))
 		return ret;
 	if (optind < argc) {
@@ -41,7 +45,8 @@ int cmd_graph(int argc, char **argv)
 	}
 	ret = lf ? nn_graph_from_labfile(lf, g, &e) : nn_graph_from_kernel(ctx, g, &e);
 	if (ret == 0)
-		ret = nn_graph_write_dot(g, stdout, &e);
+		ret = json ? nn_graph_write_json(g, stdout, NN_JSON_VERSION, &e)
+			   : nn_graph_write_dot(g, stdout, &e);
 	nn_graph_free(g);
 	nn_labfile_free(lf);
 	nn_ctx_free(ctx);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -17,6 +19,7 @@
 #include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
 #include "netnsctl/labfile.h"
+#include "netnsctl/netns.h"
 #include "netnsctl/proc.h"
 #include "cleanup.h"
 #include "file.h"
@@ -29,10 +32,10 @@
 struct lab_run {
 	struct nn_ctx *ctx;
 	struct nn_labfile *lf;
+	char *text;		/* the file as read, recorded by apply */
+	size_t text_len;
 	char dir[4096];		/* STATE_DIR/labs/LAB */
 	char procs[4200];	/* its record of started commands */
-	bool tty;
-	size_t done, total;
 	const char *made_groups[64];	/* client groups this run made from none */
 	size_t n_made_groups;
 	struct nn_proc *started;	/* commands this run started */
@@ -49,12 +52,97 @@ static struct nn_lab *lab_new(const struct nn_labfile *lf)
 	return nn_lab_new(owner);
 }
 
-static int load(const char *path, struct nn_labfile **lf)
+/*
+ * STATE_DIR/labs/LAB/file holds the absolute path of the file the lab was
+ * last applied from ("-" for stdin), and lab.yaml its text as applied: what
+ * `labs` lists and `status LAB` and `destroy LAB` read when given the name.
+ */
+#define FILE_RECORD "file"
+#define TEXT_RECORD "lab.yaml"
+
+static int parse_error(const struct nn_error *e)
+{
+	return e->code == EINVAL || e->code == E2BIG ? cli_input_error(e) : cli_fail(e);
+}
+
+/* A name that can be a directory under STATE_DIR/labs (the parser
+ * refuses the rest as lab names). */
+static bool could_be_lab(const char *s)
+{
+	return *s && strlen(s) <= NN_LABFILE_NAME_MAX && !strchr(s, '/') && strcmp(s, ".") &&
+	       strcmp(s, "..");
+}
+
+static void set_dirs(struct lab_run *r, const char *name)
+{
+	snprintf(r->dir, sizeof(r->dir), "%s/labs/%s", nn_ctx_state_dir(r->ctx), name);
+	snprintf(r->procs, sizeof(r->procs), "%s/procs", r->dir);
+}
+
+/* The first line of a record of R's lab dir ("" when there is none). */
+static int read_record(const struct lab_run *r, const char *what, char *buf, size_t len,
+		       struct nn_error *e)
+{
+	char path[4400];
+	FILE *f;
+
+	*buf = 0;
+	snprintf(path, sizeof(path), "%s/%s", r->dir, what);
+	if (!(f = fopen(path, "re")))
+		return errno == ENOENT ? 0 : nn_error_set(e, errno, "cannot read \"%s\"", path);
+	if (!fgets(buf, (int)len, f))
+		*buf = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* Lab NAME as it was last applied (its recorded text), parsed with the
+ * path it came from (for messages and its default name).  -ENOENT when no
+ * lab of that name was applied. */
+static int read_applied(const char *name, struct lab_run *r, struct nn_error *e)
+{
+	char text[4400], from[4096];
+	struct nn_shown sh;
+
+	set_dirs(r, name);
+	snprintf(text, sizeof(text), "%s/" TEXT_RECORD, r->dir);
+	if (access(text, F_OK) < 0)
+		return errno == ENOENT ? nn_error_setx(e, ENOENT, "no lab file \"%s\" and no applied lab of that name",
+						      nn_show(&sh, name))
+				       : nn_error_set(e, errno, "cannot read \"%s\"", text);
+	if (read_record(r, FILE_RECORD, from, sizeof(from), e) < 0 ||
+	    nn_labfile_read(text, &r->text, &r->text_len, e) < 0 ||
+	    nn_labfile_parse(r->text, r->text_len, *from && strcmp(from, "-") ? from : text, &r->lf,
+			     e) < 0)
+		return -e->code;
+	if (strcmp(r->lf->name, name))
+		return nn_error_setx(e, EINVAL, "\"%s\" holds lab \"%s\", not \"%s\"", text,
+				     r->lf->name, nn_show(&sh, name));
+	return 0;
+}
+
+/*
+ * The lab ARG names: a lab file ("-": stdin), or with BY_NAME (status,
+ * destroy), when no such file exists, the name of an applied lab.
+ */
+static int load(const char *cmd, const char *arg, bool by_name, struct lab_run *r)
 {
 	struct nn_error e = { 0 };
+	int ret;
 
-	if (nn_labfile_load(path, lf, &e) < 0)
-		return e.code == EINVAL || e.code == E2BIG ? cli_input_error(&e) : cli_fail(&e);
+	if (by_name && strcmp(arg, "-") && access(arg, F_OK) < 0 && errno == ENOENT &&
+	    could_be_lab(arg)) {
+		if ((ret = cli_check_privileges(cmd)) || !(r->ctx = cli_ctx()))
+			return ret ? ret : EXIT_FAIL;
+		/* The state lock first: an apply may be writing the record. */
+		if (nn_state_lock(r->ctx, &e) < 0)
+			return cli_fail(&e);
+		return read_applied(arg, r, &e) < 0 ? cli_fail(&e) : 0;
+	}
+	if (nn_labfile_read(arg, &r->text, &r->text_len, &e) < 0 ||
+	    nn_labfile_parse(r->text, r->text_len, arg, &r->lf, &e) < 0)
+		return parse_error(&e);
 	return 0;
 }
 
@@ -66,12 +154,11 @@ static int open_run(const char *cmd, struct lab_run *r)
 
 	if (ret)
 		return ret;
-	if (!(r->ctx = cli_ctx()))
+	if (!r->ctx && !(r->ctx = cli_ctx()))
 		return EXIT_FAIL;
 	if (nn_state_lock(r->ctx, &e) < 0)
 		return cli_fail(&e);
-	snprintf(r->dir, sizeof(r->dir), "%s/labs/%s", nn_ctx_state_dir(r->ctx), r->lf->name);
-	snprintf(r->procs, sizeof(r->procs), "%s/procs", r->dir);
+	set_dirs(r, r->lf->name);
 	return 0;
 }
 
@@ -79,6 +166,7 @@ static void close_run(struct lab_run *r)
 {
 	nn_ctx_free(r->ctx);
 	nn_labfile_free(r->lf);
+	free(r->text);
 	free(r->started);
 }
 
@@ -92,22 +180,100 @@ static int make_dir(struct lab_run *r, struct nn_error *e)
 	return 0;
 }
 
-/* The lab LF describes, pruning what its owner made before and no longer wants. */
-static int build_lab(const struct nn_labfile *lf, struct nn_lab **out)
+/* The lab LF describes, pruning what its owner made before and no longer
+ * wants, and refusing (or adopting) what another lab or command made. */
+static int make_lab(const struct nn_labfile *lf, struct nn_lab **out, struct nn_error *e)
 {
-	struct nn_error e = { 0 };
 	struct nn_lab *lab = lab_new(lf);
 
 	*out = NULL;
 	if (!lab)
-		return cli_oom();
-	if (nn_labfile_to_lab(lf, lab, &e) < 0) {
+		return nn_error_set(e, ENOMEM, "cannot describe lab \"%s\"", lf->name);
+	if (nn_labfile_to_lab(lf, lab, e) < 0) {
 		nn_lab_free(lab);
-		return cli_input_error(&e);
+		return -e->code;
 	}
 	nn_lab_set_prune(lab, true);
+	nn_lab_set_claim(lab, lf->adopt ? NN_CLAIM_ADOPT : NN_CLAIM_REFUSE);
 	*out = lab;
 	return 0;
+}
+
+static int build_lab(const struct nn_labfile *lf, struct nn_lab **out)
+{
+	struct nn_error e = { 0 };
+
+	if (make_lab(lf, out, &e) < 0)
+		return e.code == ENOMEM ? cli_oom() : cli_input_error(&e);
+	return 0;
+}
+
+/* The plan of LAB; a namespace or link another owner has is named with
+ * the file and what the file can say about it. */
+static int plan_lab(struct lab_run *r, const struct nn_lab *lab, struct nn_plan **plan,
+		    struct nn_error *e)
+{
+	size_t n;
+
+	if (nn_plan_make(r->ctx, lab, plan, e) == 0)
+		return 0;
+	if (e->code == EBUSY) {
+		nn_error_prefix(e, "%s", r->lf->path);
+		n = strlen(e->msg);
+		snprintf(e->msg + n, sizeof(e->msg) - n,
+			 " (name it otherwise, give the lab a \"prefix\", or say \"adopt: true\")");
+	}
+	return -e->code;
+}
+
+/* Write LEN bytes of DATA as record WHAT of R's lab dir, whole or not at all. */
+static int write_record(struct lab_run *r, const char *what, const char *data, size_t len,
+			struct nn_error *e)
+{
+	_cleanup_close_ int dirfd = -1;
+
+	/* Relative to the lab's directory, never through a symlink (file.h). */
+	if ((dirfd = nn_dir_open(r->dir, 0, e)) < 0)
+		return -e->code;
+	return nn_file_replace_at(dirfd, r->dir, what, -1, data, len, 0600, true, e);
+}
+
+/* The lab's records and what a write of one killed half-way left. */
+static void remove_records(struct lab_run *r)
+{
+	static const char *const recs[] = { FILE_RECORD, TEXT_RECORD, "clients", "procs" };
+	DIR *d;
+	struct dirent *de;
+
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		char rec[4400];
+
+		snprintf(rec, sizeof(rec), "%s/%s", r->dir, recs[i]);
+		unlink(rec);
+	}
+	if (!(d = opendir(r->dir)))
+		return;
+	while ((de = readdir(d)))
+		if (nn_file_is_temp(de->d_name))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
+/* What `labs` and `status LAB` know of an applied lab: where its file
+ * is (absolute) and the text that was applied. */
+static int record_file(struct lab_run *r, const char *arg, struct nn_error *e)
+{
+	char abs[PATH_MAX + 2];
+	int ret;
+
+	if (!strcmp(arg, "-"))
+		snprintf(abs, sizeof(abs), "-");
+	else if (!realpath(arg, abs))
+		return nn_error_set(e, errno, "cannot find the path of \"%s\"", arg);
+	strcat(abs, "\n");
+	if ((ret = make_dir(r, e)) < 0 || (ret = write_record(r, FILE_RECORD, abs, strlen(abs), e)) < 0)
+		return ret;
+	return write_record(r, TEXT_RECORD, r->text, r->text_len, e);
 }
 
 static const struct nn_labfile_command *command_of(const struct nn_labfile *lf, const struct nn_proc *p)
@@ -405,9 +571,7 @@ static int clients_present(struct lab_run *r, const struct nn_labfile_clients *g
 
 static int record_groups(struct lab_run *r, struct nn_error *e)
 {
-	char path[4400];
-	_cleanup_free_ char *text = NULL;
-	_cleanup_close_ int dirfd = -1;
+	char path[4400], *text = NULL;
 	size_t len = 0;
 	FILE *f;
 	int ret;
@@ -421,16 +585,15 @@ static int record_groups(struct lab_run *r, struct nn_error *e)
 	if ((ret = make_dir(r, e)) < 0)
 		return ret;
 	if (!(f = open_memstream(&text, &len)))
-		return nn_error_set(e, errno, "cannot write \"%s\"", path);
+		return nn_error_set(e, ENOMEM, "cannot write \"%s\"", path);
 	for (size_t i = 0; i < r->lf->n_clients; i++)
 		fprintf(f, "%s %u\n", r->lf->clients[i].prefix, r->lf->clients[i].count);
-	ret = ferror(f);
-	if (fclose(f) != 0 || ret)
-		return nn_error_set(e, ENOMEM, "cannot write \"%s\"", path);
-	/* Relative to the lab's directory, never through a symlink (file.h). */
-	if ((dirfd = nn_dir_open(r->dir, 0, e)) < 0)
-		return -e->code;
-	return nn_file_replace_at(dirfd, r->dir, "clients", -1, text, len, 0600, true, e);
+	if (fclose(f) != 0)
+		ret = nn_error_set(e, ENOMEM, "cannot write \"%s\"", path);
+	else
+		ret = write_record(r, "clients", text, len, e);
+	free(text);
+	return ret;
 }
 
 static bool file_has_group(const struct nn_labfile *lf, const char *prefix)
@@ -549,7 +712,7 @@ static int apply_clients(struct lab_run *r, bool dry, struct nn_error *e)
 		if (dry)
 			continue;
 		if ((ret = nn_clients_check(r->ctx, &spec, e)) < 0 ||
-		    (ret = nn_clients_create(r->ctx, &spec, NULL, NULL, e)) < 0) {
+		    (ret = nn_clients_create(r->ctx, &spec, cli_lease_progress, NULL, e)) < 0) {
 			nn_error_prefix(e, "%s:%u:%u: client group %s", r->lf->path, g->mark.line,
 					g->mark.col, g->prefix);
 			return ret;
@@ -596,25 +759,17 @@ static int destroy_clients(struct lab_run *r, bool dry, struct nn_error *e)
 	return changes;
 }
 
+/* (The progress line on a terminal is the plan's own: cli_progress.) */
 static void print_step(const char *text, void *arg)
 {
-	struct lab_run *r = arg;
-
-	r->done++;
-	if (r->tty)
-		printf("\r\033[K");
+	(void)arg;
 	cli_line("%s", text);
-	if (r->tty && r->total > 1 && r->done < r->total)
-		printf("[%zu/%zu]", r->done, r->total);
 	fflush(stdout);
 }
 
 static void print_undone(const char *text, void *arg)
 {
-	struct lab_run *r = arg;
-
-	if (r->tty)
-		printf("\r\033[K");
+	(void)arg;
 	cli_line("rolled back: %s", text);
 	fflush(stdout);
 }
@@ -634,11 +789,12 @@ int cmd_apply(int argc, char **argv)
 			return -c;
 		dry = true;
 	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE")) || (ret = load(argv[optind], &r.lf)))
-		return ret;
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE")) ||
+	    (ret = load(argv[0], argv[optind], false, &r)))
+		goto out;
 	if ((ret = build_lab(r.lf, &lab)) || (ret = open_run(argv[0], &r)))
 		goto out;
-	if (nn_plan_make(r.ctx, lab, &plan, &e) < 0) {
+	if (plan_lab(&r, lab, &plan, &e) < 0) {
 		ret = cli_plan_error(&e);
 		goto out;
 	}
@@ -651,8 +807,6 @@ int cmd_apply(int argc, char **argv)
 		else if (changes >= 0)
 			changes = ret;
 	} else {
-		r.tty = isatty(STDOUT_FILENO);
-		r.total = nn_plan_len(plan);
 		cli_catch_signals();
 		if (nn_plan_apply(r.ctx, plan, print_step, print_undone, &r, &e) < 0) {
 			ret = cli_fail_or_signal(&e);
@@ -685,6 +839,8 @@ int cmd_apply(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (changes >= 0 && !dry && record_file(&r, argv[optind], &e) < 0)
+		changes = -e.code;
 	if (changes < 0) {
 		ret = cli_fail(&e);
 		goto out;
@@ -714,12 +870,13 @@ int cmd_destroy(int argc, char **argv)
 			return -c;
 		dry = true;
 	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE")) || (ret = load(argv[optind], &r.lf)))
-		return ret;
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE|LAB")) ||
+	    (ret = load(argv[0], argv[optind], true, &r)))
+		goto out;
 	/* Only the name matters: an empty lab of that owner, pruned, is nothing of it. */
 	if (!(lab = lab_new(r.lf))) {
-		nn_labfile_free(r.lf);
-		return cli_oom();
+		ret = cli_oom();
+		goto out;
 	}
 	nn_lab_set_prune(lab, true);
 	if ((ret = open_run(argv[0], &r)))
@@ -738,8 +895,6 @@ int cmd_destroy(int argc, char **argv)
 		for (size_t i = 0; i < nn_plan_len(plan); i++)
 			cli_line("would %s", nn_plan_step_text(plan, i));
 	} else {
-		r.tty = isatty(STDOUT_FILENO);
-		r.total = nn_plan_len(plan);
 		cli_catch_signals();
 		if (nn_plan_apply(r.ctx, plan, print_step, print_undone, &r, &e) < 0) {
 			ret = cli_fail_or_signal(&e);
@@ -753,6 +908,9 @@ int cmd_destroy(int argc, char **argv)
 				log_path(log, sizeof(log), r.dir, r.lf->nodes[i].name, k + 1);
 				unlink(log);
 			}
+		/* And its records, with what a killed apply left of new ones
+		 * (nn_file_replace_at's temporary files). */
+		remove_records(&r);
 		if (rmdir(r.dir) < 0 && errno != ENOENT)
 			fprintf(stderr, "netnsctl: %s: keeping \"%s\": %s\n", argv[0], r.dir, strerror(errno));
 	}
@@ -766,12 +924,120 @@ out:
 	return ret;
 }
 
-/* "missing" for what a step would make, "differs" for what it would change or remove. */
-static const char *step_class(const char *text)
+enum report { REPORT_NONE, REPORT_TEXT, REPORT_JSON };
+
+/* The command of node ND at INDEX as it runs now (the same words), or NULL. */
+static const struct nn_proc *running(const struct nn_proc *recs, size_t n,
+				     const struct nn_labfile_node *nd, unsigned int index)
 {
-	if (!strncmp(text, "create ", 7) || !strncmp(text, "add ", 4) || !strncmp(text, "set ", 4))
-		return "missing";
-	return "differs";
+	for (size_t j = 0; j < n; j++)
+		if (!strcmp(recs[j].node, nd->name) && recs[j].index == index &&
+		    nn_proc_alive(&recs[j]) &&
+		    recs[j].argv_hash == nn_proc_argv_hash(nd->commands[index].argv))
+			return &recs[j];
+	return NULL;
+}
+
+/*
+ * Compare R's lab (LAB, made from R's file) with the system: the steps apply
+ * would make, the commands that do not run, the client groups that lack
+ * clients or have extra ones.  *IN_SYNC when there is nothing; reported as
+ * HOW says.
+ */
+static int lab_status(struct lab_run *r, const struct nn_lab *lab, enum report how,
+		      bool *in_sync, struct nn_error *e)
+{
+	const struct nn_labfile *lf = r->lf;
+	struct nn_plan *plan = NULL;
+	struct nn_proc *recs = NULL;
+	int *have = NULL, *extra = NULL;
+	size_t nrecs = 0, steps;
+	int ret = 0, off = 0;
+
+	*in_sync = false;
+	if (plan_lab(r, lab, &plan, e) < 0 || nn_proc_load(r->procs, &recs, &nrecs, e) < 0) {
+		ret = -e->code;
+		goto out;
+	}
+	if (!(have = calloc(lf->n_clients + 1, sizeof(*have))) ||
+	    !(extra = calloc(lf->n_clients + 1, sizeof(*extra)))) {
+		ret = nn_error_set(e, ENOMEM, "cannot compare lab \"%s\"", lf->name);
+		goto out;
+	}
+	for (size_t i = 0; i < lf->n_clients; i++) {
+		if ((have[i] = clients_present(r, &lf->clients[i], &extra[i], NULL, NULL, 0, e)) < 0) {
+			ret = have[i];
+			goto out;
+		}
+		off += (unsigned int)have[i] != lf->clients[i].count || extra[i];
+	}
+	for (size_t i = 0; i < lf->n_nodes; i++)
+		for (unsigned int k = 0; k < lf->nodes[i].n_commands; k++)
+			off += !running(recs, nrecs, &lf->nodes[i], k);
+	steps = nn_plan_len(plan);
+	*in_sync = steps == 0 && off == 0;
+	if (how == REPORT_JSON) {
+		json_begin(stdout);
+		printf(",\"lab\":");
+		json_str(stdout, lf->name);
+		printf(",\"in_sync\":%s,\"steps\":[", *in_sync ? "true" : "false");
+		for (size_t i = 0; i < steps; i++) {
+			printf("%s{\"state\":\"%s\",\"step\":", i ? "," : "",
+			       nn_plan_step_makes(plan, i) ? "missing" : "differs");
+			json_str(stdout, nn_plan_step_text(plan, i));
+			putchar('}');
+		}
+		printf("],\"commands\":[");
+		for (size_t i = 0, first = 1; i < lf->n_nodes; i++) {
+			for (unsigned int k = 0; k < lf->nodes[i].n_commands; k++, first = 0) {
+				const struct nn_proc *p = running(recs, nrecs, &lf->nodes[i], k);
+
+				printf("%s{\"node\":", first ? "" : ",");
+				json_str(stdout, lf->nodes[i].name);
+				printf(",\"index\":%u,\"running\":%s,\"pid\":%d}", k + 1,
+				       p ? "true" : "false", p ? (int)p->pid : 0);
+			}
+		}
+		printf("],\"clients\":[");
+		for (size_t i = 0; i < lf->n_clients; i++) {
+			printf("%s{\"prefix\":", i ? "," : "");
+			json_str(stdout, lf->clients[i].prefix);
+			printf(",\"count\":%u,\"present\":%d,\"extra\":%d}", lf->clients[i].count, have[i],
+			       extra[i]);
+		}
+		printf("]}\n");
+	} else if (how == REPORT_TEXT) {
+		for (size_t i = 0; i < steps; i++)
+			cli_line("%s: %s", nn_plan_step_makes(plan, i) ? "missing" : "differs",
+			       nn_plan_step_text(plan, i));
+		for (size_t i = 0; i < lf->n_nodes; i++) {
+			for (unsigned int k = 0; k < lf->nodes[i].n_commands; k++) {
+				if (running(recs, nrecs, &lf->nodes[i], k))
+					continue;
+				cli_part("not running: command %u in %s: ", k + 1, lf->nodes[i].name);
+				print_argv(stdout, lf->nodes[i].commands[k].argv);
+				putchar('\n');
+			}
+		}
+		for (size_t i = 0; i < lf->n_clients; i++) {
+			const struct nn_labfile_clients *g = &lf->clients[i];
+
+			if ((unsigned int)have[i] != g->count)
+				cli_line("missing: %u of clients %s1..%s%u", g->count - have[i], g->prefix,
+				       g->prefix, g->count);
+			if (extra[i])
+				cli_line("extra: %d client%s beyond %s%u", extra[i], extra[i] == 1 ? "" : "s",
+				       g->prefix, g->count);
+		}
+		if (*in_sync)
+			printf("in sync\n");
+	}
+out:
+	free(have);
+	free(extra);
+	free(recs);
+	nn_plan_free(plan);
+	return ret;
 }
 
 int cmd_status(int argc, char **argv)
@@ -779,104 +1045,320 @@ int cmd_status(int argc, char **argv)
 	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	struct lab_run r = { 0 };
 	struct nn_error e = { 0 };
-	struct nn_plan *plan = NULL;
 	struct nn_lab *lab = NULL;
-	struct nn_proc *recs = NULL;
-	size_t nrecs = 0, steps;
 	bool json = false, in_sync;
-	int c, ret, not_running = 0;
+	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "j", opts)) != -1) {
 		if (c < 0)
 			return -c;
 		json = true;
 	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE")) || (ret = load(argv[optind], &r.lf)))
-		return ret;
+	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE|LAB")) ||
+	    (ret = load(argv[0], argv[optind], true, &r)))
+		goto out;
 	if ((ret = build_lab(r.lf, &lab)) || (ret = open_run(argv[0], &r)))
 		goto out;
-	if (nn_plan_make(r.ctx, lab, &plan, &e) < 0) {
+	if (lab_status(&r, lab, json ? REPORT_JSON : REPORT_TEXT, &in_sync, &e) < 0) {
 		ret = cli_plan_error(&e);
 		goto out;
 	}
-	if (nn_proc_load(r.procs, &recs, &nrecs, &e) < 0) {
+	/* The document says whether the lab is in sync: a pipeline reading it
+	 * (status --json | jq, under pipefail) must not fail because it is not. */
+	ret = in_sync || json ? EXIT_OK : EXIT_FAIL;
+out:
+	nn_lab_free(lab);
+	close_run(&r);
+	return ret;
+}
+
+/* --- labs: what was applied -------------------------------------------- */
+
+struct lab_row {
+	char name[NN_LABFILE_NAME_MAX + 1];
+	char file[4096];		/* "" when not recorded */
+	size_t objects[NN_OBJ_SYSCTL + 1];	/* by journal kind */
+	size_t commands, clients;
+	int in_sync;			/* 1, 0, or -1 when not known: ERROR says why */
+	char error[NN_ERROR_MAX];
+};
+
+static int add_row(struct lab_row **v, size_t *n, const char *name)
+{
+	struct lab_row *nv;
+
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].name, name))
+			return 0;
+	if (!(nv = realloc(*v, (*n + 1) * sizeof(**v))))
+		return -ENOMEM;
+	*v = nv;
+	memset(&nv[*n], 0, sizeof(nv[*n]));
+	snprintf(nv[*n].name, sizeof(nv[*n].name), "%s", name);
+	(*n)++;
+	return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	return strcmp(((const struct lab_row *)a)->name, ((const struct lab_row *)b)->name);
+}
+
+/*
+ * Keep the journal records of V whose namespace still is the one they name
+ * (by its cookie): a namespace deleted takes its links, routes and qdiscs
+ * with it without a "gone" record for each.  -errno when it cannot tell.
+ */
+static int live_records(struct nn_ctx *ctx, struct nn_journal_entry *v, size_t *n,
+			struct nn_error *e)
+{
+	/* Records come grouped by namespace: each is looked at once. */
+	struct seen {
+		const char *name;
+		bool exists;
+		uint64_t cookie;
+	} *seen = calloc(*n + 1, sizeof(*seen));
+	bool *keep = calloc(*n + 1, sizeof(*keep));
+	size_t k = 0, n_seen = 0;
+
+	if (!seen || !keep) {
+		free(seen);
+		free(keep);
+		return nn_error_set(e, ENOMEM, "cannot read the journal");
+	}
+	for (size_t i = 0; i < *n; i++) {
+		const char *ns = v[i].kind == NN_OBJ_NETNS ? v[i].name : v[i].ns;
+		uint64_t want = v[i].kind == NN_OBJ_NETNS ? v[i].id : v[i].ns_cookie;
+		struct seen *s = NULL;
+
+		for (size_t j = n_seen; j-- > 0 && !s;)
+			if (!strcmp(seen[j].name, ns))
+				s = &seen[j];
+		if (!s) {
+			struct nn_ns *h;
+			int r = *ns ? nn_netns_exists(ctx, ns) : 1;
+
+			s = &seen[n_seen++];
+			s->name = ns;
+			if (r < 0) {
+				free(seen);
+				free(keep);
+				return nn_error_set(e, -r, "cannot look at namespace \"%s\"", ns);
+			}
+			s->exists = r == 1;
+			if (s->exists && (nn_ctx_ns(ctx, ns, &h, e) < 0 || nn_ns_cookie(h, &s->cookie, e) < 0)) {
+				free(seen);
+				free(keep);
+				return -e->code;
+			}
+			if (s->exists && *ns)
+				nn_ctx_ns_forget(ctx, ns);
+		}
+		keep[i] = s->exists && (!want || s->cookie == want);
+	}
+	/* Only now: the names seen point into V. */
+	for (size_t i = 0; i < *n; i++)
+		if (keep[i])
+			v[k++] = v[i];
+	free(seen);
+	free(keep);
+	*n = k;
+	return 0;
+}
+
+/* Every lab with a state dir or with objects in the journal. */
+static int collect_labs(struct nn_ctx *ctx, const struct nn_journal_entry *j, size_t nj,
+			struct lab_row **v, size_t *n, struct nn_error *e)
+{
+	char path[4096];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/labs", nn_ctx_state_dir(ctx));
+	if ((dir = opendir(path))) {
+		while ((d = readdir(dir))) {
+			struct stat st;
+			char sub[8192];
+
+			snprintf(sub, sizeof(sub), "%s/%s", path, d->d_name);
+			if (!could_be_lab(d->d_name) || stat(sub, &st) < 0 || !S_ISDIR(st.st_mode))
+				continue;
+			if (add_row(v, n, d->d_name) < 0) {
+				closedir(dir);
+				return nn_error_set(e, ENOMEM, "cannot list labs");
+			}
+		}
+		closedir(dir);
+	} else if (errno != ENOENT) {
+		return nn_error_set(e, errno, "cannot read \"%s\"", path);
+	}
+	for (size_t i = 0; i < nj; i++)
+		if (!strncmp(j[i].owner, "lab:", 4) && add_row(v, n, j[i].owner + 4) < 0)
+			return nn_error_set(e, ENOMEM, "cannot list labs");
+	if (*n)
+		qsort(*v, *n, sizeof(**v), cmp_row);
+	return 0;
+}
+
+/* What ROW's lab has now, and whether it is as it was applied. */
+static int describe_lab(struct nn_ctx *ctx, const struct nn_journal_entry *j, size_t nj,
+			struct lab_row *row, struct nn_error *e)
+{
+	struct lab_run r = { .ctx = ctx };
+	struct nn_error why = { 0 };
+	struct nn_proc *recs = NULL;
+	char (*groups)[NAME_MAX + 1] = NULL;
+	unsigned *counts = NULL;
+	struct nn_lab *lab = NULL;
+	char owner[NN_LABFILE_NAME_MAX + 8];
+	size_t n = 0, ngroups = 0;
+	bool in_sync;
+	int ret;
+
+	snprintf(owner, sizeof(owner), "lab:%s", row->name);
+	for (size_t i = 0; i < nj; i++)
+		if (!strcmp(j[i].owner, owner))
+			row->objects[j[i].kind]++;
+	set_dirs(&r, row->name);
+	if ((ret = read_record(&r, FILE_RECORD, row->file, sizeof(row->file), e)) < 0 ||
+	    (ret = nn_proc_load(r.procs, &recs, &n, e)) < 0 ||
+	    (ret = recorded_groups(&r, &groups, &counts, &ngroups, e)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		row->commands += nn_proc_alive(&recs[i]);
+	for (size_t i = 0; i < ngroups; i++)
+		row->clients += counts[i];
+	row->in_sync = -1;
+	/* A lab applied by a netnsctl that kept no record is not known. */
+	if (read_applied(row->name, &r, &why) < 0 || make_lab(r.lf, &lab, &why) < 0 ||
+	    lab_status(&r, lab, REPORT_NONE, &in_sync, &why) < 0)
+		snprintf(row->error, sizeof(row->error), "%s", why.msg);
+	else
+		row->in_sync = in_sync;
+out:
+	nn_lab_free(lab);
+	nn_labfile_free(r.lf);
+	free(r.text);
+	free(recs);
+	free(groups);
+	free(counts);
+	return ret;
+}
+
+static const char *const object_words[][2] = {
+	[NN_OBJ_NETNS] = { "namespace", "namespaces" },
+	[NN_OBJ_LINK] = { "link", "links" },
+	[NN_OBJ_QDISC] = { "qdisc", "qdiscs" },
+	[NN_OBJ_ROUTE] = { "route", "routes" },
+	[NN_OBJ_NAT] = { "NAT rule", "NAT rules" },
+	[NN_OBJ_SYSCTL] = { "sysctl", "sysctls" },
+};
+
+/* "3 namespaces, 4 links, 1 command" (or "none") into F. */
+static void print_objects(FILE *f, const struct lab_row *row)
+{
+	bool first = true;
+
+	for (size_t k = 0; k <= NN_OBJ_SYSCTL; k++) {
+		if (!row->objects[k])
+			continue;
+		fprintf(f, "%s%zu %s", first ? "" : ", ", row->objects[k],
+			object_words[k][row->objects[k] != 1]);
+		first = false;
+	}
+	if (row->commands) {
+		fprintf(f, "%s%zu command%s", first ? "" : ", ", row->commands, row->commands == 1 ? "" : "s");
+		first = false;
+	}
+	if (row->clients) {
+		fprintf(f, "%s%zu client%s", first ? "" : ", ", row->clients, row->clients == 1 ? "" : "s");
+		first = false;
+	}
+	if (first)
+		fputs("none", f);
+}
+
+static void print_labs_json(const struct lab_row *v, size_t n)
+{
+	static const char *const keys[] = {
+		[NN_OBJ_NETNS] = "namespaces", [NN_OBJ_LINK] = "links", [NN_OBJ_QDISC] = "qdiscs",
+		[NN_OBJ_ROUTE] = "routes", [NN_OBJ_NAT] = "nat_rules", [NN_OBJ_SYSCTL] = "sysctls",
+	};
+
+	json_begin(stdout);
+	printf(",\"labs\":[");
+	for (size_t i = 0; i < n; i++) {
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(stdout, v[i].name);
+		printf(",\"file\":");
+		if (*v[i].file && strcmp(v[i].file, "-"))
+			json_str(stdout, v[i].file);
+		else
+			printf("null");
+		printf(",\"in_sync\":%s", v[i].in_sync < 0 ? "null" : v[i].in_sync ? "true" : "false");
+		if (v[i].in_sync < 0) {
+			printf(",\"error\":");
+			json_str(stdout, v[i].error);
+		}
+		printf(",\"objects\":{");
+		for (size_t k = 0; k <= NN_OBJ_SYSCTL; k++)
+			printf("\"%s\":%zu,", keys[k], v[i].objects[k]);
+		printf("\"commands\":%zu,\"clients\":%zu}}", v[i].commands, v[i].clients);
+	}
+	printf("]}\n");
+}
+
+int cmd_labs(int argc, char **argv)
+{
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	struct nn_journal_entry *j = NULL;
+	struct nn_error e = { 0 };
+	struct lab_row *v = NULL;
+	struct nn_ctx *ctx = NULL;
+	size_t nj = 0, n = 0;
+	bool json = false;
+	int c, ret;
+
+	while ((c = cli_getopt(argc, argv, "j", opts)) != -1) {
+		if (c < 0)
+			return -c;
+		json = true;
+	}
+	if ((ret = cli_want_args(argv[0], argc, argv, 0, 0, "")) || (ret = cli_check_privileges(argv[0])))
+		return ret;
+	if (!(ctx = cli_ctx()))
+		return EXIT_FAIL;
+	if (nn_state_lock(ctx, &e) < 0 || nn_journal_owned(ctx, &j, &nj, &e) < 0 ||
+	    live_records(ctx, j, &nj, &e) < 0 || collect_labs(ctx, j, nj, &v, &n, &e) < 0) {
 		ret = cli_fail(&e);
 		goto out;
 	}
-	steps = nn_plan_len(plan);
-	if (json) {
-		printf("{\"lab\":");
-		json_str(stdout, r.lf->name);
-		printf(",\"steps\":[");
-		for (size_t i = 0; i < steps; i++) {
-			printf("%s{\"state\":\"%s\",\"step\":", i ? "," : "",
-			       step_class(nn_plan_step_text(plan, i)));
-			json_str(stdout, nn_plan_step_text(plan, i));
-			putchar('}');
-		}
-		printf("],\"commands\":[");
-	} else {
-		for (size_t i = 0; i < steps; i++)
-			cli_line("%s: %s", step_class(nn_plan_step_text(plan, i)), nn_plan_step_text(plan, i));
-	}
-	for (size_t i = 0, first = 1; i < r.lf->n_nodes; i++) {
-		const struct nn_labfile_node *nd = &r.lf->nodes[i];
-
-		for (unsigned int k = 0; k < nd->n_commands; k++, first = 0) {
-			const struct nn_proc *p = NULL;
-
-			for (size_t j = 0; j < nrecs && !p; j++)
-				if (!strcmp(recs[j].node, nd->name) && recs[j].index == k &&
-				    nn_proc_alive(&recs[j]) &&
-				    recs[j].argv_hash == nn_proc_argv_hash(nd->commands[k].argv))
-					p = &recs[j];
-			not_running += !p;
-			if (json) {
-				printf("%s{\"node\":", first ? "" : ",");
-				json_str(stdout, nd->name);
-				printf(",\"index\":%u,\"running\":%s,\"pid\":%d}", k + 1, p ? "true" : "false",
-				       p ? (int)p->pid : 0);
-			} else if (!p) {
-				cli_part("not running: command %u in %s: ", k + 1, nd->name);
-				print_argv(stdout, nd->commands[k].argv);
-				putchar('\n');
-			}
-		}
-	}
-	if (json)
-		printf("],\"clients\":[");
-	for (size_t i = 0; i < r.lf->n_clients; i++) {
-		const struct nn_labfile_clients *g = &r.lf->clients[i];
-		int extra = 0, have = clients_present(&r, g, &extra, NULL, NULL, 0, &e);
-
-		if (have < 0) {
+	for (size_t i = 0; i < n; i++) {
+		nn_ctx_progress(ctx, v[i].name, i, n);
+		if (describe_lab(ctx, j, nj, &v[i], &e) < 0) {
 			ret = cli_fail(&e);
 			goto out;
 		}
-		not_running += (unsigned int)have != g->count || extra;
-		if (json) {
-			printf("%s{\"prefix\":", i ? "," : "");
-			json_str(stdout, g->prefix);
-			printf(",\"count\":%u,\"present\":%d,\"extra\":%d}", g->count, have, extra);
-		} else {
-			if ((unsigned int)have != g->count)
-				cli_line("missing: %u of clients %s1..%s%u", g->count - have, g->prefix,
-				       g->prefix, g->count);
-			if (extra)
-				cli_line("extra: %d client%s beyond %s%u", extra, extra == 1 ? "" : "s",
-				       g->prefix, g->count);
+	}
+	nn_ctx_progress(ctx, "", n, n);
+	nn_state_unlock();
+	if (json) {
+		print_labs_json(v, n);
+	} else {
+		if (n)
+			printf("%-16s %-8s %-32s %s\n", "NAME", "STATE", "FILE", "OBJECTS");
+		for (size_t i = 0; i < n; i++) {
+			cli_part("%-16s %-8s %-32s ", v[i].name,
+			       v[i].in_sync < 0 ? "unknown" : v[i].in_sync ? "in sync" : "differs",
+			       *v[i].file ? v[i].file : "-");
+			print_objects(stdout, &v[i]);
+			putchar('\n');
 		}
 	}
-	in_sync = steps == 0 && not_running == 0;
-	if (json)
-		printf("],\"in_sync\":%s}\n", in_sync ? "true" : "false");
-	else if (in_sync)
-		printf("in sync\n");
-	ret = in_sync ? EXIT_OK : EXIT_FAIL;
+	ret = EXIT_OK;
 out:
-	free(recs);
-	nn_plan_free(plan);
-	nn_lab_free(lab);
-	close_run(&r);
+	free(v);
+	free(j);
+	nn_ctx_free(ctx);
 	return ret;
 }

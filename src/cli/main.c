@@ -8,52 +8,392 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
+#include "netnsctl/names.h"
 #include "netnsctl/proc.h"
 #include "cli.h"
 #include "commands.h"
 #include "show.h"
 
-const struct command nn_commands[] = {
-	{ "create-namespaces", cmd_create_namespaces, "NAME... [--dry-run]", "Create named network namespaces (existing ones are kept)" },
-	{ "delete-namespaces", cmd_delete_namespaces, "NAME... [--dry-run]", "Delete named network namespaces (missing ones are fine)" },
-	{ "list", cmd_list, "[--json]", "Show namespaces with their links, addresses and qdiscs" },
-	{ "exec", cmd_exec, "NAME -- CMD [ARG...]", "Run a command inside a namespace, like ip netns exec" },
-	{ "create-veth-pair", cmd_create_veth_pair, "NS_A NS_B [--if-a IF] [--if-b IF] [--cidr CIDR] [--dry-run]", "Connect two namespaces with an addressed veth pair" },
-	{ "delete-veth-pair", cmd_delete_veth_pair, "NS_A NS_B [--if-a IF] [--dry-run]", "Delete a veth pair between two namespaces" },
-	{ "add-delay", cmd_add_delay, "NS IF [--delay T] [--jitter T] [--correlation P] [--distribution D] [--loss P] [--loss-correlation P] [--duplicate P] [--duplicate-correlation P] [--corrupt P] [--corrupt-correlation P] [--reorder P] [--reorder-correlation P] [--gap N] [--rate R] [--limit N] [--dry-run]", "Impair a link with netem (replaces what was there)" },
-	{ "set-rate", cmd_set_rate, "NS IF --rate R [--burst B] [--latency T | --limit B] [--dry-run]", "Limit a link's bandwidth with tbf" },
-	{ "clear-qdisc", cmd_clear_qdisc, "NS IF [--dry-run]", "Remove a link's root qdisc" },
-	{ "show-qdisc", cmd_show_qdisc, "NS IF [--json]", "Show a link's qdiscs as the kernel reports them" },
-	{ "create-bridge", cmd_create_bridge, "BR [--ns NS] [--addr A/L] [--dry-run]", "Create a bridge (a virtual switch) in the host or a namespace" },
-	{ "attach", cmd_attach, "NS BR [--if IF] [--addr A/L] [--bridge-ns NS] [--port NAME] [--dry-run]", "Connect a namespace to a bridge with a veth" },
-	{ "create-clients", cmd_create_clients, "COUNT --parent IF [--prefix NAME] [--dns ADDR]... [--mode bridge|private|vepa|passthru] [--static CIDR] [--timeout T] [--mac-base MAC] [--json] [--dry-run]", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing" },
-	{ "delete-clients", cmd_delete_clients, "[--prefix NAME] [--dry-run]", "Release the clients' leases, then delete them" },
-	{ "list-clients", cmd_list_clients, "[--prefix NAME] [--json]", "Show clients: name, MAC, address, gateway, lease expiry" },
-	{ "lease-keeper", cmd_lease_keeper, "", "(internal) Renew the clients' leases; started by create-clients" },
-	{ "connect-host", cmd_connect_host, "NS [--cidr CIDR] [--nat] [--if IF] [--host-if IF] [--dry-run]", "Connect a namespace to the host with a veth, a default route and optionally NAT" },
-	{ "disconnect-host", cmd_disconnect_host, "NS [--dry-run]", "Remove what connect-host made for a namespace" },
-	{ "forward-port", cmd_forward_port, "NS PROTO HOSTPORT NSPORT [--to ADDR] [--dry-run]", "Forward a port of the host's addresses to a namespace (DNAT)" },
-	{ "unforward-port", cmd_unforward_port, "PROTO HOSTPORT [--dry-run]", "Remove a port forward made by forward-port" },
-	{ "cleanup", cmd_cleanup, "[--dry-run]", "Remove everything netnsctl made, and nothing else" },
-	{ "apply", cmd_apply, "FILE [--dry-run]", "Make the lab a lab file describes (only what differs)" },
-	{ "destroy", cmd_destroy, "FILE [--dry-run]", "Remove exactly what a lab file's lab made, and stop its commands" },
-	{ "status", cmd_status, "FILE [--json]", "Show what differs from a lab file (exit 1 when anything does)" },
-	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT" },
-	{ NULL, NULL, NULL, NULL },
+/*
+ * Each command's options, for its --help and its usage line: what each
+ * does, its unit, its default (as tcset's --help gives them).  The table
+ * must name exactly the options the command's getopt table has:
+ * NETNSCTL_CHECK_HELP=1 makes cli_getopt() check it (tests/integration/t-help.sh).
+ */
+#define DRY_RUN { "dry-run", 0, NULL, "print the steps as \"would ...\" lines and change nothing", 0 }
+#define JSON { "json", 'j', NULL, "print one JSON document (docs/json.md) instead of text", 0 }
+
+static const struct cli_opt no_opts[] = { { NULL, 0, NULL, NULL, 0 } };
+static const struct cli_opt dry_opts[] = { DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
+static const struct cli_opt json_opts[] = { JSON, { NULL, 0, NULL, NULL, 0 } };
+
+static const struct cli_opt veth_opts[] = {
+	{ "if-a", 0, "IF", "the end in NS_A; default veth-a", 0 },
+	{ "if-b", 0, "IF", "the end in NS_B; default veth-b", 0 },
+	{ "cidr", 0, "CIDR", "the ends get its first two usable addresses (IPv4 or IPv6); default 10.10.0.0/30", 0 },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
 };
+
+static const struct cli_opt veth_del_opts[] = {
+	{ "if-a", 0, "IF", "the end in NS_A; default veth-a", 0 },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt delay_opts[] = {
+	{ "delay", 0, "TIME", "delay of every packet leaving IF (TIME: 100ms, 1.5s; a bare number is us); default 0", 0 },
+	{ "jitter", 0, "TIME", "the delay varies by up to this much; default 0 (needs --delay)", 0 },
+	{ "correlation", 0, "PERCENT", "how much a packet's jitter follows the one before (PERCENT: 25%, 0.5%); default 0% (needs --jitter)", 0 },
+	{ "distribution", 0, "uniform|normal|pareto|paretonormal", "shape of the jitter; default uniform (needs --jitter)", 0 },
+	{ "loss", 0, "PERCENT", "packets dropped at random; default 0%", 0 },
+	{ "loss-correlation", 0, "PERCENT", "how much a loss follows the one before; default 0% (needs --loss)", 0 },
+	{ "duplicate", 0, "PERCENT", "packets sent twice; default 0%", 0 },
+	{ "duplicate-correlation", 0, "PERCENT", "default 0% (needs --duplicate)", 0 },
+	{ "corrupt", 0, "PERCENT", "packets with a bit flipped; default 0%", 0 },
+	{ "corrupt-correlation", 0, "PERCENT", "default 0% (needs --corrupt)", 0 },
+	{ "reorder", 0, "PERCENT", "packets sent at once, ahead of the delayed ones; default 0% (needs --delay)", 0 },
+	{ "reorder-correlation", 0, "PERCENT", "default 0% (needs --reorder)", 0 },
+	{ "gap", 0, "N", "with --reorder: every Nth packet is sent at once; default 1", 0 },
+	{ "rate", 0, "RATE", "netem's own rate limit (RATE: 10mbit, 1mbps; a bare number is bit/s); default none", 0 },
+	{ "limit", 0, "PACKETS", "queue length in packets; default 1000", 0 },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt rate_opts[] = {
+	{ "rate", 0, "RATE", "the rate (RATE: 10mbit, 1mbps, 1gibit; a bare number is bit/s); required", CLI_OPT_REQUIRED },
+	{ "burst", 0, "SIZE", "bucket size (SIZE: 32kb, 1mb, 32kbit; a bare number is bytes); default 20ms of traffic at the rate, at least two full-size frames", 0 },
+	{ "latency", 0, "TIME", "queue as much as this much time of traffic; default 50ms", 0 },
+	{ "limit", 0, "SIZE", "queue at most this many bytes instead; default: what --latency gives", CLI_OPT_OR },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt bridge_opts[] = {
+	{ "ns", 0, "NS", "make the bridge in this namespace (made when missing); default the host", 0 },
+	{ "addr", 0, "A/L", "give the bridge this address and prefix length; default none", 0 },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt attach_opts[] = {
+	{ "if", 0, "IF", "the end in NS; default eth-BR", 0 },
+	{ "addr", 0, "A/L", "its address and prefix length; default none", 0 },
+	{ "bridge-ns", 0, "NS", "the namespace the bridge is in; default the host", 0 },
+	{ "port", 0, "NAME", "the end on the bridge; default NS-IF when that fits in 15 bytes, else nn and a hash", 0 },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt clients_opts[] = {
+	{ "parent", 0, "IF", "the host's link the clients' macvlans sit on (up; with a carrier for DHCP); required", CLI_OPT_REQUIRED },
+	{ "prefix", 0, "NAME", "clients are NAME1..NAMECOUNT; default ns", 0 },
+	{ "dns", 0, "ADDR", "DNS server for the clients' resolv.conf, up to 3; default the lease's", CLI_OPT_REPEAT },
+	{ "mode", 0, "bridge|private|vepa|passthru", "macvlan mode; default bridge", 0 },
+	{ "static", 0, "CIDR", "client k gets the kth address of CIDR, no DHCP; default DHCP", 0 },
+	{ "timeout", 0, "T", "how long to wait for the leases (TIME; a bare number is seconds); default 30s", 0 },
+	{ "mac-base", 0, "MAC", "client k gets MAC + k - 1; default a MAC derived from its name", 0 },
+	JSON,
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt clients_del_opts[] = {
+	{ "prefix", 0, "NAME", "only clients NAME1, NAME2 ...; default every client", 0 },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt clients_list_opts[] = {
+	{ "prefix", 0, "NAME", "only clients NAME1, NAME2 ...; default every client", 0 },
+	JSON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt connect_opts[] = {
+	{ "cidr", 0, "CIDR", "IPv4 subnet of the link, host end first; default the one it has, else the first free /30 of 10.200.0.0/16", 0 },
+	{ "nat", 0, NULL, "masquerade the subnet leaving the host (nftables table ip netnsctl); default off", 0 },
+	{ "if", 0, "IF", "the end in NS; default host0", 0 },
+	{ "host-if", 0, "IF", "the end in the host; default nn-NS when that fits in 15 bytes, else nn and a hash", 0 },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt forward_opts[] = {
+	{ "to", 0, "ADDR", "forward to this IPv4 address; default NS's address on its link to the host", 0 },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct command nn_commands[] = {
+	{ "create-namespaces", cmd_create_namespaces, "NAME...", "Create named network namespaces (existing ones are kept)", dry_opts },
+	{ "delete-namespaces", cmd_delete_namespaces, "NAME...", "Delete named network namespaces (missing ones are fine)", dry_opts },
+	{ "list", cmd_list, "[NS...]", "Show namespaces with their links, veth peers, addresses, qdiscs and routes", json_opts },
+	{ "labs", cmd_labs, "", "List the applied labs: name, file, objects, in sync or not", json_opts },
+	{ "exec", cmd_exec, "NAME [-- CMD [ARG...]]", "Run a command (default $SHELL) inside a namespace, like ip netns exec", no_opts },
+	{ "create-veth-pair", cmd_create_veth_pair, "NS_A NS_B", "Connect two namespaces with an addressed veth pair", veth_opts },
+	{ "delete-veth-pair", cmd_delete_veth_pair, "NS_A NS_B", "Delete a veth pair between two namespaces", veth_del_opts },
+	{ "add-delay", cmd_add_delay, "NS IF", "Impair a link with netem (replaces what was there)", delay_opts },
+	{ "set-rate", cmd_set_rate, "NS IF", "Limit a link's bandwidth with tbf", rate_opts },
+	{ "clear-qdisc", cmd_clear_qdisc, "NS IF", "Remove a link's root qdisc", dry_opts },
+	{ "show-qdisc", cmd_show_qdisc, "NS IF", "Show a link's qdiscs as the kernel reports them", json_opts },
+	{ "create-bridge", cmd_create_bridge, "BR", "Create a bridge (a virtual switch) in the host or a namespace", bridge_opts },
+	{ "attach", cmd_attach, "NS BR", "Connect a namespace to a bridge with a veth", attach_opts },
+	{ "create-clients", cmd_create_clients, "COUNT", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing", clients_opts },
+	{ "delete-clients", cmd_delete_clients, "", "Release the clients' leases, then delete them", clients_del_opts },
+	{ "list-clients", cmd_list_clients, "", "Show clients: name, MAC, address, gateway, lease expiry", clients_list_opts },
+	{ "lease-keeper", cmd_lease_keeper, "", "(internal) Renew the clients' leases; started by create-clients", no_opts },
+	{ "connect-host", cmd_connect_host, "NS", "Connect a namespace to the host with a veth, a default route and optionally NAT", connect_opts },
+	{ "disconnect-host", cmd_disconnect_host, "NS", "Remove what connect-host made for a namespace", dry_opts },
+	{ "forward-port", cmd_forward_port, "NS PROTO HOSTPORT NSPORT", "Forward a port of the host's addresses to a namespace (DNAT)", forward_opts },
+	{ "unforward-port", cmd_unforward_port, "PROTO HOSTPORT", "Remove a port forward made by forward-port", dry_opts },
+	{ "cleanup", cmd_cleanup, "", "Remove everything netnsctl made, and nothing else", dry_opts },
+	{ "apply", cmd_apply, "FILE", "Make the lab a lab file describes (only what differs)", dry_opts },
+	{ "destroy", cmd_destroy, "FILE|LAB", "Remove exactly what a lab made, and stop its commands", dry_opts },
+	{ "status", cmd_status, "FILE|LAB", "Show what differs from a lab file or an applied lab (exit 1 when anything does)", json_opts },
+	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT", json_opts },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+/* The command main() runs, for cli_getopt()'s messages and checks. */
+static const struct command *current;
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: netnsctl COMMAND [ARGS]\n\nCommands:\n");
 	for (const struct command *c = nn_commands; c->name; c++)
 		fprintf(f, "  %-18s %s\n", c->name, c->help);
-	fprintf(f, "\nnetnsctl COMMAND --help shows a command's arguments. See netnsctl(8).\n");
+	fprintf(f, "\nnetnsctl COMMAND --help lists a command's options. See netnsctl(8).\n");
+}
+
+/* "Usage: netnsctl add-delay NS IF [--delay TIME] ..." (completions read it). */
+static void command_usage(FILE *f, const struct command *c)
+{
+	const struct cli_opt *o;
+
+	fprintf(f, "Usage: netnsctl %s%s%s", c->name, *c->args ? " " : "", c->args);
+	for (o = c->opts; o->name; o++) {
+		bool req = o->flags & CLI_OPT_REQUIRED, or_next = o[1].name && (o[1].flags & CLI_OPT_OR);
+
+		if (o->flags & CLI_OPT_OR)
+			fputs(" | ", f);
+		else
+			fputs(req ? " " : " [", f);
+		fprintf(f, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		if (!req && !or_next)
+			fputc(']', f);
+		if (o->flags & CLI_OPT_REPEAT)
+			fputs("...", f);
+	}
+	fputc('\n', f);
+}
+
+#define HELP_COLUMN 34
+
+static void command_help(FILE *f, const struct command *c)
+{
+	command_usage(f, c);
+	fprintf(f, "%s.\n", c->help);
+	if (!c->opts->name)
+		return;
+	fprintf(f, "\nOptions:\n");
+	for (const struct cli_opt *o = c->opts; o->name; o++) {
+		char head[128];
+		int len;
+
+		len = snprintf(head, sizeof(head), "  %c%c%c --%s%s%s", o->short_name ? '-' : ' ',
+			       o->short_name ? o->short_name : ' ', o->short_name ? ',' : ' ', o->name,
+			       o->arg ? " " : "", o->arg ? o->arg : "");
+		/* One line each; a long head puts its text on the next. */
+		if (len >= HELP_COLUMN)
+			fprintf(f, "%s\n%*s%s\n", head, HELP_COLUMN, "", o->help);
+		else
+			fprintf(f, "%-*s%s\n", HELP_COLUMN, head, o->help);
+	}
+}
+
+/* NETNSCTL_CHECK_HELP=1: LONGOPTS and SHORTOPTS are exactly the current
+ * command's help table; else say what differs and exit 3. */
+static void check_help(const char *shortopts, const struct option *longopts)
+{
+	const struct cli_opt *o;
+	bool bad = false;
+
+	if (!current || !getenv("NETNSCTL_CHECK_HELP"))
+		return;
+	for (const struct option *l = longopts; l->name; l++) {
+		for (o = current->opts; o->name && strcmp(o->name, l->name); o++)
+			;
+		if (!o->name) {
+			fprintf(stderr, "netnsctl: %s: option --%s has no help\n", current->name, l->name);
+			bad = true;
+		} else if (!o->arg != (l->has_arg == no_argument)) {
+			fprintf(stderr, "netnsctl: %s: --%s takes a value in one table only\n", current->name,
+				l->name);
+			bad = true;
+		}
+	}
+	for (o = current->opts; o->name; o++) {
+		const struct option *l;
+
+		for (l = longopts; l->name && strcmp(o->name, l->name); l++)
+			;
+		if (!l->name) {
+			fprintf(stderr, "netnsctl: %s: --%s has help but no option\n", current->name, o->name);
+			bad = true;
+		}
+		if (o->short_name && !strchr(shortopts, o->short_name)) {
+			fprintf(stderr, "netnsctl: %s: -%c has help but no option\n", current->name,
+				o->short_name);
+			bad = true;
+		}
+	}
+	for (const char *p = shortopts; *p; p++) {
+		if (*p == ':' || *p == '+' || *p == '-')
+			continue;
+		for (o = current->opts; o->name && o->short_name != *p; o++)
+			;
+		if (!o->name) {
+			fprintf(stderr, "netnsctl: %s: option -%c has no help\n", current->name, *p);
+			bad = true;
+		}
+	}
+	if (bad)
+		exit(3);
+}
+
+/*
+ * The progress line.  On a terminal, long operations show
+ * "[12/200] delete client ns13" on stderr, redrawn in place; elsewhere,
+ * nothing.  Whatever netnsctl writes to stdout or stderr first wipes it:
+ * both become streams that do so before every write (fopencookie), so no
+ * step line or error ever shares the progress line's row, wherever it is
+ * printed from.  The line itself goes straight to fd 2.
+ */
+static bool progress_tty, progress_shown;
+static unsigned int progress_cols = 80;
+static struct timespec progress_last;
+
+static void progress_wipe(void)
+{
+	static const char wipe[] = "\r\033[K";
+
+	if (progress_shown && write(STDERR_FILENO, wipe, sizeof(wipe) - 1) >= 0)
+		progress_shown = false;
+}
+
+static ssize_t write_all(int fd, const char *buf, size_t size)
+{
+	size_t off = 0;
+
+	while (off < size) {
+		ssize_t w = write(fd, buf + off, size - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return off ? (ssize_t)off : -1;
+		off += (size_t)w;
+	}
+	return (ssize_t)size;
+}
+
+static ssize_t wiping_write(void *cookie, const char *buf, size_t size)
+{
+	progress_wipe();
+	return write_all((int)(intptr_t)cookie, buf, size);
+}
+
+static FILE *wiping_stream(int fd, int mode)
+{
+	cookie_io_functions_t io = { .write = wiping_write };
+	FILE *f = fopencookie((void *)(intptr_t)fd, "w", io);
+
+	if (f)
+		setvbuf(f, NULL, mode, mode == _IONBF ? 0 : BUFSIZ);
+	return f;
+}
+
+static void progress_end(void)
+{
+	fflush(stdout);
+	progress_wipe();
+}
+
+static void progress_init(void)
+{
+	static bool done;
+	struct winsize ws;
+	FILE *out, *err;
+
+	/* Once, and only over the process's own streams (a caller of main(),
+	 * as tests/fuzz/fuzz_cli.c, may have put others in their place). */
+	if (done || fileno(stdout) != STDOUT_FILENO || fileno(stderr) != STDERR_FILENO ||
+	    !isatty(STDERR_FILENO))
+		return;
+	done = true;
+	out = wiping_stream(STDOUT_FILENO, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
+	err = wiping_stream(STDERR_FILENO, _IONBF);
+	if (!out || !err) {
+		if (out)
+			fclose(out);
+		if (err)
+			fclose(err);
+		return;
+	}
+	stdout = out;
+	stderr = err;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 8)
+		progress_cols = ws.ws_col;
+	progress_tty = true;
+	atexit(progress_end);
+}
+
+void cli_progress(const char *what, size_t done, size_t total, void *arg)
+{
+	struct timespec now;
+	struct nn_shown shown;
+	char line[1024];
+	int len;
+
+	(void)arg;
+	if (!progress_tty)
+		return;
+	if (done >= total) {
+		fflush(stdout);
+		progress_wipe();
+		return;
+	}
+	/* Ten times a second is enough for eyes, and a lot cheaper. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (progress_shown && (now.tv_sec - progress_last.tv_sec) * 1000000000L +
+				      (now.tv_nsec - progress_last.tv_nsec) < 100000000L)
+		return;
+	progress_last = now;
+	fflush(stdout);
+	/* One row, printable: a longer line would wrap, and \r not wipe it. */
+	len = snprintf(line, sizeof(line), "\r\033[K[%zu/%zu] %s", done, total, nn_show(&shown, what));
+	if (len > (int)sizeof(line) - 1)
+		len = (int)sizeof(line) - 1;
+	if ((unsigned int)len > progress_cols - 1 + 4)
+		len = (int)progress_cols - 1 + 4;	/* "\r\033[K" takes no columns */
+	if (write_all(STDERR_FILENO, line, (size_t)len) >= 0)
+		progress_shown = true;
+}
+
+void cli_lease_progress(unsigned int done, unsigned int total, void *arg)
+{
+	cli_progress("leased", done, total, arg);
 }
 
 int cli_usage_error(const char *fmt, ...)
@@ -129,11 +469,30 @@ int cli_plan_error(const struct nn_error *e)
 	return e->code == EEXIST || e->code == EMSGSIZE ? cli_input_error(e) : cli_fail(e);
 }
 
+/* The long option WORD ("dealy", or "dealy=1") may mistype, or NULL. */
+static const char *nearest_option(const char *word, const struct option *longopts)
+{
+	const char *names[64];
+	char w[64];
+	size_t n = 0;
+
+	snprintf(w, sizeof(w), "%.*s", (int)strcspn(word, "="), word);
+	/* "--dry-run=x" is a known option given a value: nothing to suggest. */
+	for (const struct option *l = longopts; l->name && n < 64; l++) {
+		if (!strcmp(l->name, w))
+			return NULL;
+		names[n++] = l->name;
+	}
+	return nn_nearest(w, names, n);
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
 	int c;
 
 	opterr = 0;
+	if (optind <= 1)
+		check_help(shortopts, longopts);
 	c = getopt_long(argc, argv, shortopts, longopts, NULL);
 	if (c == '?') {
 		const char *bad = argv[optind - 1];
@@ -141,9 +500,15 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 
 		/* A long option given a value it does not take ("--dry-run=x")
 		 * sets optopt to the option's value: name what was typed. */
-		if (bad && bad[0] == '-' && bad[1] == '-')
+		if (bad && bad[0] == '-' && bad[1] == '-') {
+			const char *near = nearest_option(bad + 2, longopts);
+
+			if (near)
+				return -cli_usage_error("%s: unknown option \"%s\" (did you mean \"--%s\"?)",
+							argv[0], nn_show(&b, bad), near);
 			return -cli_usage_error("%s: unknown option or value \"%s\"", argv[0],
 						nn_show(&b, bad));
+		}
 		if (optopt > ' ' && optopt < 0x7f)
 			return -cli_usage_error("%s: unknown option \"-%c\"", argv[0], optopt);
 		return -cli_usage_error("%s: unknown option \"%s\"", argv[0],
@@ -196,6 +561,7 @@ struct nn_ctx *cli_ctx(void)
 		cli_fail(&e);
 		return NULL;
 	}
+	nn_ctx_set_progress(ctx, cli_progress, NULL);
 	return ctx;
 }
 
@@ -293,15 +659,27 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
 	return ret;
 }
 
-void json_str(FILE *f, const char *s)
+/* --help anywhere among a command's own arguments (for exec: only first,
+ * the rest is the command it runs). */
+static bool wants_help(const struct command *c, int argc, char **argv)
 {
-	nn_put_json(f, s);
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+		if (c->fn == cmd_exec)
+			break;
+	}
+	return false;
 }
 
 int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : NULL;
+	const char *names[64], *near;
 	struct nn_shown shown;
+	size_t n = 0;
 
 	if (!name || !strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
 		usage(name ? stdout : stderr);
@@ -312,16 +690,26 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	nn_proc_raise_nofile();
+	progress_init();
 	for (const struct command *c = nn_commands; c->name; c++) {
+		if (n < 64)
+			names[n++] = c->name;
 		if (strcmp(c->name, name))
 			continue;
-		if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
-			printf("Usage: netnsctl %s %s\n%s.\n", c->name, c->args, c->help);
+		if (wants_help(c, argc, argv)) {
+			command_help(stdout, c);
 			return EXIT_OK;
 		}
+		current = c;
 		/* Commands see themselves as argv[0], as getopt expects. */
 		return c->fn(argc - 1, argv + 1);
 	}
-	cli_usage_error("unknown command \"%s\" (netnsctl --help lists them)", nn_show(&shown, name));
+	near = nn_nearest(name, names, n);
+	if (near)
+		cli_usage_error("unknown command \"%s\" (did you mean \"%s\"?)", nn_show(&shown, name),
+				near);
+	else
+		cli_usage_error("unknown command \"%s\" (netnsctl --help lists them)",
+				nn_show(&shown, name));
 	return EXIT_USAGE;
 }

@@ -194,7 +194,7 @@ int cmd_show_qdisc(int argc, char **argv)
 	size_t n = 0;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "j", opts)) != -1) {
 		if (c < 0)
 			return -c;
 		json = true;
@@ -213,7 +213,8 @@ int cmd_show_qdisc(int argc, char **argv)
 		return cli_fail(&e);
 	}
 	if (json) {
-		printf("{\"namespace\":");
+		json_begin(stdout);
+		printf(",\"namespace\":");
 		json_str(stdout, nsname);
 		printf(",\"interface\":");
 		json_str(stdout, ifname);

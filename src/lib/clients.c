@@ -1638,6 +1638,15 @@ static void delete_macvlan(struct nn_ctx *ctx, const char *name)
 		nn_link_del(ns, li.ifindex, &e);
 }
 
+static void progress_of(struct nn_ctx *ctx, const char *doing, const char *name, size_t done,
+			size_t total)
+{
+	char what[NAME_MAX + 32];
+
+	snprintf(what, sizeof(what), "%s %s", doing, name);
+	nn_ctx_progress(ctx, what, done, total);
+}
+
 /*
  * The clients PREFIXk with FIRST <= k <= LAST (LAST 0: all of them) that
  * netnsctl made (OWNER not NULL: only that owner's): their leases released,
@@ -1692,6 +1701,7 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 		v[i] = c;
 		c->port.fd = -1;
 		snprintf(c->name, sizeof(c->name), "%s", names[i]);
+		progress_of(ctx, "read client", c->name, i, 2 * n);
 		readable = load_client(ctx, names[i], &c->info, &le) == 1;
 		if (!readable) {
 			memset(&c->info, 0, sizeof(c->info));
@@ -1734,6 +1744,7 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 
 		if (c->skip)
 			continue;
+		progress_of(ctx, "delete client", c->name, n + i, 2 * n);
 		nn_dhcp_port_close(&c->port);
 		if (c->stale) {
 			remove_client_files(ctx, &c->info);
@@ -1762,6 +1773,7 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 	}
 	if (ret == 0)
 		ret = deleted;
+	nn_ctx_progress(ctx, "", 2 * n, 2 * n);
 out:
 	if (nn_clients_keeper_ensure(ctx, NULL, ret < 0 ? &(struct nn_error){ 0 } : e) < 0 && ret >= 0)
 		ret = -e->code;

@@ -38,7 +38,21 @@ struct nn_ctx {
 	char *state_dir;
 	char *etc_dir;
 	struct nn_ns *nss;
+	nn_progress_cb progress;
+	void *progress_arg;
 };
+
+void nn_ctx_set_progress(struct nn_ctx *ctx, nn_progress_cb cb, void *arg)
+{
+	ctx->progress = cb;
+	ctx->progress_arg = arg;
+}
+
+void nn_ctx_progress(struct nn_ctx *ctx, const char *what, size_t done, size_t total)
+{
+	if (ctx->progress)
+		ctx->progress(what, done, total, ctx->progress_arg);
+}
 
 static char *pick(const char *opt, const char *env, const char *def)
 {

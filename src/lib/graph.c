@@ -15,6 +15,7 @@
 #include "netnsctl/clients.h"
 #include "netnsctl/labfile.h"
 #include "netnsctl/link.h"
+#include "netnsctl/live.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/qdisc.h"
 #include "cleanup.h"
@@ -510,40 +511,68 @@ static void put_bridge_node(FILE *f, const struct gbridge *b, const char *indent
 	fputs("\"];\n", f);
 }
 
+/* Sorted copies of a graph's pointers: writing leaves the graph as it was. */
+struct graph_copy {
+	char **ns;
+	struct gbridge *br;
+	struct giface *ifs;
+	struct gnote *notes;
+	struct gedge *edges;
+};
+
+static void copy_free(struct graph_copy *c)
+{
+	free(c->ns);
+	free(c->br);
+	free(c->ifs);
+	free(c->notes);
+	free(c->edges);
+}
+
+static int copy_sorted(const struct nn_graph *g, struct graph_copy *c, struct nn_error *e)
+{
+	c->ns = calloc(g->n_ns + 1, sizeof(*c->ns));
+	c->br = calloc(g->n_br + 1, sizeof(*c->br));
+	c->ifs = calloc(g->n_ifs + 1, sizeof(*c->ifs));
+	c->notes = calloc(g->n_notes + 1, sizeof(*c->notes));
+	c->edges = calloc(g->n_edges + 1, sizeof(*c->edges));
+	if (!c->ns || !c->br || !c->ifs || !c->notes || !c->edges) {
+		copy_free(c);
+		return oom(e);
+	}
+	if (g->n_ns)
+		memcpy(c->ns, g->ns, g->n_ns * sizeof(*c->ns));
+	if (g->n_br)
+		memcpy(c->br, g->br, g->n_br * sizeof(*c->br));
+	if (g->n_ifs)
+		memcpy(c->ifs, g->ifs, g->n_ifs * sizeof(*c->ifs));
+	if (g->n_notes)
+		memcpy(c->notes, g->notes, g->n_notes * sizeof(*c->notes));
+	if (g->n_edges)
+		memcpy(c->edges, g->edges, g->n_edges * sizeof(*c->edges));
+	qsort(c->ns, g->n_ns, sizeof(*c->ns), cmp_str_p);
+	qsort(c->br, g->n_br, sizeof(*c->br), cmp_br);
+	qsort(c->ifs, g->n_ifs, sizeof(*c->ifs), cmp_if);
+	qsort(c->notes, g->n_notes, sizeof(*c->notes), cmp_note);
+	qsort(c->edges, g->n_edges, sizeof(*c->edges), cmp_edge);
+	return 0;
+}
+
 int nn_graph_write_dot(const struct nn_graph *g, FILE *f, struct nn_error *e)
 {
-	_cleanup_free_ char **ns = NULL;
-	_cleanup_free_ struct gbridge *br = NULL;
-	_cleanup_free_ struct giface *ifs = NULL;
-	_cleanup_free_ struct gnote *notes = NULL;
-	_cleanup_free_ struct gedge *edges = NULL;
+	struct graph_copy c = { 0 };
+	char **ns;
+	struct gbridge *br;
+	struct gedge *edges;
 	struct sorted sorted;
 	size_t i, j;
 
-	/* Sorted copies of the pointers: writing leaves the graph as it was. */
-	ns = calloc(g->n_ns + 1, sizeof(*ns));
-	br = calloc(g->n_br + 1, sizeof(*br));
-	ifs = calloc(g->n_ifs + 1, sizeof(*ifs));
-	notes = calloc(g->n_notes + 1, sizeof(*notes));
-	edges = calloc(g->n_edges + 1, sizeof(*edges));
-	if (!ns || !br || !ifs || !notes || !edges)
-		return oom(e);
-	if (g->n_ns)
-		memcpy(ns, g->ns, g->n_ns * sizeof(*ns));
-	if (g->n_br)
-		memcpy(br, g->br, g->n_br * sizeof(*br));
-	if (g->n_ifs)
-		memcpy(ifs, g->ifs, g->n_ifs * sizeof(*ifs));
-	if (g->n_notes)
-		memcpy(notes, g->notes, g->n_notes * sizeof(*notes));
-	if (g->n_edges)
-		memcpy(edges, g->edges, g->n_edges * sizeof(*edges));
-	qsort(ns, g->n_ns, sizeof(*ns), cmp_str_p);
-	qsort(br, g->n_br, sizeof(*br), cmp_br);
-	qsort(ifs, g->n_ifs, sizeof(*ifs), cmp_if);
-	qsort(notes, g->n_notes, sizeof(*notes), cmp_note);
-	qsort(edges, g->n_edges, sizeof(*edges), cmp_edge);
-	sorted = (struct sorted){ ifs, g->n_ifs, notes, g->n_notes };
+	if (copy_sorted(g, &c, e) < 0)
+		return -e->code;
+	ns = c.ns;
+	br = c.br;
+	edges = c.edges;
+	sorted = (struct sorted){ c.ifs, g->n_ifs, c.notes, g->n_notes };
 
 	fputs("graph \"netnsctl\" {\n"
 	      "\tgraph [rankdir=LR, fontname=\"Helvetica\", nodesep=0.5, ranksep=1.2];\n"
@@ -582,6 +611,110 @@ int nn_graph_write_dot(const struct nn_graph *g, FILE *f, struct nn_error *e)
 		fputs("\"];\n", f);
 	}
 	fputs("}\n", f);
+	copy_free(&c);
+	if (fflush(f) == EOF || ferror(f))
+		return nn_error_set(e, errno ? errno : EIO, "cannot write the graph");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+/* DETAIL's lines as a JSON array ("[]" for none). */
+static void put_json_lines(FILE *f, const char *detail)
+{
+	const char *p, *nl;
+
+	fputc('[', f);
+	for (p = detail; p && *p; p = nl ? nl + 1 : p + strlen(p)) {
+		_cleanup_free_ char *line = NULL;
+
+		nl = strchr(p, '\n');
+		line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		if (p != detail)
+			fputc(',', f);
+		nn_put_json(f, line ? line : "");
+	}
+	fputc(']', f);
+}
+
+static void put_json_opt(FILE *f, const char *s)
+{
+	if (s)
+		nn_put_json(f, s);
+	else
+		fputs("null", f);
+}
+
+static void put_json_end(FILE *f, const struct gend *x)
+{
+	fputs("{\"namespace\":", f);
+	nn_put_json(f, x->ns);
+	fputs(",\"interface\":", f);
+	put_json_opt(f, x->ifname);
+	fputs(",\"bridge\":", f);
+	put_json_opt(f, x->bridge);
+	fputs(",\"detail\":", f);
+	put_json_lines(f, x->detail);
+	fputc('}', f);
+}
+
+int nn_graph_write_json(const struct nn_graph *g, FILE *f, int version, struct nn_error *e)
+{
+	struct graph_copy c = { 0 };
+
+	if (copy_sorted(g, &c, e) < 0)
+		return -e->code;
+	fprintf(f, "{\"version\":%d,\"namespaces\":[", version);
+	for (size_t i = 0; i < g->n_ns; i++) {
+		bool first = true;
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		nn_put_json(f, c.ns[i]);
+		fputs(",\"notes\":[", f);
+		for (size_t k = 0; k < g->n_notes; k++) {
+			if (strcmp(c.notes[k].ns, c.ns[i]))
+				continue;
+			fputs(first ? "" : ",", f);
+			nn_put_json(f, c.notes[k].text);
+			first = false;
+		}
+		fputs("],\"interfaces\":[", f);
+		first = true;
+		for (size_t k = 0; k < g->n_ifs; k++) {
+			if (strcmp(c.ifs[k].ns, c.ns[i]))
+				continue;
+			fputs(first ? "{\"name\":" : ",{\"name\":", f);
+			nn_put_json(f, c.ifs[k].name);
+			fputs(",\"kind\":", f);
+			put_json_opt(f, c.ifs[k].kind);
+			fputs(",\"detail\":", f);
+			put_json_lines(f, c.ifs[k].detail);
+			fputc('}', f);
+			first = false;
+		}
+		fputs("]}", f);
+	}
+	fputs("],\"bridges\":[", f);
+	for (size_t i = 0; i < g->n_br; i++) {
+		fputs(i ? ",{\"namespace\":" : "{\"namespace\":", f);
+		nn_put_json(f, c.br[i].ns);
+		fputs(",\"name\":", f);
+		nn_put_json(f, c.br[i].name);
+		fputs(",\"detail\":", f);
+		put_json_lines(f, c.br[i].detail);
+		fputc('}', f);
+	}
+	fputs("],\"edges\":[", f);
+	for (size_t i = 0; i < g->n_edges; i++) {
+		fprintf(f, "%s{\"kind\":\"%s\",\"a\":", i ? "," : "",
+			c.edges[i].kind == NN_GRAPH_MACVLAN ? "macvlan" : "veth");
+		put_json_end(f, &c.edges[i].a);
+		fputs(",\"b\":", f);
+		put_json_end(f, &c.edges[i].b);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+	copy_free(&c);
 	if (fflush(f) == EOF || ferror(f))
 		return nn_error_set(e, errno ? errno : EIO, "cannot write the graph");
 	return 0;
@@ -589,147 +722,8 @@ int nn_graph_write_dot(const struct nn_graph *g, FILE *f, struct nn_error *e)
 
 /* ------------------------------------------------------------------ kernel */
 
-struct known_nsid {
-	size_t space;
-	int32_t nsid;
-};
-
-/*
- * One namespace as read.  Its handle is not kept: a handle holds a
- * namespace fd and netlink sockets, and hundreds of namespaces would run
- * into the file limit.  Handles are taken again for the few nsid requests.
- */
-struct space {
-	const char *name;		/* "" for the host */
-	bool live;			/* false: deleted since the listing */
-	struct nn_link_info *links;	/* sorted by ifindex */
-	size_t n_links;
-	bool *drawn;
-	struct nn_addr_info *addrs;
-	size_t n_addrs;
-	struct nn_qdisc_info *roots;	/* root qdiscs, by ifindex */
-	size_t n_roots;
-	struct known_nsid *ids;		/* what this namespace calls the others */
-	size_t n_ids, cap_ids;
-};
-
-static int cmp_link(const void *pa, const void *pb)
-{
-	const struct nn_link_info *a = pa, *b = pb;
-
-	return (a->ifindex > b->ifindex) - (a->ifindex < b->ifindex);
-}
-
-static const struct nn_link_info *link_by_index(const struct space *sp, int ifindex)
-{
-	struct nn_link_info key = { .ifindex = ifindex };
-
-	return bsearch(&key, sp->links, sp->n_links, sizeof(key), cmp_link);
-}
-
-static void space_free(struct space *sp)
-{
-	free(sp->links);
-	free(sp->drawn);
-	free(sp->addrs);
-	free(sp->roots);
-	free(sp->ids);
-}
-
-static void release(struct nn_ctx *ctx, const struct space *sp)
-{
-	if (*sp->name)
-		nn_ctx_ns_forget(ctx, sp->name);
-}
-
-/* Read one namespace: 1 when read, 0 when it went away meanwhile. */
-static int space_read(struct nn_ctx *ctx, struct space *sp, struct nn_error *e)
-{
-	struct nn_ns *ns;
-	int ret = nn_ctx_ns(ctx, sp->name, &ns, e);
-
-	if (ret < 0)
-		return *sp->name && e->code == ENOENT ? 0 : ret;
-	ret = 0;
-	if (nn_link_list(ns, &sp->links, &sp->n_links, e) < 0 ||
-	    nn_addr_list(ns, &sp->addrs, &sp->n_addrs, e) < 0 ||
-	    nn_qdisc_roots(ns, &sp->roots, &sp->n_roots, e) < 0)
-		ret = -e->code;
-	release(ctx, sp);
-	if (ret < 0)
-		return ret;
-	qsort(sp->links, sp->n_links, sizeof(*sp->links), cmp_link);
-	sp->drawn = calloc(sp->n_links + 1, sizeof(*sp->drawn));
-	if (!sp->drawn)
-		return oom(e);
-	return 1;
-}
-
-/* The id namespace I gives namespace J, asked once. */
-static int nsid_of(struct nn_ctx *ctx, struct space *spaces, size_t i, size_t j, int32_t *nsid,
-		   struct nn_error *e)
-{
-	struct space *sp = &spaces[i];
-	struct nn_ns *ns_i, *ns_j;
-	int ret;
-
-	for (size_t k = 0; k < sp->n_ids; k++) {
-		if (sp->ids[k].space == j) {
-			*nsid = sp->ids[k].nsid;
-			return 0;
-		}
-	}
-	/* I's handle stays for the rest of I's links; J's goes now. */
-	if (nn_ctx_ns(ctx, sp->name, &ns_i, e) < 0 || nn_ctx_ns(ctx, spaces[j].name, &ns_j, e) < 0)
-		return -e->code;
-	ret = nn_ns_peer_nsid(ns_i, ns_j, nsid, e);
-	release(ctx, &spaces[j]);
-	if (ret < 0)
-		return ret;
-	if (grow(&sp->ids, &sp->cap_ids, sp->n_ids, sizeof(*sp->ids)) < 0)
-		return oom(e);
-	sp->ids[sp->n_ids++] = (struct known_nsid){ .space = j, .nsid = *nsid };
-	return 0;
-}
-
-/*
- * The link that link L of space I points at (a veth's peer, a macvlan's
- * parent): in I itself when the kernel gave no namespace id, else in the
- * space whose id, as I sees it, is L's.  Ifindexes repeat across
- * namespaces, so only spaces that have that ifindex are asked, the host
- * first.  0 with *OUT NULL: not in any namespace read here.
- */
-static int resolve(struct nn_ctx *ctx, struct space *spaces, size_t n, size_t i,
-		   const struct nn_link_info *l, size_t *j_out, const struct nn_link_info **out,
-		   struct nn_error *e)
-{
-	*out = NULL;
-	if (l->peer_ifindex <= 0)
-		return 0;
-	if (!l->peer_nsid_set) {
-		*j_out = i;
-		*out = link_by_index(&spaces[i], l->peer_ifindex);
-		return 0;
-	}
-	for (size_t j = 0; j < n; j++) {
-		const struct nn_link_info *p;
-		int32_t id;
-
-		if (j == i || !spaces[j].live || !(p = link_by_index(&spaces[j], l->peer_ifindex)))
-			continue;
-		if (nsid_of(ctx, spaces, i, j, &id, e) < 0)
-			return -e->code;
-		if (id == l->peer_nsid) {
-			*j_out = j;
-			*out = p;
-			return 0;
-		}
-	}
-	return 0;
-}
-
 /* Addresses (not the kernel's link-local ones), "down", the root qdisc. */
-static int detail_of(const struct space *sp, const struct nn_link_info *l, char **out,
+static int detail_of(const struct nn_live_ns *sp, const struct nn_link_info *l, char **out,
 		     struct nn_error *e)
 {
 	char *buf = NULL;
@@ -783,7 +777,7 @@ static bool is_lo(const struct nn_link_info *l)
 }
 
 /* Draw bridge BR of SP with its addresses (once; later calls are no-ops). */
-static int add_bridge_of(struct nn_graph *g, const struct space *sp, const struct nn_link_info *br,
+static int add_bridge_of(struct nn_graph *g, const struct nn_live_ns *sp, const struct nn_link_info *br,
 			 struct nn_error *e)
 {
 	_cleanup_free_ char *detail = NULL;
@@ -794,10 +788,10 @@ static int add_bridge_of(struct nn_graph *g, const struct space *sp, const struc
 }
 
 /* The end at link L of SP: on L's bridge when it is a port. */
-static int end_of(struct nn_graph *g, const struct space *sp, const struct nn_link_info *l,
+static int end_of(struct nn_graph *g, const struct nn_live_ns *sp, const struct nn_link_info *l,
 		  struct nn_graph_end *end, char **detail, struct nn_error *e)
 {
-	const struct nn_link_info *m = l->master ? link_by_index(sp, l->master) : NULL;
+	const struct nn_link_info *m = l->master ? nn_live_link(sp, l->master) : NULL;
 
 	if (detail_of(sp, l, detail, e) < 0)
 		return -e->code;
@@ -809,20 +803,20 @@ static int end_of(struct nn_graph *g, const struct space *sp, const struct nn_li
 	return 0;
 }
 
-static int draw_veth(struct nn_ctx *ctx, struct nn_graph *g, struct space *spaces, size_t n, size_t i, size_t li,
+static int draw_veth(struct nn_ctx *ctx, struct nn_graph *g, struct nn_live_ns *spaces, size_t n, size_t i, size_t li,
 		     struct nn_error *e)
 {
 	_cleanup_free_ char *da = NULL, *db = NULL;
-	struct space *sp = &spaces[i];
+	struct nn_live_ns *sp = &spaces[i];
 	const struct nn_link_info *l = &sp->links[li], *p;
 	struct nn_graph_end a, b;
 	size_t j = 0;
 
-	if (resolve(ctx, spaces, n, i, l, &j, &p, e) < 0)
+	if (nn_live_peer(ctx, spaces, n, i, l, &j, &p, e) < 0)
 		return -e->code;
 	if (!p || strcmp(p->kind, "veth")) {
 		/* the peer is in a namespace without a name, or gone */
-		sp->drawn[li] = true;
+		sp->marked[li] = true;
 		if (!*sp->name)
 			return 0;
 		if (detail_of(sp, l, &da, e) < 0)
@@ -832,24 +826,24 @@ static int draw_veth(struct nn_ctx *ctx, struct nn_graph *g, struct space *space
 	/* The host's own veths are not part of a lab. */
 	if (!*sp->name && !*spaces[j].name)
 		return 0;
-	sp->drawn[li] = true;
-	spaces[j].drawn[p - spaces[j].links] = true;
+	sp->marked[li] = true;
+	spaces[j].marked[p - spaces[j].links] = true;
 	if (end_of(g, sp, l, &a, &da, e) < 0 || end_of(g, &spaces[j], p, &b, &db, e) < 0)
 		return -e->code;
 	return nn_graph_add_edge(g, NN_GRAPH_VETH, &a, &b, e);
 }
 
-static int draw_macvlan(struct nn_ctx *ctx, struct nn_graph *g, struct space *spaces, size_t n, size_t i, size_t li,
+static int draw_macvlan(struct nn_ctx *ctx, struct nn_graph *g, struct nn_live_ns *spaces, size_t n, size_t i, size_t li,
 			struct nn_error *e)
 {
 	_cleanup_free_ char *da = NULL;
-	struct space *sp = &spaces[i];
+	struct nn_live_ns *sp = &spaces[i];
 	const struct nn_link_info *l = &sp->links[li], *p;
 	struct nn_graph_end a, b;
 	size_t j = 0;
 
-	sp->drawn[li] = true;
-	if (resolve(ctx, spaces, n, i, l, &j, &p, e) < 0)
+	sp->marked[li] = true;
+	if (nn_live_peer(ctx, spaces, n, i, l, &j, &p, e) < 0)
 		return -e->code;
 	if (detail_of(sp, l, &da, e) < 0)
 		return -e->code;
@@ -869,17 +863,17 @@ static int draw_macvlan(struct nn_ctx *ctx, struct nn_graph *g, struct space *sp
 	return nn_graph_add_edge(g, NN_GRAPH_MACVLAN, &a, &b, e);
 }
 
-static int draw_space(struct nn_ctx *ctx, struct nn_graph *g, struct space *spaces, size_t n,
+static int draw_space(struct nn_ctx *ctx, struct nn_graph *g, struct nn_live_ns *spaces, size_t n,
 		      size_t i, struct nn_error *e)
 {
-	struct space *sp = &spaces[i];
+	struct nn_live_ns *sp = &spaces[i];
 	int ret = 0;
 
 	for (size_t li = 0; li < sp->n_links; li++) {
 		const struct nn_link_info *l = &sp->links[li];
 		_cleanup_free_ char *d = NULL;
 
-		if (sp->drawn[li] || is_lo(l))
+		if (sp->marked[li] || is_lo(l))
 			continue;
 		if (!strcmp(l->kind, "veth"))
 			ret = draw_veth(ctx, g, spaces, n, i, li, e);
@@ -894,14 +888,14 @@ static int draw_space(struct nn_ctx *ctx, struct nn_graph *g, struct space *spac
 		if (ret < 0)
 			break;
 	}
-	release(ctx, sp);
+	nn_live_release(ctx, sp);
 	return ret < 0 ? ret : 0;
 }
 
 int nn_graph_from_kernel(struct nn_ctx *ctx, struct nn_graph *g, struct nn_error *e)
 {
 	char **names = NULL;
-	struct space *spaces;
+	struct nn_live_ns *spaces;
 	size_t n_names = 0, n, i;
 	int ret = 0;
 
@@ -917,7 +911,7 @@ int nn_graph_from_kernel(struct nn_ctx *ctx, struct nn_graph *g, struct nn_error
 	for (i = 0; i < n_names; i++)
 		spaces[i + 1].name = names[i];
 	for (i = 0; i < n && ret >= 0; i++) {
-		ret = space_read(ctx, &spaces[i], e);
+		ret = nn_live_read(ctx, &spaces[i], false, e);
 		spaces[i].live = ret > 0;
 		if (ret > 0 && *spaces[i].name)
 			ret = nn_graph_add_netns(g, spaces[i].name, e);
@@ -929,7 +923,7 @@ int nn_graph_from_kernel(struct nn_ctx *ctx, struct nn_graph *g, struct nn_error
 	if (ret >= 0)
 		ret = draw_space(ctx, g, spaces, n, 0, e);
 	for (i = 0; i < n; i++)
-		space_free(&spaces[i]);
+		nn_live_free(&spaces[i]);
 	free(spaces);
 	nn_netns_list_free(names, n_names);
 	return ret < 0 ? ret : 0;

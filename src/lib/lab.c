@@ -85,6 +85,7 @@ struct nn_lab {
 	size_t n_nats;
 	bool prune;
 	bool new_namespaces;
+	enum nn_lab_claim claim;
 };
 
 enum op {
@@ -93,6 +94,7 @@ enum op {
 	OP_ROUTE_DEL,
 	OP_FWD_RESTORE,
 	OP_FWD_HANDOVER,
+	OP_ADOPT,
 	OP_NS_ADD,
 	OP_LINK_DEL,
 	OP_BRIDGE_ADD,
@@ -147,6 +149,7 @@ struct step {
 		} rt;
 		struct {			/* FWD_SET, FWD_RESTORE */
 			bool on, prev;		/* prev: the kernel's before the step */
+			bool fresh;		/* FWD_SET in a namespace this plan makes */
 			/* FWD_SET: the value before netnsctl first changed it
 			 * (the journal's record, or prev) */
 			bool orig;
@@ -159,6 +162,13 @@ struct step {
 			 * undo records it again */
 			char prev_owner[64];
 		} nat;
+		struct {			/* ADOPT: the journal's record, whose
+						 * owner an undo gives it back to */
+			enum nn_obj_kind kind;	/* NETNS (ns is its name) or LINK */
+			uint64_t id;
+			char owner[64];
+			struct nn_proof proof;
+		} adopt;
 	};
 	char text[320];
 	bool done;
@@ -435,6 +445,11 @@ void nn_lab_set_prune(struct nn_lab *lab, bool prune)
 void nn_lab_set_new_namespaces(struct nn_lab *lab, bool on)
 {
 	lab->new_namespaces = on;
+}
+
+void nn_lab_set_claim(struct nn_lab *lab, enum nn_lab_claim claim)
+{
+	lab->claim = claim;
 }
 
 /* --- observing ---------------------------------------------------------- */
@@ -1131,6 +1146,7 @@ static int plan_fwd(struct nn_plan *p, struct observer *o, const struct lab_fwd 
 		return -e->code;
 	s->fwd.on = v->on;
 	s->fwd.prev = ob->exists ? ob->fwd : false;
+	s->fwd.fresh = !ob->exists;
 	/* Changed again: what is restored in the end is still the value
 	 * from before the first change. */
 	if (obs_fwd_record(o, ob, &rec, e) < 0)
@@ -1604,6 +1620,124 @@ static int plan_probe_kernel(const struct nn_plan *p, struct nn_ctx *ctx, struct
 	return 0;
 }
 
+/* --- claims: what the lab describes that another owner made --------- */
+
+/* OWNER as a user knows it: lab "abc", netnsctl create-veth-pair. */
+static const char *owner_text(char *buf, size_t len, const char *owner)
+{
+	if (!strncmp(owner, "lab:", 4))
+		snprintf(buf, len, "lab \"%s\"", owner + 4);
+	else
+		snprintf(buf, len, "netnsctl %s", owner);
+	return buf;
+}
+
+/*
+ * The journal's record of namespace NS (IFNAME NULL) or of link IFNAME in
+ * NS when an owner other than LAB's made it and it still is that object
+ * (the namespace by its cookie, a link by its namespace's cookie and its
+ * ifindex): 1 and *OUT, or 0.
+ */
+static int made_by_other(struct observer *o, const struct nn_lab *lab, const char *ns,
+			 const char *ifname, const struct nn_journal_entry **out,
+			 struct nn_error *e)
+{
+	struct obs *ob;
+	int ret;
+
+	*out = NULL;
+	if (obs_journal(o, e) < 0 || observe(o, ns, &ob, e) < 0)
+		return -e->code;
+	if (!ob->exists)
+		return 0;
+	for (size_t i = 0; i < o->n_journal; i++) {
+		const struct nn_journal_entry *j = &o->journal[i];
+		const struct nn_link_info *l;
+
+		if (!*j->owner || !strcmp(j->owner, "-") || !strcmp(j->owner, lab->owner))
+			continue;
+		if (ifname) {
+			if (j->kind != NN_OBJ_LINK || strcmp(j->ns, ns) || strcmp(j->name, ifname) ||
+			    !(l = obs_link(ob, ifname)) || !nn_owner_link(j, l))
+				continue;
+		} else if (j->kind != NN_OBJ_NETNS || strcmp(j->name, ns)) {
+			continue;
+		}
+		/* still the object J names (owner.h): the namespace by its cookie */
+		ret = record_ns(o, j, ns, &ob, e);
+		if (ret < 0)
+			return ret;
+		if (ret) {
+			*out = j;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Namespace NS (IFNAME NULL) or link IFNAME in NS, if another owner made
+ * it: refused, or a step that adopts it. */
+static int claim(struct nn_plan *p, struct observer *o, const struct nn_lab *lab, const char *ns,
+		 const char *ifname, struct nn_error *e)
+{
+	const struct nn_journal_entry *j;
+	char who[96], what[320];
+	struct step *s;
+	int ret = made_by_other(o, lab, ns, ifname, &j, e);
+
+	if (ret <= 0)
+		return ret;
+	owner_text(who, sizeof(who), j->owner);
+	if (ifname)
+		snprintf(what, sizeof(what), "%s in %s", ifname, where(ns));
+	else
+		snprintf(what, sizeof(what), "namespace %s", ns);
+	if (lab->claim == NN_CLAIM_REFUSE)
+		return nn_error_setx(e, EBUSY, "%s belongs to %s: not taken over without adopting it",
+				     what, who);
+	s = add_step(p, OP_ADOPT, ns, ifname, e);
+	if (!s)
+		return -e->code;
+	s->adopt.kind = j->kind;
+	s->adopt.id = j->id;
+	/* the proof goes with the record (owner.h): a killed owner's intent
+	 * becomes a "made" record of what the kernel has */
+	s->adopt.proof = j->id ? j->proof : j->intent;
+	if (!j->id) {
+		struct obs *ob;
+		const struct nn_link_info *l;
+
+		if (observe(o, ns, &ob, e) < 0)
+			return -e->code;
+		if (ifname && (l = obs_link(ob, ifname)))
+			s->adopt.id = (uint64_t)l->ifindex;
+		else if (!ifname && obs_cookie(o, ob, &s->adopt.id, e) < 0)
+			return -e->code;
+	}
+	snprintf(s->adopt.owner, sizeof(s->adopt.owner), "%s", j->owner);
+	snprintf(s->text, sizeof(s->text), "adopt %s from %s", what, who);
+	return 0;
+}
+
+/* Everything the lab names that another lab or command may have made:
+ * its namespaces and its links (veth ends, bridges, macvlans). */
+static int plan_claims(struct nn_plan *p, struct observer *o, const struct nn_lab *lab,
+		       struct nn_error *e)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < lab->n_ns && ret == 0; i++)
+		ret = claim(p, o, lab, lab->ns[i], NULL, e);
+	for (size_t i = 0; i < lab->n_veths && ret == 0; i++)
+		for (int k = 0; k < 2 && ret == 0; k++)
+			ret = claim(p, o, lab, lab->veths[i].ns[k], lab->veths[i].ifname[k], e);
+	for (size_t i = 0; i < lab->n_bridges && ret == 0; i++)
+		ret = claim(p, o, lab, lab->bridges[i].ns, lab->bridges[i].name, e);
+	for (size_t i = 0; i < lab->n_macvlans && ret == 0; i++)
+		ret = claim(p, o, lab, lab->macvlans[i].ns, lab->macvlans[i].ifname, e);
+	return ret;
+}
+
 int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **out,
 		 struct nn_error *e)
 {
@@ -1618,7 +1752,13 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 	/* Removals first: they free names and addresses the lab may reuse. */
 	if (lab->prune)
 		ret = plan_prune(p, &o, lab, e);
+	if (ret == 0 && lab->claim != NN_CLAIM_SHARE)
+		ret = plan_claims(p, &o, lab, e);
 	for (size_t i = 0; i < lab->n_ns && ret == 0; i++) {
+		char what[NSNAME_MAX + 32];
+
+		snprintf(what, sizeof(what), "look at namespace %s", lab->ns[i]);
+		nn_ctx_progress(ctx, what, i, lab->n_ns);
 		ret = observe(&o, lab->ns[i], &ob, e);
 		if (ret == 0 && !ob->exists) {
 			struct step *s = add_step(p, OP_NS_ADD, ob->name, NULL, e);
@@ -1646,6 +1786,7 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 			}
 		}
 	}
+	nn_ctx_progress(ctx, "", lab->n_ns, lab->n_ns);
 	for (size_t i = 0; i < lab->n_bridges && ret == 0; i++)
 		ret = plan_bridge(p, &o, &lab->bridges[i], e);
 	for (size_t i = 0; i < lab->n_veths && ret == 0; i++)
@@ -1688,6 +1829,33 @@ size_t nn_plan_len(const struct nn_plan *p)
 const char *nn_plan_step_text(const struct nn_plan *p, size_t i)
 {
 	return p->steps[i].text;
+}
+
+bool nn_plan_step_makes(const struct nn_plan *p, size_t i)
+{
+	const struct step *s = &p->steps[i];
+
+	switch (s->op) {
+	case OP_NS_ADD:
+	case OP_VETH_ADD:
+	case OP_BRIDGE_ADD:
+	case OP_MACVLAN_ADD:
+	case OP_ADDR_ADD:
+	case OP_LINK_UP:
+		return true;
+	case OP_SET_MASTER:
+		return !s->prev_master;
+	case OP_ROUTE_SET:
+		return !s->rt.has_prev;
+	case OP_QDISC_SET:
+		return !s->has_prev;
+	case OP_NAT_ADD:
+		return !s->nat.has_prev;
+	case OP_FWD_SET:
+		return s->fwd.fresh;
+	default:
+		return false;
+	}
 }
 
 /* --- applying ----------------------------------------------------------- */
@@ -1786,6 +1954,16 @@ static int ns_intent(uint64_t cookie, void *arg, struct nn_error *e)
 	a->s->cookie = cookie;
 	nn_proof_cookie(&proof, cookie);
 	return nn_journal_intent(a->ctx, NN_OBJ_NETNS, "-", a->s->ns, a->owner, &proof, e);
+}
+
+/* The journal's record of what ADOPT step S names, owned by OWNER. */
+static int adopt_record(struct nn_ctx *ctx, const struct step *s, const char *owner,
+			struct nn_error *e)
+{
+	bool ns = s->adopt.kind == NN_OBJ_NETNS;
+
+	return nn_journal_made(ctx, s->adopt.kind, ns ? "-" : s->ns, ns ? s->ns : s->ifname,
+			       s->adopt.id, owner, &s->adopt.proof, e);
 }
 
 /*
@@ -2028,6 +2206,11 @@ static int do_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat_ru
 		s->done = true;
 		return nn_journal_made(ctx, NN_OBJ_SYSCTL, s->ns, "ipv4.ip_forward",
 				       s->fwd.prev ? 2 : 1, s->ns2, NULL, e);
+	case OP_ADOPT:
+		if (adopt_record(ctx, s, owner, e) < 0)
+			return -e->code;
+		s->done = true;
+		return 0;
 	case OP_NS_DEL:
 		/* The namespace judged ours, not another one named so since. */
 		if ((ret = nn_netns_exists(ctx, s->ns)) < 0)
@@ -2156,6 +2339,10 @@ static void undo_step(struct nn_ctx *ctx, const char *owner, const struct nn_nat
 			nn_journal_gone(ctx, NN_OBJ_NAT, "", nats[s->nat.rule].tag, &e);
 		}
 		break;
+	case OP_ADOPT:
+		/* Its owner before gets it back. */
+		adopt_record(ctx, s, s->adopt.owner, &e);
+		break;
 	case OP_LINK_DEL:
 	case OP_NS_DEL:
 	case OP_NAT_DEL:
@@ -2212,12 +2399,14 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 					    (int)cancel_sig, p->steps[i].text);
 			break;
 		}
+		nn_ctx_progress(ctx, p->steps[i].text, i, p->n);
 		ret = do_step(ctx, p->owner, p->nats, &p->steps[i], e);
 		if (ret < 0)
 			break;
 		if (done)
 			done(p->steps[i].text, arg);
 	}
+	nn_ctx_progress(ctx, "", p->n, p->n);
 	if (i == p->n)
 		return 0;
 	/* The failing step too, when it got as far as changing the kernel. */

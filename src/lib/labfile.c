@@ -232,10 +232,25 @@ static int ifname_value(struct parser *p, const yaml_node_t *n, const char *what
 	return 0;
 }
 
+/* Node I's name as the file gives it, without the lab's prefix. */
+static const char *written(const struct parser *p, size_t i)
+{
+	return p->lf->nodes[i].name + strlen(p->lf->prefix);
+}
+
+/* The index of the node the file calls S, or -1. */
+static ssize_t node_named(const struct parser *p, const char *s)
+{
+	for (size_t i = 0; i < p->lf->n_nodes; i++)
+		if (!strcmp(written(p, i), s))
+			return (ssize_t)i;
+	return -1;
+}
+
 static int node_ref(struct parser *p, const yaml_node_t *n, const char *s, size_t *idx)
 {
 	struct nn_shown sh;
-	ssize_t i = nn_labfile_node_index(p->lf, s);
+	ssize_t i = node_named(p, s);
 
 	if (i < 0)
 		return fail(p, n, "undeclared node \"%s\"", nn_show(&sh, s));
@@ -554,6 +569,22 @@ static int parse_node_name(struct parser *p, const yaml_node_t *n, char *out)
 	return 0;
 }
 
+/* A namespace name the file gives (a node's, a client group's prefix),
+ * with the lab's prefix before it. */
+static int parse_ns_name(struct parser *p, const yaml_node_t *n, char *out)
+{
+	char name[NN_LABFILE_NAME_MAX + 1];
+	int ret = parse_node_name(p, n, name);
+
+	if (ret < 0)
+		return ret;
+	if (strlen(p->lf->prefix) + strlen(name) > NN_LABFILE_NAME_MAX)
+		return fail(p, n, "\"%s\" with the prefix \"%s\" is longer than %d bytes", name,
+			    p->lf->prefix, NN_LABFILE_NAME_MAX);
+	snprintf(out, NN_LABFILE_NAME_MAX + 1, "%s%s", p->lf->prefix, name);
+	return 0;
+}
+
 /* First pass: names only, so that references may point forward. */
 static int parse_node_names(struct parser *p, const yaml_node_t *list)
 {
@@ -582,11 +613,11 @@ static int parse_node_names(struct parser *p, const yaml_node_t *list)
 			if (!name)
 				return fail(p, it, "node needs \"name\"");
 		}
-		if ((ret = parse_node_name(p, name, nd->name)) < 0)
+		if ((ret = parse_ns_name(p, name, nd->name)) < 0)
 			return ret;
 		set_mark(&nd->mark, it);
 		if (nn_labfile_node_index(lf, nd->name) >= 0)
-			return fail(p, name, "duplicate node \"%s\"", nd->name);
+			return fail(p, name, "duplicate node \"%s\"", written(p, i));
 		lf->n_nodes++;
 	}
 	return 0;
@@ -714,7 +745,7 @@ static int parse_link(struct parser *p, const yaml_node_t *n, struct nn_labfile_
 		if (has_if[i])
 			continue;
 		ret = default_ifname(p, item(p, v[0], i), "if", l->end[i].ifname, "to-",
-				     p->lf->nodes[l->end[1 - i].node].name);
+				     written(p, l->end[1 - i].node));
 		if (ret < 0)
 			return ret;
 	}
@@ -793,7 +824,7 @@ static int parse_member(struct parser *p, const yaml_node_t *n, const struct nn_
 	if (v[3])
 		return ifname_value(p, v[3], "port", m->port);
 	/* The port is named after the node when that fits, else numbered. */
-	snprintf(port, sizeof(port), "%s-%s", br->name, p->lf->nodes[m->node].name);
+	snprintf(port, sizeof(port), "%s-%s", br->name, written(p, m->node));
 	if (nn_check_ifname(port, &tmp) < 0)
 		snprintf(port, sizeof(port), "%s-%zu", br->name, idx);
 	if (nn_check_ifname(port, &tmp) < 0)
@@ -886,8 +917,7 @@ static int parse_uplink(struct parser *p, const yaml_node_t *n, struct nn_labfil
 	if (v[4])
 		ret = ifname_value(p, v[4], "host_if", up->host_if);
 	else
-		ret = default_ifname(p, n, "host_if", up->host_if, "up-",
-				     p->lf->nodes[up->node].name);
+		ret = default_ifname(p, n, "host_if", up->host_if, "up-", written(p, up->node));
 	if (ret < 0)
 		return ret;
 	nn_labfile_masq_tag(tag, sizeof(tag), p->lf, up);
@@ -967,7 +997,7 @@ static int parse_clients(struct parser *p, const yaml_node_t *n, struct nn_labfi
 		return ret;
 	if (!v[0] || !v[1] || !v[2])
 		return fail(p, n, "client group needs \"prefix\", \"count\" and \"parent\"");
-	if ((ret = parse_node_name(p, v[0], c->prefix)) < 0 ||
+	if ((ret = parse_ns_name(p, v[0], c->prefix)) < 0 ||
 	    (ret = scalar(p, v[1], "count", &s)) < 0)
 		return ret;
 	if (nn_parse_uint(s, "count", 1, NN_LABFILE_MAX_ITEMS, &num, p->e) < 0)
@@ -1114,7 +1144,7 @@ static int check_ifnames(struct parser *p)
 		if (refs[i].ns == refs[i - 1].ns && !strcmp(refs[i].name, refs[i - 1].name))
 			return fail_mark(p, refs[i].mark, "duplicate interface \"%s\" in %s",
 					 refs[i].name,
-					 refs[i].ns < 0 ? "the host" : lf->nodes[refs[i].ns].name);
+					 refs[i].ns < 0 ? "the host" : written(p, (size_t)refs[i].ns));
 	}
 	for (size_t i = 0; i < lf->n_nodes; i++) {
 		const struct nn_labfile_node *nd = &lf->nodes[i];
@@ -1129,7 +1159,7 @@ static int check_ifnames(struct parser *p)
 				found = refs[k].ns == key.ns && !strcmp(refs[k].name, key.name);
 			if (!found)
 				return fail_mark(p, &nd->routes[r].mark, "route dev \"%s\" is no interface of node \"%s\"",
-						 key.name, nd->name);
+						 key.name, written(p, i));
 		}
 	}
 	return 0;
@@ -1150,7 +1180,7 @@ static int resolve_forwards(struct parser *p)
 			;
 		if (u == lf->n_uplinks)
 			return fail_mark(p, &fw->mark, "node \"%s\" has no uplink: give the port forward an \"addr\"",
-					 lf->nodes[fw->node].name);
+					 written(p, fw->node));
 		fw->addr = lf->uplinks[u].node_addr.addr.v4;
 	}
 	return 0;
@@ -1215,16 +1245,43 @@ static int default_name(struct parser *p)
 	return 0;
 }
 
+/* What every namespace name of the lab starts with ("clab-abc-"): a
+ * namespace name's characters, at most NN_LABFILE_PREFIX_MAX bytes. */
+static int parse_prefix(struct parser *p, const yaml_node_t *n)
+{
+	struct nn_shown sh;
+	const char *s = NULL;
+	int ret = scalar(p, n, "prefix", &s);
+
+	if (ret < 0)
+		return ret;
+	if (strlen(s) > NN_LABFILE_PREFIX_MAX)
+		return fail(p, n, "invalid prefix \"%s\": longer than %d bytes", nn_show(&sh, s),
+			    NN_LABFILE_PREFIX_MAX);
+	if (nn_check_netns_name(s, p->e) < 0) {
+		const char *why = strstr(p->e->msg, "\": ");
+
+		return fail(p, n, "invalid prefix \"%s\": %s", nn_show(&sh, s), why ? why + 3 : p->e->msg);
+	}
+	snprintf(p->lf->prefix, sizeof(p->lf->prefix), "%s", s);
+	return 0;
+}
+
 static int parse_root(struct parser *p, const yaml_node_t *root)
 {
 	static const char *const keys[] = { "name", "nodes", "links", "bridges", "uplinks",
-					    "port_forwards", "clients", NULL };
+					    "port_forwards", "clients", "prefix", "adopt", NULL };
 	struct nn_labfile *lf = p->lf;
 	struct nn_shown shown;
-	yaml_node_t *v[7];
+	yaml_node_t *v[9];
 	int ret;
 
 	if ((ret = fields(p, root, "the lab file", keys, v)) < 0)
+		return ret;
+	/* Before the nodes: their namespaces' names start with it. */
+	if (v[7] && (ret = parse_prefix(p, v[7])) < 0)
+		return ret;
+	if (v[8] && (ret = boolean(p, v[8], "adopt", &lf->adopt)) < 0)
 		return ret;
 	if (v[0]) {
 		if ((ret = parse_node_name(p, v[0], lf->name)) < 0)
@@ -1384,6 +1441,17 @@ int nn_labfile_parse(const char *buf, size_t len, const char *path, struct nn_la
 
 int nn_labfile_load(const char *path, struct nn_labfile **out, struct nn_error *e)
 {
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+
+	*out = NULL;
+	if (nn_labfile_read(path, &buf, &len, e) < 0)
+		return -e->code;
+	return nn_labfile_parse(buf, len, path, out, e);
+}
+
+int nn_labfile_read(const char *path, char **out, size_t *out_len, struct nn_error *e)
+{
 	struct nn_shown shown;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 65536;
@@ -1392,6 +1460,7 @@ int nn_labfile_load(const char *path, struct nn_labfile **out, struct nn_error *
 	int ret;
 
 	*out = NULL;
+	*out_len = 0;
 	if (strcmp(path, "-") && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return nn_error_set(e, errno, "cannot open lab file \"%s\"", nn_show(&shown, path));
 	for (;;) {
@@ -1424,7 +1493,10 @@ int nn_labfile_load(const char *path, struct nn_labfile **out, struct nn_error *
 			break;
 		len += (size_t)r;
 	}
-	ret = nn_labfile_parse(buf, len, path, out, e);
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+	ret = 0;
 out:
 	if (fd > 0)
 		close(fd);

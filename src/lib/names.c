@@ -125,3 +125,60 @@ bad:
 			     "invalid MAC address \"%s\": expected six hex bytes like 02:00:5e:10:00:01",
 			     nn_show(&b, s));
 }
+
+/* Edits from A to B (optimal string alignment), '_' and '-' alike; stops
+ * counting past LIMIT (returns LIMIT + 1).  Words longer than 64 bytes are
+ * no one's typo. */
+static size_t edits(const char *a, const char *b, size_t limit)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[66][66];
+
+	if (la > 64 || lb > 64)
+		return limit + 1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			char ca = a[i - 1] == '_' ? '-' : a[i - 1], cb = b[j - 1] == '_' ? '-' : b[j - 1];
+			size_t best = d[i - 1][j - 1] + (ca != cb);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb] > limit ? limit + 1 : d[la][lb];
+}
+
+const char *nn_nearest(const char *word, const char *const *cands, size_t n)
+{
+	size_t len = strlen(word), limit = len <= 4 ? 1 : len <= 8 ? 2 : 3, best = limit + 1;
+	const char *found = NULL, *prefix_of = NULL;
+	size_t prefixes = 0;
+
+	if (!len)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edits(word, cands[i], limit);
+
+		if (d < best) {
+			best = d;
+			found = cands[i];
+		}
+		if (!strncmp(cands[i], word, len)) {
+			prefixes++;
+			prefix_of = cands[i];
+		}
+	}
+	if (found)
+		return found;
+	return prefixes == 1 ? prefix_of : NULL;
+}

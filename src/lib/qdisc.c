@@ -1064,18 +1064,16 @@ const char *nn_qdisc_format(char *buf, size_t len, const struct nn_qdisc_info *q
 
 static void put_json_string(struct out *o, const char *s)
 {
-	put(o, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	char *js = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&js, &n);
 
-		if (c == '"' || c == '\\')
-			put(o, "\\%c", c);
-		else if (c < 0x20)
-			put(o, "\\u%04x", c);
-		else
-			put(o, "%c", c);
-	}
-	put(o, "\"");
+	if (!f)
+		return;
+	nn_put_json(f, s);
+	if (fclose(f) == 0)
+		put(o, "%s", js);
+	free(js);
 }
 
 static void put_handle(struct out *o, uint32_t h)

@@ -2,6 +2,9 @@
 #ifndef NETNSCTL_SHOW_H
 #define NETNSCTL_SHOW_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 /* A user's value as it goes into an error message: one line, printable,
  * quotes and backslashes escaped, other bytes as \xHH, cut after 96 bytes. */
 

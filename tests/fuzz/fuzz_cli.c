@@ -169,8 +169,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ret == 0 || ret == 1 || ret == 2, "exit status %d; stderr \"%s\"", ret, err);
 	if (ret == 0) {
 		bool allowed = argc == 1 || is_help(argv[1]) || !strcmp(argv[1], "--version") ||
-			       !strcmp(argv[1], "version") || !strcmp(argv[1], "list-clients") ||
-			       (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help")));
+			       !strcmp(argv[1], "version") || !strcmp(argv[1], "list-clients");
+
+		/* A command's --help, anywhere before "--" (exec's only first). */
+		for (size_t i = 2; i < argc && strcmp(argv[i], "--"); i++) {
+			allowed |= !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help");
+			if (!strcmp(argv[1], "exec"))
+				break;
+		}
 
 		FUZZ_CHECK(allowed, "\"%s\" succeeded without capabilities; stdout \"%s\"", argv[1], out);
 		FUZZ_CHECK(errlen == 0, "success with stderr \"%s\"", err);

@@ -164,8 +164,6 @@ bad_usage '.' n create-namespaces
 bad_usage '.' n add-delay sva
 bad_usage '.' n clear-qdisc sva
 bad_usage '.' n show-qdisc sva
-bad_usage '.' n exec sva
-bad_usage '.' n exec sva --
 bad_usage '.' n create-veth-pair sva svb extra
 bad_usage '.' n set-rate sva veth-a extra --rate 1mbit
 run n

@@ -82,7 +82,7 @@ grep -q 'ns5' "$STATE_DIR/clients/keeper.log" || fail "nothing about ns5 in the 
 ok n list-clients --json --prefix ns
 "$PYTHON" -c '
 import json, sys
-v = {c["name"]: c["renewing"] for c in json.loads(sys.argv[1])}
+v = {c["name"]: c["renewing"] for c in json.loads(sys.argv[1])["clients"]}
 assert v["ns5"] is False and v["ns4"] is True, v
 ' "$OUT" || fail "list-clients --json: $OUT"
 ok n delete-clients

@@ -50,7 +50,7 @@ done
 ok n list-clients --json --prefix ns
 "$PYTHON" -c '
 import json, sys
-assert all(c["dns"] == ["10.77.1.53"] for c in json.loads(sys.argv[1])), sys.argv[1]
+assert all(c["dns"] == ["10.77.1.53"] for c in json.loads(sys.argv[1])["clients"]), sys.argv[1]
 ' "$OUT" || fail "list-clients --json: $OUT"
 ok n delete-clients
 lan_down

@@ -87,7 +87,7 @@ pretty "list-clients agrees with the kernel"
 ok n list-clients --json
 listed=$(ipjson get "" <<<"$OUT" >/dev/null; "$PYTHON" -c '
 import json, sys
-for c in json.load(sys.stdin):
+for c in json.load(sys.stdin)["clients"]:
     print(c["name"], c["mac"], c["address"], c["gateway"], ",".join(c["dns"]), c["lease_time"], bool(c["expires"]))
 ' <<<"$OUT")
 want=

@@ -55,6 +55,8 @@ WORK=$TMPDIR/completion-cwd
 mkdir -p "$WORK/labs"
 : >"$WORK/lab.yaml"
 : >"$WORK/lab two.yaml"
+: >"$WORK/lab3.yml"
+: >"$WORK/notes.txt"
 
 pretty "no bash-completion helpers needed"
 env -u BASH_ENV bash --norc --noprofile -c '. "$1"; ! declare -F _init_completion >/dev/null && complete -p netnsctl' \
@@ -96,11 +98,17 @@ offers 'udp' unforward-port u
 offers '' set-rate --rate 10mbit ''
 offers '' create-veth-pair sva svb --cidr ''
 
-pretty "files where a command takes a FILE"
-offers $'lab two.yaml\nlab.yaml\nlabs' graph ''
-offers $'lab two.yaml\nlab.yaml\nlabs' apply la
-offers $'lab two.yaml\nlab.yaml\nlabs' status la
-offers $'lab two.yaml\nlab.yaml\nlabs' destroy ''
+pretty "lab files (and directories) where a command takes a FILE"
+offers $'lab two.yaml\nlab.yaml\nlab3.yml\nlabs' graph ''
+offers $'lab two.yaml\nlab.yaml\nlab3.yml\nlabs' apply la
+offers $'lab two.yaml\nlab.yaml\nlab3.yml\nlabs' status la
+offers '' apply notes
+pretty "and the applied labs' names where it takes a FILE or a LAB"
+mkdir -p "$STATE_DIR/labs/lab-applied"
+offers $'lab two.yaml\nlab.yaml\nlab-applied\nlab3.yml\nlabs' destroy ''
+offers $'lab-applied' status lab-
+offers '' apply lab-
+rmdir "$STATE_DIR/labs/lab-applied"
 
 pretty "live namespaces"
 offers '' exec ''

@@ -47,9 +47,8 @@ table='
 2 | create-namespaces a/b
 2 | create-namespaces sva --bogus
 2 | delete-namespaces ..
-2 | list extra
+1 | list nosuch
 2 | exec
-2 | exec sva
 1 | exec nosuch -- true
 127 | exec sva -- /nonexistent/command
 126 | exec sva -- /etc

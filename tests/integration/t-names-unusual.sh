@@ -110,7 +110,7 @@ valid_utf8 "$OUT" || fail "list-clients printed a control character"
 ok n list-clients --json
 "$PYTHON" -c '
 import json, sys
-assert [c["name"] for c in json.loads(sys.argv[1])] == ["p\u00851"], sys.argv[1]
+assert [c["name"] for c in json.loads(sys.argv[1])["clients"]] == ["p\u00851"], sys.argv[1]
 ' "$OUT" || fail "list-clients --json: $OUT"
 ok n delete-clients
 ip link del lan0

@@ -390,6 +390,51 @@ static void test_default_name(void **state)
 	assert_string_equal(e.msg, "/x/.lab.yaml: cannot name the lab after the file (\".lab\"): give \"name\"");
 }
 
+/* prefix: every namespace of the lab (nodes, client groups) starts with
+ * it; references and the default interface names use the names as written. */
+static void test_prefix(void **state)
+{
+	struct nn_labfile *lf;
+	char tag[NN_NAT_TAG_MAX + 1];
+
+	(void)state;
+	lf = parse_ok("name: abc\n"
+		      "prefix: clab-abc-\n"
+		      "adopt: true\n"
+		      "nodes: [a, {name: b, routes: [{to: default, via: 10.1.0.1}]}]\n"
+		      "links: [{endpoints: [a, b:eth0]}]\n"
+		      "bridges: [{name: br0, members: [b]}]\n"
+		      "uplinks: [{node: a, cidr: 10.200.0.0/30, nat: true}]\n"
+		      "clients: [{prefix: cl, count: 2, parent: br0}]\n");
+	assert_string_equal(lf->prefix, "clab-abc-");
+	assert_true(lf->adopt);
+	assert_string_equal(lf->nodes[0].name, "clab-abc-a");
+	assert_string_equal(lf->nodes[1].name, "clab-abc-b");
+	assert_int_equal(nn_labfile_node_index(lf, "clab-abc-b"), 1);
+	assert_int_equal(nn_labfile_node_index(lf, "b"), -1);
+	assert_string_equal(lf->links[0].end[0].ifname, "to-b");
+	assert_string_equal(lf->bridges[0].members[0].port, "br0-b");
+	assert_string_equal(lf->uplinks[0].host_if, "up-a");
+	assert_string_equal(lf->clients[0].prefix, "clab-abc-cl");
+	nn_labfile_masq_tag(tag, sizeof(tag), lf, &lf->uplinks[0]);
+	assert_string_equal(tag, "abc:masq:clab-abc-a");
+	nn_labfile_free(lf);
+
+	lf = parse_ok("nodes: [a]\n");
+	assert_string_equal(lf->prefix, "");
+	assert_false(lf->adopt);
+	assert_string_equal(lf->nodes[0].name, "a");
+	nn_labfile_free(lf);
+
+	parse_bad("prefix: a/b\nnodes: [a]\n", EINVAL,
+		  "lab.yaml:1:9: invalid prefix \"a/b\": contains '/'");
+	parse_bad("prefix: [x]\n", EINVAL, "lab.yaml:1:9: prefix must be a value, not a list");
+	parse_bad("adopt: yes\n", EINVAL,
+		  "lab.yaml:1:8: invalid adopt \"yes\": expected true or false");
+	parse_bad("prefix: p-\nnodes: [a]\nlinks: [{endpoints: [a, p-a]}]\n", EINVAL,
+		  "lab.yaml:3:25: undeclared node \"p-a\"");
+}
+
 static void test_limits(void **state)
 {
 	size_t n = 5000, len = 0;
@@ -418,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_nat_tag_of_any_node_name),
 		cmocka_unit_test(test_default_name),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

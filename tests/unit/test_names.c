@@ -249,6 +249,30 @@ static void test_json_strings(void **state)
 	assert_string_equal(written(nn_put_json, "bad\xff"), "\"bad\\\\xff\"");
 }
 
+static void test_nearest(void **state)
+{
+	static const char *const cmds[] = { "create-namespaces", "delete-namespaces", "list",
+					     "labs", "status", "create-veth-pair" };
+	static const char *const opts[] = { "delay", "jitter", "loss", "loss-correlation",
+					     "dry-run", "json" };
+	const size_t nc = sizeof(cmds) / sizeof(cmds[0]), no = sizeof(opts) / sizeof(opts[0]);
+
+	(void)state;
+	assert_string_equal(nn_nearest("create_namespaces", cmds, nc), "create-namespaces");
+	assert_string_equal(nn_nearest("creat-namespace", cmds, nc), "create-namespaces");
+	assert_string_equal(nn_nearest("stauts", cmds, nc), "status");
+	assert_string_equal(nn_nearest("lsit", cmds, nc), "list");
+	assert_string_equal(nn_nearest("create-veth", cmds, nc), "create-veth-pair");
+	assert_null(nn_nearest("frobnicate", cmds, nc));
+	assert_null(nn_nearest("", cmds, nc));
+	assert_string_equal(nn_nearest("dealy", opts, no), "delay");
+	assert_string_equal(nn_nearest("dry_run", opts, no), "dry-run");
+	assert_string_equal(nn_nearest("loss-corr", opts, no), "loss-correlation");
+	assert_string_equal(nn_nearest("jsno", opts, no), "json");
+	assert_null(nn_nearest("rate", opts, no));
+	assert_null(nn_nearest("x", opts, no));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_ifname_invalid),
 		cmocka_unit_test(test_mac),
 		cmocka_unit_test(test_mac_invalid),
+		cmocka_unit_test(test_nearest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

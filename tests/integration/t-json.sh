@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lanes: host uml-extended
+#
+# Every command that prints (list, show-qdisc, list-clients, status, labs,
+# graph) takes --json and -j and writes one document of
+# the shape docs/json.md and docs/schema/ describe (an object with
+# "version"), valid even for a namespace whose name is not UTF-8.  status
+# --json exits 0 when the lab differs (the document says so), status
+# without it 1; a lab never applied is all "missing", its routes too.
+#
+#   sva veth-a (tbf) --- veth-b svb; sva host0 --- nn-sva (host)
+#   host bridge jbr0 with static clients jc1, jc2
+#   examples/routed.yaml: left --- r --- right
+
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+EX=$TEST_DIR/../../examples
+ODD=$'odd\xff\xfename'
+
+cleanup() {
+	local rc=$?
+	set +e
+	n destroy "$EX/routed.yaml" >/dev/null 2>&1
+	n cleanup >/dev/null 2>&1
+	del_namespaces sva svb jc1 jc2 left r right "$ODD"
+	ip link del jbr0 2>/dev/null
+	exit $rc
+}
+trap cleanup EXIT
+
+# valid SCHEMA CMD...: CMD succeeds, and its stdout is a valid SCHEMA document.
+valid() {
+	local schema=$1 why
+	shift
+	ok "$@"
+	why=$("$PYTHON" "$TEST_DIR/schemacheck.py" "$schema" <<<"$OUT" 2>&1) ||
+		fail "$* does not match docs/schema/$schema.json: $why"
+}
+
+ok n create-veth-pair sva svb
+ok n set-rate sva veth-a --rate 10mbit
+ok n connect-host sva
+ok n create-bridge jbr0 --addr 10.9.0.254/24
+ok n create-clients 2 --parent jbr0 --prefix jc --static 10.9.0.0/24
+ip netns add "$ODD"
+
+pretty "list, show-qdisc, list-clients: one document each, as the schemas say"
+valid list n list --json
+valid list n list -j sva "$ODD"
+"$PYTHON" -c '
+import json, sys
+names = [n["name"] for n in json.load(sys.stdin)["namespaces"]]
+assert names == ["odd\\xff\\xfename", "sva"], names
+' <<<"$OUT" || fail "list --json does not write the odd name as \\xHH: $OUT"
+valid show-qdisc n show-qdisc sva veth-a --json
+[[ $OUT == *'"kind":"tbf"'* ]] || fail "show-qdisc --json: $OUT"
+mine=$OUT
+valid show-qdisc n show-qdisc -j sva veth-a
+assert_eq "$OUT" "$mine" "show-qdisc -j"
+valid list-clients n list-clients --json
+[[ $OUT == *'"name":"jc1"'*'"name":"jc2"'* ]] || fail "list-clients --json: $OUT"
+valid list-clients n list-clients -j --prefix nosuch
+assert_eq "$OUT" '{"version":1,"clients":[]}' "list-clients of no clients"
+
+pretty "graph: the picture as data"
+valid graph n graph --json "$EX/abc.yaml"
+"$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+ends = sorted((e["a"]["namespace"], e["a"]["interface"], e["b"]["namespace"], e["b"]["interface"])
+              for e in d["edges"])
+assert ends == [("a", "to-b", "b", "to-a"), ("b", "to-c", "c", "to-b")], ends
+' <<<"$OUT" || fail "graph --json of abc.yaml: $OUT"
+valid graph n graph -j
+
+pretty "status of a lab never applied: all missing, routes too"
+run n status "$EX/routed.yaml"
+assert_eq "$RC" 1 "status exit code of a lab never applied"
+[[ $OUT == *"missing: route default via 10.50.1.1 in left"* ]] || fail "status: $OUT"
+! grep -v '^missing: ' <<<"$OUT" >/dev/null || fail "status of a lab never applied has more than missing: $OUT"
+valid status n status --json "$EX/routed.yaml"
+"$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["in_sync"] is False and d["steps"], d
+assert {s["state"] for s in d["steps"]} == {"missing"}, d["steps"]
+' <<<"$OUT" || fail "status --json: $OUT"
+valid status n status -j "$EX/routed.yaml"
+# (lib.sh runs the test under pipefail)
+if ! n status --json "$EX/routed.yaml" | "$PYTHON" -c 'import json, sys; json.load(sys.stdin)'; then
+	fail "status --json | reader fails a pipefail pipeline when the lab differs"
+fi
+
+pretty "status and labs of an applied lab"
+ok n apply "$EX/routed.yaml"
+valid status n status --json "$EX/routed.yaml"
+[[ $OUT == *'"in_sync":true'* ]] || fail "status --json of an applied lab: $OUT"
+ok n status "$EX/routed.yaml"
+assert_eq "$OUT" "in sync" "status of an applied lab"
+valid labs n labs --json
+[[ $OUT == *'"name":"routed"'*'"in_sync":true'* ]] || fail "labs --json: $OUT"
+ip -n r link set eth2 down
+run n status routed
+assert_eq "$RC" 1 "status exit code when the lab differs"
+assert_eq "$OUT" "missing: set eth2 in r up" "status when the lab differs"
+valid status n status -j routed
+[[ $OUT == *'"in_sync":false'* ]] || fail "status -j of a lab that differs: $OUT"
+valid labs n labs -j
+[[ $OUT == *'"in_sync":false'* ]] || fail "labs -j of a lab that differs: $OUT"
+ok n destroy "$EX/routed.yaml"
+valid labs n labs --json
+assert_eq "$OUT" '{"version":1,"labs":[]}' "labs with none"
+
+ip netns del "$ODD"
+ok n delete-clients --prefix jc
+ok n cleanup
+assert_nothing_left
