@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "netnsctl/dhcp.h"
+#include "netnsctl/dhcp_pace.h"
 #include "show.h"
 
 #define SEC 1000ULL
-#define RETRANS_FIRST_MS (4 * SEC)	/* RFC 2131 4.1: 4 s, doubling ... */
-#define RETRANS_MAX_MS (64 * SEC)	/* ... up to 64 s, randomized by +-1 s */
+#define RETRANS_FIRST_MS (4 * SEC)	/* after NAKs: 4 s, doubling ... */
+#define RETRANS_MAX_MS (64 * SEC)	/* ... up to 64 s */
 #define JITTER_MS 1000
 #define RENEW_RETRY_MIN_MS (60 * SEC)	/* RFC 2131 4.4.5 */
 #define DECLINE_WAIT_MS (10 * SEC)	/* RFC 2131 3.1 step 5 */
@@ -67,13 +68,11 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a > NEVER - b ? NEVER : a + b;
 }
 
-/* Delay after the TRIES-th send of DISCOVER or REQUEST. */
+/* Delay after the TRIES-th send of DISCOVER or REQUEST: about 1 s, doubling
+ * (dhcp_pace.h says why not RFC 2131's 4 s). */
 static uint64_t retrans_delay(struct nn_dhcp_client *c)
 {
-	unsigned shift = c->tries > 0 ? c->tries - 1 : 0;
-	uint64_t base = shift >= 4 ? RETRANS_MAX_MS : RETRANS_FIRST_MS << shift;
-
-	return base - JITTER_MS + next_random(c) % (2 * JITTER_MS + 1);
+	return nn_dhcp_backoff_ms(c->tries, next_random(c));
 }
 
 struct out {
