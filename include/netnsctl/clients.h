@@ -44,6 +44,10 @@ struct nn_clients_spec {
 	bool has_mac_base;		/* MAC of client k: mac_base + k - 1 */
 	uint8_t mac_base[6];
 	unsigned timeout_ms;		/* 0: NN_CLIENTS_DEFAULT_TIMEOUT_MS */
+	unsigned max_rate;		/* DHCP exchanges started a second; 0: no cap */
+	unsigned min;			/* 0: all or nothing; else keep the leased ones
+					 * when at least MIN of clients 1..COUNT hold a
+					 * lease, and roll back the others */
 };
 
 /* What one client holds (its lease file). */
@@ -62,7 +66,39 @@ struct nn_client_info {
 	uint32_t lease_s, t1_s, t2_s;
 	uint64_t t1_ms, t2_ms, expiry_ms;	/* CLOCK_BOOTTIME ms; UINT64_MAX: never */
 	int64_t expiry;			/* wall clock (seconds since the epoch); 0: never */
+	/* What leasing took (DHCP; 0 when not known).  Wall clock seconds. */
+	int64_t acquired_at;		/* the lease was got */
+	uint64_t acquire_us;		/* first DISCOVER to ACK */
+	unsigned acquire_retransmits;
+	int64_t renewed_at;		/* the last renewal (or rebind); 0: none yet */
+	uint64_t renew_us;		/* its first REQUEST to ACK */
+	unsigned renew_retransmits;
+	unsigned renewals;
 };
+
+/* What one new client's leasing took in a create (dhcp_pace.h's figures). */
+struct nn_client_figures {
+	char name[256];
+	bool leased;
+	uint64_t discover_offer_us, request_ack_us, total_us;	/* when leased */
+	unsigned retransmits, naks;
+	char why[160];			/* when not leased */
+};
+
+/* What a create did.  CLIENTS (N_CLIENTS, malloc()ed: nn_clients_report_free)
+ * are the new DHCP clients, in order. */
+struct nn_clients_report {
+	size_t asked;			/* new DHCP clients */
+	size_t leased;			/* of them, with a lease */
+	size_t released;		/* of them, rolled back without one (min) */
+	uint64_t duration_us;		/* from the first DISCOVER to the end */
+	unsigned window_peak, window_end;	/* the pacing window, in exchanges */
+	uint64_t timeouts;		/* exchanges that timed out */
+	struct nn_client_figures *clients;
+	size_t n_clients;
+};
+
+void nn_clients_report_free(struct nn_clients_report *r);
 
 /* "ns" + 7 -> "ns7" in BUF; -EINVAL when that is not a valid namespace name. */
 int nn_client_name(char *buf, size_t len, const char *prefix, unsigned k, struct nn_error *e);
@@ -99,6 +135,17 @@ typedef void (*nn_clients_progress_cb)(unsigned done, unsigned total, void *arg)
  */
 int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 		      nn_clients_progress_cb progress, void *arg, struct nn_error *e);
+
+/*
+ * The same, filling REPORT (when not NULL; also on failure).  The new
+ * clients lease through a pacing window (dhcp_pace.h), at most
+ * SPEC->max_rate exchanges a second.  With SPEC->min, the call succeeds
+ * when at least MIN of the clients 1..COUNT hold a lease at the end: the new
+ * ones without a lease are deleted (REPORT->released), the others kept.
+ */
+int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
+			     nn_clients_progress_cb progress, void *arg,
+			     struct nn_clients_report *report, struct nn_error *e);
 
 /*
  * Release each lease of the clients matching PREFIX (NULL: every client),

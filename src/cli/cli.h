@@ -63,6 +63,10 @@ void cli_catch_signals(void);
 /* cli_fail, then the exit status: 128 + the signal after a cancel, else 1. */
 int cli_fail_or_signal(const struct nn_error *e);
 
+/* A timeout: a bare number is seconds, else a time as tc writes it
+ * ("500ms"); 1 ms to 1 h. */
+int cli_parse_timeout(const char *s, unsigned *ms, struct nn_error *e);
+
 /* JSON string with escaping. */
 void json_str(FILE *f, const char *s);
 

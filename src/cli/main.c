@@ -32,7 +32,7 @@ const struct command nn_commands[] = {
 	{ "show-qdisc", cmd_show_qdisc, "NS IF [--json]", "Show a link's qdiscs as the kernel reports them" },
 	{ "create-bridge", cmd_create_bridge, "BR [--ns NS] [--addr A/L] [--dry-run]", "Create a bridge (a virtual switch) in the host or a namespace" },
 	{ "attach", cmd_attach, "NS BR [--if IF] [--addr A/L] [--bridge-ns NS] [--port NAME] [--dry-run]", "Connect a namespace to a bridge with a veth" },
-	{ "create-clients", cmd_create_clients, "COUNT --parent IF [--prefix NAME] [--dns ADDR]... [--mode bridge|private|vepa|passthru] [--static CIDR] [--timeout T] [--mac-base MAC] [--json]", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing" },
+	{ "create-clients", cmd_create_clients, "COUNT --parent IF [--prefix NAME] [--dns ADDR]... [--mode bridge|private|vepa|passthru] [--static CIDR] [--timeout T] [--mac-base MAC] [--max-rate N] [--min N] [--json]", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing (or at least --min)" },
 	{ "delete-clients", cmd_delete_clients, "[--prefix NAME]", "Release the clients' leases, then delete them" },
 	{ "list-clients", cmd_list_clients, "[--prefix NAME] [--json]", "Show clients: name, MAC, address, gateway, lease expiry" },
 	{ "lease-keeper", cmd_lease_keeper, "", "(internal) Renew the clients' leases; started by create-clients" },
