@@ -35,6 +35,7 @@ const struct command nn_commands[] = {
 	{ "create-clients", cmd_create_clients, "COUNT --parent IF [--prefix NAME] [--dns ADDR]... [--mode bridge|private|vepa|passthru] [--static CIDR] [--timeout T] [--mac-base MAC] [--max-rate N] [--min N] [--json]", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing (or at least --min)" },
 	{ "delete-clients", cmd_delete_clients, "[--prefix NAME]", "Release the clients' leases, then delete them" },
 	{ "list-clients", cmd_list_clients, "[--prefix NAME] [--json]", "Show clients: name, MAC, address, gateway, lease expiry" },
+	{ "exec-all", cmd_exec_all, "[--prefix NAME | --lab FILE] [--parallel N] [--timeout T] [--json] -- CMD [ARG...]", "Run a command in every client's (or a lab's nodes') namespace; exit 0 when all exit 0" },
 	{ "lease-keeper", cmd_lease_keeper, "", "(internal) Renew the clients' leases; started by create-clients" },
 	{ "connect-host", cmd_connect_host, "NS [--cidr CIDR] [--nat] [--if IF] [--host-if IF] [--dry-run]", "Connect a namespace to the host with a veth, a default route and optionally NAT" },
 	{ "disconnect-host", cmd_disconnect_host, "NS [--dry-run]", "Remove what connect-host made for a namespace" },
