@@ -95,6 +95,22 @@ assert_eq "$RC" 1 "exit status"
 # nothing of a command is left: no process, no mount namespace
 assert_eq "$(pgrep -c -x sleep || true)" 0 "sleeps left"
 
+pretty "examples/stress-router.sh against dnsmasq, a web server on the router"
+ip netns exec router "$PYTHON" -m http.server --bind 10.77.1.1 8080 >/dev/null 2>&1 &
+HTTP_PID=$!
+wait_for 10 nsx ns1 "$PYTHON" -c 'import socket; socket.create_connection(("10.77.1.1", 8080), 1)'
+url=
+command -v curl >/dev/null && url=http://10.77.1.1:8080/
+run env NETNSCTL="$NETNSCTL" PARENT=lan0 GATEWAY=10.77.1.1 COUNT=12 MIN=12 URL="$url" ROUNDS=0 \
+	OUT="$TMPDIR/stress" "$TEST_DIR/../../examples/stress-router.sh"
+kill "$HTTP_PID"
+wait "$HTTP_PID" 2>/dev/null || true
+[[ $RC -eq 0 && -z $ERR ]] || { show_run examples/stress-router.sh; fail "the example failed"; }
+[[ $OUT == *$'\n'"leased 12 of 12 new clients (12 in all)"$'\n'"DISCOVER to ACK: p50 "* ]] || fail "example: $OUT"
+[[ $OUT == *$'\n'"all 12 clients exited 0, in "* ]] || fail "example: $OUT"
+[[ -z $url || $OUT == *$'\n'"12 of 12 fetched it; 0 failed"$'\n'* ]] || fail "example: $OUT"
+assert_eq "$(n list-clients --prefix st)" "" "the example's clients after it"
+
 pretty "--lab FILE: a lab's nodes"
 cat >"$LAB" <<'EOF'
 name: exec-all-test
