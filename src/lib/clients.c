@@ -34,7 +34,7 @@
 #define NEVER UINT64_MAX
 #define KEEPER_TICK_MS 5000
 #define KEEPER_WAIT_MS 3000
-#define RELEASE_WAIT_MS 1000
+#define RELEASE_WAIT_MS 5000	/* longer than ARP takes to give up (3 probes, 1 s apart) */
 
 /* --- names and MACs ------------------------------------------------------ */
 
@@ -862,7 +862,8 @@ static void release_all(struct client **v, size_t n)
 	}
 	/* A RELEASE to a server not yet in the neighbour table waits for ARP;
 	 * deleting the macvlan would drop it.  A socket's queued bytes count
-	 * until its packets have left: wait for 0, a second at most. */
+	 * until its packets have left or ARP gave up: wait for 0.  A second
+	 * was too short for 200 clients' ARP on a loaded machine. */
 	for (size_t i = 0, waited = 0; i < n && waited < RELEASE_WAIT_MS;) {
 		int q = 0;
 

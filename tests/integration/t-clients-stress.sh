@@ -62,7 +62,9 @@ xids=$(grep 'DHCPDISCOVER(r0)' "$LAN_LOG" | awk '{ print $5 }' | sort -u | wc -l
 naks=$(grep -c 'DHCPNAK(r0)' "$LAN_LOG" || true)
 pretty "dnsmasq: $discovers DISCOVERs, $xids transactions, $naks NAKs"
 ((discovers - xids <= 10)) || fail "$((discovers - xids)) retransmitted DISCOVERs of 200 clients (> 5 %)"
-((discovers - 200 <= 10)) || fail "$((discovers - 200)) DISCOVERs more than one a client (> 5 %)"
+# Restarts after NAKs: about 4 % paced, 40 % or more in the burst of before;
+# 10 % leaves room for a loaded machine.
+((discovers - 200 <= 20)) || fail "$((discovers - 200)) DISCOVERs more than one a client (> 10 %)"
 # netnsctl's figures against the log: every NAK was seen, no
 # retransmission the server saw is missing from the count
 assert_eq "$(py 'd["summary"]["naks"]' <<<"$json")" "$naks" "NAKs counted"
@@ -88,7 +90,11 @@ shape list-clients <<<"$OUT" || fail "list-clients --json does not have its docu
 [[ $(py 'sum(1 for c in (d if isinstance(d, list) else d["clients"]) if c["acquired"])' <<<"$OUT") == 200 ]] ||
 	fail "list-clients does not keep each lease's figures"
 ok n delete-clients
-wait_for 10 dnsmasq_empty
+for ((t = 0; t < 500; t++)); do
+	dnsmasq_empty && break
+	sleep 0.02
+done
+dnsmasq_empty || fail "dnsmasq holds $(dnsmasq_leases) leases after delete-clients; it saw $(grep -c 'DHCPRELEASE(r0)' "$LAN_LOG") RELEASEs"
 lan_down
 
 # --- 100 clients against a server of 50 answers a second -----------------
@@ -217,7 +223,26 @@ expect_fail_naming 2 x n create-clients 14 --parent lan0 --max-rate x
 expect_fail_with 2 'static' n create-clients 4 --parent lan0 --min 2 --static 10.99.0.0/24
 assert_unchanged "bad --min or --max-rate changed something"
 
-ok n delete-clients
-wait_for 10 dnsmasq_empty
+pretty "delete-clients waits for a slow ARP answer before the RELEASEs are lost"
+# The clients have never sent the router a unicast packet: each RELEASE
+# waits for ARP.  The router answers no ARP for 1.5 s (its second answer is
+# the first one given; the clients keep asking, 10 times); a delete that
+# deleted the macvlans after 1 s lost every RELEASE.
+for ns in $(n list-clients | awk 'NR > 1 { print $1 }'); do
+	nsx "$ns" sysctl -qw net.ipv4.neigh.eth0.mcast_solicit=10
+	ip -n "$ns" neigh flush dev eth0
+done
+nsx router sysctl -qw net.ipv4.conf.r0.arp_ignore=8
+"$NETNSCTL" delete-clients >"$TMPDIR/del.out" 2>&1 &
+pid=$!
+sleep 1.5
+nsx router sysctl -qw net.ipv4.conf.r0.arp_ignore=0
+wait $pid || fail "delete-clients: $(<"$TMPDIR/del.out")"
+assert_eq "$(<"$TMPDIR/del.out")" "deleted 10 clients" "output"
+for ((t = 0; t < 250; t++)); do
+	dnsmasq_empty && break
+	sleep 0.02
+done
+dnsmasq_empty || fail "dnsmasq holds $(dnsmasq_leases) leases after delete-clients; it saw $(grep -c 'DHCPRELEASE(r0)' "$LAN_LOG") RELEASEs"
 lan_down
 assert_nothing_left

@@ -95,6 +95,23 @@ assert_eq "$RC" 1 "exit status"
 # nothing of a command is left: no process, no mount namespace
 assert_eq "$(pgrep -c -x sleep || true)" 0 "sleeps left"
 
+pretty "SIGTERM: the running commands stopped, no more started, what ran reported"
+"$NETNSCTL" exec-all --parallel 2 -- sleep 30 >"$TMPDIR/int.out" 2>"$TMPDIR/int.err" &
+pid=$!
+two_sleeping() { [[ $(pgrep -c -x sleep) -eq 2 ]]; }
+wait_for 10 two_sleeping
+# (SIGTERM: a non-interactive shell starts background jobs with SIGINT ignored)
+kill -TERM $pid
+rc=0
+wait $pid || rc=$?
+assert_eq "$rc" 143 "exit status of the interrupted exec-all"
+assert_eq "$(<"$TMPDIR/int.err")" "netnsctl: interrupted by signal 15: 48 of 50 commands not started" "stderr"
+mapfile -t lines <"$TMPDIR/int.out"
+assert_eq "${lines[0]}" "ns1: killed by signal 15 (exit 143)" "first line"
+assert_eq "${lines[2]}" "ns3: not run" "third line"
+[[ ${lines[50]} == "50 of 50 clients failed, 0 exited 0, in "* ]] || fail "summary: ${lines[50]}"
+wait_for 5 bash -c '! pgrep -x sleep'
+
 pretty "examples/stress-router.sh against dnsmasq, a web server on the router"
 ip netns exec router "$PYTHON" -m http.server --bind 10.77.1.1 8080 >/dev/null 2>&1 &
 HTTP_PID=$!
