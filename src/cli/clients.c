@@ -259,8 +259,18 @@ static void print_figures_json(const struct nn_client_figures *f)
 }
 
 /* docs/json.md: create-clients --json, version 1. */
+static bool listed(const struct nn_client_info *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return true;
+	return false;
+}
+
+/* BEFORE: the clients that existed before the call. */
 static void print_create_json(const struct nn_client_info *v, size_t n, int created,
-			      const struct nn_clients_report *rep)
+			      const struct nn_clients_report *rep,
+			      const struct nn_client_info *before, size_t n_before)
 {
 	struct lease_summary s;
 
@@ -298,8 +308,8 @@ static void print_create_json(const struct nn_client_info *v, size_t n, int crea
 		if (i)
 			fputc(',', stdout);
 		print_client_json(&v[i]);
-		/* the figures of this call's clients; earlier ones were not leased now */
-		printf(",\"new\":%s", f ? "true" : "false");
+		/* the figures of this call's DHCP clients (static ones have none) */
+		printf(",\"new\":%s", listed(before, n_before, v[i].name) ? "false" : "true");
 		if (f)
 			print_figures_json(f);
 		fputc('}', stdout);
@@ -354,10 +364,11 @@ int cmd_create_clients(int argc, char **argv)
 	};
 	struct nn_clients_spec spec = { .prefix = NN_CLIENTS_DEFAULT_PREFIX };
 	struct nn_clients_report rep = { 0 };
-	struct nn_client_info *v = NULL;
+	struct nn_client_info *v = NULL, *before = NULL;
+	size_t n_before = 0;
 	struct nn_error e = { 0 };
 	struct nn_ctx *ctx;
-	uint64_t count;
+	uint64_t count, value;
 	bool json = false;
 	size_t n = 0, k = 0;
 	int c, ret;
@@ -399,14 +410,14 @@ int cmd_create_clients(int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'r':
-			if (nn_parse_uint(optarg, "--max-rate", 1, NN_DHCP_PACE_RATE_MAX, &count, &e) < 0)
+			if (nn_parse_uint(optarg, "--max-rate", 1, NN_DHCP_PACE_RATE_MAX, &value, &e) < 0)
 				return cli_input_error(&e);
-			spec.max_rate = count;
+			spec.max_rate = value;
 			break;
 		case 'M':
-			if (nn_parse_uint(optarg, "--min", 1, NN_CLIENTS_MAX, &count, &e) < 0)
+			if (nn_parse_uint(optarg, "--min", 1, NN_CLIENTS_MAX, &value, &e) < 0)
 				return cli_input_error(&e);
-			spec.min = count;
+			spec.min = value;
 			break;
 		default: return -c;
 		}
@@ -426,6 +437,11 @@ int cmd_create_clients(int argc, char **argv)
 		nn_ctx_free(ctx);
 		return cli_input_error(&e);
 	}
+	/* Which of them are new, for --json. */
+	if (json && nn_clients_list(ctx, spec.prefix, &before, &n_before, &e) < 0) {
+		nn_ctx_free(ctx);
+		return cli_fail(&e);
+	}
 	/* A signal rolls the whole call back (the plan, then the leases). */
 	cli_catch_signals();
 	ret = nn_clients_create_report(ctx, &spec, isatty(STDERR_FILENO) ? progress : NULL, NULL,
@@ -433,10 +449,13 @@ int cmd_create_clients(int argc, char **argv)
 	progress_clear();
 	if (ret < 0) {
 		nn_clients_report_free(&rep);
+		free(before);
 		nn_ctx_free(ctx);
 		return cli_fail_or_signal(&e);
 	}
 	if (nn_clients_list(ctx, spec.prefix, &v, &n, &e) < 0) {
+		nn_clients_report_free(&rep);
+		free(before);
 		nn_ctx_free(ctx);
 		return cli_fail(&e);
 	}
@@ -448,7 +467,7 @@ int cmd_create_clients(int argc, char **argv)
 			v[k++] = v[i];
 	}
 	if (json) {
-		print_create_json(v, k, ret, &rep);
+		print_create_json(v, k, ret, &rep, before, n_before);
 	} else {
 		if (ret == 0)
 			printf("unchanged\n");
@@ -457,6 +476,7 @@ int cmd_create_clients(int argc, char **argv)
 		print_lease_summary(&rep);
 	}
 	nn_clients_report_free(&rep);
+	free(before);
 	free(v);
 	nn_ctx_free(ctx);
 	return EXIT_OK;

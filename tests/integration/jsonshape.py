@@ -109,7 +109,7 @@ def check(v, t, path):
         base = {k: x for k, x in v.items() if k in CLIENT}
         check(base, CLIENT, path)
         extra = {k: x for k, x in v.items() if k not in CLIENT}
-        if v["new"] is True:
+        if v["new"] is True and v.get("static") is False:
             shape = FIGURES_LEASED if v.get("leased") is True else FIGURES_UNLEASED
             check(extra, {"new": BOOL, **shape}, path)
         else:

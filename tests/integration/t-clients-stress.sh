@@ -213,6 +213,17 @@ shape create-clients <<<"$OUT" || fail "create-clients --min --json does not hav
 assert_eq "$(py 'd["created"], d["asked"], d["leased"], d["released"], len(d["released_clients"]), len(d["clients"])' <<<"$OUT")" \
 	"0 4 0 4 4 10" "created, asked, leased, released, released_clients, clients"
 
+pretty "--json of static clients, and of clients that exist: no figures"
+ok n create-clients 2 --prefix sx --static 10.99.0.0/24 --parent lan0 --json
+shape create-clients <<<"$OUT" || fail "create-clients --static --json does not have its documented shape"
+assert_eq "$(py 'd["created"], d["asked"], d["summary"], [(c["name"], c["new"]) for c in d["clients"]]' <<<"$OUT")" \
+	"2 0 None [('sx1', True), ('sx2', True)]" "static clients"
+ok n create-clients 2 --prefix sx --static 10.99.0.0/24 --parent lan0 --json
+shape create-clients <<<"$OUT" || fail "create-clients --json (unchanged) does not have its documented shape"
+assert_eq "$(py 'd["created"], d["summary"], [(c["name"], c["new"]) for c in d["clients"]]' <<<"$OUT")" \
+	"0 None [('sx1', False), ('sx2', False)]" "clients that exist"
+ok n delete-clients --prefix sx
+
 pretty "bad --min and --max-rate: exit 2, nothing changed"
 take_reference
 expect_fail_naming 2 15 n create-clients 14 --parent lan0 --min 15
