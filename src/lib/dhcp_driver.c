@@ -316,7 +316,11 @@ static uint64_t pace_round(struct nn_dhcp_port **ports, size_t n, struct nn_dhcp
 	for (size_t i = 0; i < n; i++) {
 		struct nn_dhcp_port *p = ports[i];
 
-		if (p->ticket && !p->held && p->c.deadline_ms && p->c.deadline_ms <= now) {
+		if (p->ticket && p->failed) {
+			/* its state machine failed: no answer or timeout will come */
+			nn_dhcp_pace_abandon(pace, p->ticket);
+			p->ticket = 0;
+		} else if (p->ticket && !p->held && p->c.deadline_ms && p->c.deadline_ms <= now) {
 			nn_dhcp_pace_timeout(pace, p->ticket);
 			p->ticket = 0;
 		}
