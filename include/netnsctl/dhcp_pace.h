@@ -22,9 +22,11 @@
  *    (a token bucket of depth one: starts at least 1/MAX_RATE s apart);
  *
  * and each client retransmits after about 1 s, doubling up to 64 s, each
- * delay randomised by +-25 % (RFC 2131 4.1 asks for exponential backoff
- * randomised by +-1 s on its 4 s; a LAN answers in milliseconds, and the
- * window, not the timer, is what keeps a slow server from being flooded).
+ * delay randomised by +-25 % (the client's fast_retransmit; RFC 2131 4.1
+ * asks for exponential backoff randomised by +-1 s on its 4 s: a LAN
+ * answers in milliseconds, and the window, not the timer, is what keeps a
+ * slow server from being flooded).  Clients without a window (the lease
+ * keeper's) keep the RFC's 4 s.
  *
  * An exchange is one request and its answer: DISCOVER -> OFFER, REQUEST ->
  * ACK or NAK.  A retransmission is a new exchange in the window's eyes (it

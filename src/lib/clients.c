@@ -1113,6 +1113,7 @@ static int lease_new(struct nn_ctx *ctx, const struct nn_clients_spec *spec, str
 
 		ports[i] = &nw[i]->port;
 		client_config(nw[i], &cfg);
+		cfg.fast_retransmit = true;	/* the window keeps the server safe */
 		ret = nn_dhcp_client_init(&nw[i]->port.c, &cfg, e);
 		if (ret == 0)
 			ret = client_open(ctx, nw[i], e);

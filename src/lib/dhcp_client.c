@@ -8,8 +8,8 @@
 #include "show.h"
 
 #define SEC 1000ULL
-#define RETRANS_FIRST_MS (4 * SEC)	/* after NAKs: 4 s, doubling ... */
-#define RETRANS_MAX_MS (64 * SEC)	/* ... up to 64 s */
+#define RETRANS_FIRST_MS (4 * SEC)	/* RFC 2131 4.1: 4 s, doubling ... */
+#define RETRANS_MAX_MS (64 * SEC)	/* ... up to 64 s, randomized by +-1 s */
 #define JITTER_MS 1000
 #define RENEW_RETRY_MIN_MS (60 * SEC)	/* RFC 2131 4.4.5 */
 #define DECLINE_WAIT_MS (10 * SEC)	/* RFC 2131 3.1 step 5 */
@@ -48,6 +48,7 @@ int nn_dhcp_client_init(struct nn_dhcp_client *c,
 	c->state = NN_DHCP_INIT;
 	memcpy(c->mac, cfg->mac, sizeof(c->mac));
 	c->unicast_ok = cfg->unicast_ok;
+	c->fast_retransmit = cfg->fast_retransmit;
 	memcpy(c->hostname, cfg->hostname ? cfg->hostname : "", n);
 	c->rng = cfg->seed;
 	return 0;
@@ -68,11 +69,16 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a > NEVER - b ? NEVER : a + b;
 }
 
-/* Delay after the TRIES-th send of DISCOVER or REQUEST: about 1 s, doubling
- * (dhcp_pace.h says why not RFC 2131's 4 s). */
+/* Delay after the TRIES-th send of DISCOVER or REQUEST.  A paced client's
+ * is about 1 s, doubling (dhcp_pace.h says why). */
 static uint64_t retrans_delay(struct nn_dhcp_client *c)
 {
-	return nn_dhcp_backoff_ms(c->tries, next_random(c));
+	unsigned shift = c->tries > 0 ? c->tries - 1 : 0;
+	uint64_t base = shift >= 4 ? RETRANS_MAX_MS : RETRANS_FIRST_MS << shift;
+
+	if (c->fast_retransmit)
+		return nn_dhcp_backoff_ms(c->tries, next_random(c));
+	return base - JITTER_MS + next_random(c) % (2 * JITTER_MS + 1);
 }
 
 struct out {

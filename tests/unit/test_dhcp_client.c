@@ -237,7 +237,7 @@ static void test_conversation(void **state)
 	assert_ip_equal(act[0].send.src, "0.0.0.0");
 	assert_ip_equal(act[0].send.dst, "255.255.255.255");
 	assert_int_equal(act[1].type, NN_DHCP_ACT_TIMER);
-	assert_in_range(act[1].timer_ms, 1000 + 750, 1000 + 1250);
+	assert_in_range(act[1].timer_ms, 1000 + 3000, 1000 + 5000);
 	assert_int_equal(c.deadline_ms, act[1].timer_ms);
 	xid = c.xid;
 
@@ -259,7 +259,7 @@ static void test_conversation(void **state)
 	assert_ip_equal(act[0].send.src, "0.0.0.0");
 	assert_ip_equal(act[0].send.dst, "255.255.255.255");
 	assert_int_equal(act[1].type, NN_DHCP_ACT_TIMER);
-	assert_in_range(act[1].timer_ms, 1500 + 750, 1500 + 1250);
+	assert_in_range(act[1].timer_ms, 1500 + 3000, 1500 + 5000);
 
 	/* ACK -> BOUND: the lease, and the timer at T1 from the REQUEST's send */
 	m = ack(&c);
@@ -558,8 +558,7 @@ static void test_nak_rebinding_any_server(void **state)
 
 static void test_discover_backoff(void **state)
 {
-	/* about 1 s, doubling up to 64 s, each +-25 % */
-	static const uint64_t base[] = { 1, 2, 4, 8, 16, 32, 64, 64, 64, 64 };
+	static const uint64_t base[] = { 4, 8, 16, 32, 64, 64, 64, 64, 64, 64 };
 	uint64_t first_min = UINT64_MAX, first_max = 0;
 	uint64_t seed;
 
@@ -576,7 +575,7 @@ static void test_discover_backoff(void **state)
 		for (i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
 			uint64_t delay = act[1].timer_ms - now;
 
-			assert_in_range(delay, base[i] * SEC * 3 / 4, base[i] * SEC * 5 / 4);
+			assert_in_range(delay, base[i] * SEC - 1000, base[i] * SEC + 1000);
 			if (i == 0) {
 				first_min = delay < first_min ? delay : first_min;
 				first_max = delay > first_max ? delay : first_max;
@@ -591,7 +590,7 @@ static void test_discover_backoff(void **state)
 		}
 	}
 	/* The jitter is really random across seeds. */
-	assert_true(first_max - first_min > 250);
+	assert_true(first_max - first_min > 1000);
 }
 
 static void test_request_retries_then_restart(void **state)
@@ -608,9 +607,9 @@ static void test_request_retries_then_restart(void **state)
 	assert_int_equal(feed(&c, NN_DHCP_EV_PACKET, &m, now), 2);
 	xid = c.xid;
 	for (i = 1; i < NN_DHCP_REQUEST_TRIES; i++) {
-		uint64_t base = SEC << (i - 1);
+		uint64_t base = 4 * SEC << (i - 1);
 
-		assert_in_range(act[1].timer_ms - now, base * 3 / 4, base * 5 / 4);
+		assert_in_range(act[1].timer_ms - now, base - 1000, base + 1000);
 		now = act[1].timer_ms;
 		assert_int_equal(feed(&c, NN_DHCP_EV_TIMER, NULL, now), 2);
 		sent(0, &s);
