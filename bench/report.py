@@ -261,6 +261,10 @@ def main():
                     fmt_x(ratio(b, nb)), len(runs.get(k, [])),
                     (" (failed: %s)" % ", ".join(failed[k])) if k in failed else ""))
         w("")
+        w("Against slow DHCP servers (dnsmasq logging every packet; a server of 50 answers "
+          "a second), the pacing of create-clients is measured by bench/clients-stress: see "
+          "[benchmarks-clients.md](benchmarks-clients.md).")
+        w("")
 
     # --- impair ---
     ilabels = {"netnsctl": "netnsctl apply (one process, the lab re-applied)",

@@ -50,6 +50,10 @@ struct nn_clients_spec {
 	void *warn_arg;
 	const char *owner;		/* the journal's owner of the new clients;
 					 * NULL: "create-clients" */
+	unsigned max_rate;		/* DHCP exchanges started a second; 0: no cap */
+	unsigned min;			/* 0: all or nothing; else keep the leased ones
+					 * when at least MIN of clients 1..COUNT hold a
+					 * lease, and roll back the others */
 };
 
 /* What one client holds (its lease file). */
@@ -74,7 +78,39 @@ struct nn_client_info {
 	bool renewing;
 	char owner[64];			/* nn_clients_list: who made it (the journal's
 					 * owner); "" when that cannot be read */
+	/* What leasing took (DHCP; 0 when not known).  Wall clock seconds. */
+	int64_t acquired_at;		/* the lease was got */
+	uint64_t acquire_us;		/* first DISCOVER to ACK */
+	unsigned acquire_retransmits;
+	int64_t renewed_at;		/* the last renewal (or rebind); 0: none yet */
+	uint64_t renew_us;		/* its first REQUEST to ACK */
+	unsigned renew_retransmits;
+	unsigned renewals;
 };
+
+/* What one new client's leasing took in a create (dhcp_pace.h's figures). */
+struct nn_client_figures {
+	char name[256];
+	bool leased;
+	uint64_t discover_offer_us, request_ack_us, total_us;	/* when leased */
+	unsigned retransmits, naks;
+	char why[160];			/* when not leased */
+};
+
+/* What a create did.  CLIENTS (N_CLIENTS, malloc()ed: nn_clients_report_free)
+ * are the new DHCP clients, in order. */
+struct nn_clients_report {
+	size_t asked;			/* new DHCP clients */
+	size_t leased;			/* of them, with a lease */
+	size_t released;		/* of them, rolled back without one (min) */
+	uint64_t duration_us;		/* from the first DISCOVER to the end */
+	unsigned window_peak, window_end;	/* the pacing window, in exchanges */
+	uint64_t timeouts;		/* exchanges that timed out */
+	struct nn_client_figures *clients;
+	size_t n_clients;
+};
+
+void nn_clients_report_free(struct nn_clients_report *r);
 
 /* "ns" + 7 -> "ns7" in BUF; -EINVAL when that is not a valid namespace name. */
 int nn_client_name(char *buf, size_t len, const char *prefix, unsigned k, struct nn_error *e);
@@ -125,6 +161,17 @@ typedef void (*nn_clients_progress_cb)(unsigned done, unsigned total, void *arg)
  */
 int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 		      nn_clients_progress_cb progress, void *arg, struct nn_error *e);
+
+/*
+ * The same, filling REPORT (when not NULL; also on failure).  The new
+ * clients lease through a pacing window (dhcp_pace.h), at most
+ * SPEC->max_rate exchanges a second.  With SPEC->min, the call succeeds
+ * when at least MIN of the clients 1..COUNT hold a lease at the end: the new
+ * ones without a lease are deleted (REPORT->released), the others kept.
+ */
+int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
+			     nn_clients_progress_cb progress, void *arg,
+			     struct nn_clients_report *report, struct nn_error *e);
 
 /*
  * Release each lease of the clients matching PREFIX (NULL: every client),

@@ -195,12 +195,18 @@ struct nn_dhcp_client_config {
 	/* The driver can receive unicast before the address is configured (a
 	 * packet socket): leave the broadcast flag clear. */
 	bool unicast_ok;
+	/* Retransmit a DISCOVER or REQUEST after about 1 s, 2 s ... 64 s (+-25 %,
+	 * nn_dhcp_backoff_ms()) instead of RFC 2131's 4 s, 8 s ... (+-1 s): for
+	 * a client whose requests go out through a pacing window (dhcp_pace.h),
+	 * which is what keeps the server from being flooded. */
+	bool fast_retransmit;
 };
 
 struct nn_dhcp_client {
 	enum nn_dhcp_state state;
 	uint8_t mac[6];
 	bool unicast_ok;
+	bool fast_retransmit;
 	char hostname[256];
 	uint64_t rng;
 	uint32_t xid;

@@ -123,4 +123,9 @@ static inline void json_str(FILE *f, const char *s)
 	nn_put_json(f, s);
 }
 
+/* A timeout: a bare number is seconds, else a time as tc writes it
+ * ("500ms"); 1 ms to 1 h. */
+int cli_parse_timeout(const char *s, unsigned *ms, struct nn_error *e);
+
+
 #endif

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <getopt.h>
 #include <signal.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "netnsctl/addr.h"
 #include "netnsctl/clients.h"
 #include "netnsctl/ctx.h"
+#include "netnsctl/dhcp_pace.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/link.h"
 #include "netnsctl/names.h"
@@ -53,9 +55,71 @@ static const char *expiry_text(char *buf, size_t len, const struct nn_client_inf
 	return buf;
 }
 
+static void print_ms(FILE *f, uint64_t us);
+
+/* A wall clock time as RFC 3339 UTC. */
+static const char *utc_text(char *buf, size_t len, int64_t t)
+{
+	struct tm tm;
+	time_t tt = t;
+
+	if (gmtime_r(&tt, &tm))
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* One client as a JSON object, without its closing brace. */
+static void print_client_json(const struct nn_client_info *c)
+{
+	char mac[24], addr[64], exp[64], dns[INET_ADDRSTRLEN], at[64];
+
+	mac_text(mac, sizeof(mac), c->mac);
+	printf("{\"name\":");
+	json_str(stdout, c->name);
+	printf(",\"mac\":\"%s\",\"address\":", mac);
+	if (c->has_addr)
+		printf("\"%s\"", nn_format_prefix(addr, sizeof(addr), &c->addr, true));
+	else
+		printf("null");
+	printf(",\"gateway\":");
+	if (c->has_gateway)
+		printf("\"%s\"", inet_ntop(AF_INET, &c->gateway, addr, sizeof(addr)));
+	else
+		printf("null");
+	printf(",\"dns\":[");
+	for (unsigned k = 0; k < c->n_dns; k++)
+		printf("%s\"%s\"", k ? "," : "", inet_ntop(AF_INET, &c->dns[k], dns, sizeof(dns)));
+	printf("],\"static\":%s", c->is_static ? "true" : "false");
+	if (c->is_static || !c->has_addr || !c->expiry)
+		printf(",\"lease_time\":null,\"expires\":null");
+	else
+		printf(",\"lease_time\":%u,\"expires\":\"%s\"", c->lease_s, expiry_text(exp, sizeof(exp), c));
+	/* What leasing took: a long test sees the server slow down. */
+	printf(",\"acquired\":");
+	if (c->acquired_at) {
+		printf("{\"at\":\"%s\",\"total_ms\":", utc_text(at, sizeof(at), c->acquired_at));
+		print_ms(stdout, c->acquire_us);
+		printf(",\"retransmissions\":%u}", c->acquire_retransmits);
+	} else {
+		printf("null");
+	}
+	printf(",\"last_renewal\":");
+	if (c->renewed_at) {
+		printf("{\"at\":\"%s\",\"latency_ms\":", utc_text(at, sizeof(at), c->renewed_at));
+		print_ms(stdout, c->renew_us);
+		printf(",\"retransmissions\":%u}", c->renew_retransmits);
+	} else {
+		printf("null");
+	}
+	printf(",\"renewals\":%u", c->renewals);
+	printf(",\"renewing\":%s", c->is_static ? "null" : c->renewing ? "true" : "false");
+}
+
 static void print_clients(const struct nn_client_info *v, size_t n, bool json)
 {
-	char mac[24], addr[64], gw[INET_ADDRSTRLEN], exp[64], dns[INET_ADDRSTRLEN];
+	char mac[24], addr[64], gw[INET_ADDRSTRLEN], exp[64];
 
 	if (json) {
 		json_begin(stdout);
@@ -65,6 +129,13 @@ static void print_clients(const struct nn_client_info *v, size_t n, bool json)
 	for (size_t i = 0; i < n; i++) {
 		const struct nn_client_info *c = &v[i];
 
+		if (json) {
+			if (i)
+				fputc(',', stdout);
+			print_client_json(c);
+			fputc('}', stdout);
+			continue;
+		}
 		mac_text(mac, sizeof(mac), c->mac);
 		if (c->has_addr)
 			nn_format_prefix(addr, sizeof(addr), &c->addr, true);
@@ -81,34 +152,178 @@ static void print_clients(const struct nn_client_info *v, size_t n, bool json)
 				 c->is_static || c->renewing ? "" : " not renewing");
 			continue;
 		}
-		printf("%s{\"name\":", i ? "," : "");
-		json_str(stdout, c->name);
-		printf(",\"mac\":\"%s\",\"address\":", mac);
-		if (c->has_addr)
-			printf("\"%s\"", addr);
-		else
-			printf("null");
-		printf(",\"gateway\":");
-		if (c->has_gateway)
-			printf("\"%s\"", gw);
-		else
-			printf("null");
-		printf(",\"dns\":[");
-		for (unsigned k = 0; k < c->n_dns; k++)
-			printf("%s\"%s\"", k ? "," : "", inet_ntop(AF_INET, &c->dns[k], dns, sizeof(dns)));
-		printf("],\"static\":%s", c->is_static ? "true" : "false");
-		if (c->is_static || !c->has_addr || !c->expiry)
-			printf(",\"lease_time\":null,\"expires\":null");
-		else
-			printf(",\"lease_time\":%u,\"expires\":\"%s\"", c->lease_s, exp);
-		printf(",\"renewing\":%s", c->is_static ? "null" : c->renewing ? "true" : "false");
+		if (i)
+			fputc(',', stdout);
+		print_client_json(c);
 		fputc('}', stdout);
 	}
 	if (json)
 		printf("]}\n");
 }
 
-static int parse_timeout(const char *s, unsigned *ms, struct nn_error *e)
+/* Microseconds as milliseconds with three decimals. */
+static void print_ms(FILE *f, uint64_t us)
+{
+	fprintf(f, "%" PRIu64 ".%03" PRIu64, us / 1000, us % 1000);
+}
+
+struct lease_summary {
+	uint64_t p50, p90, p99, max;
+	unsigned long retransmits, naks;
+};
+
+static void summarize(const struct nn_clients_report *rep, struct lease_summary *s)
+{
+	uint64_t *t = calloc(rep->n_clients ? rep->n_clients : 1, sizeof(*t));
+	unsigned n = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < rep->n_clients; i++) {
+		s->retransmits += rep->clients[i].retransmits;
+		s->naks += rep->clients[i].naks;
+		if (t && rep->clients[i].leased)
+			t[n++] = rep->clients[i].total_us;
+	}
+	if (t && n) {
+		s->p50 = nn_percentile(t, n, 50);
+		s->p90 = nn_percentile(t, n, 90);
+		s->p99 = nn_percentile(t, n, 99);
+		s->max = nn_percentile(t, n, 100);
+	}
+	free(t);
+}
+
+/*
+ * "leased 200/200 in 0.412 s: p50 12.1 ms, p90 ..., max ...; 3 retransmissions"
+ * and, with --min, the names of the new clients released without a lease.
+ */
+static void print_lease_summary(const struct nn_clients_report *rep)
+{
+	struct lease_summary s;
+	size_t shown = 0;
+
+	if (!rep->asked)
+		return;
+	summarize(rep, &s);
+	printf("leased %zu/%zu in ", rep->leased, rep->asked);
+	print_ms(stdout, rep->duration_us / 1000);
+	printf(" s");
+	if (rep->leased) {
+		printf(": p50 ");
+		print_ms(stdout, s.p50);
+		printf(" ms, p90 ");
+		print_ms(stdout, s.p90);
+		printf(" ms, p99 ");
+		print_ms(stdout, s.p99);
+		printf(" ms, max ");
+		print_ms(stdout, s.max);
+		printf(" ms");
+	}
+	printf("; %lu retransmission%s, %lu NAK%s\n", s.retransmits, s.retransmits == 1 ? "" : "s",
+	       s.naks, s.naks == 1 ? "" : "s");
+	if (!rep->released)
+		return;
+	printf("released %zu without a lease:", rep->released);
+	for (size_t i = 0; i < rep->n_clients; i++) {
+		if (rep->clients[i].leased)
+			continue;
+		if (shown == 10) {
+			printf(" and %zu more", rep->released - shown);
+			break;
+		}
+		cli_part("%s %s (%s)", shown ? "," : "", rep->clients[i].name, rep->clients[i].why);
+		shown++;
+	}
+	printf("\n");
+}
+
+static void print_figures_json(const struct nn_client_figures *f)
+{
+	if (!f->leased) {
+		printf(",\"leased\":false,\"why\":");
+		json_str(stdout, f->why);
+	} else {
+		printf(",\"leased\":true,\"discover_offer_ms\":");
+		print_ms(stdout, f->discover_offer_us);
+		printf(",\"request_ack_ms\":");
+		print_ms(stdout, f->request_ack_us);
+		printf(",\"total_ms\":");
+		print_ms(stdout, f->total_us);
+	}
+	printf(",\"retransmissions\":%u,\"naks\":%u", f->retransmits, f->naks);
+}
+
+/* docs/json.md: create-clients --json, version 1. */
+static bool listed(const struct nn_client_info *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return true;
+	return false;
+}
+
+/* BEFORE: the clients that existed before the call. */
+static void print_create_json(const struct nn_client_info *v, size_t n, int created,
+			      const struct nn_clients_report *rep,
+			      const struct nn_client_info *before, size_t n_before)
+{
+	struct lease_summary s;
+
+	summarize(rep, &s);
+	printf("{\"version\":1,\"created\":%d,\"clients_in_all\":%zu,\"asked\":%zu,\"leased\":%zu,"
+	       "\"released\":%zu,\"summary\":", created, n, rep->asked, rep->leased, rep->released);
+	if (!rep->asked) {
+		printf("null");
+	} else {
+		printf("{\"duration_ms\":");
+		print_ms(stdout, rep->duration_us);
+		if (rep->leased) {
+			printf(",\"p50_ms\":");
+			print_ms(stdout, s.p50);
+			printf(",\"p90_ms\":");
+			print_ms(stdout, s.p90);
+			printf(",\"p99_ms\":");
+			print_ms(stdout, s.p99);
+			printf(",\"max_ms\":");
+			print_ms(stdout, s.max);
+		} else {
+			printf(",\"p50_ms\":null,\"p90_ms\":null,\"p99_ms\":null,\"max_ms\":null");
+		}
+		printf(",\"retransmissions\":%lu,\"naks\":%lu,\"timeouts\":%" PRIu64
+		       ",\"window_peak\":%u,\"window_end\":%u}", s.retransmits, s.naks, rep->timeouts,
+		       rep->window_peak, rep->window_end);
+	}
+	printf(",\"clients\":[");
+	for (size_t i = 0; i < n; i++) {
+		const struct nn_client_figures *f = NULL;
+
+		for (size_t j = 0; j < rep->n_clients && !f; j++)
+			if (!strcmp(rep->clients[j].name, v[i].name))
+				f = &rep->clients[j];
+		if (i)
+			fputc(',', stdout);
+		print_client_json(&v[i]);
+		/* the figures of this call's DHCP clients (static ones have none) */
+		printf(",\"new\":%s", listed(before, n_before, v[i].name) ? "false" : "true");
+		if (f)
+			print_figures_json(f);
+		fputc('}', stdout);
+	}
+	printf("],\"released_clients\":[");
+	for (size_t i = 0, k = 0; i < rep->n_clients; i++) {
+		const struct nn_client_figures *f = &rep->clients[i];
+
+		if (f->leased)
+			continue;
+		printf("%s{\"name\":", k++ ? "," : "");
+		json_str(stdout, f->name);
+		print_figures_json(f);
+		fputc('}', stdout);
+	}
+	printf("]}\n");
+}
+
+int cli_parse_timeout(const char *s, unsigned *ms, struct nn_error *e)
 {
 	const char *t = s;
 	char buf[64];
@@ -167,14 +382,18 @@ int cmd_create_clients(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "mac-base", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "max-rate", required_argument, NULL, 'r' },
+		{ "min", required_argument, NULL, 'M' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_clients_spec spec = { .prefix = NN_CLIENTS_DEFAULT_PREFIX, .warn = cli_warn };
-	struct nn_client_info *v = NULL;
+	struct nn_clients_report rep = { 0 };
+	struct nn_client_info *v = NULL, *before = NULL;
+	size_t n_before = 0;
 	struct nn_error e = { 0 };
 	struct nn_ctx *ctx;
-	uint64_t count;
+	uint64_t count, value;
 	bool json = false, dry = false;
 	size_t n = 0, k = 0;
 	int c, ret;
@@ -205,7 +424,7 @@ int cmd_create_clients(int argc, char **argv)
 			spec.is_static = true;
 			break;
 		case 't':
-			if (parse_timeout(optarg, &spec.timeout_ms, &e) < 0)
+			if (cli_parse_timeout(optarg, &spec.timeout_ms, &e) < 0)
 				return cli_input_error(&e);
 			break;
 		case 'b':
@@ -216,6 +435,16 @@ int cmd_create_clients(int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'n': dry = true; break;
+		case 'r':
+			if (nn_parse_uint(optarg, "--max-rate", 1, NN_DHCP_PACE_RATE_MAX, &value, &e) < 0)
+				return cli_input_error(&e);
+			spec.max_rate = value;
+			break;
+		case 'M':
+			if (nn_parse_uint(optarg, "--min", 1, NN_CLIENTS_MAX, &value, &e) < 0)
+				return cli_input_error(&e);
+			spec.min = value;
+			break;
 		default: return -c;
 		}
 	}
@@ -241,15 +470,24 @@ int cmd_create_clients(int argc, char **argv)
 		nn_ctx_free(ctx);
 		return ret;
 	}
+	/* Which of them are new, for --json. */
+	if (json && nn_clients_list(ctx, spec.prefix, &before, &n_before, &e) < 0) {
+		nn_ctx_free(ctx);
+		return cli_fail(&e);
+	}
 	/* A signal rolls the whole call back (the plan, then the leases). */
 	cli_catch_signals();
-	ret = nn_clients_create(ctx, &spec, cli_lease_progress, NULL, &e);
+	ret = nn_clients_create_report(ctx, &spec, cli_lease_progress, NULL, &rep, &e);
 	cli_progress("", 1, 1, NULL);
 	if (ret < 0) {
+		nn_clients_report_free(&rep);
+		free(before);
 		nn_ctx_free(ctx);
 		return cli_fail_or_signal(&e);
 	}
 	if (nn_clients_list(ctx, spec.prefix, &v, &n, &e) < 0) {
+		nn_clients_report_free(&rep);
+		free(before);
 		nn_ctx_free(ctx);
 		return cli_fail(&e);
 	}
@@ -260,12 +498,17 @@ int cmd_create_clients(int argc, char **argv)
 		if (strtoul(num, NULL, 10) <= count)
 			v[k++] = v[i];
 	}
-	if (json)
-		print_clients(v, k, true);
-	else if (ret == 0)
-		printf("unchanged\n");
-	else
-		printf("created %d client%s, %zu in all\n", ret, ret == 1 ? "" : "s", k);
+	if (json) {
+		print_create_json(v, k, ret, &rep, before, n_before);
+	} else {
+		if (ret == 0)
+			printf("unchanged\n");
+		else
+			printf("created %d client%s, %zu in all\n", ret, ret == 1 ? "" : "s", k);
+		print_lease_summary(&rep);
+	}
+	nn_clients_report_free(&rep);
+	free(before);
 	free(v);
 	nn_ctx_free(ctx);
 	return EXIT_OK;

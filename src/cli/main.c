@@ -103,6 +103,8 @@ static const struct cli_opt clients_opts[] = {
 	{ "static", 0, "CIDR", "client k gets the kth address of CIDR, no DHCP; default DHCP", 0 },
 	{ "timeout", 0, "T", "how long to wait for the leases (TIME; a bare number is seconds); default 30s", 0 },
 	{ "mac-base", 0, "MAC", "client k gets MAC + k - 1; default a MAC derived from its name", 0 },
+	{ "max-rate", 0, "N", "start at most N DHCP exchanges a second (first sends and retransmissions); default no cap", 0 },
+	{ "min", 0, "N", "keep the leased clients when at least N of clients 1..COUNT hold a lease, release the others; default all or nothing", 0 },
 	JSON,
 	DRY_RUN,
 	{ NULL, 0, NULL, NULL, 0 },
@@ -116,6 +118,15 @@ static const struct cli_opt clients_del_opts[] = {
 
 static const struct cli_opt clients_list_opts[] = {
 	{ "prefix", 0, "NAME", "only clients NAME1, NAME2 ...; default every client", 0 },
+	JSON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt exec_all_opts[] = {
+	{ "prefix", 0, "NAME", "the clients NAME1, NAME2 ...; default every client", 0 },
+	{ "lab", 0, "FILE", "the nodes of this lab file instead of clients; default none (the clients)", CLI_OPT_OR },
+	{ "parallel", 0, "N", "at most N commands at a time; default the number of CPUs x 4", 0 },
+	{ "timeout", 0, "TIME", "kill a command after this long (SIGTERM, SIGKILL 1 s later; exit 124; a bare number is seconds); default none", 0 },
 	JSON,
 	{ NULL, 0, NULL, NULL, 0 },
 };
@@ -149,9 +160,10 @@ const struct command nn_commands[] = {
 	{ "show-qdisc", cmd_show_qdisc, "NS IF", "Show a link's qdiscs as the kernel reports them", json_opts },
 	{ "create-bridge", cmd_create_bridge, "BR", "Create a bridge (a virtual switch) in the host or a namespace", bridge_opts },
 	{ "attach", cmd_attach, "NS BR", "Connect a namespace to a bridge with a veth", attach_opts },
-	{ "create-clients", cmd_create_clients, "COUNT", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing", clients_opts },
+	{ "create-clients", cmd_create_clients, "COUNT", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing (or at least --min)", clients_opts },
 	{ "delete-clients", cmd_delete_clients, "", "Release the clients' leases, then delete them", clients_del_opts },
 	{ "list-clients", cmd_list_clients, "", "Show clients: name, MAC, address, gateway, lease expiry", clients_list_opts },
+	{ "exec-all", cmd_exec_all, "[-- CMD [ARG...]]", "Run a command in every client's (or a lab's nodes') namespace; exit 0 when all exit 0", exec_all_opts },
 	{ "lease-keeper", cmd_lease_keeper, "", "(internal) Renew the clients' leases; started by create-clients", no_opts },
 	{ "connect-host", cmd_connect_host, "NS", "Connect a namespace to the host with a veth, a default route and optionally NAT", connect_opts },
 	{ "disconnect-host", cmd_disconnect_host, "NS", "Remove what connect-host made for a namespace", dry_opts },

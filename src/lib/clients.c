@@ -40,7 +40,7 @@
 #define NEVER UINT64_MAX
 #define KEEPER_TICK_MS 5000
 #define KEEPER_WAIT_MS 3000
-#define RELEASE_WAIT_MS 1000
+#define RELEASE_WAIT_MS 5000	/* longer than ARP takes to give up (3 probes, 1 s apart) */
 #define KEEPER_LOG_MAX (1 << 20)
 /* Descriptors the keeper keeps for itself (epoll, signalfd, its lock, the
  * namespace and netlink socket a renewal opens for a moment, a lease file);
@@ -159,6 +159,12 @@ int nn_client_format(const struct nn_client_info *c, char *buf, size_t len)
 		fprintf(f, "times %s %s %s\n", t[0], t[1], t[2]);
 		fprintf(f, "expiry %" PRId64 "\n", c->expiry);
 	}
+	if (!c->is_static && c->acquired_at)
+		fprintf(f, "acquired %" PRId64 " %" PRIu64 " %u\n", c->acquired_at, c->acquire_us,
+			c->acquire_retransmits);
+	if (!c->is_static && c->renewed_at)
+		fprintf(f, "renewed %" PRId64 " %" PRIu64 " %u %u\n", c->renewed_at, c->renew_us,
+			c->renew_retransmits, c->renewals);
 	ret = ferror(f) ? -ENOSPC : 0;
 	if (fclose(f) != 0 || ret)
 		return -ENOSPC;
@@ -187,8 +193,8 @@ static int parse_in4(const char *s, struct in_addr *a)
 
 static int parse_line(char *key, char *val, struct nn_client_info *c, struct nn_error *e)
 {
-	char w[3][24];
-	uint64_t u[3];
+	char w[4][24];
+	uint64_t u[4];
 	int64_t s;
 	char end;
 
@@ -240,6 +246,27 @@ static int parse_line(char *key, char *val, struct nn_client_info *c, struct nn_
 		c->t1_ms = u[0];
 		c->t2_ms = u[1];
 		c->expiry_ms = u[2];
+	} else if (!strcmp(key, "acquired") || !strcmp(key, "renewed")) {
+		bool renewed = key[0] == 'r';
+		unsigned n = renewed ? 4 : 3;
+
+		/* wall clock, microseconds, retransmissions[, renewals] */
+		if (sscanf(val, "%23s %23s %23s %23s %c", w[0], w[1], w[2], w[3], &end) != (int)n)
+			return -1;
+		for (unsigned i = 0; i < n; i++)
+			if (parse_u64(w[i], &u[i]) < 0 || u[i] == NEVER || (i >= 2 && u[i] > UINT_MAX) ||
+			    (i == 0 && (u[i] == 0 || u[i] > INT64_MAX)))
+				return -1;
+		if (renewed) {
+			c->renewed_at = u[0];
+			c->renew_us = u[1];
+			c->renew_retransmits = u[2];
+			c->renewals = u[3];
+		} else {
+			c->acquired_at = u[0];
+			c->acquire_us = u[1];
+			c->acquire_retransmits = u[2];
+		}
 	} else if (!strcmp(key, "expiry")) {
 		char *endp;
 
@@ -1112,6 +1139,24 @@ static void lease_checked(struct run *r, const struct nn_dhcp_lease *l, struct n
 	}
 }
 
+/* What the exchange that just ended in an ACK took, for the lease file:
+ * list-clients shows a long test's renewals slowing down. */
+static void note_figures(struct nn_client_info *c, const struct nn_dhcp_timing *t)
+{
+	time_t now = time(NULL);
+
+	if (t->renewals && t->renewed_us >= t->acquired_us) {
+		c->renewed_at = now;
+		c->renew_us = t->renew_latency_us;
+		c->renew_retransmits = t->renew_retransmits;
+		c->renewals++;
+	} else if (t->leased) {
+		c->acquired_at = now;
+		c->acquire_us = t->total_us;
+		c->acquire_retransmits = t->lease_retransmits;
+	}
+}
+
 static int on_bound(struct nn_dhcp_port *p, const struct nn_dhcp_lease *lease, void *arg,
 		    struct nn_error *e)
 {
@@ -1124,6 +1169,7 @@ static int on_bound(struct nn_dhcp_port *p, const struct nn_dhcp_lease *lease, v
 	if (install_addr(c->ns, c->ifindex, l->address, l->prefixlen, l->router, e) < 0)
 		return -e->code;
 	info_from_lease(&c->info, l);
+	note_figures(&c->info, &p->timing);
 	if (!r->keeper) {
 		const struct in_addr *dns = r->spec->n_dns ? r->spec->dns : l->dns;
 		unsigned n = r->spec->n_dns ? r->spec->n_dns : l->n_dns;
@@ -1222,7 +1268,8 @@ static void release_all(struct client **v, size_t n)
 	}
 	/* A RELEASE to a server not yet in the neighbour table waits for ARP;
 	 * deleting the macvlan would drop it.  A socket's queued bytes count
-	 * until its packets have left: wait for 0, a second at most. */
+	 * until its packets have left or ARP gave up: wait for 0.  A second
+	 * was too short for 200 clients' ARP on a loaded machine. */
 	for (size_t i = 0, waited = 0; i < n && waited < RELEASE_WAIT_MS;) {
 		int q = 0;
 
@@ -1250,6 +1297,14 @@ int nn_clients_check(struct nn_ctx *ctx, const struct nn_clients_spec *s, struct
 	if (s->count < 1 || s->count > NN_CLIENTS_MAX)
 		return nn_error_setx(e, EINVAL, "invalid client count \"%u\": must be 1 to %u",
 				     s->count, NN_CLIENTS_MAX);
+	if (s->min > s->count)
+		return nn_error_setx(e, EINVAL, "invalid --min \"%u\": more than the %u clients asked for",
+				     s->min, s->count);
+	if (s->min && s->is_static)
+		return nn_error_setx(e, EINVAL, "--min is for DHCP clients: static ones all get an address");
+	if (s->max_rate > NN_DHCP_PACE_RATE_MAX)
+		return nn_error_setx(e, EINVAL, "invalid --max-rate \"%u\": must be 1 to %u", s->max_rate,
+				     NN_DHCP_PACE_RATE_MAX);
 	if (plen && isdigit((unsigned char)prefix[plen - 1]))
 		return nn_error_setx(e, EINVAL,
 				     "invalid prefix \"%s\": must not end in a digit (ns1 + 1 would be ns11)",
@@ -1338,10 +1393,15 @@ static const char *why_failed(const struct client *c)
 	if (c->port.failed || *c->port.why)
 		return c->port.why;
 	switch (c->port.c.state) {
+	case NN_DHCP_INIT:
+		if (!c->port.c.deadline_ms)
+			return "not started: the pacing window stayed full";
+		break;
 	case NN_DHCP_SELECTING: return "no DHCPOFFER";
 	case NN_DHCP_REQUESTING: return "no DHCPACK";
-	default: return nn_dhcp_state_name(c->port.c.state);
+	default: break;
 	}
+	return nn_dhcp_state_name(c->port.c.state);
 }
 
 /*
@@ -1351,7 +1411,7 @@ static const char *why_failed(const struct client *c)
  * alone overflows the message), then "and N more".
  */
 static void failure_message(struct client **nw, size_t n_new, unsigned timeout_ms,
-			    struct nn_error *e)
+			    unsigned min, size_t have, struct nn_error *e)
 {
 	/* What the message's head leaves of an error's NN_ERROR_MAX, less
 	 * room for " and N more". */
@@ -1397,12 +1457,152 @@ static void failure_message(struct client **nw, size_t n_new, unsigned timeout_m
 	free(done);
 	if (shown < bad)
 		snprintf(list + off, sizeof(list) - off, "%s%zu more", shown ? " and " : "", bad - shown);
-	nn_error_setx(e, ETIMEDOUT, "%zu of %zu new clients got no lease within %u.%03u s, all %zu rolled back: %s",
-		      bad, n_new, timeout_ms / 1000, timeout_ms % 1000, n_new, list);
+	if (min)
+		nn_error_setx(e, ETIMEDOUT, "%zu of %zu new clients got no lease within %u.%03u s, leaving %zu with one (--min %u), all %zu rolled back: %s",
+			      bad, n_new, timeout_ms / 1000, timeout_ms % 1000, have, min, n_new, list);
+	else
+		nn_error_setx(e, ETIMEDOUT, "%zu of %zu new clients got no lease within %u.%03u s, all %zu rolled back: %s",
+			      bad, n_new, timeout_ms / 1000, timeout_ms % 1000, n_new, list);
+}
+
+void nn_clients_report_free(struct nn_clients_report *r)
+{
+	if (!r)
+		return;
+	free(r->clients);
+	r->clients = NULL;
+	r->n_clients = 0;
+}
+
+static void report_figures(struct nn_clients_report *rep, struct client **nw, size_t n_new,
+			   const struct nn_dhcp_pace *pace, uint64_t started_us)
+{
+	nn_clients_report_free(rep);
+	rep->asked = n_new;
+	rep->leased = 0;
+	rep->duration_us = nn_dhcp_now_us() - started_us;
+	rep->window_peak = pace->window_peak;
+	rep->window_end = nn_dhcp_pace_window(pace);
+	rep->timeouts = pace->timeouts;
+	rep->clients = calloc(n_new ? n_new : 1, sizeof(*rep->clients));
+	if (!rep->clients)
+		return;		/* the figures are a report: no memory, none */
+	rep->n_clients = n_new;
+	for (size_t i = 0; i < n_new; i++) {
+		struct nn_client_figures *f = &rep->clients[i];
+		const struct nn_dhcp_timing *t = &nw[i]->port.timing;
+		bool ok = nw[i]->port.bound && !nw[i]->port.failed;
+
+		snprintf(f->name, sizeof(f->name), "%s", nw[i]->name);
+		f->leased = ok;
+		rep->leased += ok;
+		if (ok) {
+			f->discover_offer_us = t->discover_offer_us;
+			f->request_ack_us = t->request_ack_us;
+			f->total_us = t->total_us;
+			f->retransmits = t->lease_retransmits;
+			f->naks = t->lease_naks;
+		} else {
+			f->retransmits = t->retransmits;
+			f->naks = t->naks;
+			snprintf(f->why, sizeof(f->why), "%s", why_failed(nw[i]));
+		}
+	}
+}
+
+static void delete_macvlan(struct nn_ctx *ctx, const char *name);
+
+/* Drop new client C, made by this call, that got no lease: its macvlan and
+ * namespace (as delete_clients() does) and its files. */
+static void drop_new_client(struct nn_ctx *ctx, struct client *c)
+{
+	struct nn_error de = { 0 };
+
+	nn_dhcp_port_close(&c->port);
+	delete_macvlan(ctx, c->name);
+	nn_ctx_ns_forget(ctx, c->name);
+	if (nn_netns_del(ctx, c->name, &de) == 1) {
+		nn_journal_gone(ctx, NN_OBJ_LINK, c->name, NN_CLIENTS_IFNAME, &de);
+		nn_journal_gone(ctx, NN_OBJ_NETNS, "-", c->name, &de);
+	}
+	remove_client_files(ctx, &c->info);
+}
+
+/*
+ * Lease the *N_NEW clients NW (EXISTING others of the group hold leases
+ * already) through a pacing window.  All leased: 0.  Not all: with
+ * spec->min met, the unleased ones are dropped and NW and *N_NEW keep the
+ * leased ones only (0); else -ETIMEDOUT naming them (the caller rolls back).
+ */
+static int lease_new(struct nn_ctx *ctx, const struct nn_clients_spec *spec, struct client **nw,
+		     size_t *n_new, size_t existing, unsigned timeout,
+		     nn_clients_progress_cb progress, void *arg, struct nn_clients_report *report,
+		     struct nn_error *e)
+{
+	struct run r = { .ctx = ctx, .spec = spec, .v = nw, .n = *n_new,
+			 .progress = progress, .arg = arg };
+	_cleanup_free_ struct nn_dhcp_port **ports = calloc(*n_new, sizeof(*ports));
+	struct nn_dhcp_pace pace;
+	uint64_t started_us;
+	size_t k = 0;
+	int ret;
+
+	if (!ports)
+		return nn_error_set(e, ENOMEM, "cannot allocate DHCP ports");
+	for (size_t i = 0; i < *n_new; i++) {
+		struct nn_dhcp_client_config cfg;
+
+		ports[i] = &nw[i]->port;
+		client_config(nw[i], &cfg);
+		cfg.fast_retransmit = true;	/* the window keeps the server safe */
+		ret = nn_dhcp_client_init(&nw[i]->port.c, &cfg, e);
+		if (ret == 0)
+			ret = client_open(ctx, nw[i], e);
+		if (ret < 0)
+			return nn_error_prefix(e, "client \"%s\"", nw[i]->name);
+	}
+	/* The loop starts each client when the window has room. */
+	nn_dhcp_pace_init(&pace, spec->max_rate);
+	started_us = nn_dhcp_now_us();
+	ret = nn_dhcp_loop_paced(ports, *n_new, nn_dhcp_now_ms() + timeout, -1, &create_ops, &r,
+				 &pace, e);
+	if (report)
+		report_figures(report, nw, *n_new, &pace, started_us);
+	if (ret < 0)
+		return ret;
+	if (nn_plan_cancelled())
+		return nn_error_setx(e, ECANCELED,
+				     "interrupted by signal %d while leasing: all %zu new clients rolled back",
+				     nn_plan_cancelled(), *n_new);
+	if (r.leased == *n_new)
+		return 0;
+	if (!spec->min || r.leased + existing < spec->min) {
+		failure_message(nw, *n_new, timeout, spec->min, r.leased + existing, e);
+		return -ETIMEDOUT;
+	}
+	/* Enough: keep the leased, drop the others (they hold nothing to give back). */
+	for (size_t i = 0; i < *n_new; i++) {
+		if (nw[i]->port.bound && !nw[i]->port.failed) {
+			nw[k++] = nw[i];
+			continue;
+		}
+		drop_new_client(ctx, nw[i]);	/* freed with the caller's list of all */
+		if (report)
+			report->released++;
+	}
+	*n_new = k;
+	return 0;
 }
 
 int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 		      nn_clients_progress_cb progress, void *arg, struct nn_error *e)
+{
+	return nn_clients_create_report(ctx, spec, progress, arg, NULL, e);
+}
+
+int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
+			     nn_clients_progress_cb progress, void *arg,
+			     struct nn_clients_report *report, struct nn_error *e)
 {
 	const char *prefix = spec->prefix ? spec->prefix : NN_CLIENTS_DEFAULT_PREFIX;
 	enum nn_macvlan_mode mode = spec->mode ? spec->mode : NN_MACVLAN_BRIDGE;
@@ -1542,50 +1742,9 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 		if (ret < 0)
 			goto out;
 	} else {
-		struct run r = { .ctx = ctx, .spec = spec, .v = nw, .n = n_new,
-				 .progress = progress, .arg = arg };
-		struct nn_dhcp_port **ports = calloc(n_new, sizeof(*ports));
-		uint64_t now = nn_dhcp_now_ms();
-
-		if (!ports) {
-			ret = nn_error_set(e, ENOMEM, "cannot allocate DHCP ports");
-			goto out;
-		}
-		for (size_t i = 0; i < n_new; i++) {
-			struct nn_dhcp_client_config cfg;
-
-			ports[i] = &nw[i]->port;
-			client_config(nw[i], &cfg);
-			ret = nn_dhcp_client_init(&nw[i]->port.c, &cfg, e);
-			if (ret == 0)
-				ret = client_open(ctx, nw[i], e);
-			if (ret < 0) {
-				free(ports);
-				nn_error_prefix(e, "client \"%s\"", nw[i]->name);
-				goto out;
-			}
-		}
-		for (size_t i = 0; i < n_new; i++) {
-			struct nn_dhcp_event ev = { .type = NN_DHCP_EV_START };
-			struct nn_error fe = { 0 };
-
-			nn_dhcp_port_feed(&nw[i]->port, &ev, now, &create_ops, &r, &fe);
-		}
-		ret = nn_dhcp_loop(ports, n_new, now + timeout, -1, &create_ops, &r, e);
-		free(ports);
+		ret = lease_new(ctx, spec, nw, &n_new, n - n_new, timeout, progress, arg, report, e);
 		if (ret < 0)
 			goto out;
-		if (nn_plan_cancelled()) {
-			ret = nn_error_setx(e, ECANCELED,
-					    "interrupted by signal %d while leasing: all %zu new clients rolled back",
-					    nn_plan_cancelled(), n_new);
-			goto out;
-		}
-		if (r.leased != n_new) {
-			failure_message(nw, n_new, timeout, e);
-			ret = -ETIMEDOUT;
-			goto out;
-		}
 	}
 	for (size_t i = 0; i < n_new; i++) {
 		ret = save_client(ctx, &nw[i]->info, e);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "netnsctl/dhcp.h"
+#include "netnsctl/dhcp_pace.h"
 #include "show.h"
 
 #define SEC 1000ULL
@@ -53,6 +54,7 @@ int nn_dhcp_client_init(struct nn_dhcp_client *c,
 	c->state = NN_DHCP_INIT;
 	memcpy(c->mac, cfg->mac, sizeof(c->mac));
 	c->unicast_ok = cfg->unicast_ok;
+	c->fast_retransmit = cfg->fast_retransmit;
 	memcpy(c->hostname, cfg->hostname ? cfg->hostname : "", n);
 	c->rng = cfg->seed;
 	return 0;
@@ -73,12 +75,15 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a > NEVER - b ? NEVER : a + b;
 }
 
-/* Delay after the TRIES-th send of DISCOVER or REQUEST. */
+/* Delay after the TRIES-th send of DISCOVER or REQUEST.  A paced client's
+ * is about 1 s, doubling (dhcp_pace.h says why). */
 static uint64_t retrans_delay(struct nn_dhcp_client *c)
 {
 	unsigned shift = c->tries > 0 ? c->tries - 1 : 0;
 	uint64_t base = shift >= 4 ? RETRANS_MAX_MS : RETRANS_FIRST_MS << shift;
 
+	if (c->fast_retransmit)
+		return nn_dhcp_backoff_ms(c->tries, next_random(c));
 	return base - JITTER_MS + next_random(c) % (2 * JITTER_MS + 1);
 }
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "netnsctl/dhcp.h"
+#include "netnsctl/dhcp_pace.h"
 #include "netnsctl/error.h"
 
 struct nn_ns;
@@ -34,6 +35,13 @@ struct nn_dhcp_port {
 	bool bound;		/* has a lease configured */
 	bool failed;		/* the bound callback failed: why says */
 	char why[NN_ERROR_MAX];	/* the last problem: a send error, a NAK, ... */
+	struct nn_dhcp_timing timing;	/* what its exchanges took */
+
+	/* pacing (nn_dhcp_loop_paced) */
+	uint64_t ticket;		/* its exchange in the window; 0: none */
+	uint64_t sent_us;		/* when that exchange's request went out */
+	struct nn_dhcp_msg *held;	/* an answer whose reply waits for room */
+	uint64_t held_us;		/* when it came */
 };
 
 struct nn_dhcp_ops {
@@ -50,6 +58,8 @@ struct nn_dhcp_ops {
 /* Monotonic milliseconds, counting suspend (CLOCK_BOOTTIME): lease times
  * stored in files stay valid across processes of one boot. */
 uint64_t nn_dhcp_now_ms(void);
+/* The same clock in microseconds: for latencies. */
+uint64_t nn_dhcp_now_us(void);
 
 /* P->fd: a socket on port 68 of P->ifname inside P->ns. */
 int nn_dhcp_port_open(struct nn_dhcp_port *p, struct nn_error *e);
@@ -65,5 +75,18 @@ int nn_dhcp_port_feed(struct nn_dhcp_port *p, const struct nn_dhcp_event *ev, ui
  */
 int nn_dhcp_loop(struct nn_dhcp_port **ports, size_t n, uint64_t until_ms, int stop_fd,
 		 const struct nn_dhcp_ops *ops, void *arg, struct nn_error *e);
+
+/*
+ * The same, every DISCOVER and REQUEST of an acquisition let out through
+ * PACE (dhcp_pace.h; NULL: none, as nn_dhcp_loop): a client in INIT that
+ * was never started is started when the window has room; a retransmission
+ * or a restart waits for room; an OFFER or NAK whose reply would overfill
+ * the window is held and handled when there is room.  Those with answers
+ * go first, then retransmissions, then new clients, each by their order
+ * in PORTS.
+ */
+int nn_dhcp_loop_paced(struct nn_dhcp_port **ports, size_t n, uint64_t until_ms, int stop_fd,
+		       const struct nn_dhcp_ops *ops, void *arg, struct nn_dhcp_pace *pace,
+		       struct nn_error *e);
 
 #endif

@@ -49,7 +49,10 @@ client_kind() { ipn "$1" -d link show dev eth0 | grep -o 'macvlan mode [a-z]*'; 
 
 pretty "create-clients $COUNT --parent lan0"
 ok n create-clients "$COUNT" --parent lan0
-assert_eq "$OUT" "created $COUNT clients, $COUNT in all" "output"
+assert_eq "${OUT%%$'\n'*}" "created $COUNT clients, $COUNT in all" "output"
+# and what leasing took (docs/clients.md)
+[[ ${OUT#*$'\n'} =~ ^leased\ $COUNT/$COUNT\ in\ [0-9]+\.[0-9]{3}\ s:\ p50\ [0-9.]+\ ms,\ p90\ [0-9.]+\ ms,\ p99\ [0-9.]+\ ms,\ max\ [0-9.]+\ ms\;\ [0-9]+\ retransmissions?,\ [0-9]+\ NAKs?$ ]] ||
+	fail "no lease summary: $OUT"
 declare -A seen_addr seen_mac before
 for ((i = 1; i <= COUNT; i++)); do
 	ns=ns$i
@@ -106,7 +109,8 @@ assert_same "$snap" "$(state)" "a second create-clients changed something"
 
 pretty "create-clients $((COUNT + 2)): adds two, leaves the rest"
 ok n create-clients $((COUNT + 2)) --parent lan0
-assert_eq "$OUT" "created 2 clients, $((COUNT + 2)) in all" "output"
+assert_eq "${OUT%%$'\n'*}" "created 2 clients, $((COUNT + 2)) in all" "output"
+[[ ${OUT#*$'\n'} == "leased 2/2 in "* ]] || fail "no lease summary of the 2 new ones: $OUT"
 for ((i = 1; i <= COUNT; i++)); do
 	assert_eq "$(client_facts ns$i)" "${before[ns$i]}" "ns$i after adding"
 done

@@ -133,6 +133,20 @@ static void test_lease_file_round_trip(void **state)
 	assert_int_equal(nn_client_parse(text, &d, &e), 0);
 	assert_memory_equal(&c, &d, sizeof(c));
 
+	/* What leasing and the last renewal took (list-clients shows them). */
+	c.acquired_at = 1795462700;
+	c.acquire_us = 12345;
+	c.acquire_retransmits = 1;
+	c.renewed_at = 1795462760;
+	c.renew_us = 987;
+	c.renew_retransmits = 0;
+	c.renewals = 3;
+	assert_true(nn_client_format(&c, text, sizeof(text)) > 0);
+	assert_non_null(strstr(text, "expiry 1795462846\nacquired 1795462700 12345 1\n"
+				     "renewed 1795462760 987 0 3\n"));
+	assert_int_equal(nn_client_parse(text, &d, &e), 0);
+	assert_memory_equal(&c, &d, sizeof(c));
+
 	/* A static client: no lease lines. */
 	sample(&c);
 	c.is_static = true;
@@ -178,6 +192,13 @@ static void test_lease_file_bad(void **state)
 	parse_bad("name ns1\nlease 1 2 99999999999\n", "client file line 2: bad lease \"1 2 99999999999\"");
 	parse_bad("name ns1\ntimes 1 -2 3\n", "client file line 2: bad times \"1 -2 3\"");
 	parse_bad("name ns1\nexpiry -5\n", "client file line 2: bad expiry \"-5\"");
+	parse_bad("name ns1\nacquired 1 2\n", "client file line 2: bad acquired \"1 2\"");
+	parse_bad("name ns1\nacquired 1 2 3 4\n", "client file line 2: bad acquired \"1 2 3 4\"");
+	parse_bad("name ns1\nacquired 0 2 3\n", "client file line 2: bad acquired \"0 2 3\"");
+	parse_bad("name ns1\nacquired 1 never 3\n", "client file line 2: bad acquired \"1 never 3\"");
+	parse_bad("name ns1\nrenewed 1 2 3\n", "client file line 2: bad renewed \"1 2 3\"");
+	parse_bad("name ns1\nrenewed 1 2 3 99999999999\n",
+		  "client file line 2: bad renewed \"1 2 3 99999999999\"");
 	parse_bad("name ns1\ndns 1.1.1.1\ndns 1.1.1.2\ndns 1.1.1.3\ndns 1.1.1.4\n",
 		  "client file line 5: bad dns \"1.1.1.4\"");
 	parse_bad("name ns1\nstatic 0\naddress 10.0.0.2/24\n",
