@@ -28,5 +28,6 @@ int cmd_destroy(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_create_bridge(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 #endif

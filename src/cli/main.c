@@ -45,6 +45,7 @@ const struct command nn_commands[] = {
 	{ "destroy", cmd_destroy, "FILE [--dry-run]", "Remove exactly what a lab file's lab made, and stop its commands" },
 	{ "status", cmd_status, "FILE [--json]", "Show what differs from a lab file (exit 1 when anything does)" },
 	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT" },
+	{ "probe", cmd_probe, "SRC DST [--count N] [--interval T] [--size B] [--udp PORT] [--rate-test DURATION] [--json]", "Measure loss, round-trip times and, with --rate-test, TCP goodput from one namespace to another" },
 	{ NULL, NULL, NULL, NULL },
 };
 
