@@ -52,10 +52,23 @@ static int parse_value(const char *s, enum nn_bound_kind kind, double *v, struct
 	}
 }
 
+/* S for a message: printable, with "±" written "+-" (a message is escaped
+ * to ASCII on its way out, which would make "±" \xc2\xb1). */
+static const char *shown(char *buf, size_t len, const char *val, const char *tol)
+{
+	struct nn_shown a, b;
+
+	if (tol)
+		snprintf(buf, len, "%s+-%s", nn_show(&a, val), nn_show(&b, tol));
+	else
+		snprintf(buf, len, "%s", nn_show(&a, val));
+	return buf;
+}
+
 int nn_bound_parse(const char *s, enum nn_bound_kind kind, const char *what, struct nn_bound *b,
 		   struct nn_error *e)
 {
-	char buf[sizeof(b->text)], *val, *tol = NULL, *sep;
+	char buf[sizeof(b->text)], *val, *tol = NULL, *sep, show[2 * sizeof(struct nn_shown)];
 	struct nn_error tmp = { 0 };
 	struct nn_shown sh;
 	double t;
@@ -74,28 +87,28 @@ int nn_bound_parse(const char *s, enum nn_bound_kind kind, const char *what, str
 		tol = sep + 2;
 	}
 	trim(&val);
+	if (tol)
+		trim(&tol);
+	shown(show, sizeof(show), val, tol);
 	if (parse_value(val, kind, &b->value, &tmp) < 0)
-		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": %s", what, nn_show(&sh, s),
-				     reason_of(&tmp));
+		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": %s", what, show, reason_of(&tmp));
 	b->lo = b->hi = b->value;
 	if (tol) {
-		size_t n;
+		size_t n = strlen(tol);
 
-		trim(&tol);
-		n = strlen(tol);
 		if (!n)
-			return nn_error_setx(e, EINVAL, "invalid %s \"%s\": no tolerance after \"±\"",
-					     what, nn_show(&sh, s));
+			return nn_error_setx(e, EINVAL, "invalid %s \"%s\": no tolerance after \"+-\"",
+					     what, show);
 		if (tol[n - 1] == '%' && kind != NN_BOUND_LOSS) {
 			uint32_t prob;
 
 			if (nn_parse_percent(tol, "value", &prob, &tmp) < 0)
 				return nn_error_setx(e, EINVAL, "invalid %s \"%s\": tolerance: %s", what,
-						     nn_show(&sh, s), reason_of(&tmp));
+						     show, reason_of(&tmp));
 			t = b->value * ((double)prob / UINT32_MAX);
 		} else if (parse_value(tol, kind, &t, &tmp) < 0) {
-			return nn_error_setx(e, EINVAL, "invalid %s \"%s\": tolerance: %s", what,
-					     nn_show(&sh, s), reason_of(&tmp));
+			return nn_error_setx(e, EINVAL, "invalid %s \"%s\": tolerance: %s", what, show,
+					     reason_of(&tmp));
 		}
 		b->has_tol = true;
 		b->lo = b->value > t ? b->value - t : 0;
@@ -103,9 +116,6 @@ int nn_bound_parse(const char *s, enum nn_bound_kind kind, const char *what, str
 		if (kind == NN_BOUND_LOSS && b->hi > 1)
 			b->hi = 1;
 	}
-	if (kind == NN_BOUND_RATE && b->value <= 0)
-		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": must be above 0", what,
-				     nn_show(&sh, s));
 	snprintf(b->text, sizeof(b->text), "%s", s);
 	b->set = true;
 	return 0;
