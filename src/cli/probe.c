@@ -29,13 +29,14 @@ struct probe_args {
 /* DST is an address when it reads as one, else a namespace. */
 static int parse_args(int argc, char **argv, struct probe_args *a)
 {
-	enum { O_COUNT = 1, O_INTERVAL, O_SIZE, O_UDP, O_RATE, O_JSON };
+	enum { O_COUNT = 1, O_INTERVAL, O_SIZE, O_UDP, O_RATE, O_WAIT, O_JSON };
 	static const struct option opts[] = {
 		{ "count", required_argument, NULL, O_COUNT },
 		{ "interval", required_argument, NULL, O_INTERVAL },
 		{ "size", required_argument, NULL, O_SIZE },
 		{ "udp", required_argument, NULL, O_UDP },
 		{ "rate-test", required_argument, NULL, O_RATE },
+		{ "wait", required_argument, NULL, O_WAIT },
 		{ "json", no_argument, NULL, O_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -45,7 +46,7 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 	int c, ret = 0;
 
 	nn_probe_opts_default(&a->o);
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		if (c < 0)
 			return -c;
 		switch (c) {
@@ -67,12 +68,19 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 			ret = nn_parse_uint(optarg, "--udp", 1, 65535, &v, &e);
 			a->o.udp_port = (uint16_t)v;
 			break;
+		case O_WAIT:
+			if ((ret = nn_parse_time(optarg, "--wait", &a->o.wait_ns, &e)) == 0 &&
+			    (a->o.wait_ns < 1000000ULL || a->o.wait_ns > 600000000000ULL))
+				ret = nn_error_setx(&e, EINVAL, "invalid --wait \"%s\": expected 1ms to 10min",
+						    nn_show(&sh, optarg));
+			break;
 		case O_RATE:
 			if ((ret = nn_parse_time(optarg, "--rate-test", &a->rate_ns, &e)) == 0 &&
 			    (a->rate_ns < 100000000ULL || a->rate_ns > 3600000000000ULL))
 				ret = nn_error_setx(&e, EINVAL, "invalid --rate-test \"%s\": expected 100ms to 1h",
 						    nn_show(&sh, optarg));
 			break;
+		case 'j':
 		case O_JSON:
 			a->json = true;
 			break;

@@ -58,6 +58,11 @@
 /* Replies that came at all come within 3 round trips, and a wait is never
  * shorter than this (a busy machine stalls a process for a while). */
 #define MIN_WAIT_NS 500000000ULL
+/* The kernel turns receive stamps on for everyone (a static key) from a
+ * work queue after the first socket asks (net_enable_timestamp): answers
+ * that come before that are timed in user space.  Probes start this long
+ * after their sockets are made. */
+#define TSTAMP_WARMUP_NS 20000000ULL
 
 struct slot {
 	int64_t tx_user;	/* CLOCK_REALTIME before the send */
@@ -82,7 +87,7 @@ struct nn_probe {
 	bool tx_desync;		/* a failed send: the kernel's send count may be off */
 	struct slot *slots;
 	uint32_t next;		/* probes sent so far */
-	uint64_t t0, due, last_send, end;	/* CLOCK_MONOTONIC */
+	uint64_t made, t0, due, last_send, end;	/* CLOCK_MONOTONIC */
 	uint32_t received, duplicates, reordered, errors;
 	uint32_t max_seq;
 	bool any;
@@ -340,6 +345,7 @@ int nn_probe_new(struct nn_ns *src, struct nn_ns *dst_ns, const struct nn_prefix
 	if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)) < 0)
 		setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	p->tstamp = tstamp_on(p->fd) == 0;
+	p->made = mono_ns();
 	*out = p;
 	return 0;
 }
@@ -616,6 +622,7 @@ static void drain(struct nn_probe *p)
 		struct cmsghdr align;
 	} ctl;
 	uint8_t data[65536 + 64];
+	int soft_errors = 0;
 
 	for (;;) {
 		struct sockaddr_storage from;
@@ -630,8 +637,12 @@ static void drain(struct nn_probe *p)
 		n = recvmsg(p->fd, &m, MSG_DONTWAIT);
 		if (n < 0) {
 			/* A UDP or ping socket with IP_RECVERR reports an ICMP error
-			 * once as the socket's error: it is on the error queue too. */
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			 * once as the socket's error (it is on the error queue too,
+			 * and counted from there); anything that keeps failing ends
+			 * this round. */
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK || ++soft_errors > 16)
 				break;
 			continue;
 		}
@@ -790,6 +801,14 @@ int nn_probe_run(struct nn_probe *const *v, size_t n, struct nn_error *e)
 
 	if (!pfd || !who)
 		return nn_error_set(e, ENOMEM, "cannot run probes");
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->tstamp && v[i]->made + TSTAMP_WARMUP_NS > now) {
+			uint64_t d = v[i]->made + TSTAMP_WARMUP_NS - now;
+			struct timespec ts = { 0, (long)d };
+
+			nanosleep(&ts, NULL);
+			now = mono_ns();
+		}
 	for (size_t i = 0; i < n; i++) {
 		v[i]->t0 = v[i]->due = now;
 		v[i]->done = false;

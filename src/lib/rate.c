@@ -20,6 +20,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/probe.h"
@@ -27,6 +29,8 @@
 
 #define NS_PER_S 1000000000ULL
 #define SEND_CHUNK (128 * 1024)
+/* Small reads: each is put in the second its last byte arrived in. */
+#define READ_CHUNK (64 * 1024)
 /* Ethernet header bytes per frame: what netem and tbf count besides the IP packet. */
 #define ETH_HLEN_BYTES 14
 
@@ -41,6 +45,7 @@ struct nn_rate {
 	int stop;		/* __atomic */
 	int send_err;		/* the sender's errno, 0 */
 	uint64_t start, end;	/* the window, CLOCK_MONOTONIC */
+	int64_t start_real;	/* its start, CLOCK_REALTIME (the kernel's stamps) */
 	uint64_t bytes;
 	double *per_sec;
 	size_t n_sec;
@@ -179,6 +184,11 @@ int nn_rate_new(struct nn_ns *src, struct nn_ns *dst, const struct nn_prefix *ds
 		}
 		r->afd = fd;
 	}
+	{
+		unsigned int ts = SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_RX_SOFTWARE;
+
+		setsockopt(r->afd, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
+	}
 	len = sizeof(r->mss);
 	getsockopt(r->cfd, IPPROTO_TCP, TCP_MAXSEG, &r->mss, &len);
 	len = sizeof(r->mtu);
@@ -249,7 +259,7 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 {
 	_cleanup_free_ struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
 	_cleanup_free_ struct nn_rate **who = calloc(n ? n : 1, sizeof(*who));
-	_cleanup_free_ char *buf = malloc(256 * 1024);
+	_cleanup_free_ char *buf = malloc(READ_CHUNK);
 	uint64_t start;
 	int ret = 0;
 
@@ -268,9 +278,12 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 	}
 	start = mono_ns();
 	for (size_t i = 0; i < n; i++) {
+		struct timespec now;
 		int err;
 
+		clock_gettime(CLOCK_REALTIME, &now);
 		v[i]->start = start;
+		v[i]->start_real = (int64_t)now.tv_sec * (int64_t)NS_PER_S + now.tv_nsec;
 		v[i]->end = start + v[i]->o.duration_ns;
 		if ((err = pthread_create(&v[i]->th, NULL, sender, v[i])) != 0) {
 			ret = nn_error_set(e, err, "cannot start a sender thread");
@@ -312,8 +325,15 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 			if (!pfd[i].revents)
 				continue;
 			for (;;) {
-				ssize_t got = recv(r->afd, buf, 256 * 1024, MSG_DONTWAIT);
-				uint64_t t = mono_ns();
+				union {
+					char b[CMSG_SPACE(sizeof(struct scm_timestamping))];
+					struct cmsghdr align;
+				} ctl;
+				struct iovec iov = { buf, READ_CHUNK };
+				struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+						    .msg_controllen = sizeof(ctl.b) };
+				ssize_t got = recvmsg(r->afd, &m, MSG_DONTWAIT);
+				uint64_t t = mono_ns(), at = t - r->start;
 				size_t sec;
 
 				if (got <= 0) {
@@ -325,8 +345,21 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 					stop(r);
 					break;
 				}
+				/* A second is the one the data arrived in (the kernel's
+				 * stamp of the last segment read), not the one this
+				 * process got round to reading it in. */
+				for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+					if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+						struct scm_timestamping ts;
+						int64_t k;
+
+						memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+						k = (int64_t)ts.ts[0].tv_sec * (int64_t)NS_PER_S + ts.ts[0].tv_nsec;
+						if (k >= r->start_real && (uint64_t)(k - r->start_real) < at)
+							at = (uint64_t)(k - r->start_real);
+					}
 				r->bytes += (uint64_t)got;
-				sec = (size_t)((t - r->start) / NS_PER_S);
+				sec = (size_t)(at / NS_PER_S);
 				if (sec < r->n_sec)
 					r->per_sec[sec] += (double)got * 8;
 			}
