@@ -39,7 +39,7 @@ struct nn_ctx;
 #define NN_VERIFY_RTT_SLACK_FRAC 0.10		/* ... plus this share of the delays */
 #define NN_VERIFY_RTT_EARLY_MS 0.1		/* below the delays: clock slew */
 #define NN_VERIFY_RATE_FRAC 0.10		/* a rate's band */
-#define NN_VERIFY_CORRUPT_LOST 0.75		/* at least this share of corrupted probes is lost */
+#define NN_VERIFY_CORRUPT_LOST 0.9		/* at least this share of corrupted probes is lost */
 #define NN_VERIFY_MAX_TARGETS 8
 
 struct nn_verify_opts {

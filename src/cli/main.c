@@ -45,8 +45,8 @@ const struct command nn_commands[] = {
 	{ "destroy", cmd_destroy, "FILE [--dry-run]", "Remove exactly what a lab file's lab made, and stop its commands" },
 	{ "status", cmd_status, "FILE [--json]", "Show what differs from a lab file (exit 1 when anything does)" },
 	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT" },
-	{ "probe", cmd_probe, "SRC DST [--count N] [--interval T] [--size B] [--udp PORT] [--rate-test DURATION] [--json]", "Measure loss, round-trip times and, with --rate-test, TCP goodput from one namespace to another" },
-	{ "verify", cmd_verify, "FILE [--json] [--junit FILE] [--count N] [--interval T] [--rate-test DURATION]", "Check a lab file's expect: list against measurements (exit 1 when one fails)" },
+	{ "probe", cmd_probe, "SRC DST [--count N] [--interval T] [--size B] [--udp PORT] [--wait T] [--rate-test DURATION] [--json]", "Measure loss, round-trip times and, with --rate-test, TCP goodput from one namespace to another" },
+	{ "verify", cmd_verify, "FILE [--json] [--junit FILE] [--count N] [--interval T] [--wait T] [--rate-test DURATION]", "Check a lab file's expect: list against measurements (exit 1 when one fails)" },
 	{ NULL, NULL, NULL, NULL },
 };
 

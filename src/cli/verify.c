@@ -30,13 +30,14 @@ struct verify_args {
 
 static int parse_args(int argc, char **argv, struct verify_args *a)
 {
-	enum { O_JSON = 1, O_JUNIT, O_COUNT, O_INTERVAL, O_RATE };
+	enum { O_JSON = 1, O_JUNIT, O_COUNT, O_INTERVAL, O_RATE, O_WAIT };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "junit", required_argument, NULL, O_JUNIT },
 		{ "count", required_argument, NULL, O_COUNT },
 		{ "interval", required_argument, NULL, O_INTERVAL },
 		{ "rate-test", required_argument, NULL, O_RATE },
+		{ "wait", required_argument, NULL, O_WAIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_error e = { 0 };
@@ -45,10 +46,11 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 	int c, ret = 0;
 
 	nn_verify_opts_default(&a->o);
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		if (c < 0)
 			return -c;
 		switch (c) {
+		case 'j':
 		case O_JSON:
 			a->json = true;
 			break;
@@ -66,6 +68,12 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 			    (a->o.probe.interval_ns < NN_PROBE_MIN_INTERVAL_NS ||
 			     a->o.probe.interval_ns > 60000000000ULL))
 				ret = nn_error_setx(&e, EINVAL, "invalid --interval \"%s\": expected 100us to 60s",
+						    nn_show(&sh, optarg));
+			break;
+		case O_WAIT:
+			if ((ret = nn_parse_time(optarg, "--wait", &a->o.probe.wait_ns, &e)) == 0 &&
+			    (a->o.probe.wait_ns < 1000000ULL || a->o.probe.wait_ns > 600000000000ULL))
+				ret = nn_error_setx(&e, EINVAL, "invalid --wait \"%s\": expected 1ms to 10min",
 						    nn_show(&sh, optarg));
 			break;
 		case O_RATE:

@@ -17,6 +17,7 @@
 #include "netnsctl/units.h"
 #include "netnsctl/verify.h"
 #include "cleanup.h"
+#include "show.h"
 
 #define NS_PER_MS 1e6
 /* Ethernet header: netem's rate meters whole frames. */
@@ -96,12 +97,26 @@ static void add_path(struct path_sum *s, const struct nn_path *p, bool forward)
 	}
 }
 
+/* WHAT names nodes, which may hold any byte: the message stays one
+ * printable line, as the lab file's own errors do. */
 static int derive_fail(const struct nn_labfile *lf, const struct nn_expect *x, struct nn_error *e,
 		       const char *what)
 {
+	struct nn_shown path;
+	char out[NN_ERROR_MAX];
+	size_t o = 0;
+
+	for (const unsigned char *c = (const unsigned char *)what; *c && o + 5 < sizeof(out); c++) {
+		if (*c >= 0x20 && *c < 0x7f)
+			out[o++] = (char)*c;
+		else
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", *c);
+	}
+	out[o] = '\0';
 	if (x->line)
-		return nn_error_setx(e, EINVAL, "%s:%u:%u: %s", lf->path, x->line, x->col, what);
-	return nn_error_setx(e, EINVAL, "%s", what);
+		return nn_error_setx(e, EINVAL, "%s:%u:%u: %s", nn_show(&path, lf->path), x->line,
+				     x->col, out);
+	return nn_error_setx(e, EINVAL, "%s", out);
 }
 
 __attribute__((format(printf, 2, 3)))

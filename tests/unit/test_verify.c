@@ -384,8 +384,8 @@ static void test_derive(void **state)
 	/* a uniform +-10 ms: variance 100/3 */
 	near(p.rtt_sigma_ms, sqrt(100.0 / 3), 1e-9);
 	near(p.rtt_jmax_ms, 10, 1e-9);
-	/* lost on the way there (1%) or back (2%, and 75-100% of 4% corrupted) */
-	near(p.p_lo, 1 - 0.99 * 0.98 * (1 - 0.75 * 0.04), 1e-6);
+	/* lost on the way there (1%) or back (2%, and 90-100% of 4% corrupted) */
+	near(p.p_lo, 1 - 0.99 * 0.98 * (1 - 0.9 * 0.04), 1e-6);
 	near(p.p_hi, 1 - 0.99 * 0.98 * 0.96, 1e-6);
 	/* a -> b has no rate limit; b's 1mbit is on the way back */
 	assert_false(p.rate_derived);
