@@ -101,6 +101,8 @@ offers $'lab two.yaml\nlab.yaml\nlabs' graph ''
 offers $'lab two.yaml\nlab.yaml\nlabs' apply la
 offers $'lab two.yaml\nlab.yaml\nlabs' status la
 offers $'lab two.yaml\nlab.yaml\nlabs' destroy ''
+offers $'lab two.yaml\nlab.yaml\nlabs' verify la
+offers $'lab two.yaml\nlab.yaml\nlabs' verify lab.yaml --junit ''
 
 pretty "live namespaces"
 offers '' exec ''
@@ -114,6 +116,8 @@ offers '' create-namespaces ''
 offers $'sva\nsvb' create-veth-pair sva ''
 offers $'sva\nsvb' set-rate --rate 10mbit ''
 offers $'sva\nsvb' create-bridge br1 --ns ''
+offers $'sva\nsvb' probe ''
+offers $'sva\nsvb' probe sva --count 5 ''
 offers '' exec sva --x
 offers '--' exec sva ''
 comp exec sva -- pin
