@@ -67,7 +67,7 @@ run n verify "$LAB" --count $N --interval 5ms --rate-test 3s --json
 # a -> b: the median inside the derived band, and inside 100ms±10ms
 lo=$(pj expectations.0.checks.1.lo) hi=$(pj expectations.0.checks.1.hi)
 med=$(pj expectations.0.probes.0.rtt_ms.p50)
-record "verify: derived rtt" "delay 100ms jitter 10ms, $N probes" "median $med ms" \
+record "verify: derived rtt" "delay 100ms jitter 10ms, $N probes" "median $(calc "$med") ms" \
 	"$(calc "$lo")-$(calc "$hi") ms (derived)" eval 'within "$med" "$lo" "$hi" && within "$med" 90 110'
 assert_eq "$(pj expectations.1.checks.0.check)/$(pj expectations.1.checks.0.pass)" rtt/true \
 	"rtt 100ms±10ms"
