@@ -126,7 +126,7 @@ struct nn_rate_opts {
 
 struct nn_rate_result {
 	uint64_t bytes;			/* received in the window */
-	double seconds;			/* the window: connection up to its end */
+	double seconds;			/* the window: from the first byte received */
 	double goodput_bps;		/* bytes * 8 / seconds */
 	const double *per_second_bps;	/* each whole second of the window */
 	size_t n_seconds;
@@ -147,8 +147,10 @@ struct nn_rate;
 int nn_rate_new(struct nn_ns *src, struct nn_ns *dst, const struct nn_prefix *dst_addr,
 		const struct nn_rate_opts *opts, struct nn_rate **out, struct nn_error *e);
 
-/* Send on all N at once (a thread per sender) for their durations; the
- * receivers are read here, counting bytes per second. */
+/* Send on all N at once (a thread per sender); the receivers are read
+ * here, counting bytes per second of a window that opens with the first
+ * byte and lasts the duration.  -ETIMEDOUT when no byte came in
+ * NN_RATE_CONNECT_TIMEOUT_NS. */
 int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e);
 
 /* Valid until nn_rate_free(R). */

@@ -28,11 +28,11 @@ static void trim(char **s)
 		*--end = '\0';
 }
 
-/* VALUE in KIND's unit; PCT_POINTS: a loss's tolerance in percentage points. */
+/* S in KIND's unit into *V (0 when S is refused). */
 static int parse_value(const char *s, enum nn_bound_kind kind, double *v, struct nn_error *tmp)
 {
-	uint64_t u64;
-	uint32_t prob;
+	uint64_t u64 = 0;
+	uint32_t prob = 0;
 	int ret;
 
 	switch (kind) {

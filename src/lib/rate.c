@@ -3,8 +3,8 @@
  * TCP bulk transfers between namespaces (probe.h, nn_rate_*).  The sockets
  * are made in their namespaces by the calling thread (setns in and out);
  * then a thread per sender writes as fast as TCP lets it while the calling
- * thread reads every receiver and counts bytes per second of a fixed window.
- * Only what arrived inside the window counts: what the sender still had
+ * thread reads every receiver and counts bytes per second of a fixed window
+ * that opens with the first byte.  Only what arrived inside it counts: what the sender still had
  * queued when the window closed is thrown away with the connection, so a
  * transfer takes its duration and no longer.
  */
@@ -44,12 +44,14 @@ struct nn_rate {
 	bool started;
 	int stop;		/* __atomic */
 	int send_err;		/* the sender's errno, 0 */
-	uint64_t start, end;	/* the window, CLOCK_MONOTONIC */
+	uint64_t start, end;	/* the window, CLOCK_MONOTONIC: from the first byte */
 	int64_t start_real;	/* its start, CLOCK_REALTIME (the kernel's stamps) */
 	uint64_t bytes;
 	double *per_sec;
 	size_t n_sec;
 	bool reading;
+	bool flowing;		/* the first byte came: the window is open */
+	bool no_data;		/* none came in NN_RATE_CONNECT_TIMEOUT_NS */
 	uint32_t mss, mtu;
 };
 
@@ -281,10 +283,13 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 		struct timespec now;
 		int err;
 
+		/* The window opens with the first byte, so that starting threads
+		 * (slow under valgrind, on a busy machine) is not measured. */
 		clock_gettime(CLOCK_REALTIME, &now);
+		v[i]->flowing = false;
 		v[i]->start = start;
 		v[i]->start_real = (int64_t)now.tv_sec * (int64_t)NS_PER_S + now.tv_nsec;
-		v[i]->end = start + v[i]->o.duration_ns;
+		v[i]->end = start + NN_RATE_CONNECT_TIMEOUT_NS;
 		if ((err = pthread_create(&v[i]->th, NULL, sender, v[i])) != 0) {
 			ret = nn_error_set(e, err, "cannot start a sender thread");
 			for (size_t j = i; j < n; j++)
@@ -303,6 +308,7 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 			if (!r->reading)
 				continue;
 			if (now >= r->end) {
+				r->no_data = !r->flowing;
 				stop(r);
 				continue;
 			}
@@ -333,7 +339,7 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 				struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
 						    .msg_controllen = sizeof(ctl.b) };
 				ssize_t got = recvmsg(r->afd, &m, MSG_DONTWAIT);
-				uint64_t t = mono_ns(), at = t - r->start;
+				uint64_t t = mono_ns(), at;
 				size_t sec;
 
 				if (got <= 0) {
@@ -341,6 +347,16 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 						stop(r);
 					break;
 				}
+				if (!r->flowing) {
+					struct timespec now;
+
+					clock_gettime(CLOCK_REALTIME, &now);
+					r->flowing = true;
+					r->start = t;
+					r->start_real = (int64_t)now.tv_sec * (int64_t)NS_PER_S + now.tv_nsec;
+					r->end = t + r->o.duration_ns;
+				}
+				at = t - r->start;
 				if (t >= r->end) {
 					stop(r);
 					break;
@@ -355,6 +371,9 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 
 						memcpy(&ts, CMSG_DATA(c), sizeof(ts));
 						k = (int64_t)ts.ts[0].tv_sec * (int64_t)NS_PER_S + ts.ts[0].tv_nsec;
+						/* the first read's stamp opens the window */
+						if (r->bytes == 0 && k <= r->start_real)
+							r->start_real = k;
 						if (k >= r->start_real && (uint64_t)(k - r->start_real) < at)
 							at = (uint64_t)(k - r->start_real);
 					}
@@ -373,9 +392,13 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 		pthread_join(r->th, NULL);
 		r->started = false;
 	}
-	for (size_t i = 0; i < n && ret == 0; i++)
+	for (size_t i = 0; i < n && ret == 0; i++) {
 		if (v[i]->send_err)
 			ret = nn_error_set(e, v[i]->send_err, "transfer %s", v[i]->label);
+		else if (v[i]->no_data)
+			ret = nn_error_setx(e, ETIMEDOUT, "transfer %s: no data in %llu s", v[i]->label,
+					    (unsigned long long)(NN_RATE_CONNECT_TIMEOUT_NS / NS_PER_S));
+	}
 	return ret;
 }
 
