@@ -773,6 +773,9 @@ static void finish(struct nn_probe *p)
 
 	p->done = true;
 	p->end = mono_ns();
+	/* What came while this process was not running (a busy machine, a
+	 * stall longer than the wait) is in the socket: it did answer. */
+	drain(p);
 	drain_errors(p);
 	free(p->rtts);
 	p->rtts = calloc(p->received ? p->received : 1, sizeof(*p->rtts));
