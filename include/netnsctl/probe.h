@@ -13,7 +13,8 @@
  * loop (probes) or one thread per sender (transfers) without setns().
  *
  * Several probes or transfers run at once: nn_probe_run() and nn_rate_run()
- * take arrays.  Nothing here changes the namespaces (no sysctl is written):
+ * take arrays.  A signal handed to nn_plan_cancel() (lab.h; the CLI's
+ * cli_catch_signals) ends them early: probes keep what they have.  Nothing here changes the namespaces (no sysctl is written):
  * ICMP uses a datagram ("ping") socket when the namespace's
  * net.ipv4.ping_group_range lets netnsctl's group have one, and a raw socket
  * otherwise (netnsctl runs as root).

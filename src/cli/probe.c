@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/lab.h"
 #include "netnsctl/names.h"
 #include "netnsctl/probe.h"
 #include "netnsctl/units.h"
@@ -146,6 +147,8 @@ int cmd_probe(int argc, char **argv)
 		return ret;
 	if (!(ctx = cli_ctx()))
 		return EXIT_FAIL;
+	/* Ctrl-C ends the probes; what they measured is still printed. */
+	cli_catch_signals();
 	if (nn_ctx_ns(ctx, a.src, &src, &e) < 0 ||
 	    (!a.dst_is_addr && (nn_ctx_ns(ctx, a.dst, &dst, &e) < 0 ||
 				nn_probe_pick_addr(src, dst, &a.dst_addr, &e) < 0)) ||
@@ -154,7 +157,7 @@ int cmd_probe(int argc, char **argv)
 		goto out;
 	}
 	nn_probe_get_stats(p, &st);
-	if (a.rate_ns && st.received) {
+	if (a.rate_ns && st.received && !nn_plan_cancelled()) {
 		struct nn_rate_opts ro = { .duration_ns = a.rate_ns };
 
 		if (nn_rate_new(src, dst, &a.dst_addr, &ro, &r, &e) < 0 || nn_rate_run(&r, 1, &e) < 0) {
@@ -173,7 +176,10 @@ int cmd_probe(int argc, char **argv)
 	}
 	fflush(stdout);
 	nn_format_prefix(addr, sizeof(addr), &a.dst_addr, false);
-	if (st.unreachable) {
+	if (nn_plan_cancelled()) {
+		fprintf(stderr, "netnsctl: interrupted after %u probes\n", st.sent);
+		ret = 128 + nn_plan_cancelled();
+	} else if (st.unreachable) {
 		fprintf(stderr, "netnsctl: %s is unreachable from %s: %s\n", addr, a.src, st.error_text);
 		ret = EXIT_FAIL;
 	} else if (!st.received) {

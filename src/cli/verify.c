@@ -337,8 +337,10 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Ctrl-C stops the measuring; no report is written then. */
+	cli_catch_signals();
 	if (nn_verify_all(ctx, lf, &a.o, &v, &e) < 0) {
-		ret = e.code == EINVAL ? cli_input_error(&e) : cli_fail(&e);
+		ret = e.code == EINVAL ? cli_input_error(&e) : cli_fail_or_signal(&e);
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);

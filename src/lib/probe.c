@@ -39,6 +39,7 @@
 #include <linux/rtnetlink.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/lab.h"
 #include "netnsctl/link.h"
 #include "netnsctl/probe.h"
 #include "netnsctl/stats.h"
@@ -819,6 +820,7 @@ int nn_probe_run(struct nn_probe *const *v, size_t n, struct nn_error *e)
 	for (;;) {
 		uint64_t wake = UINT64_MAX;
 		size_t np = 0;
+		bool cancelled = nn_plan_cancelled() != 0;
 
 		now = mono_ns();
 		for (size_t i = 0; i < n; i++) {
@@ -826,6 +828,11 @@ int nn_probe_run(struct nn_probe *const *v, size_t n, struct nn_error *e)
 
 			if (p->done)
 				continue;
+			/* SIGINT (cli_catch_signals): stop, keep what came */
+			if (cancelled) {
+				finish(p);
+				continue;
+			}
 			if (p->next < p->o.count && now >= p->due) {
 				send_one(p);
 				/* A late wake-up does not send a burst to catch up. */

@@ -24,6 +24,7 @@
 #include <linux/net_tstamp.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/lab.h"
 #include "netnsctl/probe.h"
 #include "cleanup.h"
 
@@ -307,6 +308,10 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 
 			if (!r->reading)
 				continue;
+			if (nn_plan_cancelled()) {
+				stop(r);
+				continue;
+			}
 			if (now >= r->end) {
 				r->no_data = !r->flowing;
 				stop(r);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/lab.h"
 #include "netnsctl/stats.h"
 #include "netnsctl/units.h"
 #include "netnsctl/verify.h"
@@ -551,6 +552,8 @@ static int measure(struct nn_ctx *ctx, const struct nn_verify_opts *o, struct ru
 	}
 	if ((ret = nn_probe_run(all, k, e)) < 0)
 		return ret;
+	if (nn_plan_cancelled())
+		return nn_error_setx(e, ECANCELED, "interrupted");
 	for (size_t i = 0; i < n; i++) {
 		struct nn_verify_result *r = u[i].r;
 
@@ -586,6 +589,8 @@ static int measure(struct nn_ctx *ctx, const struct nn_verify_opts *o, struct ru
 			left--;
 		}
 		rate_round(round, m, o);
+		if (nn_plan_cancelled())
+			return nn_error_setx(e, ECANCELED, "interrupted");
 	}
 	return 0;
 }

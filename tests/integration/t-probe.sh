@@ -97,6 +97,23 @@ schema probe
 assert_eq "$(pj proto)/$(pj port)/$(pj socket)/$(pj received)" udp/7007/udp/10 "UDP probes"
 nsx a sysctl -qw net.ipv4.ping_group_range="1 0"
 
+pretty "SIGTERM ends a long probe: what it measured is printed, exit 128 + 15"
+OUTF=$(mktemp) ERRF=$(mktemp)
+"$NETNSCTL" probe a b --count 100000 --interval 1ms --json >"$OUTF" 2>"$ERRF" &
+pid=$!
+# its raw socket in a, then a few hundred probes
+wait_for 10 eval '[[ -n $(nsx a ss -Hwan) ]]'
+sleep 0.3
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+assert_eq "$rc" 143 "exit status after SIGTERM"
+OUT=$(<"$OUTF")
+schema probe
+((($(pj sent) > 0 && $(pj sent) < 100000 && $(pj received) > 0))) || fail "after SIGTERM: $OUT"
+[[ $(<"$ERRF") =~ ^netnsctl:\ interrupted\ after\ [0-9]+\ probes$ ]] || fail "stderr: $(<"$ERRF")"
+rm -f "$OUTF" "$ERRF"
+
 pretty "probes change nothing"
 assert_unchanged "probe changed the lab"
 

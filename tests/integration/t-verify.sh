@@ -113,6 +113,18 @@ grep -q '<testsuite name="verify-demo" tests="4" failures="1" errors="0"' "$WORK
 grep -q 'type="rate">' "$WORK/verify.xml" || fail "JUnit failure type: $(cat "$WORK/verify.xml")"
 ok n apply "$EX/verify.yaml"
 
+pretty "SIGTERM stops verify: exit 128 + 15, no report, no temporary file"
+"$NETNSCTL" verify "$EX/verify.yaml" --count 100000 --interval 1ms --junit "$WORK/term.xml" >/dev/null 2>"$WORK/term.err" &
+pid=$!
+wait_for 10 test -e "$WORK/term.xml.tmp"
+sleep 0.5
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+assert_eq "$rc" 143 "exit status after SIGTERM"
+assert_eq "$(<"$WORK/term.err")" "netnsctl: interrupted" "stderr after SIGTERM"
+[[ ! -e $WORK/term.xml && ! -e $WORK/term.xml.tmp ]] || fail "a report after SIGTERM: $(ls "$WORK")"
+
 pretty "bad input: exit 2, one line, nothing measured"
 printf 'nodes: [a]\n' >"$WORK/none.yaml"
 expect_fail_with 2 'has no "expect" list: nothing to verify' n verify "$WORK/none.yaml"
