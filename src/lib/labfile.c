@@ -1091,6 +1091,8 @@ static int parse_expect(struct parser *p, const yaml_node_t *n, struct nn_expect
 		return ret;
 	if (x->reach == NN_REACH_NO && !nn_expect_unbounded(x))
 		return fail(p, v[2], "\"reach: false\" takes no rtt, loss or rate");
+	if (x->to_is_addr && x->rate.set)
+		return fail(p, v[5], "a rate needs \"to\" to be a node: netnsctl receives the transfer there");
 	return 0;
 }
 

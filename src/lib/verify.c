@@ -248,6 +248,8 @@ int nn_verify_derive(const struct nn_labfile *lf, const struct nn_expect *x,
 		plan->rate = true;
 		plan->rate_lo_bps = x->rate.has_tol ? x->rate.lo : x->rate.value * (1 - NN_VERIFY_RATE_FRAC);
 		plan->rate_hi_bps = x->rate.has_tol ? x->rate.hi : x->rate.value * (1 + NN_VERIFY_RATE_FRAC);
+	} else if (nn_expect_unbounded(x) && plan->modelled && s.bottleneck_bps > 0 && x->to_is_addr) {
+		note(plan, "%s", "rate not derived: a transfer needs \"to\" to be a node");
 	} else if (nn_expect_unbounded(x) && plan->modelled && s.bottleneck_bps > 0) {
 		plan->rate = plan->rate_derived = true;
 		plan->rate_lo_bps = s.bottleneck_bps * (1 - NN_VERIFY_RATE_FRAC);
@@ -491,6 +493,10 @@ static void rate_round(struct run *u, size_t n, const struct nn_verify_opts *o)
 	for (size_t i = 0; i < n; i++) {
 		struct nn_verify_result *r = u[i].r;
 
+		if (!u[i].dst) {
+			snprintf(r->rate_error, sizeof(r->rate_error), "no receiving namespace");
+			continue;
+		}
 		if (nn_rate_new(u[i].src, u[i].dst, &r->plan.targets[0], &ro, &v[k], &e) < 0) {
 			snprintf(r->rate_error, sizeof(r->rate_error), "%s", e.msg);
 			nn_error_clear(&e);

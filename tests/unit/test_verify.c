@@ -161,9 +161,10 @@ static void test_labfile_expect(void **state)
 		 "expect:\n"
 		 "  - {from: a, to: b}\n"
 		 "  - {from: a, to: c, reach: false}\n"
-		 "  - {from: b, to: 10.30.2.2, rtt: 1ms+-1ms, loss: 0%, rate: 10mbit\xc2\xb1" "10%}\n");
+		 "  - {from: b, to: 10.30.2.2, rtt: 1ms+-1ms, loss: 0%}\n"
+		 "  - {from: b, to: c, rate: 10mbit\xc2\xb1" "10%}\n");
 	lf = parse_ok(text);
-	assert_int_equal(lf->n_expects, 3);
+	assert_int_equal(lf->n_expects, 4);
 	x = &lf->expects[0];
 	assert_string_equal(x->from, "a");
 	assert_string_equal(x->to, "b");
@@ -176,7 +177,9 @@ static void test_labfile_expect(void **state)
 	assert_true(x->to_is_addr);
 	assert_string_equal(x->to, "");
 	v4_is(&x->to_addr, "10.30.2.2");
-	assert_true(x->rtt.set && x->loss.set && x->rate.set);
+	assert_true(x->rtt.set && x->loss.set && !x->rate.set);
+	x = &lf->expects[3];
+	assert_true(x->rate.set && !x->rtt.set && !x->loss.set);
 	near(x->rate.hi, 11e6, 1);
 	nn_labfile_free(lf);
 
@@ -192,6 +195,8 @@ static void test_labfile_expect(void **state)
 	parse_bad(text, "lab.yaml:15:27: invalid rtt \"200xs\": unknown unit \"xs\"");
 	snprintf(text, sizeof(text), "%sexpect:\n  - {from: a, to: b, reach: maybe}\n", abc);
 	parse_bad(text, "lab.yaml:15:29: invalid reach \"maybe\": expected true or false");
+	snprintf(text, sizeof(text), "%sexpect:\n  - {from: a, to: 10.30.1.2, rate: 1mbit}\n", abc);
+	parse_bad(text, "lab.yaml:15:36: a rate needs \"to\" to be a node: netnsctl receives the transfer there");
 	snprintf(text, sizeof(text), "%sexpect: {from: a, to: b}\n", abc);
 	parse_bad(text, "lab.yaml:14:9: expect must be a list, not a mapping");
 }
@@ -452,6 +457,18 @@ static void test_derive_reach(void **state)
 	assert_true(p.rate && p.rate_derived);
 	near(p.rate_lo_bps, 4.5e6, 1);
 	near(p.rate_hi_bps, 5.5e6, 1);
+	/* the same path to an address: no transfer without a node to receive it */
+	{
+		struct nn_expect x = lf->expects[1];
+
+		x.to_is_addr = true;
+		x.to[0] = '\0';
+		x.to_addr = addr("10.30.3.1");
+		assert_int_equal(nn_verify_derive(lf, &x, &p, &e), 0);
+		assert_true(p.rtt && p.loss);
+		assert_false(p.rate);
+		assert_string_equal(p.note, "rate not derived: a transfer needs \"to\" to be a node");
+	}
 	/* reach: true and no bounds: the rest is derived too */
 	assert_int_equal(nn_verify_derive(lf, &lf->expects[2], &p, &e), 0);
 	assert_int_equal(p.reach, NN_REACH_YES);
