@@ -314,6 +314,22 @@ int cmd_verify(int argc, char **argv)
 				      nn_show(&sh, a.file));
 		goto out;
 	}
+	/* Every expectation must be one netnsctl can probe: bad input is exit 2
+	 * before anything else (derive is pure). */
+	for (size_t i = 0; i < lf->n_expects; i++) {
+		struct nn_verify_plan *plan = malloc(sizeof(*plan));
+
+		if (!plan) {
+			ret = cli_oom();
+			goto out;
+		}
+		ret = nn_verify_derive(lf, &lf->expects[i], plan, &e);
+		free(plan);
+		if (ret < 0) {
+			ret = e.code == EINVAL ? cli_input_error(&e) : cli_fail(&e);
+			goto out;
+		}
+	}
 	if ((ret = cli_check_privileges(argv[0])))
 		goto out;
 	/* The report is written beside its place first (a bad path costs no
