@@ -151,10 +151,4 @@ void nn_dhcp_timing_note(struct nn_dhcp_timing *t, enum nn_dhcp_state before,
 			 const struct nn_dhcp_action *acts, int n, uint64_t rx_us,
 			 uint64_t now_us);
 
-/* ------------------------------------------------------------ summary */
-
-/* Nearest-rank percentile P (0 < P <= 100) of the N values V (sorted by
- * this call); 0 when N is 0. */
-uint64_t nn_percentile(uint64_t *v, unsigned n, unsigned p);
-
 #endif

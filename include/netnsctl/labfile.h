@@ -27,6 +27,7 @@
 
 #include "netnsctl/addr.h"
 #include "netnsctl/error.h"
+#include "netnsctl/expect.h"
 #include "netnsctl/qdisc.h"
 
 struct nn_lab;
@@ -180,6 +181,8 @@ struct nn_labfile {
 	size_t n_forwards;
 	struct nn_labfile_clients *clients;
 	size_t n_clients;
+	struct nn_expect *expects;	/* what `verify` checks (expect.h, docs/verify.md) */
+	size_t n_expects;
 };
 
 /*

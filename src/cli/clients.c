@@ -23,6 +23,7 @@
 #include "netnsctl/clients.h"
 #include "netnsctl/ctx.h"
 #include "netnsctl/dhcp_pace.h"
+#include "netnsctl/stats.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/link.h"
 #include "netnsctl/names.h"
@@ -185,10 +186,10 @@ static void summarize(const struct nn_clients_report *rep, struct lease_summary 
 			t[n++] = rep->clients[i].total_us;
 	}
 	if (t && n) {
-		s->p50 = nn_percentile(t, n, 50);
-		s->p90 = nn_percentile(t, n, 90);
-		s->p99 = nn_percentile(t, n, 99);
-		s->max = nn_percentile(t, n, 100);
+		s->p50 = nn_percentile_rank(t, n, 50);
+		s->p90 = nn_percentile_rank(t, n, 90);
+		s->p99 = nn_percentile_rank(t, n, 99);
+		s->max = nn_percentile_rank(t, n, 100);
 	}
 	free(t);
 }

@@ -30,5 +30,7 @@ int cmd_status(int argc, char **argv);
 int cmd_labs(int argc, char **argv);
 int cmd_create_bridge(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -131,6 +131,27 @@ static const struct cli_opt exec_all_opts[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+static const struct cli_opt probe_opts[] = {
+	{ "count", 0, "N", "send N probes; default 200", 0 },
+	{ "interval", 0, "TIME", "between probes (TIME: 10ms, 1s; a bare number is us); default 10ms", 0 },
+	{ "size", 0, "BYTES", "payload of each probe; default 56", 0 },
+	{ "udp", 0, "PORT", "UDP probes to an echo socket netnsctl opens on PORT in DST (a namespace); default ICMP echo", 0 },
+	{ "rate-test", 0, "DURATION", "then a TCP transfer SRC -> DST for this long, its goodput measured; default none", 0 },
+	{ "wait", 0, "TIME", "for late answers after the last probe when nothing answered; default 2s", 0 },
+	JSON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt verify_opts[] = {
+	JSON,
+	{ "junit", 0, "REPORT", "also write a JUnit XML report to REPORT; default none", 0 },
+	{ "count", 0, "N", "probes per path; default 200", 0 },
+	{ "interval", 0, "TIME", "between probes (a bare number is us); default 10ms", 0 },
+	{ "rate-test", 0, "DURATION", "the TCP transfer of an expectation with a rate; default 3s", 0 },
+	{ "wait", 0, "TIME", "for late answers after the last probe when nothing answered; default 2s", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
 static const struct cli_opt connect_opts[] = {
 	{ "cidr", 0, "CIDR", "IPv4 subnet of the link, host end first; default the one it has, else the first free /30 of 10.200.0.0/16", 0 },
 	{ "nat", 0, NULL, "masquerade the subnet leaving the host (nftables table ip netnsctl); default off", 0 },
@@ -174,6 +195,8 @@ const struct command nn_commands[] = {
 	{ "destroy", cmd_destroy, "FILE|LAB", "Remove exactly what a lab made, and stop its commands", dry_opts },
 	{ "status", cmd_status, "FILE|LAB", "Show what differs from a lab file or an applied lab (exit 1 when anything does)", json_opts },
 	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT", json_opts },
+	{ "probe", cmd_probe, "SRC DST", "Measure loss, round-trip times and, with --rate-test, TCP goodput from one namespace to another", probe_opts },
+	{ "verify", cmd_verify, "FILE", "Check a lab file's expect: list against measurements (exit 1 when one fails)", verify_opts },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -214,26 +214,3 @@ void nn_dhcp_timing_note(struct nn_dhcp_timing *t, enum nn_dhcp_state before,
 		}
 	}
 }
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-uint64_t nn_percentile(uint64_t *v, unsigned n, unsigned p)
-{
-	uint64_t rank;
-
-	if (n == 0)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_u64);
-	if (p > 100)
-		p = 100;
-	/* nearest rank: the smallest value with at least P % at or below it */
-	rank = ((uint64_t)p * n + 99) / 100;
-	if (rank < 1)
-		rank = 1;
-	return v[rank - 1];
-}

@@ -1073,6 +1073,69 @@ static int parse_clients(struct parser *p, const yaml_node_t *n, struct nn_labfi
 	return 0;
 }
 
+/* --- expectations (expect.h, docs/verify.md) --- */
+
+static int bound_value(struct parser *p, const yaml_node_t *n, enum nn_bound_kind kind,
+		       const char *what, struct nn_bound *b)
+{
+	const char *s = NULL;
+	int ret = scalar(p, n, what, &s);
+
+	if (ret < 0)
+		return ret;
+	if (nn_bound_parse(s, kind, what, b, p->e) < 0)
+		return fail_value(p, n);
+	return 0;
+}
+
+/* {from: NODE, to: NODE or ADDRESS, reach: BOOL, rtt: .., loss: .., rate: ..} */
+static int parse_expect(struct parser *p, const yaml_node_t *n, struct nn_expect *x)
+{
+	static const char *const keys[] = { "from", "to", "reach", "rtt", "loss", "rate", NULL };
+	yaml_node_t *v[6];
+	const char *s = NULL;
+	struct nn_error tmp;
+	size_t node;
+	int ret;
+
+	x->line = (unsigned int)n->start_mark.line + 1;
+	x->col = (unsigned int)n->start_mark.column + 1;
+	if ((ret = fields(p, n, "expectation", keys, v)) < 0)
+		return ret;
+	if (!v[0] || !v[1])
+		return fail(p, n, "expectation needs \"from\" and \"to\"");
+	if ((ret = node_ref_value(p, v[0], &node)) < 0)
+		return ret;
+	snprintf(x->from, sizeof(x->from), "%s", p->lf->nodes[node].name);
+	if ((ret = scalar(p, v[1], "to", &s)) < 0)
+		return ret;
+	/* A node, else an address probed as it is. */
+	if (nn_labfile_node_index(p->lf, s) < 0 && !strchr(s, '/') &&
+	    nn_parse_ifaddr(s, &x->to_addr, &tmp) == 0) {
+		x->to_is_addr = true;
+	} else {
+		if ((ret = node_ref(p, v[1], s, &node)) < 0)
+			return ret;
+		snprintf(x->to, sizeof(x->to), "%s", p->lf->nodes[node].name);
+	}
+	if (v[2]) {
+		bool reach;
+
+		if ((ret = boolean(p, v[2], "reach", &reach)) < 0)
+			return ret;
+		x->reach = reach ? NN_REACH_YES : NN_REACH_NO;
+	}
+	if ((v[3] && (ret = bound_value(p, v[3], NN_BOUND_TIME, "rtt", &x->rtt)) < 0) ||
+	    (v[4] && (ret = bound_value(p, v[4], NN_BOUND_LOSS, "loss", &x->loss)) < 0) ||
+	    (v[5] && (ret = bound_value(p, v[5], NN_BOUND_RATE, "rate", &x->rate)) < 0))
+		return ret;
+	if (x->reach == NN_REACH_NO && !nn_expect_unbounded(x))
+		return fail(p, v[2], "\"reach: false\" takes no rtt, loss or rate");
+	if (x->to_is_addr && x->rate.set)
+		return fail(p, v[5], "a rate needs \"to\" to be a node: netnsctl receives the transfer there");
+	return 0;
+}
+
 /* --- references --- */
 
 struct ifref {
@@ -1213,6 +1276,7 @@ static int bridge_fn(struct parser *p, const yaml_node_t *n, void *o) { return p
 static int uplink_fn(struct parser *p, const yaml_node_t *n, void *o) { return parse_uplink(p, n, o); }
 static int forward_fn(struct parser *p, const yaml_node_t *n, void *o) { return parse_forward(p, n, o); }
 static int clients_fn(struct parser *p, const yaml_node_t *n, void *o) { return parse_clients(p, n, o); }
+static int expect_fn(struct parser *p, const yaml_node_t *n, void *o) { return parse_expect(p, n, o); }
 
 /* A lab's name goes into the journal (one field), NAT tags and a directory
  * (STATE_DIR/labs/NAME): not one starting with '.', which tools that list
@@ -1270,10 +1334,10 @@ static int parse_prefix(struct parser *p, const yaml_node_t *n)
 static int parse_root(struct parser *p, const yaml_node_t *root)
 {
 	static const char *const keys[] = { "name", "nodes", "links", "bridges", "uplinks",
-					    "port_forwards", "clients", "prefix", "adopt", NULL };
+					    "port_forwards", "clients", "prefix", "adopt", "expect", NULL };
 	struct nn_labfile *lf = p->lf;
 	struct nn_shown shown;
-	yaml_node_t *v[9];
+	yaml_node_t *v[10];
 	int ret;
 
 	if ((ret = fields(p, root, "the lab file", keys, v)) < 0)
@@ -1309,7 +1373,9 @@ static int parse_root(struct parser *p, const yaml_node_t *root)
 	    (v[5] && (ret = parse_list(p, v[5], "port_forwards", (void **)&lf->forwards,
 				       &lf->n_forwards, sizeof(*lf->forwards), forward_fn)) < 0) ||
 	    (v[6] && (ret = parse_list(p, v[6], "clients", (void **)&lf->clients, &lf->n_clients,
-				       sizeof(*lf->clients), clients_fn)) < 0))
+				       sizeof(*lf->clients), clients_fn)) < 0) ||
+	    (v[9] && (ret = parse_list(p, v[9], "expect", (void **)&lf->expects, &lf->n_expects,
+				       sizeof(*lf->expects), expect_fn)) < 0))
 		return ret;
 	if ((ret = check_ifnames(p)) < 0 || (ret = resolve_forwards(p)) < 0)
 		return ret;
@@ -1526,6 +1592,7 @@ void nn_labfile_free(struct nn_labfile *lf)
 	free(lf->uplinks);
 	free(lf->forwards);
 	free(lf->clients);
+	free(lf->expects);
 	free(lf);
 }
 

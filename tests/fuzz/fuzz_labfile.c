@@ -6,13 +6,19 @@
  * an accepted spec is consistent: every reference indexes a declared node,
  * names are NUL-terminated within their arrays, no node has two interfaces
  * of one name, counts are within the documented limits, commands are
- * NULL-terminated argv arrays of ARGC words.
+ * NULL-terminated argv arrays of ARGC words; every expectation names a
+ * declared node (or an address) and bounds with lo <= value <= hi, and
+ * verify's pure part takes it: nn_verify_derive plans it or refuses it
+ * with a one-line message, every path the lab model traces ends (reached
+ * or with a reason) within its hop limit, and nn_verify_judge gives a
+ * verdict on a made-up measurement.
  */
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
 
 #include "netnsctl/labfile.h"
+#include "netnsctl/verify.h"
 #include "fuzz.h"
 
 #define CHECK_STR(arr) FUZZ_CHECK(memchr((arr), '\0', sizeof(arr)) && (arr)[0], "bad name")
@@ -118,6 +124,68 @@ static void check_spec(const struct nn_labfile *lf)
 	free(ns);
 }
 
+static void check_bound(const struct nn_bound *b)
+{
+	if (!b->set)
+		return;
+	FUZZ_CHECK(b->lo >= 0 && b->lo <= b->value && b->value <= b->hi, "bound %g <= %g <= %g",
+		   b->lo, b->value, b->hi);
+}
+
+static void check_path(const struct nn_path *p)
+{
+	FUZZ_CHECK(p->n_hops <= NN_PATH_MAX_HOPS, "%zu hops", p->n_hops);
+	FUZZ_CHECK(p->reached || p->why[0], "a path neither reached nor explained");
+	for (size_t i = 0; i < p->n_hops; i++)
+		FUZZ_CHECK(p->hops[i].ns && p->hops[i].ifname && p->hops[i].ifname[0], "hop %zu", i);
+}
+
+static void check_expects(const struct nn_labfile *lf)
+{
+	for (size_t i = 0; i < lf->n_expects; i++) {
+		const struct nn_expect *x = &lf->expects[i];
+		struct nn_verify_result *r = calloc(1, sizeof(*r));
+		struct nn_error e;
+		int ret;
+
+		if (!r)
+			abort();
+		FUZZ_CHECK(nn_labfile_node_index(lf, x->from) >= 0, "from \"%s\"", x->from);
+		FUZZ_CHECK(x->to_is_addr || nn_labfile_node_index(lf, x->to) >= 0, "to \"%s\"", x->to);
+		check_bound(&x->rtt);
+		check_bound(&x->loss);
+		check_bound(&x->rate);
+		FUZZ_CHECK(!x->loss.set || x->loss.hi <= 1, "loss above 1");
+		fuzz_error_poison(&e);
+		ret = nn_verify_derive(lf, x, &r->plan, &e);
+		if (ret < 0) {
+			fuzz_check_error(&e, ret, "lab.yaml", "");
+			free(r);
+			continue;
+		}
+		FUZZ_CHECK(ret == 0 && r->plan.n_targets >= 1 &&
+			   r->plan.n_targets <= NN_VERIFY_MAX_TARGETS, "targets %zu", r->plan.n_targets);
+		check_path(&r->plan.fwd);
+		check_path(&r->plan.rev);
+		FUZZ_CHECK(r->plan.p_lo <= r->plan.p_hi + 1e-12 && r->plan.p_lo >= 0 && r->plan.p_hi <= 1,
+			   "loss %g-%g", r->plan.p_lo, r->plan.p_hi);
+		for (size_t t = 0; t < r->plan.n_targets; t++) {
+			r->targets[t].probed = true;
+			r->targets[t].st.sent = 200;
+			r->targets[t].st.received = (uint32_t)(i * 37 % 201);
+			r->targets[t].st.rtt_p50_ms = (double)(i % 300);
+			r->targets[t].st.size = 56;
+		}
+		nn_verify_judge(r);
+		FUZZ_CHECK(r->n_checks <= 4, "%zu checks", r->n_checks);
+		for (size_t c = 0; c < r->n_checks; c++)
+			FUZZ_CHECK(memchr(r->checks[c].expected, 0, sizeof(r->checks[c].expected)) &&
+				   memchr(r->checks[c].measured, 0, sizeof(r->checks[c].measured)),
+				   "check text not terminated");
+		free(r);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_strndup(data, size);
@@ -133,6 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		FUZZ_CHECK(ret == 0 && lf, "ret %d", ret);
 		check_spec(lf);
+		check_expects(lf);
 		nn_labfile_free(lf);
 	}
 	free(s);

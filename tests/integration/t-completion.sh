@@ -102,6 +102,7 @@ pretty "lab files (and directories) where a command takes a FILE"
 offers $'lab two.yaml\nlab.yaml\nlab3.yml\nlabs' graph ''
 offers $'lab two.yaml\nlab.yaml\nlab3.yml\nlabs' apply la
 offers $'lab two.yaml\nlab.yaml\nlab3.yml\nlabs' status la
+offers $'lab two.yaml\nlab.yaml\nlab3.yml\nlabs' verify la
 offers '' apply notes
 pretty "and the applied labs' names where it takes a FILE or a LAB"
 mkdir -p "$STATE_DIR/labs/lab-applied"
@@ -122,6 +123,8 @@ offers '' create-namespaces ''
 offers $'sva\nsvb' create-veth-pair sva ''
 offers $'sva\nsvb' set-rate --rate 10mbit ''
 offers $'sva\nsvb' create-bridge br1 --ns ''
+offers $'sva\nsvb' probe ''
+offers $'sva\nsvb' probe sva --count 5 ''
 offers '' exec sva --x
 offers '--' exec sva ''
 comp exec sva -- pin

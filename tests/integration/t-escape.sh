@@ -101,11 +101,13 @@ denied_ere='CAP_NET_ADMIN|CAP_SYS_ADMIN|[Pp]ermission denied|not permitted|root'
 for cmd in "create-bridge brx" "create-bridge brx --ns bad1" "attach bad1 br0" "attach sva br0" \
 	   "create-clients 1 --parent br0 --prefix bad --static 10.98.0.0/24" "delete-clients" \
 	   "delete-clients --prefix st" "apply $lab" "destroy $lab" "status $lab" "graph" \
-	   "list" "show-qdisc sva eth-br0" "lease-keeper"; do
+	   "list" "show-qdisc sva eth-br0" "lease-keeper" "probe sva svb" "probe sva 10.0.0.1 --count 5" \
+	   "verify $TEST_DIR/../../examples/abc.yaml --junit $TMPDIR/priv.xml"; do
 	# shellcheck disable=SC2086 # cmd is split on purpose
 	expect_fail_with 1 "$denied_ere" timeout 20 "${as[@]}" "$netnsctl" $cmd
 	assert_unchanged "\"$cmd\" without capabilities changed something"
 done
+[[ ! -e $TMPDIR/priv.xml && ! -e $TMPDIR/priv.xml.tmp ]] || fail "verify without capabilities wrote a report"
 rm -f "$netnsctl"
 
 pretty "file modes"

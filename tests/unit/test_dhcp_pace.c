@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "netnsctl/dhcp_pace.h"
+#include "netnsctl/stats.h"
 
 #define MS 1000ULL
 #define SEC 1000000ULL
@@ -379,18 +380,18 @@ static void test_percentile(void **state)
 
 	for (unsigned i = 0; i < 100; i++)
 		v[i] = (i * 37) % 100 + 1;	/* 1 .. 100, shuffled */
-	assert_int_equal(nn_percentile(v, 100, 50), 50);
-	assert_int_equal(nn_percentile(v, 100, 90), 90);
-	assert_int_equal(nn_percentile(v, 100, 99), 99);
-	assert_int_equal(nn_percentile(v, 100, 100), 100);
-	assert_int_equal(nn_percentile(v, 100, 1), 1);
-	assert_int_equal(nn_percentile(one, 1, 50), 42);
-	assert_int_equal(nn_percentile(one, 1, 99), 42);
-	assert_int_equal(nn_percentile(NULL, 0, 50), 0);
+	assert_int_equal(nn_percentile_rank(v, 100, 50), 50);
+	assert_int_equal(nn_percentile_rank(v, 100, 90), 90);
+	assert_int_equal(nn_percentile_rank(v, 100, 99), 99);
+	assert_int_equal(nn_percentile_rank(v, 100, 100), 100);
+	assert_int_equal(nn_percentile_rank(v, 100, 1), 1);
+	assert_int_equal(nn_percentile_rank(one, 1, 50), 42);
+	assert_int_equal(nn_percentile_rank(one, 1, 99), 42);
+	assert_int_equal(nn_percentile_rank(NULL, 0, 50), 0);
 	uint64_t three[3] = { 30, 10, 20 };
 
-	assert_int_equal(nn_percentile(three, 3, 50), 20);
-	assert_int_equal(nn_percentile(three, 3, 90), 30);
+	assert_int_equal(nn_percentile_rank(three, 3, 50), 20);
+	assert_int_equal(nn_percentile_rank(three, 3, 90), 30);
 }
 
 /* ------------------------------------------------------------ simulation */
