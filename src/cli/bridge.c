@@ -14,7 +14,7 @@
 #include "netnsctl/names.h"
 #include "cli.h"
 #include "commands.h"
-#include "show.h"
+#include "util/show.h"
 
 /* An interface address with its prefix length: without one the kernel would
  * make a /32, reachable by nothing on the bridge. */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "netnsctl/error.h"
-#include "show.h"
+#include "util/show.h"
 
 struct nn_ctx;
 struct nn_plan;

@@ -29,7 +29,7 @@
 #include "netnsctl/names.h"
 #include "netnsctl/units.h"
 #include "cli.h"
-#include "show.h"
+#include "util/show.h"
 #include "commands.h"
 
 static const char *mac_text(char *buf, size_t len, const uint8_t *m)

@@ -21,7 +21,7 @@
 #include "netnsctl/units.h"
 #include "cli.h"
 #include "commands.h"
-#include "show.h"
+#include "util/show.h"
 
 /* Bytes as a JSON string: control characters escaped, and what is not
  * UTF-8 (a tail cut inside a character, binary output) as U+FFFD, so that

@@ -21,11 +21,11 @@
 #include "netnsctl/labfile.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/proc.h"
-#include "cleanup.h"
-#include "file.h"
+#include "util/cleanup.h"
+#include "util/file.h"
 #include "cli.h"
 #include "commands.h"
-#include "show.h"
+#include "util/show.h"
 
 #define STOP_TIMEOUT_MS 3000
 

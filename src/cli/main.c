@@ -21,7 +21,7 @@
 #include "netnsctl/proc.h"
 #include "cli.h"
 #include "commands.h"
-#include "show.h"
+#include "util/show.h"
 
 /*
  * Each command's options, for its --help and its usage line: what each

@@ -22,7 +22,7 @@
 #include "netnsctl/netns.h"
 #include "cli.h"
 #include "commands.h"
-#include "show.h"
+#include "util/show.h"
 
 #define NS_IF_DEFAULT "host0"
 /* Without --cidr, the first /30 of this pool that no host address is in. */

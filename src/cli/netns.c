@@ -20,7 +20,7 @@
 #include "netnsctl/netns.h"
 #include "netnsctl/qdisc.h"
 #include "cli.h"
-#include "show.h"
+#include "util/show.h"
 #include "commands.h"
 
 static const struct option no_opts[] = { { NULL, 0, NULL, 0 } };

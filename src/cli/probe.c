@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "measure.h"
-#include "show.h"
+#include "util/show.h"
 
 struct probe_args {
 	const char *src, *dst;

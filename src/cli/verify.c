@@ -15,11 +15,11 @@
 #include "netnsctl/labfile.h"
 #include "netnsctl/units.h"
 #include "netnsctl/verify.h"
-#include "cleanup.h"
+#include "util/cleanup.h"
 #include "cli.h"
 #include "commands.h"
 #include "measure.h"
-#include "show.h"
+#include "util/show.h"
 
 struct verify_args {
 	const char *file;

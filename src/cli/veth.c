@@ -17,7 +17,7 @@
 #include "netnsctl/netns.h"
 #include "cli.h"
 #include "commands.h"
-#include "show.h"
+#include "util/show.h"
 
 #define DEFAULT_CIDR "10.10.0.0/30"
 

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "file.h"
+#include "util/file.h"
 
 static char dir[64];
 

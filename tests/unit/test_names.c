@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "netnsctl/names.h"
-#include "show.h"
+#include "util/show.h"
 
 static void netns_ok(const char *name)
 {

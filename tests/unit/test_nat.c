@@ -23,7 +23,7 @@
 #include "netnsctl/addr.h"
 #include "netnsctl/lab.h"
 #include "netnsctl/nat.h"
-#include "nat_codec.h"
+#include "kernel/nat_codec.h"
 
 /* ------------------------------------------------------------ helpers */
 

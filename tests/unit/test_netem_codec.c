@@ -15,8 +15,8 @@
 
 #include "netnsctl/qdisc.h"
 #include "netnsctl/units.h"
-#include "cleanup.h"
-#include "netem_dist.h"
+#include "util/cleanup.h"
+#include "kernel/tc/netem_dist.h"
 
 #define MS 1000000ULL
 

@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netnsctl/ctx.h"
+#include "netnsctl/journal.h"
+#include "util/cleanup.h"
+#include "util/file.h"
+
+#define JOURNAL_NAME "journal"
+
+/* One lock per process: a context's lifetime is a command's lifetime. */
+static int lock_fd = -1;
+
+static const char *const kind_names[] = {
+	[NN_OBJ_NETNS] = "netns",
+	[NN_OBJ_LINK] = "link",
+	[NN_OBJ_QDISC] = "qdisc",
+	[NN_OBJ_ROUTE] = "route",
+	[NN_OBJ_NAT] = "nat",
+	[NN_OBJ_SYSCTL] = "sysctl",
+};
+
+const char *nn_obj_kind_name(enum nn_obj_kind kind)
+{
+	return kind_names[kind];
+}
+
+static int state_dir(struct nn_ctx *ctx, struct nn_error *e)
+{
+	const char *dir = nn_ctx_state_dir(ctx);
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return nn_error_set(e, errno, "cannot create state directory \"%s\"", dir);
+	return 0;
+}
+
+/* The state dir, opened once: the journal's names are opened relative to
+ * it and never followed when they are symlinks. */
+static int state_dirfd(struct nn_ctx *ctx, struct nn_error *e)
+{
+	if (state_dir(ctx, e) < 0)
+		return -e->code;
+	return nn_dir_open(nn_ctx_state_dir(ctx), 0, e);
+}
+
+static int state_lock(struct nn_ctx *ctx, bool wait, struct nn_error *e)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (lock_fd >= 0)
+		return 1;
+	if (state_dir(ctx, e) < 0)
+		return -e->code;
+	snprintf(path, sizeof(path), "%s/lock", nn_ctx_state_dir(ctx));
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nn_error_set(e, errno, "cannot open lock \"%s\"", path);
+	if (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) < 0) {
+		int err = errno;
+
+		close(fd);
+		if (!wait && err == EWOULDBLOCK)
+			return 0;
+		return nn_error_set(e, err, "cannot lock \"%s\"", path);
+	}
+	lock_fd = fd;
+	return 1;
+}
+
+int nn_state_lock(struct nn_ctx *ctx, struct nn_error *e)
+{
+	int ret = state_lock(ctx, true, e);
+
+	return ret < 0 ? ret : 0;
+}
+
+int nn_state_trylock(struct nn_ctx *ctx, struct nn_error *e)
+{
+	return state_lock(ctx, false, e);
+}
+
+void nn_state_unlock(void)
+{
+	if (lock_fd >= 0) {
+		close(lock_fd);
+		lock_fd = -1;
+	}
+}
+
+/*
+ * A field as the file holds it: one word.  Namespace names may hold blanks
+ * (ip netns allows any byte but '/' and NUL): '%', blanks, control bytes and
+ * DEL are written %XX.
+ */
+static const char *enc(char *buf, size_t len, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 4 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c <= 0x20 || c == 0x7f || c == '%')
+			o += (size_t)snprintf(buf + o, len - o, "%%%02X", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Back from enc() into OUT (LEN bytes); -1 for a malformed or too long field. */
+static int dec(char *out, size_t len, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s; s++) {
+		int c = (unsigned char)*s;
+
+		if (c == '%') {
+			int h = hexval(s[1]), l = h < 0 ? -1 : hexval(s[2]);
+
+			if (l < 0)
+				return -1;
+			c = h * 16 + l;
+			s += 2;
+		}
+		if (o + 1 >= len || c == 0)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = 0;
+	return 0;
+}
+
+const char *nn_proof_format(char *buf, size_t len, enum nn_obj_kind kind,
+			    const struct nn_proof *p)
+{
+	if (!p || !p->set) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	switch (kind) {
+	case NN_OBJ_NETNS:
+		snprintf(buf, len, "cookie=%" PRIu64, p->value);
+		break;
+	case NN_OBJ_LINK:
+		snprintf(buf, len, "mac=%02x:%02x:%02x:%02x:%02x:%02x",
+			 (unsigned)(p->value >> 40) & 0xff, (unsigned)(p->value >> 32) & 0xff,
+			 (unsigned)(p->value >> 24) & 0xff, (unsigned)(p->value >> 16) & 0xff,
+			 (unsigned)(p->value >> 8) & 0xff, (unsigned)p->value & 0xff);
+		break;
+	case NN_OBJ_QDISC:
+		snprintf(buf, len, "qdisc=%x:@%d", (unsigned)(p->value >> 16) & 0xffff, p->ifindex);
+		break;
+	case NN_OBJ_ROUTE:
+		snprintf(buf, len, "proto=%" PRIu64, p->value);
+		break;
+	case NN_OBJ_NAT:
+		snprintf(buf, len, "nonce=%016" PRIx64, p->value);
+		break;
+	default:
+		snprintf(buf, len, "-");
+		break;
+	}
+	return buf;
+}
+
+int nn_proof_parse(const char *s, enum nn_obj_kind kind, struct nn_proof *p)
+{
+	unsigned m[6], h;
+	uint64_t v = 0;
+	int end = -1, ifindex = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!strcmp(s, "-"))
+		return 0;
+	switch (kind) {
+	case NN_OBJ_NETNS:
+		if (sscanf(s, "cookie=%" SCNu64 "%n", &v, &end) != 1 || !v)
+			return -1;
+		break;
+	case NN_OBJ_LINK:
+		if (sscanf(s, "mac=%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4],
+			   &m[5], &end) != 6)
+			return -1;
+		for (int i = 0; i < 6; i++)
+			v = v << 8 | m[i];
+		break;
+	case NN_OBJ_QDISC:
+		if (sscanf(s, "qdisc=%4x:@%d%n", &h, &ifindex, &end) != 2 || !h || ifindex <= 0)
+			return -1;
+		v = (uint64_t)h << 16;
+		break;
+	case NN_OBJ_ROUTE:
+		if (sscanf(s, "proto=%" SCNu64 "%n", &v, &end) != 1 || !v || v > 255)
+			return -1;
+		break;
+	case NN_OBJ_NAT:
+		if (sscanf(s, "nonce=%16" SCNx64 "%n", &v, &end) != 1 || !v)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	if (end < 0 || s[end])
+		return -1;
+	p->set = true;
+	p->value = v;
+	p->ifindex = ifindex;
+	return 0;
+}
+
+#define TORN_MARK " torn\n"
+
+static const char *const op_names[] = {
+	[NN_JOURNAL_INTENT] = "intent",
+	[NN_JOURNAL_MADE] = "made",
+	[NN_JOURNAL_GONE] = "gone",
+	[NN_JOURNAL_RETRACT] = "retract",
+};
+
+/* WRITE all of BUF, or the errno of the call that failed: a write cut
+ * short (a full disk) is tried again for its real error, not taken for EIO. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (w == 0)
+			return -EIO;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int nn_journal_append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind kind,
+		      const char *ns, const char *name, uint64_t id, const char *owner,
+		      const struct nn_proof *proof, off_t *at, struct nn_error *e)
+{
+	char path[PATH_MAX], line[2500], ens[800], ename[800], eowner[200], eproof[64];
+	char last = '\n';
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	uint64_t cookie = 0;
+	struct nn_ns *nsh;
+	struct stat st;
+	size_t skip;
+	int len, r;
+
+	if (kind != NN_OBJ_NETNS && ns && strcmp(ns, "-") &&
+	    (nn_ctx_ns(ctx, ns, &nsh, e) < 0 || nn_ns_cookie(nsh, &cookie, e) < 0))
+		return -e->code;
+	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
+	/* Leading " torn\n": ends a record a killed writer left cut short,
+	 * in a way the reader refuses (see below); else nothing. */
+	len = snprintf(line, sizeof(line), "%s%s %s %s %s %" PRIu64 " %s %" PRIu64 " %s\n", TORN_MARK,
+		       op_names[op], kind_names[kind],
+		       kind == NN_OBJ_NETNS || !ns ? "-" : *ns ? enc(ens, sizeof(ens), ns) : NN_JOURNAL_HOST,
+		       enc(ename, sizeof(ename), name), id,
+		       owner && *owner ? enc(eowner, sizeof(eowner), owner) : "-", cookie,
+		       nn_proof_format(eproof, sizeof(eproof), kind, proof));
+	if (len < 0 || (size_t)len >= sizeof(line))
+		return nn_error_setx(e, ENAMETOOLONG, "journal record for \"%s\" is too long", name);
+	if ((dirfd = state_dirfd(ctx, e)) < 0)
+		return -e->code;
+	fd = openat(dirfd, JOURNAL_NAME, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nn_error_set(e, errno, "cannot open journal \"%s\"", path);
+	if (fstat(fd, &st) < 0)
+		return nn_error_set(e, errno, "cannot read journal \"%s\"", path);
+	if (!S_ISREG(st.st_mode))
+		return nn_error_setx(e, EINVAL, "journal \"%s\" is not a regular file", path);
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
+		return nn_error_set(e, errno ? errno : EIO, "cannot read journal \"%s\"", path);
+	/* Appends of one writer at a time (the state lock): the record starts
+	 * where the file ends now.  Cut short (the disk full, or a SIGKILL in
+	 * the middle of a write across pages), the next record starts by
+	 * marking the rest unreadable. */
+	skip = last == '\n' ? strlen(TORN_MARK) : 0;
+	if (at)
+		*at = st.st_size + (off_t)(strlen(TORN_MARK) - skip);
+	if ((r = write_all(fd, line + skip, (size_t)len - skip)) < 0 || (r = fdatasync(fd) < 0 ? -errno : 0) < 0)
+		return nn_error_set(e, -r, "cannot write journal \"%s\"", path);
+	return 0;
+}
+
+int nn_journal_void(struct nn_ctx *ctx, off_t at, struct nn_error *e)
+{
+	static const char mark[] = "void";
+	char path[PATH_MAX], head[8] = "";
+	_cleanup_close_ int dirfd = -1, fd = -1;
+
+	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
+	if ((dirfd = state_dirfd(ctx, e)) < 0)
+		return -e->code;
+	/* Not O_APPEND: that would put the bytes at the end. */
+	fd = openat(dirfd, JOURNAL_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return nn_error_set(e, errno, "cannot open journal \"%s\"", path);
+	/* An op of four letters, as "made" is, so the record keeps its length
+	 * and no other record moves. */
+	if (pread(fd, head, 5, at) != 5 || strncmp(head, "made ", 5))
+		return nn_error_setx(e, ESTALE, "journal \"%s\" has no record of ours at %lld", path,
+				     (long long)at);
+	if (pwrite(fd, mark, 4, at) != 4 || fdatasync(fd) < 0)
+		return nn_error_set(e, errno ? errno : EIO, "cannot write journal \"%s\"", path);
+	return 0;
+}
+
+int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		      const char *name, const char *owner, const struct nn_proof *proof,
+		      struct nn_error *e)
+{
+	return nn_journal_append(ctx, NN_JOURNAL_INTENT, kind, ns, name, 0, owner, proof, NULL, e);
+}
+
+int nn_journal_made(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		    const char *name, uint64_t id, const char *owner, const struct nn_proof *proof,
+		    struct nn_error *e)
+{
+	return nn_journal_append(ctx, NN_JOURNAL_MADE, kind, ns, name, id, owner, proof, NULL, e);
+}
+
+int nn_journal_gone(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		    const char *name, struct nn_error *e)
+{
+	return nn_journal_append(ctx, NN_JOURNAL_GONE, kind, ns, name, 0, "-", NULL, NULL, e);
+}
+
+int nn_journal_retract(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+		       const char *name, struct nn_error *e)
+{
+	return nn_journal_append(ctx, NN_JOURNAL_RETRACT, kind, ns, name, 0, "-", NULL, NULL, e);
+}
+
+static int kind_from(const char *s, enum nn_obj_kind *k)
+{
+	for (size_t i = 0; i < NN_ARRAY_SIZE(kind_names); i++) {
+		if (!strcmp(s, kind_names[i])) {
+			*k = (enum nn_obj_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *n,
+		     struct nn_error *e)
+{
+	char path[PATH_MAX], op[16], kind[16], ens[800], ename[800], eowner[200], eproof[64];
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	struct nn_journal_entry *v = NULL, ent;
+	struct nn_proof proof;
+	size_t cap = 0, cnt = 0, lsz = 0;
+	ssize_t len;
+	int end, fields;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
+	dirfd = open(nn_ctx_state_dir(ctx), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return errno == ENOENT ? 0 : nn_error_set(e, errno, "cannot read journal \"%s\"", path);
+	fd = openat(dirfd, JOURNAL_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : nn_error_set(e, errno, "cannot read journal \"%s\"", path);
+	if (!(f = fdopen(fd, "r")))
+		return nn_error_set(e, errno, "cannot read journal \"%s\"", path);
+	fd = -1;
+	while ((len = getline(&line, &lsz, f)) > 0) {
+		size_t i;
+
+		memset(&ent, 0, sizeof(ent));
+		memset(&proof, 0, sizeof(proof));
+		/* A torn or foreign line is skipped, never trusted: seven fields
+		 * (a journal from before proofs) or eight, a newline and nothing
+		 * else. */
+		end = -1;
+		strcpy(eproof, "-");
+		fields = sscanf(line, "%15s %15s %799s %799s %" SCNu64 " %199s %" SCNu64 "%n %63s%n",
+				op, kind, ens, ename, &ent.id, eowner, &ent.ns_cookie, &end, eproof,
+				&end);
+		/* The last field must be a proof of the record's kind or "-":
+		 * a record cut after its seventh field has " torn" there. */
+		if (line[len - 1] != '\n' || fields < 7 || end < 0 || line[end] != '\n' ||
+		    kind_from(kind, &ent.kind) < 0 || dec(ent.ns, sizeof(ent.ns), ens) < 0 ||
+		    dec(ent.name, sizeof(ent.name), ename) < 0 ||
+		    dec(ent.owner, sizeof(ent.owner), eowner) < 0 ||
+		    nn_proof_parse(eproof, ent.kind, &proof) < 0)
+			continue;
+		if (!strcmp(ent.ns, NN_JOURNAL_HOST))
+			ent.ns[0] = 0;
+		for (i = 0; i < cnt; i++)
+			if (v[i].kind == ent.kind && !strcmp(v[i].ns, ent.ns) &&
+			    !strcmp(v[i].name, ent.name) && v[i].ns_cookie == ent.ns_cookie)
+				break;
+		if (!strcmp(op, "gone")) {
+			if (i < cnt)
+				v[i] = v[--cnt];
+			continue;
+		}
+		if (!strcmp(op, "retract")) {
+			/* The last intent came to nothing: what was made before it
+			 * (if anything) stands. */
+			if (i < cnt && v[i].id == 0)
+				v[i] = v[--cnt];
+			else if (i < cnt)
+				v[i].pending = false, memset(&v[i].intent, 0, sizeof(v[i].intent));
+			continue;
+		}
+		if (strcmp(op, "intent") && strcmp(op, "made"))
+			continue;	/* "void" and anything else */
+		if (i == cnt) {
+			if (cnt == cap) {
+				struct nn_journal_entry *nv;
+
+				cap = cap ? cap * 2 : 32;
+				nv = realloc(v, cap * sizeof(*v));
+				if (!nv) {
+					free(v);
+					return nn_error_set(e, ENOMEM, "cannot read journal \"%s\"", path);
+				}
+				v = nv;
+			}
+			cnt++;
+		} else if (!strcmp(op, "intent") && v[i].id) {
+			/* A new intent for an object already made: keep the made
+			 * id and owner until the new one is confirmed or the object
+			 * is gone; the object may bear either proof meanwhile. */
+			v[i].pending = true;
+			v[i].intent = proof;
+			continue;
+		}
+		v[i] = ent;
+		if (!strcmp(op, "intent")) {
+			v[i].pending = true;
+			v[i].intent = proof;
+		} else {
+			v[i].proof = proof;
+		}
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, size_t n,
+		       struct nn_error *e)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_fclose_ FILE *f = NULL;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
+	snprintf(tmp, sizeof(tmp), "%s/" JOURNAL_NAME ".new", nn_ctx_state_dir(ctx));
+	if ((dirfd = state_dirfd(ctx, e)) < 0)
+		return -e->code;
+	/* journal.new is netnsctl's own name: whatever a killed rewrite (or
+	 * anyone) left there goes, and is never written through. */
+	if (unlinkat(dirfd, JOURNAL_NAME ".new", 0) < 0 && errno != ENOENT)
+		return nn_error_set(e, errno, "cannot remove \"%s\"", tmp);
+	fd = openat(dirfd, JOURNAL_NAME ".new", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		return nn_error_set(e, err, "cannot write journal \"%s\"", tmp);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char ens[800], ename[800], eowner[200], eproof[64];
+		const struct nn_journal_entry *j = &ents[i];
+		const char *ns = j->kind == NN_OBJ_NETNS ? "-" :
+				 *j->ns ? enc(ens, sizeof(ens), j->ns) : NN_JOURNAL_HOST;
+		const char *owner = *j->owner ? enc(eowner, sizeof(eowner), j->owner) : "-";
+
+		enc(ename, sizeof(ename), j->name);
+		if (j->id)
+			fprintf(f, "made %s %s %s %" PRIu64 " %s %" PRIu64 " %s\n", kind_names[j->kind],
+				ns, ename, j->id, owner, j->ns_cookie,
+				nn_proof_format(eproof, sizeof(eproof), j->kind, &j->proof));
+		if (!j->id || j->pending)
+			fprintf(f, "intent %s %s %s 0 %s %" PRIu64 " %s\n", kind_names[j->kind], ns,
+				ename, owner, j->ns_cookie,
+				nn_proof_format(eproof, sizeof(eproof), j->kind, &j->intent));
+	}
+	if (fflush(f) != 0 || fdatasync(fileno(f)) < 0)
+		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
+	if (renameat(dirfd, JOURNAL_NAME ".new", dirfd, JOURNAL_NAME) < 0)
+		return nn_error_set(e, errno, "cannot replace journal \"%s\"", path);
+	return 0;
+}
