@@ -212,7 +212,7 @@ static int targets(struct nn_ctx *ctx, const char *prefix, const char *lab,
 		}
 		for (size_t i = 0; i < lf->n_nodes; i++) {
 			snprintf(jobs[i].name, sizeof(jobs[i].name), "%s", lf->nodes[i].name);
-			r = nn_netns_exists(ctx, jobs[i].name);
+			r = nn_netns_exists(ctx, jobs[i].name, NULL);
 			if (r != 1) {
 				struct nn_shown sh, file;
 

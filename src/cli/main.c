@@ -31,22 +31,24 @@
  */
 #define DRY_RUN { "dry-run", 0, NULL, "print the steps as \"would ...\" lines and change nothing", 0 }
 #define JSON { "json", 'j', NULL, "print one JSON document (docs/json.md) instead of text", 0 }
+/* What every command that changes something takes. */
+#define CHANGE DRY_RUN, JSON
 
 static const struct cli_opt no_opts[] = { { NULL, 0, NULL, NULL, 0 } };
-static const struct cli_opt dry_opts[] = { DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
+static const struct cli_opt dry_opts[] = { CHANGE, { NULL, 0, NULL, NULL, 0 } };
 static const struct cli_opt json_opts[] = { JSON, { NULL, 0, NULL, NULL, 0 } };
 
 static const struct cli_opt veth_opts[] = {
 	{ "if-a", 0, "IF", "the end in NS_A; default veth-a", 0 },
 	{ "if-b", 0, "IF", "the end in NS_B; default veth-b", 0 },
 	{ "cidr", 0, "CIDR", "the ends get its first two usable addresses (IPv4 or IPv6); default 10.10.0.0/30", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
 static const struct cli_opt veth_del_opts[] = {
 	{ "if-a", 0, "IF", "the end in NS_A; default veth-a", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -66,7 +68,7 @@ static const struct cli_opt delay_opts[] = {
 	{ "gap", 0, "N", "with --reorder: every Nth packet is sent at once; default 1", 0 },
 	{ "rate", 0, "RATE", "netem's own rate limit (RATE: 10mbit, 1mbps; a bare number is bit/s); default none", 0 },
 	{ "limit", 0, "PACKETS", "queue length in packets; default 1000", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -75,14 +77,14 @@ static const struct cli_opt rate_opts[] = {
 	{ "burst", 0, "SIZE", "bucket size (SIZE: 32kb, 1mb, 32kbit; a bare number is bytes); default 20ms of traffic at the rate, at least two full-size frames", 0 },
 	{ "latency", 0, "TIME", "queue as much as this much time of traffic; default 50ms", 0 },
 	{ "limit", 0, "SIZE", "queue at most this many bytes instead; default: what --latency gives", CLI_OPT_OR },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
 static const struct cli_opt bridge_opts[] = {
 	{ "ns", 0, "NS", "make the bridge in this namespace (made when missing); default the host", 0 },
 	{ "addr", 0, "A/L", "give the bridge this address and prefix length; default none", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -91,7 +93,7 @@ static const struct cli_opt attach_opts[] = {
 	{ "addr", 0, "A/L", "its address and prefix length; default none", 0 },
 	{ "bridge-ns", 0, "NS", "the namespace the bridge is in; default the host", 0 },
 	{ "port", 0, "NAME", "the end on the bridge; default NS-IF when that fits in 15 bytes, else nn and a hash", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -157,13 +159,13 @@ static const struct cli_opt connect_opts[] = {
 	{ "nat", 0, NULL, "masquerade the subnet leaving the host (nftables table ip netnsctl); default off", 0 },
 	{ "if", 0, "IF", "the end in NS; default host0", 0 },
 	{ "host-if", 0, "IF", "the end in the host; default nn-NS when that fits in 15 bytes, else nn and a hash", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
 static const struct cli_opt forward_opts[] = {
 	{ "to", 0, "ADDR", "forward to this IPv4 address; default NS's address on its link to the host", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -600,18 +602,22 @@ struct nn_ctx *cli_ctx(void)
 	return ctx;
 }
 
-static void print_step(const char *text, void *arg)
+static void print_step(const struct nn_step *step, void *arg)
 {
+	char text[1024];
+
 	(void)arg;
-	cli_line("%s", text);
+	cli_line("%s", nn_step_text(step, text, sizeof(text)));
 	fflush(stdout);
 }
 
 /* On stdout: stderr carries exactly one line, the error. */
-static void print_undone(const char *text, void *arg)
+static void print_undone(const struct nn_step *step, void *arg)
 {
+	char text[1024];
+
 	(void)arg;
-	cli_line("rolled back: %s", text);
+	cli_line("rolled back: %s", nn_step_text(step, text, sizeof(text)));
 	fflush(stdout);
 }
 
@@ -652,26 +658,50 @@ int cli_fail_or_signal(const struct nn_error *e)
 	return cli_plan_error(e);
 }
 
-int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run)
+void cli_print_steps_json(const struct nn_plan *plan, bool changed, bool dry_run)
+{
+	json_begin(stdout);
+	printf(",\"changed\":%s,\"dry_run\":%s,\"steps\":[", changed ? "true" : "false",
+	       dry_run ? "true" : "false");
+	for (size_t i = 0; i < nn_plan_len(plan); i++) {
+		if (i)
+			putchar(',');
+		nn_step_json(stdout, nn_plan_step(plan, i));
+	}
+	printf("]}\n");
+}
+
+int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, const struct cli_change *how)
 {
 	struct nn_error e = { 0 };
+	char text[1024];
 
-	if (nn_plan_len(plan) == 0) {
-		printf("unchanged\n");
+	/* What apply would refuse, --dry-run refuses too. */
+	if (nn_plan_check(plan, &e) < 0)
+		return cli_plan_error(&e);
+	if (how->json && how->dry_run) {
+		cli_print_steps_json(plan, false, true);
 		return EXIT_OK;
 	}
-	if (dry_run) {
+	if (how->dry_run || nn_plan_len(plan) == 0) {
 		for (size_t i = 0; i < nn_plan_len(plan); i++)
-			cli_line("would %s", nn_plan_step_text(plan, i));
+			cli_line("would %s", nn_step_text(nn_plan_step(plan, i), text, sizeof(text)));
+		if (nn_plan_len(plan) == 0 && !how->json)
+			printf("unchanged\n");
+		if (nn_plan_len(plan) == 0 && how->json)
+			cli_print_steps_json(plan, false, how->dry_run);
 		return EXIT_OK;
 	}
 	cli_catch_signals();
-	if (nn_plan_apply(ctx, plan, print_step, print_undone, NULL, &e) < 0)
+	if (nn_plan_apply(ctx, plan, how->json ? NULL : print_step, how->json ? NULL : print_undone,
+			  NULL, &e) < 0)
 		return cli_fail_or_signal(&e);
+	if (how->json)
+		cli_print_steps_json(plan, true, false);
 	return EXIT_OK;
 }
 
-int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
+int cli_apply_lab(const char *cmd, struct nn_lab *lab, const struct cli_change *how)
 {
 	struct nn_error e = { 0 };
 	struct nn_plan *plan = NULL;
@@ -686,12 +716,23 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
 		else if (nn_plan_make(ctx, lab, &plan, &e) < 0)
 			ret = cli_plan_error(&e);
 		else
-			ret = cli_run_plan(ctx, plan, dry_run);
+			ret = cli_run_plan(ctx, plan, how);
 	}
 	nn_plan_free(plan);
 	nn_ctx_free(ctx);
 	nn_lab_free(lab);
 	return ret;
+}
+
+int cli_change_opt(int c, struct cli_change *how)
+{
+	if (c == 'n')
+		how->dry_run = true;
+	else if (c == 'j')
+		how->json = true;
+	else
+		return 0;
+	return 1;
 }
 
 /* --help anywhere among a command's own arguments (for exec: only first,

@@ -30,7 +30,7 @@ static void unit_note(const char *s, enum nn_unit_kind kind)
 
 /* Make WANT the root qdisc of IF in NS through the plan engine. */
 static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
-		     const struct nn_qdisc_info *want, bool dry)
+		     const struct nn_qdisc_info *want, const struct cli_change *how)
 {
 	struct nn_error e = { 0 };
 	struct nn_lab *lab = nn_lab_new(cmd);
@@ -41,13 +41,13 @@ static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
 		nn_lab_free(lab);
 		return cli_input_error(&e);
 	}
-	return cli_apply_lab(cmd, lab, dry);
+	return cli_apply_lab(cmd, lab, how);
 }
 
 int cmd_add_delay(int argc, char **argv)
 {
 	enum { O_DELAY = 1, O_JITTER, O_CORR, O_DIST, O_LOSS, O_LOSS_CORR, O_DUP, O_DUP_CORR,
-	       O_CORRUPT, O_CORRUPT_CORR, O_REORDER, O_REORDER_CORR, O_GAP, O_RATE, O_LIMIT, O_DRY };
+	       O_CORRUPT, O_CORRUPT_CORR, O_REORDER, O_REORDER_CORR, O_GAP, O_RATE, O_LIMIT };
 	static const struct option opts[] = {
 		{ "delay", required_argument, NULL, O_DELAY },
 		{ "jitter", required_argument, NULL, O_JITTER },
@@ -64,18 +64,18 @@ int cmd_add_delay(int argc, char **argv)
 		{ "gap", required_argument, NULL, O_GAP },
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "limit", required_argument, NULL, O_LIMIT },
-		{ "dry-run", no_argument, NULL, O_DRY },
+		CLI_CHANGE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_qdisc_info want = { .kind = NN_QDISC_NETEM };
 	struct nn_netem *n = &want.u.netem;
 	struct nn_error e = { 0 };
 	uint64_t num;
-	bool dry = false;
+	struct cli_change how = { 0 };
 	int c, ret = 0;
 
 	snprintf(want.kind_name, sizeof(want.kind_name), "netem");
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		switch (c) {
 		case O_DELAY:
 		case O_JITTER:
@@ -106,8 +106,9 @@ int cmd_add_delay(int argc, char **argv)
 			ret = nn_parse_uint(optarg, "limit", 1, UINT32_MAX, &num, &e);
 			n->limit = (uint32_t)num;
 			break;
-		case O_DRY: dry = true; break;
-		default: return -c;
+		default:
+			if (!cli_change_opt(c, &how))
+				return -c;
 		}
 		if (ret < 0)
 			return cli_input_error(&e);
@@ -116,7 +117,7 @@ int cmd_add_delay(int argc, char **argv)
 		return ret;
 	if (nn_netem_check(n, &e) < 0)
 		return cli_input_error(&e);
-	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, &how);
 }
 
 int cmd_set_rate(int argc, char **argv)
@@ -126,17 +127,17 @@ int cmd_set_rate(int argc, char **argv)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "latency", required_argument, NULL, 'l' },
 		{ "limit", required_argument, NULL, 'L' },
-		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_CHANGE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_qdisc_info want = { .kind = NN_QDISC_TBF };
 	struct nn_tbf *t = &want.u.tbf;
 	struct nn_error e = { 0 };
-	bool dry = false;
+	struct cli_change how = { 0 };
 	int c, ret = 0;
 
 	snprintf(want.kind_name, sizeof(want.kind_name), "tbf");
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		switch (c) {
 		case 'r':
 			if ((ret = nn_parse_rate(optarg, "rate", &t->rate, &e)) == 0)
@@ -148,8 +149,9 @@ int cmd_set_rate(int argc, char **argv)
 				unit_note(optarg, NN_UNIT_TIME);
 			break;
 		case 'L': ret = nn_parse_size(optarg, "limit", &t->limit, &e); break;
-		case 'n': dry = true; break;
-		default: return -c;
+		default:
+			if (!cli_change_opt(c, &how))
+				return -c;
 		}
 		if (ret < 0)
 			return cli_input_error(&e);
@@ -160,24 +162,23 @@ int cmd_set_rate(int argc, char **argv)
 		return cli_usage_error("%s: --rate is required", argv[0]);
 	if (nn_tbf_check(t, &e) < 0)
 		return cli_input_error(&e);
-	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, &how);
 }
 
 int cmd_clear_qdisc(int argc, char **argv)
 {
-	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = { CLI_CHANGE_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct nn_qdisc_info want = { .kind = NN_QDISC_OTHER };
-	bool dry = false;
+	struct cli_change how = { 0 };
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
-		if (c < 0)
+	while ((c = cli_getopt(argc, argv, "j", opts)) != -1) {
+		if (!cli_change_opt(c, &how))
 			return -c;
-		dry = true;
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
 		return ret;
-	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, &how);
 }
 
 int cmd_show_qdisc(int argc, char **argv)

@@ -618,8 +618,8 @@ static int client_proven(struct nn_ctx *ctx, struct proofs *pr, const char *name
 		*owner = '\0';
 	if (!(j = nn_journal_find(pr->v, pr->n, NN_OBJ_NETNS, "-", name, 0)))
 		return 0;
-	if ((r = nn_netns_exists(ctx, name)) <= 0)
-		return r < 0 ? nn_error_set(e, -r, "cannot look at namespace \"%s\"", name) : 0;
+	if ((r = nn_netns_exists(ctx, name, e)) <= 0)
+		return r;
 	/* Checked, not kept open: a call proves every earlier client. */
 	if (nn_netns_cookie(ctx, name, &cookie, e) < 0)
 		return -e->code;
@@ -1650,7 +1650,7 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 			}
 			/* Its namespace is gone: so is the client.  (Another
 			 * program's namespace of its name is refused below.) */
-			if ((ret = nn_netns_exists(ctx, c->name)) == 0)
+			if ((ret = nn_netns_exists(ctx, c->name, e)) == 0)
 				remove_client_files(ctx, &c->info);
 		}
 		/*
@@ -1659,8 +1659,8 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 		 * someone else, and would be changed by the client and deleted
 		 * with it.  Refused before anything is changed.
 		 */
-		if ((ret = nn_netns_exists(ctx, c->name)) != 0) {
-			ret = ret < 0 ? nn_error_set(e, -ret, "cannot look at namespace \"%s\"", c->name)
+		if ((ret = nn_netns_exists(ctx, c->name, e)) != 0) {
+			ret = ret < 0 ? ret
 				      : nn_error_setx(e, EEXIST,
 						      "namespace \"%s\" exists and is not a client netnsctl made: not touched (choose another --prefix)",
 						      c->name);
@@ -1792,7 +1792,7 @@ static void delete_macvlan(struct nn_ctx *ctx, const char *name)
 	struct nn_link_info li;
 	struct nn_ns *ns;
 
-	if (nn_netns_exists(ctx, name) == 1 && nn_ctx_ns(ctx, name, &ns, &e) == 0 &&
+	if (nn_netns_exists(ctx, name, &e) == 1 && nn_ctx_ns(ctx, name, &ns, &e) == 0 &&
 	    nn_link_find(ns, NN_CLIENTS_IFNAME, &li, &e) == 1 && !strcmp(li.kind, "macvlan"))
 		nn_link_del(ns, li.ifindex, &e);
 }
@@ -2016,8 +2016,8 @@ int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_inf
 				ret = 1;
 			}
 		}
-		if (ret == 1 && pr.unreadable && (ret = nn_netns_exists(ctx, names[i])) < 0)
-			ret = nn_error_set(e, -ret, "cannot look at namespace \"%s\"", names[i]);
+		if (ret == 1 && pr.unreadable)
+			ret = nn_netns_exists(ctx, names[i], e);
 		if (ret < 0) {
 			free(v);
 			free_names(names, n);
@@ -2237,7 +2237,7 @@ static void keeper_prune(struct run *r)
 
 		lease_path(r->ctx, c->name, path, sizeof(path));
 		/* Gone only when it is known to be gone. */
-		if (nn_netns_exists(r->ctx, c->name) != 0 && access(path, F_OK) == 0) {
+		if (nn_netns_exists(r->ctx, c->name, NULL) != 0 && access(path, F_OK) == 0) {
 			r->v[k++] = c;
 			continue;
 		}

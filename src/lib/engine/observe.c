@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Observe: read what the plan of a lab needs into a snapshot (snapshot.h),
+ * one dump per namespace and kind, only the kinds the lab touches, and the
+ * facts that take I/O to find (a veth's peer's namespace, namespace ids,
+ * dead mount points).  Then nn_plan_make(): observe, plan (pure), and ask
+ * the kernel for what the steps will need of it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netnsctl/ctx.h"
+#include "netnsctl/journal.h"
+#include "netnsctl/netns.h"
+#include "netnsctl/owner.h"
+#include "util/cleanup.h"
+#include "engine/plan.h"
+
+struct observer {
+	struct nn_ctx *ctx;
+	const struct nn_lab *lab;
+	struct nn_snapshot *snap;
+	struct nn_hash pruned;		/* namespaces the prune deletes: nothing in
+					 * them needs reading */
+};
+
+static int nomem(struct nn_error *e)
+{
+	return nn_error_set(e, ENOMEM, "cannot observe");
+}
+
+/*
+ * Namespace NAME with at least WANT (NN_SNAP_*) read, when it exists.
+ * Existence and the cookie are read once, on first sight.
+ */
+static int look(struct observer *o, const char *name, unsigned want, struct nn_snap_ns **out,
+		struct nn_error *e)
+{
+	struct nn_snap_ns *sn = (struct nn_snap_ns *)nn_snap_ns(o->snap, name);
+	struct nn_ns *ns;
+	int r;
+
+	if (!sn) {
+		if (!(sn = nn_snap_add_ns(o->snap, name)))
+			return nomem(e);
+		r = *name ? nn_netns_exists(o->ctx, name, e) : 1;
+		if (r < 0)
+			return r;
+		sn->exists = r == 1;
+		if (sn->exists && (nn_ctx_ns(o->ctx, name, &ns, e) < 0 ||
+				   nn_ns_cookie(ns, &sn->cookie, e) < 0))
+			return -e->code;
+	}
+	if (out)
+		*out = sn;
+	want &= ~sn->have;
+	if (!sn->exists || !want)
+		return 0;
+	if (nn_ctx_ns(o->ctx, name, &ns, e) < 0)
+		return -e->code;
+	if (want & NN_SNAP_LINKS) {
+		struct nn_link_info *links = NULL;
+		struct nn_addr_info *addrs = NULL;
+		size_t nl = 0, na = 0;
+
+		r = nn_link_list(ns, &links, &nl, e) < 0 || nn_addr_list(ns, &addrs, &na, e) < 0;
+		for (size_t i = 0; !r && i < nl; i++)
+			r = nn_snap_add_link(sn, &links[i]) < 0 ? nomem(e) : 0;
+		for (size_t i = 0; !r && i < na; i++)
+			r = nn_snap_add_addr(sn, &addrs[i]) < 0 ? nomem(e) : 0;
+		free(links);
+		free(addrs);
+		if (r)
+			return -e->code;
+	}
+	if (want & NN_SNAP_ROUTES) {
+		struct nn_route_info *v = NULL;
+		size_t n = 0;
+
+		r = nn_route_list(ns, &v, &n, e) < 0;
+		for (size_t i = 0; !r && i < n; i++)
+			r = nn_snap_add_route(sn, &v[i]) < 0 ? nomem(e) : 0;
+		free(v);
+		if (r)
+			return -e->code;
+	}
+	if (want & NN_SNAP_ROOTS) {
+		struct nn_qdisc_info *v = NULL;
+		size_t n = 0;
+
+		/* One dump per namespace, not one per link. */
+		r = nn_qdisc_roots(ns, &v, &n, e) < 0;
+		for (size_t i = 0; !r && i < n; i++)
+			r = nn_snap_add_root(sn, &v[i]) < 0 ? nomem(e) : 0;
+		free(v);
+		if (r)
+			return -e->code;
+	}
+	if ((want & NN_SNAP_FWD) && nn_forwarding_get(ns, &sn->fwd, e) < 0)
+		return -e->code;
+	sn->have |= want;
+	return 0;
+}
+
+/* A namespace a record names: existence and cookie, read without keeping
+ * a handle open (a journal may name thousands), or, when it is not a
+ * namespace, whether only a dead mount point is left. */
+static int look_record_ns(struct observer *o, const char *name, struct nn_snap_ns **out,
+			  struct nn_error *e)
+{
+	struct nn_snap_ns *sn = (struct nn_snap_ns *)nn_snap_ns(o->snap, name);
+	int r;
+
+	if (sn) {
+		*out = sn;
+		return 0;
+	}
+	if (!(sn = nn_snap_add_ns(o->snap, name)))
+		return nomem(e);
+	*out = sn;
+	r = *name ? nn_netns_exists(o->ctx, name, e) : 1;
+	if (r < 0)
+		return r;
+	sn->exists = r == 1;
+	if (sn->exists)
+		return nn_netns_cookie(o->ctx, name, &sn->cookie, e) < 0 ? -e->code : 0;
+	r = nn_netns_dead(o->ctx, name, e);
+	if (r < 0)
+		return r;
+	sn->dead = r == 1;
+	return 0;
+}
+
+static int look_nats(struct observer *o, struct nn_error *e)
+{
+	struct nn_nat_rule *v = NULL;
+	struct nn_ns *host;
+	size_t n = 0;
+	int r = 0;
+
+	if (o->snap->have_nats)
+		return 0;
+	if (nn_ctx_ns(o->ctx, "", &host, e) < 0 || nn_nat_rule_list(host, &v, &n, e) < 0)
+		return -e->code;
+	for (size_t i = 0; !r && i < n; i++)
+		r = nn_snap_add_nat(o->snap, &v[i]) < 0 ? nomem(e) : 0;
+	free(v);
+	o->snap->have_nats = true;
+	return r;
+}
+
+/* The id B has as seen from A (both exist). */
+static int look_nsid(struct observer *o, const char *a, const char *b, struct nn_error *e)
+{
+	struct nn_ns *na, *nb;
+	int32_t id;
+
+	if (nn_snap_nsid(o->snap, a, b, &id))
+		return 0;
+	if (nn_ctx_ns(o->ctx, a, &na, e) < 0 || nn_ctx_ns(o->ctx, b, &nb, e) < 0 ||
+	    nn_ns_peer_nsid(na, nb, &id, e) < 0)
+		return -e->code;
+	return nn_snap_set_nsid(o->snap, a, b, id) < 0 ? nomem(e) : 0;
+}
+
+/*
+ * Where the peer of veth L in A lives, when L stands where a pair is wanted
+ * and is not that pair: the lab's own namespaces and the host first (the
+ * usual answers), then every namespace of the run dir.  Not found: a
+ * namespace without a name.
+ */
+static int look_home(struct observer *o, const struct nn_snap_ns *a, const struct nn_link_info *l,
+		     struct nn_error *e)
+{
+	const struct nn_lab *lab = o->lab;
+	char **names = NULL;
+	const char *home;
+	struct nn_ns *na, *nc;
+	size_t n = 0;
+	int32_t id;
+	int ret = 0;
+
+	if (!l->peer_nsid_set || nn_snap_home(o->snap, a->name, l->name, &home))
+		return 0;
+	if (nn_ctx_ns(o->ctx, a->name, &na, e) < 0)
+		return -e->code;
+	for (size_t i = 0; i <= lab->n_ns; i++) {
+		const char *c = i < lab->n_ns ? lab->ns[i] : "";
+		int r = *c ? nn_netns_exists(o->ctx, c, e) : 1;
+
+		if (r < 0)
+			return r;
+		if (!r || !strcmp(c, a->name))
+			continue;
+		if (nn_ctx_ns(o->ctx, c, &nc, e) < 0 || nn_ns_peer_nsid(na, nc, &id, e) < 0)
+			return -e->code;
+		if (id >= 0 && id == l->peer_nsid)
+			return nn_snap_set_home(o->snap, a->name, l->name, c) < 0 ? nomem(e) : 0;
+	}
+	if (nn_netns_list(o->ctx, &names, &n, e) < 0)
+		return -e->code;
+	home = NULL;
+	for (size_t i = 0; i < n && !home; i++) {
+		if (!strcmp(names[i], a->name))
+			continue;
+		if (nn_ctx_ns(o->ctx, names[i], &nc, e) < 0 || nn_ns_peer_nsid(na, nc, &id, e) < 0) {
+			/* Deleted since it was listed: not where the peer is. */
+			if (e->code == ENOENT) {
+				nn_error_clear(e);
+				continue;
+			}
+			ret = -e->code;
+			break;
+		}
+		if (id >= 0 && id == l->peer_nsid)
+			home = names[i];
+	}
+	if (ret == 0 && nn_snap_set_home(o->snap, a->name, l->name, home) < 0)
+		ret = nomem(e);
+	nn_netns_list_free(names, n);
+	return ret;
+}
+
+/* Both ends of pair V, their namespace ids when they may be one pair, and
+ * where the peers of ends that are not the pair live. */
+static int look_veth(struct observer *o, const struct lab_veth *v, struct nn_error *e)
+{
+	const struct nn_link_info *la = NULL, *lb = NULL;
+	struct nn_snap_ns *a, *b;
+	int32_t id_ab = -1, id_ba = -1;
+	bool paired = false;
+
+	if (look(o, v->ns[0], NN_SNAP_LINKS, &a, e) < 0 || look(o, v->ns[1], NN_SNAP_LINKS, &b, e) < 0)
+		return -e->code;
+	if (a->exists)
+		la = nn_snap_link(a, v->ifname[0]);
+	if (b->exists)
+		lb = nn_snap_link(b, v->ifname[1]);
+	if (la && lb && nn_veth_may_pair(la, lb)) {
+		if (a == b) {
+			paired = !la->peer_nsid_set && !lb->peer_nsid_set;
+		} else if (la->peer_nsid_set && lb->peer_nsid_set) {
+			if (look_nsid(o, a->name, b->name, e) < 0 || look_nsid(o, b->name, a->name, e) < 0)
+				return -e->code;
+			nn_snap_nsid(o->snap, a->name, b->name, &id_ab);
+			nn_snap_nsid(o->snap, b->name, a->name, &id_ba);
+			paired = id_ab >= 0 && id_ab == la->peer_nsid && id_ba >= 0 &&
+				 id_ba == lb->peer_nsid;
+		}
+	}
+	if (paired)
+		return 0;
+	if ((la && !strcmp(la->kind, "veth") && look_home(o, a, la, e) < 0) ||
+	    (lb && !strcmp(lb->kind, "veth") && look_home(o, b, lb, e) < 0))
+		return -e->code;
+	return 0;
+}
+
+/* Is J a record the prune of the lab removes? */
+static bool prunes(const struct nn_lab *lab, const struct nn_journal_entry *j)
+{
+	return lab->prune && (lab->every_owner || !strcmp(j->owner, lab->owner));
+}
+
+/*
+ * What the prune needs: the namespace of each record the lab's owner (or
+ * every owner) made, and what the kind of the record asks for in it.
+ * Nothing is read in a namespace the prune deletes (its objects go with it).
+ */
+static int look_prune(struct observer *o, struct nn_error *e)
+{
+	const struct nn_snapshot *snap = o->snap;
+	const struct nn_lab *lab = o->lab;
+	struct nn_snap_ns *sn;
+
+	for (size_t i = 0; i < snap->n_journal; i++) {
+		const struct nn_journal_entry *j = &snap->journal[i];
+
+		if (j->kind != NN_OBJ_NETNS || !prunes(lab, j) || nn_lab_has_ns(lab, j->name))
+			continue;
+		if (look_record_ns(o, j->name, &sn, e) < 0)
+			return -e->code;
+		if (sn->exists && nn_owner_netns(j, sn->cookie) &&
+		    nn_hash_put(&o->pruned, j->name, NULL) < 0)
+			return nomem(e);
+	}
+	for (size_t i = 0; i < snap->n_journal; i++) {
+		const struct nn_journal_entry *j = &snap->journal[i];
+		static const unsigned needs[] = {
+			[NN_OBJ_LINK] = NN_SNAP_LINKS,
+			[NN_OBJ_QDISC] = NN_SNAP_LINKS | NN_SNAP_ROOTS,
+			[NN_OBJ_ROUTE] = NN_SNAP_ROUTES,
+		};
+		unsigned want;
+
+		if (j->kind == NN_OBJ_NETNS || !prunes(lab, j) || nn_hash_find(&o->pruned, j->ns, NULL))
+			continue;
+		if (j->kind == NN_OBJ_NAT) {
+			if (look_nats(o, e) < 0)
+				return -e->code;
+			continue;
+		}
+		if (look_record_ns(o, j->ns, &sn, e) < 0)
+			return -e->code;
+		if (!sn->exists || !nn_owner_in_ns(j, sn->cookie))
+			continue;
+		want = j->kind < NN_ARRAY_SIZE(needs) ? needs[j->kind] : 0;
+		/* cleanup leaves forwarding that is as it was alone */
+		if (j->kind == NN_OBJ_SYSCTL && lab->every_owner)
+			want = NN_SNAP_FWD;
+		if (want && look(o, j->ns, want, NULL, e) < 0)
+			return -e->code;
+	}
+	return 0;
+}
+
+static int look_del_veth(struct observer *o, const struct lab_del_veth *v, struct nn_error *e)
+{
+	struct nn_snap_ns *a, *b;
+
+	if (look(o, v->ns_a, NN_SNAP_LINKS, &a, e) < 0 || look(o, v->ns_b, NN_SNAP_LINKS, &b, e) < 0)
+		return -e->code;
+	if (a->exists && b->exists && a != b && nn_snap_link(a, v->if_a))
+		return look_nsid(o, v->ns_a, v->ns_b, e);
+	return 0;
+}
+
+static int look_journal(struct observer *o, struct nn_error *e)
+{
+	struct nn_journal_entry *v = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (nn_journal_owned(o->ctx, &v, &n, e) < 0)
+		return -e->code;
+	for (size_t i = 0; !r && i < n; i++)
+		r = nn_snap_add_journal(o->snap, &v[i]) < 0 ? nomem(e) : 0;
+	free(v);
+	return r;
+}
+
+static int observe_all(struct observer *o, struct nn_error *e)
+{
+	const struct nn_lab *lab = o->lab;
+	int ret;
+
+	if ((ret = look_journal(o, e)) < 0 || (ret = look(o, "", 0, NULL, e)) < 0)
+		return ret;
+	for (size_t i = 0; i < lab->n_ns; i++) {
+		char what[NSNAME_MAX + 32];
+
+		snprintf(what, sizeof(what), "look at namespace %s", lab->ns[i]);
+		nn_ctx_progress(o->ctx, what, i, lab->n_ns);
+		if ((ret = look(o, lab->ns[i], NN_SNAP_LINKS, NULL, e)) < 0)
+			return ret;
+	}
+	nn_ctx_progress(o->ctx, "", lab->n_ns, lab->n_ns);
+	for (size_t i = 0; i < lab->n_del_ns; i++) {
+		struct nn_snap_ns *sn;
+
+		if ((ret = look_record_ns(o, lab->del_ns[i], &sn, e)) < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < lab->n_del_veths; i++)
+		if ((ret = look_del_veth(o, &lab->del_veths[i], e)) < 0)
+			return ret;
+	if (lab->prune && (ret = look_prune(o, e)) < 0)
+		return ret;
+	for (size_t i = 0; i < lab->n_bridges; i++)
+		if ((ret = look(o, lab->bridges[i].ns, NN_SNAP_LINKS, NULL, e)) < 0)
+			return ret;
+	for (size_t i = 0; i < lab->n_veths; i++)
+		if ((ret = look_veth(o, &lab->veths[i], e)) < 0)
+			return ret;
+	for (size_t i = 0; i < lab->n_macvlans; i++)
+		if ((ret = look(o, lab->macvlans[i].ns, NN_SNAP_LINKS, NULL, e)) < 0 ||
+		    (ret = look(o, lab->macvlans[i].parent_ns, NN_SNAP_LINKS, NULL, e)) < 0)
+			return ret;
+	for (size_t i = 0; i < lab->n_fwds; i++)
+		if ((ret = look(o, lab->fwds[i].ns, NN_SNAP_FWD, NULL, e)) < 0)
+			return ret;
+	for (size_t i = 0; i < lab->n_routes; i++)
+		if ((ret = look(o, lab->routes[i].ns, NN_SNAP_LINKS | NN_SNAP_ROUTES, NULL, e)) < 0)
+			return ret;
+	for (size_t i = 0; i < lab->n_qdiscs; i++)
+		if ((ret = look(o, lab->qdiscs[i].ns, NN_SNAP_LINKS | NN_SNAP_ROOTS, NULL, e)) < 0)
+			return ret;
+	if (lab->n_nats && (ret = look_nats(o, e)) < 0)
+		return ret;
+	if (lab->run && (ret = lab->run->observe(o->ctx, lab, o->snap, e)) < 0)
+		return ret;
+	return 0;
+}
+
+int nn_observe(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_snapshot **out,
+	       struct nn_error *e)
+{
+	struct observer o = { .ctx = ctx, .lab = lab, .snap = nn_snapshot_new() };
+	int ret;
+
+	if (!o.snap)
+		return nomem(e);
+	ret = observe_all(&o, e);
+	nn_hash_free(&o.pruned);
+	if (ret < 0) {
+		nn_snapshot_free(o.snap);
+		return ret;
+	}
+	*out = o.snap;
+	return 0;
+}
+
+/*
+ * What the kernel must have for this plan, asked before its first step (a
+ * lab with netem on a kernel without it made 7 steps, then rolled them all
+ * back; --dry-run promised them).  Only the qdisc kinds the plan sets, one
+ * request each, in the namespace netnsctl runs in (kinds are the kernel's,
+ * not a namespace's).  Link kinds are not probed: veth, bridge and macvlan
+ * are in every kernel netnsctl is tested on, and a probe that makes no link
+ * has no cheap form (RTM_NEWLINK validates the kind last).
+ */
+static int probe_kernel(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_error *e)
+{
+	static const char *const kinds[2] = { "netem", "tbf" };
+	bool need[2] = { false, false };
+	struct nn_ns *host;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->steps[i].kind != NN_STEP_QDISC_SET)
+			continue;
+		need[0] |= p->steps[i].u.qdisc.want.kind == NN_QDISC_NETEM;
+		need[1] |= p->steps[i].u.qdisc.want.kind == NN_QDISC_TBF;
+	}
+	for (int k = 0; k < 2; k++) {
+		int ret;
+
+		if (!need[k])
+			continue;
+		if (nn_ctx_ns(ctx, "", &host, e) < 0)
+			return -e->code;
+		ret = nn_qdisc_kind_probe(host, kinds[k], e);
+		if (ret <= 0)
+			return ret < 0 ? ret : -e->code;
+	}
+	return 0;
+}
+
+int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **out,
+		 struct nn_error *e)
+{
+	struct nn_snapshot *snap = NULL;
+	int ret;
+
+	if ((ret = nn_observe(ctx, lab, &snap, e)) < 0)
+		return ret;
+	ret = nn_plan_build(lab, snap, out, e);
+	nn_snapshot_free(snap);
+	if (ret == 0 && (ret = probe_kernel(ctx, *out, e)) < 0) {
+		nn_plan_free(*out);
+		*out = NULL;
+	}
+	return ret;
+}
