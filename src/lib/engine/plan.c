@@ -275,6 +275,7 @@ static int plan_link_end(struct nn_plan *p, const struct nn_snap_ns *ob, const c
 			if (!s)
 				return -e->code;
 			s->u.addr = ai->addr;
+			s->run.ifindex = have->ifindex;
 		}
 		if (!present) {
 			s = add_step(p, NN_STEP_ADDR_ADD, NN_STATE_MISSING, NN_WHY_ABSENT, ob->name,
@@ -282,6 +283,8 @@ static int plan_link_end(struct nn_plan *p, const struct nn_snap_ns *ob, const c
 			if (!s)
 				return -e->code;
 			s->u.addr = *want;
+			/* A link made by this plan: the create says its ifindex. */
+			s->run.ifindex = fresh ? 0 : have->ifindex;
 		}
 	}
 	if (fresh || !have->up) {
@@ -289,6 +292,7 @@ static int plan_link_end(struct nn_plan *p, const struct nn_snap_ns *ob, const c
 			     ob->name, ifname, e);
 		if (!s)
 			return -e->code;
+		s->run.ifindex = fresh ? 0 : have->ifindex;
 	}
 	return 0;
 }
@@ -394,6 +398,8 @@ static int plan_veth(struct nn_plan *p, const struct nn_snapshot *snap, const st
 				return -e->code;
 			s->u.master.prev = prev;
 			snprintf(s->ifname2, sizeof(s->ifname2), "%s", v->master);
+			s->run.ifindex = paired ? lb->ifindex : 0;
+			s->run.ifindex2 = br ? br->ifindex : 0;
 		}
 	}
 	if (plan_link_end(p, a, v->ifname[0], la, !paired, v->has_addr[0], &v->addr[0], e) < 0 ||
@@ -450,6 +456,8 @@ static int plan_macvlan(struct nn_plan *p, const struct nn_snapshot *snap,
 		snprintf(s->ifname2, sizeof(s->ifname2), "%s", v->parent);
 		memcpy(s->u.macvlan.mac, v->mac, 6);
 		s->u.macvlan.mode = v->mode;
+		if (parent && !plan_makes_link(p, v->parent_ns, v->parent))
+			s->run.ifindex2 = parent->ifindex;
 	}
 	return plan_link_end(p, ob, v->ifname, l, !l, false, NULL, e);
 }
@@ -504,6 +512,8 @@ static int plan_route(struct nn_plan *p, const struct nn_snapshot *snap,
 		s->u.route.prev_ifindex = prev->ifindex;
 		s->u.route.prev_proto = prev->protocol;
 	}
+	if (l && !plan_makes_link(p, v->ns, v->ifname))
+		s->run.ifindex = l->ifindex;
 	s->u.route.dst = v->dst;
 	s->u.route.gw = v->gw;
 	s->u.route.has_gw = v->has_gw;
@@ -652,6 +662,7 @@ static int plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap,
 			return -e->code;
 		s->u.qdisc.prev = *have;
 		s->u.qdisc.has_prev = true;
+		s->run.ifindex = l->ifindex;
 		return 0;
 	}
 	/* tbf drops every packet longer than its bucket: a burst below one
@@ -675,6 +686,7 @@ static int plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap,
 		return -e->code;
 	s->u.qdisc.handle = fresh ? NN_QDISC_HANDLE : qdisc_handle(snap, ob, l, have);
 	s->u.qdisc.want = q->want;
+	s->run.ifindex = l ? l->ifindex : 0;
 	if (have) {
 		s->u.qdisc.prev = *have;
 		s->u.qdisc.has_prev = true;
@@ -863,6 +875,7 @@ static int plan_prune(struct nn_plan *p, const struct nn_snapshot *snap, const s
 			s = add_step(p, NN_STEP_QDISC_CLEAR, NN_STATE_EXTRA, NN_WHY_PRUNED, j->ns, j->name, e);
 			if (!s)
 				return -e->code;
+			s->run.ifindex = l->ifindex;
 			/* What an undo puts back: this root, recorded again. */
 			s->u.qdisc.has_prev = true;
 			s->u.qdisc.prev = *root;
@@ -1255,8 +1268,12 @@ static int plan_namespaces(struct nn_plan *p, const struct nn_snapshot *snap,
 			return nn_error_setx(e, EEXIST, "namespace \"%s\" exists and was not made by netnsctl for this: not touched",
 					     ob->name);
 		} else if ((lo = nn_snap_link(ob, "lo")) && !lo->up) {
-			if (!add_step(p, NN_STEP_LINK_UP, NN_STATE_MISSING, NN_WHY_DOWN, ob->name, "lo", e))
+			struct nn_step *s = add_step(p, NN_STEP_LINK_UP, NN_STATE_MISSING, NN_WHY_DOWN,
+						     ob->name, "lo", e);
+
+			if (!s)
 				return -e->code;
+			s->run.ifindex = lo->ifindex;
 		}
 	}
 	return 0;
@@ -1279,10 +1296,10 @@ int nn_plan_build(const struct nn_lab *lab, const struct nn_snapshot *snap,
 	/* Removals first: they free names and addresses the lab may reuse;
 	 * processes first of all: they may hold what is removed next. */
 	ret = plan_run_removals(p, snap, lab, kept, e);
-	for (size_t i = 0; i < lab->n_del_ns && ret == 0; i++)
-		ret = plan_del_ns(p, snap, lab->del_ns[i], e);
 	for (size_t i = 0; i < lab->n_del_veths && ret == 0; i++)
 		ret = plan_del_veth(p, snap, &lab->del_veths[i], e);
+	for (size_t i = 0; i < lab->n_del_ns && ret == 0; i++)
+		ret = plan_del_ns(p, snap, lab->del_ns[i], e);
 	if (ret == 0 && lab->prune)
 		ret = plan_prune(p, snap, lab, e);
 	if (ret == 0 && lab->claim != NN_CLAIM_SHARE)
