@@ -42,6 +42,14 @@ int nn_labrun_destroy_lab(const char *name, const struct nn_labfile *lf, struct 
  * lab's commands and records, every client. */
 int nn_labrun_cleanup_lab(struct nn_lab **out, struct nn_error *e);
 
+/*
+ * Whether LAB (from nn_labrun_lab) differs from what was last applied only
+ * in root qdiscs (an impairment changed): then its plan reads and changes
+ * those alone, not the rest of the lab (which a re-apply of the same file
+ * checks and repairs).  apply asks; status never does.
+ */
+int nn_labrun_narrow(struct nn_ctx *ctx, struct nn_lab *lab, struct nn_error *e);
+
 /* When LAB (from nn_labrun_lab) has been applied whole, record it as
  * applied from PATH (absolute, "-" for standard input), TEXT of LEN bytes. */
 int nn_labrun_set_applied(struct nn_lab *lab, const char *path, const char *text, size_t len,

@@ -192,7 +192,8 @@ int cmd_apply(int argc, char **argv)
 		ret = cli_fail(&e);
 		goto out;
 	}
-	if (nn_labrun_set_applied(lab, abs, r.text, r.text_len, &e) < 0) {
+	if (nn_labrun_set_applied(lab, abs, r.text, r.text_len, &e) < 0 ||
+	    nn_labrun_narrow(r.ctx, lab, &e) < 0) {
 		ret = cli_fail(&e);
 		goto out;
 	}

@@ -255,6 +255,8 @@ static void snapshot_line(struct fixture *fx, char **w, int n)
 		nat(w, n, &r);
 		assert_int_equal(nn_snap_add_nat(snap, &r), 0);
 		snap->have_nats = true;
+	} else if (!strcmp(w[0], "only-qdiscs")) {
+		snap->only_qdiscs = true;
 	} else if (!strcmp(w[0], "nats")) {
 		snap->have_nats = true;
 	} else if (!strcmp(w[0], "journal")) {
@@ -709,6 +711,44 @@ static void planned_ifindexes(void **state)
 	unload(&fx);
 }
 
+/* A lab whose file changed only an impairment is planned for its qdiscs
+ * alone; any other change, or none at all, plans the whole lab. */
+static struct nn_lab *impaired(const char *delay, const char *route_via, const char *qdisc_if)
+{
+	struct nn_lab *lab = nn_lab_new("lab:n");
+	struct nn_qdisc_info q = { .kind = NN_QDISC_NETEM };
+	struct nn_prefix a = prefix("10.0.0.1/30"), b = prefix("10.0.0.2/30");
+	struct nn_prefix dst = prefix("default"), via = prefix(route_via);
+	struct nn_error e = { 0 };
+
+	assert_int_equal(nn_parse_time(delay, "delay", &q.u.netem.delay_ns, &e), 0);
+	assert_int_equal(nn_lab_add_veth(lab, "a", "to-b", "b", "to-a", &a, &b, &e), 0);
+	assert_int_equal(nn_lab_add_route(lab, "a", &dst, &via, NULL, &e), 0);
+	assert_int_equal(nn_lab_set_forwarding(lab, "b", true, &e), 0);
+	assert_int_equal(nn_lab_add_qdisc(lab, "a", qdisc_if, &q, &e), 0);
+	return lab;
+}
+
+static void qdiscs_only(void **state)
+{
+	struct nn_lab *before = impaired("10ms", "10.0.0.2", "to-b"), *after;
+
+	(void)state;
+	after = impaired("10ms", "10.0.0.2", "to-b");
+	assert_false(nn_lab_differs_in_qdiscs_only(before, after));	/* the same: all of it */
+	nn_lab_free(after);
+	after = impaired("20ms", "10.0.0.2", "to-b");
+	assert_true(nn_lab_differs_in_qdiscs_only(before, after));
+	nn_lab_free(after);
+	after = impaired("20ms", "10.0.0.3", "to-b");
+	assert_false(nn_lab_differs_in_qdiscs_only(before, after));	/* a route too */
+	nn_lab_free(after);
+	after = impaired("20ms", "10.0.0.2", "lo");
+	assert_false(nn_lab_differs_in_qdiscs_only(before, after));	/* another link */
+	nn_lab_free(after);
+	nn_lab_free(before);
+}
+
 /* Text made from a step's fields, not stored: a field changed is a text changed. */
 static void text_from_fields(void **state)
 {
@@ -740,6 +780,7 @@ int main(void)
 		cmocka_unit_test(rollback_order),
 		cmocka_unit_test(qdisc_handles),
 		cmocka_unit_test(planned_ifindexes),
+		cmocka_unit_test(qdiscs_only),
 		cmocka_unit_test(text_from_fields),
 	};
 

@@ -738,6 +738,30 @@ int nn_labrun_read_applied(struct nn_ctx *ctx, const char *name, char **text, si
 	return 0;
 }
 
+int nn_labrun_narrow(struct nn_ctx *ctx, struct nn_lab *lab, struct nn_error *e)
+{
+	struct nn_labfile *lf = NULL;
+	struct nn_lab *before = NULL;
+	struct nn_error ignored = { 0 };
+	char from[PATH_MAX], path[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	(void)e;
+	lab->narrow = false;
+	ret = nn_labrun_read_applied(ctx, lab->name, &text, &len, from, sizeof(from), &ignored);
+	record_path(path, sizeof(path), ctx, lab->name, TEXT_RECORD);
+	/* No record (never applied, or by an older netnsctl), or one that no
+	 * longer parses: the whole lab is observed. */
+	if (ret == 0 && nn_labfile_parse(text, len, path, &lf, &ignored) == 0 &&
+	    nn_labrun_lab(lf, &before, &ignored) == 0)
+		lab->narrow = nn_lab_differs_in_qdiscs_only(before, lab);
+	nn_lab_free(before);
+	nn_labfile_free(lf);
+	free(text);
+	return 0;
+}
+
 int nn_labrun_info(struct nn_ctx *ctx, const char *name, struct nn_labrun_info *info,
 		   struct nn_error *e)
 {

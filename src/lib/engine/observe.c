@@ -63,15 +63,22 @@ static int look(struct observer *o, const char *name, unsigned want, struct nn_s
 		return -e->code;
 	if (want & NN_SNAP_LINKS) {
 		struct nn_link_info *links = NULL;
-		struct nn_addr_info *addrs = NULL;
-		size_t nl = 0, na = 0;
+		size_t nl = 0;
 
-		r = nn_link_list(ns, &links, &nl, e) < 0 || nn_addr_list(ns, &addrs, &na, e) < 0;
+		r = nn_link_list(ns, &links, &nl, e) < 0;
 		for (size_t i = 0; !r && i < nl; i++)
 			r = nn_snap_add_link(sn, &links[i]) < 0 ? nomem(e) : 0;
+		free(links);
+		if (r)
+			return -e->code;
+	}
+	if (want & NN_SNAP_ADDRS) {
+		struct nn_addr_info *addrs = NULL;
+		size_t na = 0;
+
+		r = nn_addr_list(ns, &addrs, &na, e) < 0;
 		for (size_t i = 0; !r && i < na; i++)
 			r = nn_snap_add_addr(sn, &addrs[i]) < 0 ? nomem(e) : 0;
-		free(links);
 		free(addrs);
 		if (r)
 			return -e->code;
@@ -233,7 +240,8 @@ static int look_veth(struct observer *o, const struct lab_veth *v, struct nn_err
 	int32_t id_ab = -1, id_ba = -1;
 	bool paired = false;
 
-	if (look(o, v->ns[0], NN_SNAP_LINKS, &a, e) < 0 || look(o, v->ns[1], NN_SNAP_LINKS, &b, e) < 0)
+	if (look(o, v->ns[0], NN_SNAP_LINKS | (v->has_addr[0] ? NN_SNAP_ADDRS : 0), &a, e) < 0 ||
+	    look(o, v->ns[1], NN_SNAP_LINKS | (v->has_addr[1] ? NN_SNAP_ADDRS : 0), &b, e) < 0)
 		return -e->code;
 	if (a->exists)
 		la = nn_snap_link(a, v->ifname[0]);
@@ -342,13 +350,29 @@ static int look_journal(struct observer *o, struct nn_error *e)
 	return r;
 }
 
-static int observe_all(struct observer *o, struct nn_error *e)
+/* A re-apply that changes only root qdiscs: their links and roots, and the
+ * journal (whose roots and links are netnsctl's). */
+static int observe_qdiscs(struct observer *o, struct nn_error *e)
+{
+	const struct nn_lab *lab = o->lab;
+	int ret;
+
+	o->snap->only_qdiscs = true;
+	for (size_t i = 0; i < lab->n_qdiscs; i++)
+		if ((ret = look(o, lab->qdiscs[i].ns, NN_SNAP_LINKS | NN_SNAP_ROOTS, NULL, e)) < 0)
+			return ret;
+	return 0;
+}
+
+static int observe_all(struct observer *o, bool narrow, struct nn_error *e)
 {
 	const struct nn_lab *lab = o->lab;
 	int ret;
 
 	if ((ret = look_journal(o, e)) < 0 || (ret = look(o, "", 0, NULL, e)) < 0)
 		return ret;
+	if (narrow)
+		return observe_qdiscs(o, e);
 	for (size_t i = 0; i < lab->n_ns; i++) {
 		char what[NSNAME_MAX + 32];
 
@@ -370,7 +394,8 @@ static int observe_all(struct observer *o, struct nn_error *e)
 	if (lab->prune && (ret = look_prune(o, e)) < 0)
 		return ret;
 	for (size_t i = 0; i < lab->n_bridges; i++)
-		if ((ret = look(o, lab->bridges[i].ns, NN_SNAP_LINKS, NULL, e)) < 0)
+		if ((ret = look(o, lab->bridges[i].ns,
+				NN_SNAP_LINKS | (lab->bridges[i].has_addr ? NN_SNAP_ADDRS : 0), NULL, e)) < 0)
 			return ret;
 	for (size_t i = 0; i < lab->n_veths; i++)
 		if ((ret = look_veth(o, &lab->veths[i], e)) < 0)
@@ -395,15 +420,15 @@ static int observe_all(struct observer *o, struct nn_error *e)
 	return 0;
 }
 
-int nn_observe(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_snapshot **out,
-	       struct nn_error *e)
+static int observe(struct nn_ctx *ctx, const struct nn_lab *lab, bool narrow,
+		   struct nn_snapshot **out, struct nn_error *e)
 {
 	struct observer o = { .ctx = ctx, .lab = lab, .snap = nn_snapshot_new() };
 	int ret;
 
 	if (!o.snap)
 		return nomem(e);
-	ret = observe_all(&o, e);
+	ret = observe_all(&o, narrow, e);
 	nn_hash_free(&o.pruned);
 	if (ret < 0) {
 		nn_snapshot_free(o.snap);
@@ -411,6 +436,12 @@ int nn_observe(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_snapshot 
 	}
 	*out = o.snap;
 	return 0;
+}
+
+int nn_observe(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_snapshot **out,
+	       struct nn_error *e)
+{
+	return observe(ctx, lab, lab->narrow, out, e);
 }
 
 /*
@@ -458,6 +489,15 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 		return ret;
 	ret = nn_plan_build(lab, snap, out, e);
 	nn_snapshot_free(snap);
+	/* A qdisc's link or namespace gone behind the lab's back: only the
+	 * whole lab's plan makes it again. */
+	if (ret < 0 && lab->narrow && (e->code == ENOENT || e->code == ENODEV)) {
+		nn_error_clear(e);
+		if ((ret = observe(ctx, lab, false, &snap, e)) < 0)
+			return ret;
+		ret = nn_plan_build(lab, snap, out, e);
+		nn_snapshot_free(snap);
+	}
 	if (ret == 0 && (ret = probe_kernel(ctx, *out, e)) < 0) {
 		nn_plan_free(*out);
 		*out = NULL;

@@ -559,16 +559,6 @@ static int plan_fwd(struct nn_plan *p, const struct nn_snapshot *snap, const str
 	return 0;
 }
 
-static bool nat_same(const struct nn_nat_rule *a, const struct nn_nat_rule *b)
-{
-	if (a->kind != b->kind || strcmp(a->tag, b->tag))
-		return false;
-	if (a->kind == NN_NAT_MASQUERADE)
-		return nn_prefix_equal(&a->src, &b->src) && !strcmp(a->except_if, b->except_if);
-	return a->proto == b->proto && a->port == b->port && a->to_port == b->to_port &&
-	       a->to.s_addr == b->to.s_addr;
-}
-
 static int plan_nat(struct nn_plan *p, const struct nn_snapshot *snap, const struct nn_nat_rule *r,
 		    struct nn_error *e)
 {
@@ -578,7 +568,7 @@ static int plan_nat(struct nn_plan *p, const struct nn_snapshot *snap, const str
 	for (size_t i = 0; i < snap->n_nats; i++)
 		if (!strcmp(snap->nats[i].tag, r->tag))
 			have = &snap->nats[i];
-	if (have && nat_same(r, have))
+	if (have && nn_nat_rule_same(r, have))
 		return 0;
 	s = add_step(p, NN_STEP_NAT_ADD, have ? NN_STATE_DIFFERS : NN_STATE_MISSING,
 		     have ? NN_WHY_OTHER_VALUE : NN_WHY_ABSENT, "", NULL, e);
@@ -1293,6 +1283,11 @@ int nn_plan_build(const struct nn_lab *lab, const struct nn_snapshot *snap,
 	}
 	p->lab = lab;
 	snprintf(p->owner, sizeof(p->owner), "%s", lab->owner);
+	if (snap->only_qdiscs) {
+		for (size_t i = 0; i < lab->n_qdiscs && ret == 0; i++)
+			ret = plan_qdisc(p, snap, &lab->qdiscs[i], e);
+		goto out;
+	}
 	/* Removals first: they free names and addresses the lab may reuse;
 	 * processes first of all: they may hold what is removed next. */
 	ret = plan_run_removals(p, snap, lab, kept, e);
@@ -1322,6 +1317,7 @@ int nn_plan_build(const struct nn_lab *lab, const struct nn_snapshot *snap,
 		ret = plan_nat(p, snap, &lab->nats[i], e);
 	if (ret == 0)
 		ret = plan_run_adds(p, lab, kept, e);
+out:
 	free(kept);
 	if (ret < 0) {
 		nn_plan_free(p);

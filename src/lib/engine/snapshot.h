@@ -26,10 +26,11 @@
 /* What was read of a namespace (a fact not read is not known: the planner
  * takes it as empty only where observe promises to read it). */
 enum {
-	NN_SNAP_LINKS = 1u << 0,	/* links and addresses */
-	NN_SNAP_ROUTES = 1u << 1,
-	NN_SNAP_FWD = 1u << 2,
-	NN_SNAP_ROOTS = 1u << 3,
+	NN_SNAP_LINKS = 1u << 0,
+	NN_SNAP_ADDRS = 1u << 1,
+	NN_SNAP_ROUTES = 1u << 2,
+	NN_SNAP_FWD = 1u << 3,
+	NN_SNAP_ROOTS = 1u << 4,
 };
 
 struct nn_snap_ns {
@@ -74,6 +75,9 @@ struct nn_snap_group {
 };
 
 struct nn_snapshot {
+	/* Observed for the lab's root qdiscs only (a re-apply that changes
+	 * nothing else, lab.h): the planner plans those and nothing more. */
+	bool only_qdiscs;
 	struct nn_snap_ns **ns;
 	size_t n_ns;
 	struct nn_hash ns_idx;		/* name -> struct nn_snap_ns * */

@@ -111,6 +111,9 @@ struct nn_lab {
 	bool prune;
 	bool new_namespaces;
 	enum nn_lab_claim claim;
+	/* Differs from what was last applied in root qdiscs only: observe and
+	 * plan those (labrun.c decides; status never does). */
+	bool narrow;
 
 	/* The lab run (labrun.c): a lab file's commands, client groups and
 	 * records, in STATE_DIR/labs/NAME.  RUN is NULL for the labs of
@@ -129,6 +132,9 @@ struct nn_lab {
 	char *applied_text;
 	size_t applied_len;
 };
+
+/* A and B want the same but for their root qdiscs, and some qdisc differs. */
+bool nn_lab_differs_in_qdiscs_only(const struct nn_lab *a, const struct nn_lab *b);
 
 /* NAME (not "") is one of LAB's namespaces. */
 bool nn_lab_has_ns(const struct nn_lab *lab, const char *name);
