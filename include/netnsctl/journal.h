@@ -97,23 +97,6 @@ enum nn_journal_op { NN_JOURNAL_INTENT, NN_JOURNAL_MADE, NN_JOURNAL_GONE, NN_JOU
 int nn_journal_append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind kind,
 		      const char *ns, const char *name, uint64_t id, const char *owner,
 		      const struct nn_proof *proof, off_t *at, struct nn_error *e);
-/* One record, for nn_journal_write(). */
-struct nn_journal_rec {
-	enum nn_journal_op op;
-	enum nn_obj_kind kind;
-	const char *ns;
-	const char *name;
-	uint64_t id;
-	const char *owner;
-	const struct nn_proof *proof;
-};
-/*
- * Append N records in one write, synced once: the records one step of a
- * plan writes before (its intents) or after (what it made) its request.
- * AT (may be NULL) is where the first starts.
- */
-int nn_journal_write(struct nn_ctx *ctx, const struct nn_journal_rec *recs, size_t n, off_t *at,
-		     struct nn_error *e);
 /* nn_journal_append() of an intent or a made record. */
 int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		      const char *name, const char *owner, const struct nn_proof *proof,

@@ -106,12 +106,6 @@ static int made_index(struct applier *a, struct nn_ns *ns, const char *ifname, i
 	return remember(a, nn_ns_name(ns), ifname, li.ifindex, e);
 }
 
-static struct nn_journal_rec link_rec(enum nn_journal_op op, const char *ns, const char *ifname,
-				      int ifindex, const char *owner, const struct nn_proof *proof)
-{
-	return (struct nn_journal_rec){ op, NN_OBJ_LINK, ns, ifname, (uint64_t)ifindex, owner, proof };
-}
-
 static int set_qdisc(struct nn_ns *ns, int ifindex, uint32_t handle, const struct nn_qdisc_info *q,
 		     struct nn_error *e)
 {
@@ -191,38 +185,148 @@ static int del_netns(struct nn_ctx *ctx, struct nn_step *s, struct nn_error *e)
 	return nn_journal_gone(ctx, NN_OBJ_NETNS, "-", s->ns, e);
 }
 
-static int do_veth(struct applier *a, struct nn_step *s, struct nn_error *e)
+/*
+ * What the create request of VETH_ADD step I can do besides making the
+ * pair: make one end (the request's own device, "A") a port of its bridge
+ * and set it up, which are steps of their own after it in the plan.  The
+ * end with a LINK_MASTER step is A (the kernel takes a master only for the
+ * device the request makes, and the peer up not at all: ENOTCONN), else the
+ * first end.  Those steps are done by the create, and only reported when
+ * the loop comes to them.
+ */
+struct veth_fold {
+	bool a_is_peer;		/* A is the step's second end (NS2/IFNAME2) */
+	struct nn_step *master;	/* the LINK_MASTER step A's create does, or NULL */
+	struct nn_step *up;	/* the LINK_UP step of A */
+};
+
+static bool is_end(const struct nn_step *t, const char *ns, const char *ifname)
 {
+	return !strcmp(t->ns, ns) && !strcmp(t->ifname, ifname);
+}
+
+static void veth_fold(struct nn_plan *p, size_t i, struct veth_fold *f)
+{
+	const struct nn_step *s = &p->steps[i];
+
+	memset(f, 0, sizeof(*f));
+	/* The steps of this pair follow it: its port, its ends' addresses
+	 * and their links up. */
+	for (size_t k = i + 1; k < p->n; k++) {
+		struct nn_step *t = &p->steps[k];
+		bool a_end = is_end(t, s->ns, s->ifname), b_end = is_end(t, s->ns2, s->ifname2);
+
+		if ((t->kind != NN_STEP_LINK_MASTER && t->kind != NN_STEP_ADDR_ADD &&
+		     t->kind != NN_STEP_LINK_UP) || (!a_end && !b_end))
+			break;
+		if (t->kind == NN_STEP_LINK_MASTER && !f->master) {
+			f->master = t;
+			f->a_is_peer = b_end;
+		}
+	}
+	for (size_t k = i + 1; k < p->n; k++) {
+		struct nn_step *t = &p->steps[k];
+
+		if ((t->kind != NN_STEP_LINK_MASTER && t->kind != NN_STEP_ADDR_ADD &&
+		     t->kind != NN_STEP_LINK_UP) ||
+		    (!is_end(t, s->ns, s->ifname) && !is_end(t, s->ns2, s->ifname2)))
+			break;
+		if (t->kind == NN_STEP_LINK_UP &&
+		    is_end(t, f->a_is_peer ? s->ns2 : s->ns, f->a_is_peer ? s->ifname2 : s->ifname))
+			f->up = t;
+	}
+}
+
+/*
+ * The kernel side of a veth create: the pair, A a port of MASTER (0: none)
+ * and up when UP, the ifindexes of both ends returned.  Today: the create,
+ * a look-up of each end, then the master and the up as requests of their
+ * own.  With the kernel layer's nn_veth_create() (both MACs, A's master
+ * and up, B's ifindex asked for, both indexes returned) this is one
+ * request, and nothing else here changes.
+ */
+static int create_veth(struct applier *a, struct nn_ns *ns_a, const char *if_a, const uint8_t *mac_a,
+		       struct nn_ns *ns_b, const char *if_b, const uint8_t *mac_b, int master,
+		       bool up, int *ia, int *ib, struct nn_error *e)
+{
+	struct nn_link_info li;
+
+	if (nn_veth_add(ns_a, if_a, mac_a, ns_b, if_b, mac_b, e) < 0)
+		return -e->code;
+	if (nn_link_get(ns_a, if_a, &li, e) < 0)
+		return -e->code;
+	*ia = li.ifindex;
+	if (nn_link_get(ns_b, if_b, &li, e) < 0)
+		return -e->code;
+	*ib = li.ifindex;
+	if ((master && nn_link_set_master(ns_a, *ia, master, e) < 0) ||
+	    (up && nn_link_set_up(ns_a, *ia, true, e) < 0))
+		return -e->code;
+	(void)a;
+	return 0;
+}
+
+static int master_error(const struct nn_step *s, struct nn_error *e)
+{
+	if (e->code == EXFULL)
+		return nn_error_setx(e, EXFULL,
+				     "cannot attach %s to bridge %s in %s: it has its maximum of ports (1023)",
+				     s->ifname, s->ifname2, nn_where(s->ns));
+	return nn_error_prefix(e, "%s, bridge %s", s->ifname, s->ifname2);
+}
+
+static int do_veth(struct applier *a, struct nn_plan *p, size_t i, struct nn_error *e)
+{
+	struct nn_step *s = &p->steps[i];
 	struct nn_error ignored = { 0 };
 	struct nn_proof pa, pb;
-	struct nn_journal_rec recs[2];
-	struct nn_ns *ns, *ns2;
-	int ia, ib;
+	struct nn_ns *ns, *ns2, *master_ns;
+	struct veth_fold f;
+	int ia = 0, ib = 0, master = 0, ret;
 
+	veth_fold(p, i, &f);
 	nn_link_random_mac(s->run.mac);
 	nn_link_random_mac(s->run.mac2);
 	nn_proof_mac(&pa, s->run.mac);
 	nn_proof_mac(&pb, s->run.mac2);
-	if (nn_ctx_ns(a->ctx, s->ns, &ns, e) < 0 || nn_ctx_ns(a->ctx, s->ns2, &ns2, e) < 0)
+	if (nn_ctx_ns(a->ctx, s->ns, &ns, e) < 0 || nn_ctx_ns(a->ctx, s->ns2, &ns2, e) < 0 ||
+	    (f.master && link_index(a, f.master->ns, f.master->ifname2, f.master->run.ifindex2,
+				    &master_ns, &master, e) < 0))
 		return -e->code;
-	/* Both intents in one write, synced once, before the request. */
-	recs[0] = link_rec(NN_JOURNAL_INTENT, s->ns, s->ifname, 0, a->owner, &pa);
-	recs[1] = link_rec(NN_JOURNAL_INTENT, s->ns2, s->ifname2, 0, a->owner, &pb);
-	if (nn_journal_write(a->ctx, recs, 2, NULL, e) < 0)
+	/* Both intents before the request (with the journal's unsynced
+	 * intents: the second syncs both). */
+	if (nn_journal_intent(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, a->owner, &pa, e) < 0)
 		return -e->code;
-	if (nn_veth_add(ns, s->ifname, s->run.mac, ns2, s->ifname2, s->run.mac2, e) < 0) {
+	if (nn_journal_intent(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, a->owner, &pb, e) < 0) {
 		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
-		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, &ignored);
 		return -e->code;
 	}
+	ret = f.a_is_peer ? create_veth(a, ns2, s->ifname2, s->run.mac2, ns, s->ifname, s->run.mac,
+					master, f.up != NULL, &ib, &ia, e)
+			  : create_veth(a, ns, s->ifname, s->run.mac, ns2, s->ifname2, s->run.mac2,
+					master, f.up != NULL, &ia, &ib, e);
+	if (ret < 0 && (!ia || !ib)) {
+		/* Nothing made (the kernel makes the pair whole or not at all). */
+		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
+		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, &ignored);
+		return f.master ? master_error(f.master, e) : ret;
+	}
+	/* Made: from here on an undo deletes it. */
 	s->run.done = true;
-	if (made_index(a, ns, s->ifname, &ia, e) < 0 || made_index(a, ns2, s->ifname2, &ib, e) < 0)
-		return -e->code;
 	s->run.ifindex = ia;
 	s->run.ifindex2 = ib;
-	recs[0] = link_rec(NN_JOURNAL_MADE, s->ns, s->ifname, ia, a->owner, &pa);
-	recs[1] = link_rec(NN_JOURNAL_MADE, s->ns2, s->ifname2, ib, a->owner, &pb);
-	return nn_journal_write(a->ctx, recs, 2, NULL, e);
+	if (remember(a, s->ns, s->ifname, ia, e) < 0 || remember(a, s->ns2, s->ifname2, ib, e) < 0)
+		return -e->code;
+	if (ret < 0)
+		return f.master ? master_error(f.master, e) : ret;
+	if (f.master)
+		f.master->run.done = true;
+	if (f.up)
+		f.up->run.done = true;
+	if (nn_journal_made(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, (uint64_t)ia, a->owner, &pa, e) < 0 ||
+	    nn_journal_made(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, (uint64_t)ib, a->owner, &pb, e) < 0)
+		return -e->code;
+	return 0;
 }
 
 /* A bridge or a macvlan: one link with a MAC of netnsctl's. */
@@ -232,7 +336,7 @@ static int do_one_link(struct applier *a, struct nn_step *s, struct nn_error *e)
 	const uint8_t *mac = s->kind == NN_STEP_BRIDGE_ADD ? s->run.mac : s->u.macvlan.mac;
 	struct nn_ns *ns, *pns;
 	struct nn_proof proof;
-	int ifindex, parent = 0, r;
+	int ifindex = 0, parent = 0, r;
 
 	if (s->kind == NN_STEP_BRIDGE_ADD)
 		nn_link_random_mac(s->run.mac);
@@ -407,12 +511,16 @@ static int do_nat(struct applier *a, struct nn_step *s, struct nn_error *e)
  * S->run.done is set as soon as the kernel changed something, so a failure
  * in the bookkeeping after it is undone too.
  */
-static int do_step(struct applier *a, struct nn_step *s, struct nn_error *e)
+static int do_step(struct applier *a, size_t i, struct nn_error *e)
 {
+	struct nn_step *s = &a->p->steps[i];
 	struct nn_error ignored = { 0 };
 	struct nn_ns *ns;
 	int ifindex = 0, master = 0, ret;
 
+	/* Done already by an earlier step's request (a veth's create). */
+	if (s->run.done)
+		return 0;
 	switch (s->kind) {
 	case NN_STEP_NETNS_ADD: {
 		struct ns_intent ni = { a->ctx, s, a->owner };
@@ -449,7 +557,7 @@ static int do_step(struct applier *a, struct nn_step *s, struct nn_error *e)
 			return -e->code;
 		return nn_journal_gone(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, e);
 	case NN_STEP_VETH_ADD:
-		return do_veth(a, s, e);
+		return do_veth(a, a->p, i, e);
 	case NN_STEP_BRIDGE_ADD:
 	case NN_STEP_MACVLAN_ADD:
 		return do_one_link(a, s, e);
@@ -472,13 +580,8 @@ static int do_step(struct applier *a, struct nn_step *s, struct nn_error *e)
 		if (link_index(a, s->ns, s->ifname2, s->run.ifindex2, &ns, &master, e) < 0 ||
 		    link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, e) < 0)
 			return -e->code;
-		if (nn_link_set_master(ns, ifindex, master, e) < 0) {
-			if (e->code == EXFULL)
-				return nn_error_setx(e, EXFULL,
-						     "cannot attach %s to bridge %s in %s: it has its maximum of ports (1023)",
-						     s->ifname, s->ifname2, nn_where(s->ns));
-			return nn_error_prefix(e, "%s, bridge %s", s->ifname, s->ifname2);
-		}
+		if (nn_link_set_master(ns, ifindex, master, e) < 0)
+			return master_error(s, e);
 		s->run.done = true;
 		return 0;
 	case NN_STEP_QDISC_SET:
@@ -715,7 +818,7 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 			break;
 		}
 		nn_ctx_progress(ctx, text, i, p->n);
-		ret = do_step(&a, &p->steps[i], e);
+		ret = do_step(&a, i, e);
 		if (ret < 0)
 			break;
 		if (done)

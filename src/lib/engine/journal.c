@@ -257,56 +257,33 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* REC as a line of the journal (after the torn mark, see below), in LINE. */
-static int format_rec(struct nn_ctx *ctx, const struct nn_journal_rec *rec, char *line, size_t size,
-		      struct nn_error *e)
+int nn_journal_append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind kind,
+		      const char *ns, const char *name, uint64_t id, const char *owner,
+		      const struct nn_proof *proof, off_t *at, struct nn_error *e)
 {
-	char ens[800], ename[800], eowner[200], eproof[64];
+	char path[PATH_MAX], line[2500], ens[800], ename[800], eowner[200], eproof[64];
+	char last = '\n';
+	_cleanup_close_ int dirfd = -1, fd = -1;
 	uint64_t cookie = 0;
 	struct nn_ns *nsh;
-	enum nn_obj_kind kind = rec->kind;
-	const char *ns = rec->ns;
-	int len;
+	struct stat st;
+	size_t skip;
+	int len, r;
 
 	if (kind != NN_OBJ_NETNS && ns && strcmp(ns, "-") &&
 	    (nn_ctx_ns(ctx, ns, &nsh, e) < 0 || nn_ns_cookie(nsh, &cookie, e) < 0))
 		return -e->code;
-	len = snprintf(line, size, "%s %s %s %s %" PRIu64 " %s %" PRIu64 " %s\n",
-		       op_names[rec->op], kind_names[kind],
-		       kind == NN_OBJ_NETNS || !ns ? "-" : *ns ? enc(ens, sizeof(ens), ns) : NN_JOURNAL_HOST,
-		       enc(ename, sizeof(ename), rec->name), rec->id,
-		       rec->owner && *rec->owner ? enc(eowner, sizeof(eowner), rec->owner) : "-", cookie,
-		       nn_proof_format(eproof, sizeof(eproof), kind, rec->proof));
-	if (len < 0 || (size_t)len >= size)
-		return nn_error_setx(e, ENAMETOOLONG, "journal record for \"%s\" is too long", rec->name);
-	return len;
-}
-
-int nn_journal_write(struct nn_ctx *ctx, const struct nn_journal_rec *recs, size_t n, off_t *at,
-		     struct nn_error *e)
-{
-	char path[PATH_MAX], last = '\n';
-	_cleanup_close_ int dirfd = -1, fd = -1;
-	_cleanup_free_ char *buf = NULL;
-	size_t len, used, skip;
-	struct stat st;
-	int r;
-
-	if (!n)
-		return 0;
+	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
 	/* Leading " torn\n": ends a record a killed writer left cut short,
 	 * in a way the reader refuses (see below); else nothing. */
-	len = strlen(TORN_MARK) + n * 2500;
-	if (!(buf = malloc(len)))
-		return nn_error_set(e, ENOMEM, "cannot write the journal");
-	used = strlen(TORN_MARK);
-	memcpy(buf, TORN_MARK, used);
-	for (size_t i = 0; i < n; i++) {
-		if ((r = format_rec(ctx, &recs[i], buf + used, len - used, e)) < 0)
-			return r;
-		used += (size_t)r;
-	}
-	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
+	len = snprintf(line, sizeof(line), "%s%s %s %s %s %" PRIu64 " %s %" PRIu64 " %s\n", TORN_MARK,
+		       op_names[op], kind_names[kind],
+		       kind == NN_OBJ_NETNS || !ns ? "-" : *ns ? enc(ens, sizeof(ens), ns) : NN_JOURNAL_HOST,
+		       enc(ename, sizeof(ename), name), id,
+		       owner && *owner ? enc(eowner, sizeof(eowner), owner) : "-", cookie,
+		       nn_proof_format(eproof, sizeof(eproof), kind, proof));
+	if (len < 0 || (size_t)len >= sizeof(line))
+		return nn_error_setx(e, ENAMETOOLONG, "journal record for \"%s\" is too long", name);
 	if ((dirfd = state_dirfd(ctx, e)) < 0)
 		return -e->code;
 	fd = openat(dirfd, JOURNAL_NAME, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -318,25 +295,16 @@ int nn_journal_write(struct nn_ctx *ctx, const struct nn_journal_rec *recs, size
 		return nn_error_setx(e, EINVAL, "journal \"%s\" is not a regular file", path);
 	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
 		return nn_error_set(e, errno ? errno : EIO, "cannot read journal \"%s\"", path);
-	/* Appends of one writer at a time (the state lock): the records start
+	/* Appends of one writer at a time (the state lock): the record starts
 	 * where the file ends now.  Cut short (the disk full, or a SIGKILL in
-	 * the middle of a write across pages), the next write starts by
+	 * the middle of a write across pages), the next record starts by
 	 * marking the rest unreadable. */
 	skip = last == '\n' ? strlen(TORN_MARK) : 0;
 	if (at)
 		*at = st.st_size + (off_t)(strlen(TORN_MARK) - skip);
-	if ((r = write_all(fd, buf + skip, used - skip)) < 0 || (r = fdatasync(fd) < 0 ? -errno : 0) < 0)
+	if ((r = write_all(fd, line + skip, (size_t)len - skip)) < 0 || (r = fdatasync(fd) < 0 ? -errno : 0) < 0)
 		return nn_error_set(e, -r, "cannot write journal \"%s\"", path);
 	return 0;
-}
-
-int nn_journal_append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind kind,
-		      const char *ns, const char *name, uint64_t id, const char *owner,
-		      const struct nn_proof *proof, off_t *at, struct nn_error *e)
-{
-	const struct nn_journal_rec rec = { op, kind, ns, name, id, owner, proof };
-
-	return nn_journal_write(ctx, &rec, 1, at, e);
 }
 
 int nn_journal_void(struct nn_ctx *ctx, off_t at, struct nn_error *e)
