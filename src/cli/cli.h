@@ -96,6 +96,9 @@ struct cli_change {
  * when it was one of them. */
 int cli_change_opt(int c, struct cli_change *how);
 #define CLI_CHANGE_OPTIONS { "dry-run", no_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' }
+/* The options of a command that has no others: 0, or the exit code after
+ * a usage error. */
+int cli_change_options(int argc, char **argv, struct cli_change *how);
 
 /* Print or apply PLAN as HOW says: "would ..." lines, the steps as they are
  * done, "unchanged" for an empty plan, or one JSON document

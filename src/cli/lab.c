@@ -157,78 +157,64 @@ static int run_lab(struct lab_run *r, const struct nn_lab *lab, const struct cli
 	return ret;
 }
 
-static int lab_options(int argc, char **argv, struct cli_change *how)
+/* What `labs` and `status LAB` know of an applied lab: where its file is
+ * (absolute) and the text that was applied; and whether it changed only
+ * impairments since the last apply. */
+static int record_applied(struct lab_run *r, struct nn_lab *lab, const char *arg,
+			  struct nn_error *e)
 {
-	static const struct option opts[] = { CLI_CHANGE_OPTIONS, { NULL, 0, NULL, 0 } };
-	int c;
+	char abs[PATH_MAX + 2];
 
-	while ((c = cli_getopt(argc, argv, "j", opts)) != -1)
-		if (!cli_change_opt(c, how))
-			return -c;
+	if (!strcmp(arg, "-"))
+		snprintf(abs, sizeof(abs), "-");
+	else if (!realpath(arg, abs))
+		return nn_error_set(e, errno, "cannot find the path of \"%s\"", arg);
+	if (nn_labrun_set_applied(lab, abs, r->text, r->text_len, e) < 0 ||
+	    nn_labrun_narrow(r->ctx, lab, e) < 0)
+		return -e->code;
 	return 0;
+}
+
+/* apply FILE, or (DESTROY) destroy FILE|LAB: only the name matters then,
+ * an empty lab of that owner, pruned, is nothing of it (and the file's
+ * client groups go too). */
+static int change_lab(int argc, char **argv, bool destroy)
+{
+	struct cli_change how = { 0 };
+	struct lab_run r = { 0 };
+	struct nn_error e = { 0 };
+	struct nn_lab *lab = NULL;
+	int ret;
+
+	if ((ret = cli_change_options(argc, argv, &how)) ||
+	    (ret = cli_want_args(argv[0], argc, argv, 1, 1, destroy ? "FILE|LAB" : "FILE")) ||
+	    (ret = load(argv[0], argv[optind], destroy, &r)))
+		goto out;
+	if (destroy && nn_labrun_destroy_lab(r.lf->name, r.lf, &lab, &e) < 0) {
+		ret = cli_fail(&e);
+		goto out;
+	}
+	if ((!destroy && (ret = build_lab(&r, &lab))) || (ret = open_run(argv[0], &r)))
+		goto out;
+	if (!destroy && record_applied(&r, lab, argv[optind], &e) < 0) {
+		ret = cli_fail(&e);
+		goto out;
+	}
+	ret = run_lab(&r, lab, &how);
+out:
+	nn_lab_free(lab);
+	close_run(&r);
+	return ret;
 }
 
 int cmd_apply(int argc, char **argv)
 {
-	struct cli_change how = { 0 };
-	struct lab_run r = { 0 };
-	struct nn_error e = { 0 };
-	struct nn_lab *lab = NULL;
-	char abs[PATH_MAX + 2];
-	int ret;
-
-	if ((ret = lab_options(argc, argv, &how)) ||
-	    (ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE")) ||
-	    (ret = load(argv[0], argv[optind], false, &r)))
-		goto out;
-	if ((ret = build_lab(&r, &lab)) || (ret = open_run(argv[0], &r)))
-		goto out;
-	/* What `labs` and `status LAB` know of an applied lab: where its file
-	 * is (absolute) and the text that was applied. */
-	if (!strcmp(argv[optind], "-"))
-		snprintf(abs, sizeof(abs), "-");
-	else if (!realpath(argv[optind], abs)) {
-		nn_error_set(&e, errno, "cannot find the path of \"%s\"", argv[optind]);
-		ret = cli_fail(&e);
-		goto out;
-	}
-	if (nn_labrun_set_applied(lab, abs, r.text, r.text_len, &e) < 0 ||
-	    nn_labrun_narrow(r.ctx, lab, &e) < 0) {
-		ret = cli_fail(&e);
-		goto out;
-	}
-	ret = run_lab(&r, lab, &how);
-out:
-	nn_lab_free(lab);
-	close_run(&r);
-	return ret;
+	return change_lab(argc, argv, false);
 }
 
 int cmd_destroy(int argc, char **argv)
 {
-	struct cli_change how = { 0 };
-	struct lab_run r = { 0 };
-	struct nn_error e = { 0 };
-	struct nn_lab *lab = NULL;
-	int ret;
-
-	if ((ret = lab_options(argc, argv, &how)) ||
-	    (ret = cli_want_args(argv[0], argc, argv, 1, 1, "FILE|LAB")) ||
-	    (ret = load(argv[0], argv[optind], true, &r)))
-		goto out;
-	/* Only the name matters: an empty lab of that owner, pruned, is nothing
-	 * of it (and the file's client groups go too). */
-	if (nn_labrun_destroy_lab(r.lf->name, r.lf, &lab, &e) < 0) {
-		ret = cli_fail(&e);
-		goto out;
-	}
-	if ((ret = open_run(argv[0], &r)))
-		goto out;
-	ret = run_lab(&r, lab, &how);
-out:
-	nn_lab_free(lab);
-	close_run(&r);
-	return ret;
+	return change_lab(argc, argv, true);
 }
 
 enum report { REPORT_NONE, REPORT_TEXT, REPORT_JSON };

@@ -724,6 +724,17 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, const struct cli_change *
 	return ret;
 }
 
+int cli_change_options(int argc, char **argv, struct cli_change *how)
+{
+	static const struct option opts[] = { CLI_CHANGE_OPTIONS, { NULL, 0, NULL, 0 } };
+	int c;
+
+	while ((c = cli_getopt(argc, argv, "j", opts)) != -1)
+		if (!cli_change_opt(c, how))
+			return -c;
+	return 0;
+}
+
 int cli_change_opt(int c, struct cli_change *how)
 {
 	if (c == 'n')

@@ -217,22 +217,15 @@ bad:
 
 int cmd_disconnect_host(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_CHANGE_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct nn_error e = { 0 };
 	struct nn_lab *lab;
 	struct nn_ctx *ctx;
 	char owner[64];
 	struct cli_change how = { 0 };
-	int c, ret, exists;
+	int ret, exists;
 
-	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
-		if (!cli_change_opt(c, &how))
-			return -c;
-	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "NS")))
+	if ((ret = cli_change_options(argc, argv, &how)) ||
+	    (ret = cli_want_args(argv[0], argc, argv, 1, 1, "NS")))
 		return ret;
 	if (nn_check_netns_name(argv[optind], &e) < 0)
 		return cli_input_error(&e);
@@ -401,22 +394,15 @@ int cmd_forward_port(int argc, char **argv)
 
 int cmd_unforward_port(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_CHANGE_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct nn_error e = { 0 };
 	struct nn_lab *lab;
 	char owner[64];
 	struct cli_change how = { 0 };
 	uint16_t port;
-	int c, ret, proto = 0;
+	int ret, proto = 0;
 
-	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
-		if (!cli_change_opt(c, &how))
-			return -c;
-	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "PROTO HOSTPORT")))
+	if ((ret = cli_change_options(argc, argv, &how)) ||
+	    (ret = cli_want_args(argv[0], argc, argv, 2, 2, "PROTO HOSTPORT")))
 		return ret;
 	if (parse_proto(argv[optind], &proto, &e) < 0 || parse_port(argv[optind + 1], &port, &e) < 0)
 		return cli_input_error(&e);

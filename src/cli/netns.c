@@ -38,16 +38,13 @@ static int no_options(int argc, char **argv)
  * one rollback, the journal written by the engine. */
 static int namespaces(int argc, char **argv, bool del)
 {
-	static const struct option opts[] = { CLI_CHANGE_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct cli_change how = { 0 };
 	struct nn_error e = { 0 };
 	struct nn_lab *lab;
-	int c, ret;
+	int ret;
 
-	while ((c = cli_getopt(argc, argv, "j", opts)) != -1)
-		if (!cli_change_opt(c, &how))
-			return -c;
-	if ((ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME...")))
+	if ((ret = cli_change_options(argc, argv, &how)) ||
+	    (ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME...")))
 		return ret;
 	lab = nn_lab_new(argv[0]);
 	if (!lab)

@@ -167,16 +167,12 @@ int cmd_set_rate(int argc, char **argv)
 
 int cmd_clear_qdisc(int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_CHANGE_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct nn_qdisc_info want = { .kind = NN_QDISC_OTHER };
 	struct cli_change how = { 0 };
-	int c, ret;
+	int ret;
 
-	while ((c = cli_getopt(argc, argv, "j", opts)) != -1) {
-		if (!cli_change_opt(c, &how))
-			return -c;
-	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
+	if ((ret = cli_change_options(argc, argv, &how)) ||
+	    (ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
 		return ret;
 	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, &how);
 }

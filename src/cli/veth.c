@@ -17,6 +17,30 @@
 
 #define DEFAULT_CIDR "10.10.0.0/30"
 
+struct veth_args {
+	const char *if_a, *if_b, *cidr;
+	struct cli_change how;
+};
+
+/* The options of create-veth-pair (OPTS: all) or delete-veth-pair (--if-a
+ * only), then NS_A NS_B. */
+static int veth_args(int argc, char **argv, const struct option *opts, struct veth_args *v)
+{
+	int c;
+
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
+		switch (c) {
+		case 'a': v->if_a = optarg; break;
+		case 'b': v->if_b = optarg; break;
+		case 'c': v->cidr = optarg; break;
+		default:
+			if (!cli_change_opt(c, &v->how))
+				return -c;
+		}
+	}
+	return cli_want_args(argv[0], argc, argv, 2, 2, "NS_A NS_B");
+}
+
 int cmd_create_veth_pair(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -26,26 +50,15 @@ int cmd_create_veth_pair(int argc, char **argv)
 		CLI_CHANGE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *if_a = "veth-a", *if_b = "veth-b", *cidr = DEFAULT_CIDR;
+	struct veth_args v = { "veth-a", "veth-b", DEFAULT_CIDR, { 0 } };
 	struct nn_prefix net, hosts[2];
-	struct cli_change how = { 0 };
 	struct nn_error e = { 0 };
 	struct nn_lab *lab;
-	int c, ret;
+	int ret;
 
-	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
-		switch (c) {
-		case 'a': if_a = optarg; break;
-		case 'b': if_b = optarg; break;
-		case 'c': cidr = optarg; break;
-		default:
-			if (!cli_change_opt(c, &how))
-				return -c;
-		}
-	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS_A NS_B")))
+	if ((ret = veth_args(argc, argv, opts, &v)))
 		return ret;
-	if (nn_parse_cidr(cidr, &net, &e) < 0 || nn_prefix_hosts(&net, 2, hosts, &e) < 0)
+	if (nn_parse_cidr(v.cidr, &net, &e) < 0 || nn_prefix_hosts(&net, 2, hosts, &e) < 0)
 		return cli_input_error(&e);
 	/* A pair looped inside one namespace connects nothing. */
 	if (!strcmp(argv[optind], argv[optind + 1])) {
@@ -57,11 +70,12 @@ int cmd_create_veth_pair(int argc, char **argv)
 	lab = nn_lab_new(argv[0]);
 	if (!lab)
 		return cli_oom();
-	if (nn_lab_add_veth(lab, argv[optind], if_a, argv[optind + 1], if_b, &hosts[0], &hosts[1], &e) < 0) {
+	if (nn_lab_add_veth(lab, argv[optind], v.if_a, argv[optind + 1], v.if_b, &hosts[0], &hosts[1],
+			    &e) < 0) {
 		nn_lab_free(lab);
 		return cli_input_error(&e);
 	}
-	return cli_apply_lab(argv[0], lab, &how);
+	return cli_apply_lab(argv[0], lab, &v.how);
 }
 
 /* IF_A in NS_A, but only when it is a veth whose peer lives in NS_B: a plan
@@ -73,27 +87,18 @@ int cmd_delete_veth_pair(int argc, char **argv)
 		CLI_CHANGE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *if_a = "veth-a";
-	struct cli_change how = { 0 };
+	struct veth_args v = { "veth-a", NULL, NULL, { 0 } };
 	struct nn_error e = { 0 };
 	struct nn_lab *lab;
-	int c, ret;
+	int ret;
 
-	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
-		switch (c) {
-		case 'a': if_a = optarg; break;
-		default:
-			if (!cli_change_opt(c, &how))
-				return -c;
-		}
-	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS_A NS_B")))
+	if ((ret = veth_args(argc, argv, opts, &v)))
 		return ret;
 	if (!(lab = nn_lab_new(argv[0])))
 		return cli_oom();
-	if (nn_lab_del_veth(lab, argv[optind], if_a, argv[optind + 1], &e) < 0) {
+	if (nn_lab_del_veth(lab, argv[optind], v.if_a, argv[optind + 1], &e) < 0) {
 		nn_lab_free(lab);
 		return cli_input_error(&e);
 	}
-	return cli_apply_lab(argv[0], lab, &how);
+	return cli_apply_lab(argv[0], lab, &v.how);
 }

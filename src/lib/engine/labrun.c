@@ -271,10 +271,12 @@ static int run_observe(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_s
 
 /* --- doing ------------------------------------------------------------ */
 
-/* Lab NAME's records of started commands, with P added (ADD) or every
- * record of P's process taken out. */
-static int update_procs(struct nn_ctx *ctx, const char *name, const struct nn_proc *p, bool add,
-			struct nn_error *e)
+/* Lab NAME's records of started commands: with P added (ADD), or without
+ * the records of P's process (DROP), or of every process gone (P NULL). */
+enum procs_op { PROCS_ADD, PROCS_DROP };
+
+static int update_procs(struct nn_ctx *ctx, const char *name, const struct nn_proc *p,
+			enum procs_op op, struct nn_error *e)
 {
 	struct nn_proc *v = NULL, *nv;
 	char path[PATH_MAX];
@@ -284,7 +286,7 @@ static int update_procs(struct nn_ctx *ctx, const char *name, const struct nn_pr
 	record_path(path, sizeof(path), ctx, name, PROCS_RECORD);
 	if (nn_proc_load(path, &v, &n, e) < 0)
 		return -e->code;
-	if (add) {
+	if (op == PROCS_ADD) {
 		if (!(nv = realloc(v, (n + 1) * sizeof(*v)))) {
 			free(v);
 			return nn_error_set(e, ENOMEM, "cannot track commands");
@@ -294,10 +296,11 @@ static int update_procs(struct nn_ctx *ctx, const char *name, const struct nn_pr
 		k = n;
 	} else {
 		for (size_t i = 0; i < n; i++)
-			if (v[i].pid != p->pid || v[i].start_time != p->start_time)
+			if (p ? v[i].pid != p->pid || v[i].start_time != p->start_time
+			      : nn_proc_alive(&v[i]))
 				v[k++] = v[i];
 	}
-	ret = nn_proc_save(path, v, k, e);
+	ret = op == PROCS_DROP && k == n ? 0 : nn_proc_save(path, v, k, e);
 	free(v);
 	return ret;
 }
@@ -312,7 +315,7 @@ static int record_proc(const struct nn_proc *p, void *arg, struct nn_error *e)
 {
 	struct recorder *r = arg;
 
-	return update_procs(r->ctx, r->lab, p, true, e);
+	return update_procs(r->ctx, r->lab, p, PROCS_ADD, e);
 }
 
 static const char *step_lab(const struct nn_plan *p, const struct nn_step *s)
@@ -337,7 +340,7 @@ static int start_command(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_
 			  &(struct recorder){ ctx, lab->name }, e) < 0) {
 		/* Recorded, then failed to run: forget it. */
 		if (proc.pid)
-			update_procs(ctx, lab->name, &proc, false, &(struct nn_error){ 0 });
+			update_procs(ctx, lab->name, &proc, PROCS_DROP, &(struct nn_error){ 0 });
 		return nn_error_prefix(e, "command %u in %s", s->u.cmd.index + 1, s->ns);
 	}
 	s->u.cmd.pid = proc.pid;
@@ -360,7 +363,7 @@ static int stop_command(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_s
 	/* One that would not stop stays recorded, for destroy and cleanup. */
 	if (nn_proc_alive(&proc))
 		return 0;
-	return update_procs(ctx, step_lab(p, s), &proc, false, e);
+	return update_procs(ctx, step_lab(p, s), &proc, PROCS_DROP, e);
 }
 
 static int add_clients(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_step *s,
@@ -439,7 +442,7 @@ static void run_undo(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_step
 		if (nn_proc_alive(&proc))
 			nn_proc_stop(&proc, STOP_TIMEOUT_MS, &ignored);
 		if (!nn_proc_alive(&proc))
-			update_procs(ctx, p->lab->name, &proc, false, &ignored);
+			update_procs(ctx, p->lab->name, &proc, PROCS_DROP, &ignored);
 	} else if (s->kind == NN_STEP_CLIENTS_ADD && !s->u.clients.have) {
 		nn_clients_delete_owned(ctx, s->u.clients.prefix, p->lab->group_owner, &ignored);
 	}
@@ -490,25 +493,6 @@ static int record_groups(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn
 	return ret;
 }
 
-/* Lab NAME's command records without the ones whose process is gone. */
-static int prune_procs(struct nn_ctx *ctx, const char *name, struct nn_error *e)
-{
-	struct nn_proc *v = NULL;
-	char path[PATH_MAX];
-	size_t n = 0, k = 0;
-	int ret;
-
-	record_path(path, sizeof(path), ctx, name, PROCS_RECORD);
-	if (nn_proc_load(path, &v, &n, e) < 0)
-		return -e->code;
-	for (size_t i = 0; i < n; i++)
-		if (nn_proc_alive(&v[i]))
-			v[k++] = v[i];
-	ret = k == n ? 0 : nn_proc_save(path, v, k, e);
-	free(v);
-	return ret;
-}
-
 static int run_finish(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_error *e)
 {
 	const struct nn_lab *lab = p->lab;
@@ -535,7 +519,7 @@ static int run_finish(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_err
 	}
 	if (!lab->applied_path)
 		return 0;
-	if ((ret = make_dir(ctx, lab->name, e)) < 0 || (ret = prune_procs(ctx, lab->name, e)) < 0 ||
+	if ((ret = make_dir(ctx, lab->name, e)) < 0 || (ret = update_procs(ctx, lab->name, NULL, PROCS_DROP, e)) < 0 ||
 	    (ret = record_groups(ctx, lab, e)) < 0 ||
 	    (ret = write_record(ctx, lab->name, FILE_RECORD, lab->applied_path,
 				strlen(lab->applied_path), e)) < 0)

@@ -36,6 +36,36 @@ static int nomem(struct nn_error *e)
  * Namespace NAME with at least WANT (NN_SNAP_*) read, when it exists.
  * Existence and the cookie are read once, on first sight.
  */
+/*
+ * Namespace NAME, seen for the first time: whether it is one and its cookie,
+ * read through its handle, kept for the dumps that follow (HANDLE), or
+ * read and let go (a journal may name thousands); when it is none, with
+ * DEAD, whether only a dead mount point is left.
+ */
+static int first_sight(struct observer *o, const char *name, bool handle, bool dead,
+		       struct nn_snap_ns **out, struct nn_error *e)
+{
+	struct nn_snap_ns *sn = nn_snap_add_ns(o->snap, name);
+	struct nn_ns *ns;
+	int r;
+
+	if (!(*out = sn))
+		return nomem(e);
+	r = *name ? nn_netns_exists(o->ctx, name, e) : 1;
+	if (r < 0)
+		return r;
+	sn->exists = r == 1;
+	if (sn->exists && (handle || !*name))
+		return nn_ctx_ns(o->ctx, name, &ns, e) < 0 || nn_ns_cookie(ns, &sn->cookie, e) < 0 ?
+			       -e->code : 0;
+	if (sn->exists)
+		return nn_netns_cookie(o->ctx, name, &sn->cookie, e) < 0 ? -e->code : 0;
+	if (dead && (r = nn_netns_dead(o->ctx, name, e)) < 0)
+		return r;
+	sn->dead = dead && r == 1;
+	return 0;
+}
+
 static int look(struct observer *o, const char *name, unsigned want, struct nn_snap_ns **out,
 		struct nn_error *e)
 {
@@ -43,17 +73,8 @@ static int look(struct observer *o, const char *name, unsigned want, struct nn_s
 	struct nn_ns *ns;
 	int r;
 
-	if (!sn) {
-		if (!(sn = nn_snap_add_ns(o->snap, name)))
-			return nomem(e);
-		r = *name ? nn_netns_exists(o->ctx, name, e) : 1;
-		if (r < 0)
-			return r;
-		sn->exists = r == 1;
-		if (sn->exists && (nn_ctx_ns(o->ctx, name, &ns, e) < 0 ||
-				   nn_ns_cookie(ns, &sn->cookie, e) < 0))
-			return -e->code;
-	}
+	if (!sn && (r = first_sight(o, name, true, false, &sn, e)) < 0)
+		return r;
 	if (out)
 		*out = sn;
 	want &= ~sn->have;
@@ -61,51 +82,25 @@ static int look(struct observer *o, const char *name, unsigned want, struct nn_s
 		return 0;
 	if (nn_ctx_ns(o->ctx, name, &ns, e) < 0)
 		return -e->code;
-	if (want & NN_SNAP_LINKS) {
-		struct nn_link_info *links = NULL;
-		size_t nl = 0;
-
-		r = nn_link_list(ns, &links, &nl, e) < 0;
-		for (size_t i = 0; !r && i < nl; i++)
-			r = nn_snap_add_link(sn, &links[i]) < 0 ? nomem(e) : 0;
-		free(links);
-		if (r)
-			return -e->code;
+	/* Each kind one dump, its entries added to the snapshot. */
+#define DUMP(bit, type, list, add)                                                   \
+	if (want & (bit)) {                                                          \
+		type *v = NULL;                                                      \
+		size_t n = 0;                                                        \
+                                                                                     \
+		r = list(ns, &v, &n, e) < 0 ? -e->code : 0;                          \
+		for (size_t i = 0; !r && i < n; i++)                                 \
+			r = add(sn, &v[i]) < 0 ? nomem(e) : 0;                       \
+		free(v);                                                             \
+		if (r)                                                               \
+			return r;                                                    \
 	}
-	if (want & NN_SNAP_ADDRS) {
-		struct nn_addr_info *addrs = NULL;
-		size_t na = 0;
-
-		r = nn_addr_list(ns, &addrs, &na, e) < 0;
-		for (size_t i = 0; !r && i < na; i++)
-			r = nn_snap_add_addr(sn, &addrs[i]) < 0 ? nomem(e) : 0;
-		free(addrs);
-		if (r)
-			return -e->code;
-	}
-	if (want & NN_SNAP_ROUTES) {
-		struct nn_route_info *v = NULL;
-		size_t n = 0;
-
-		r = nn_route_list(ns, &v, &n, e) < 0;
-		for (size_t i = 0; !r && i < n; i++)
-			r = nn_snap_add_route(sn, &v[i]) < 0 ? nomem(e) : 0;
-		free(v);
-		if (r)
-			return -e->code;
-	}
-	if (want & NN_SNAP_ROOTS) {
-		struct nn_qdisc_info *v = NULL;
-		size_t n = 0;
-
-		/* One dump per namespace, not one per link. */
-		r = nn_qdisc_roots(ns, &v, &n, e) < 0;
-		for (size_t i = 0; !r && i < n; i++)
-			r = nn_snap_add_root(sn, &v[i]) < 0 ? nomem(e) : 0;
-		free(v);
-		if (r)
-			return -e->code;
-	}
+	DUMP(NN_SNAP_LINKS, struct nn_link_info, nn_link_list, nn_snap_add_link)
+	DUMP(NN_SNAP_ADDRS, struct nn_addr_info, nn_addr_list, nn_snap_add_addr)
+	DUMP(NN_SNAP_ROUTES, struct nn_route_info, nn_route_list, nn_snap_add_route)
+	/* The roots of every link: one dump per namespace, not one per link. */
+	DUMP(NN_SNAP_ROOTS, struct nn_qdisc_info, nn_qdisc_roots, nn_snap_add_root)
+#undef DUMP
 	if ((want & NN_SNAP_FWD) && nn_forwarding_get(ns, &sn->fwd, e) < 0)
 		return -e->code;
 	sn->have |= want;
@@ -113,32 +108,14 @@ static int look(struct observer *o, const char *name, unsigned want, struct nn_s
 }
 
 /* A namespace a record names: existence and cookie, read without keeping
- * a handle open (a journal may name thousands), or, when it is not a
- * namespace, whether only a dead mount point is left. */
+ * a handle open, or, when it is not a namespace, whether only a dead mount
+ * point is left. */
 static int look_record_ns(struct observer *o, const char *name, struct nn_snap_ns **out,
 			  struct nn_error *e)
 {
-	struct nn_snap_ns *sn = (struct nn_snap_ns *)nn_snap_ns(o->snap, name);
-	int r;
-
-	if (sn) {
-		*out = sn;
+	if ((*out = (struct nn_snap_ns *)nn_snap_ns(o->snap, name)))
 		return 0;
-	}
-	if (!(sn = nn_snap_add_ns(o->snap, name)))
-		return nomem(e);
-	*out = sn;
-	r = *name ? nn_netns_exists(o->ctx, name, e) : 1;
-	if (r < 0)
-		return r;
-	sn->exists = r == 1;
-	if (sn->exists)
-		return nn_netns_cookie(o->ctx, name, &sn->cookie, e) < 0 ? -e->code : 0;
-	r = nn_netns_dead(o->ctx, name, e);
-	if (r < 0)
-		return r;
-	sn->dead = r == 1;
-	return 0;
+	return first_sight(o, name, false, true, out, e);
 }
 
 static int look_nats(struct observer *o, struct nn_error *e)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A step's text and JSON, made from its fields (step.h). */
 #define _GNU_SOURCE
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -63,181 +62,161 @@ const char *nn_step_state_name(enum nn_step_state state)
 	return state == NN_STATE_MISSING ? "missing" : state == NN_STATE_EXTRA ? "extra" : "differs";
 }
 
-/* A buffer filled piece by piece, cut at its end. */
-struct out {
-	char *buf;
-	size_t len, pos;
-};
-
-static void __attribute__((format(printf, 2, 3))) put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->pos >= o->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->pos = o->pos + (size_t)n < o->len ? o->pos + (size_t)n : o->len;
-}
-
 static const char *mac_text(char *buf, size_t len, const uint8_t m[6])
 {
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 	return buf;
 }
 
-static void nat_text(struct out *o, const struct nn_nat_rule *r)
+static void nat_text(struct nn_out *o, const struct nn_nat_rule *r)
 {
 	char a[64];
 
 	if (r->kind == NN_NAT_MASQUERADE)
-		put(o, "masquerade %s%s%s (%s)", nn_format_prefix(a, sizeof(a), &r->src, true),
+		nn_out_put(o, "masquerade %s%s%s (%s)", nn_format_prefix(a, sizeof(a), &r->src, true),
 		    *r->except_if ? " except to " : "", r->except_if, r->tag);
 	else
-		put(o, "forward host %s port %u to %s:%u (%s)", r->proto == IPPROTO_UDP ? "udp" : "tcp",
+		nn_out_put(o, "forward host %s port %u to %s:%u (%s)", r->proto == IPPROTO_UDP ? "udp" : "tcp",
 		    r->port, inet_ntop(AF_INET, &r->to, a, sizeof(a)) ? a : "?", r->to_port, r->tag);
 }
 
-static void argv_text(struct out *o, char *const *argv)
+static void argv_text(struct nn_out *o, char *const *argv)
 {
 	for (size_t i = 0; argv && argv[i]; i++)
-		put(o, "%c%s", i ? ' ' : '"', argv[i]);
-	put(o, "\"");
+		nn_out_put(o, "%c%s", i ? ' ' : '"', argv[i]);
+	nn_out_put(o, "\"");
 }
 
 /* "forward-port tcp 81", not the journal's "forward-port:tcp:81". */
-static void owner_words(struct out *o, const char *owner)
+static void owner_words(struct nn_out *o, const char *owner)
 {
 	for (const char *c = owner; *c; c++)
-		put(o, "%c", *c == ':' ? ' ' : *c);
+		nn_out_put(o, "%c", *c == ':' ? ' ' : *c);
 }
 
-static void route_text(struct out *o, const struct nn_step *s)
+static void route_text(struct nn_out *o, const struct nn_step *s)
 {
 	char d[64], g[64];
 
-	put(o, "route %s", nn_route_name(d, sizeof(d), &s->u.route.dst));
+	nn_out_put(o, "route %s", nn_route_name(d, sizeof(d), &s->u.route.dst));
 	if (s->u.route.has_gw)
-		put(o, " via %s", nn_format_prefix(g, sizeof(g), &s->u.route.gw, false));
+		nn_out_put(o, " via %s", nn_format_prefix(g, sizeof(g), &s->u.route.gw, false));
 	if (*s->ifname)
-		put(o, " dev %s", s->ifname);
-	put(o, " in %s", nn_where(s->ns));
+		nn_out_put(o, " dev %s", s->ifname);
+	nn_out_put(o, " in %s", nn_where(s->ns));
 }
 
-static void clients_text(struct out *o, const struct nn_step *s)
+static void clients_text(struct nn_out *o, const struct nn_step *s)
 {
 	const char *p = s->u.clients.prefix;
 	unsigned n = s->u.clients.count;
 
 	if (s->kind == NN_STEP_CLIENTS_ADD)
-		put(o, "create clients %s1..%s%u on %s", p, p, s->u.clients.last, s->u.clients.parent);
+		nn_out_put(o, "create clients %s1..%s%u on %s", p, p, s->u.clients.last, s->u.clients.parent);
 	else if (s->u.clients.first)
-		put(o, "delete clients %s%u..%s%u", p, s->u.clients.first, p, s->u.clients.last);
+		nn_out_put(o, "delete clients %s%u..%s%u", p, s->u.clients.first, p, s->u.clients.last);
 	else if (*p)
-		put(o, "delete %u client%s %s*", n, n == 1 ? "" : "s", p);
+		nn_out_put(o, "delete %u client%s %s*", n, n == 1 ? "" : "s", p);
 	else
-		put(o, "release and delete %u client%s", n, n == 1 ? "" : "s");
+		nn_out_put(o, "release and delete %u client%s", n, n == 1 ? "" : "s");
 }
 
-static void text(struct out *o, const struct nn_step *s)
+static void text(struct nn_out *o, const struct nn_step *s)
 {
 	const char *ns = nn_where(s->ns);
 	char a[64], q[256], who[96];
 
 	switch (s->kind) {
 	case NN_STEP_NETNS_ADD:
-		put(o, "create namespace %s", s->ns);
+		nn_out_put(o, "create namespace %s", s->ns);
 		break;
 	case NN_STEP_NETNS_DEL:
-		put(o, "delete namespace %s", s->ns);
+		nn_out_put(o, "delete namespace %s", s->ns);
 		break;
 	case NN_STEP_VETH_ADD:
-		put(o, "create veth %s in %s <-> %s in %s", s->ifname, ns, s->ifname2, nn_where(s->ns2));
+		nn_out_put(o, "create veth %s in %s <-> %s in %s", s->ifname, ns, s->ifname2, nn_where(s->ns2));
 		break;
 	case NN_STEP_VETH_DEL:
-		put(o, "delete veth %s in %s <-> %s in %s", s->ifname, s->ns,
+		nn_out_put(o, "delete veth %s in %s <-> %s in %s", s->ifname, s->ns,
 		    *s->ifname2 ? s->ifname2 : "its peer", s->ns2);
 		break;
 	case NN_STEP_BRIDGE_ADD:
-		put(o, "create bridge %s in %s", s->ifname, ns);
+		nn_out_put(o, "create bridge %s in %s", s->ifname, ns);
 		break;
 	case NN_STEP_MACVLAN_ADD:
-		put(o, "create macvlan %s in %s on %s in %s (%s, %s)", s->ifname, ns, s->ifname2,
+		nn_out_put(o, "create macvlan %s in %s on %s in %s (%s, %s)", s->ifname, ns, s->ifname2,
 		    nn_where(s->ns2), mac_text(a, sizeof(a), s->u.macvlan.mac),
 		    nn_macvlan_mode_name(s->u.macvlan.mode));
 		break;
 	case NN_STEP_LINK_DEL:
 		if (s->reason == NN_WHY_PRUNED)
-			put(o, "delete %s in %s", s->ifname, ns);
+			nn_out_put(o, "delete %s in %s", s->ifname, ns);
 		else
-			put(o, "delete stale %s in %s (%s)", s->ifname, ns,
+			nn_out_put(o, "delete stale %s in %s (%s)", s->ifname, ns,
 			    s->reason == NN_WHY_OTHER_MAC ? "another MAC" : "it is paired with another link");
 		break;
 	case NN_STEP_LINK_MASTER:
-		put(o, "attach %s in %s to bridge %s", s->ifname, ns, s->ifname2);
+		nn_out_put(o, "attach %s in %s to bridge %s", s->ifname, ns, s->ifname2);
 		break;
 	case NN_STEP_LINK_UP:
-		put(o, "set %s in %s up", s->ifname, ns);
+		nn_out_put(o, "set %s in %s up", s->ifname, ns);
 		break;
 	case NN_STEP_ADDR_ADD:
-		put(o, "add %s to %s in %s", nn_format_prefix(a, sizeof(a), &s->u.addr, true), s->ifname, ns);
+		nn_out_put(o, "add %s to %s in %s", nn_format_prefix(a, sizeof(a), &s->u.addr, true), s->ifname, ns);
 		break;
 	case NN_STEP_ADDR_DEL:
-		put(o, "remove stale address %s from %s in %s",
+		nn_out_put(o, "remove stale address %s from %s in %s",
 		    nn_format_prefix(a, sizeof(a), &s->u.addr, true), s->ifname, ns);
 		break;
 	case NN_STEP_ROUTE_SET:
 		route_text(o, s);
 		break;
 	case NN_STEP_ROUTE_DEL:
-		put(o, "delete route %s in %s", nn_route_name(a, sizeof(a), &s->u.route.dst), ns);
+		nn_out_put(o, "delete route %s in %s", nn_route_name(a, sizeof(a), &s->u.route.dst), ns);
 		break;
 	case NN_STEP_FWD_SET:
-		put(o, "turn IPv4 forwarding %s in %s", s->u.fwd.on ? "on" : "off", ns);
+		nn_out_put(o, "turn IPv4 forwarding %s in %s", s->u.fwd.on ? "on" : "off", ns);
 		break;
 	case NN_STEP_FWD_RESTORE:
-		put(o, "turn IPv4 forwarding back %s in %s", s->u.fwd.on ? "on" : "off", ns);
+		nn_out_put(o, "turn IPv4 forwarding back %s in %s", s->u.fwd.on ? "on" : "off", ns);
 		break;
 	case NN_STEP_FWD_HANDOVER:
-		put(o, "leave IPv4 forwarding in %s as it is: ", ns);
+		nn_out_put(o, "leave IPv4 forwarding in %s as it is: ", ns);
 		owner_words(o, s->u.fwd.heir);
-		put(o, " relies on it");
+		nn_out_put(o, " relies on it");
 		break;
 	case NN_STEP_QDISC_SET:
-		put(o, "%s qdisc %s on %s in %s", s->u.qdisc.has_prev ? "replace" : "set",
+		nn_out_put(o, "%s qdisc %s on %s in %s", s->u.qdisc.has_prev ? "replace" : "set",
 		    nn_qdisc_format(q, sizeof(q), &s->u.qdisc.want), s->ifname, ns);
 		break;
 	case NN_STEP_QDISC_CLEAR:
-		put(o, "clear qdisc %s on %s in %s", s->u.qdisc.prev.kind_name, s->ifname, ns);
+		nn_out_put(o, "clear qdisc %s on %s in %s", s->u.qdisc.prev.kind_name, s->ifname, ns);
 		break;
 	case NN_STEP_NAT_ADD:
-		put(o, "%s ", s->u.nat.has_prev ? "replace" : "add");
+		nn_out_put(o, "%s ", s->u.nat.has_prev ? "replace" : "add");
 		nat_text(o, &s->u.nat.rule);
 		break;
 	case NN_STEP_NAT_DEL:
-		put(o, "delete NAT rule %s", s->u.nat.rule.tag);
+		nn_out_put(o, "delete NAT rule %s", s->u.nat.rule.tag);
 		break;
 	case NN_STEP_ADOPT:
 		if (*s->ifname)
-			put(o, "adopt %s in %s from %s", s->ifname, ns,
+			nn_out_put(o, "adopt %s in %s from %s", s->ifname, ns,
 			    nn_owner_text(who, sizeof(who), s->u.adopt.owner));
 		else
-			put(o, "adopt namespace %s from %s", s->ns,
+			nn_out_put(o, "adopt namespace %s from %s", s->ns,
 			    nn_owner_text(who, sizeof(who), s->u.adopt.owner));
 		break;
 	case NN_STEP_CMD_START:
-		put(o, "start command %u in %s: ", s->u.cmd.index + 1, s->ns);
+		nn_out_put(o, "start command %u in %s: ", s->u.cmd.index + 1, s->ns);
 		argv_text(o, s->u.cmd.argv);
 		break;
 	case NN_STEP_CMD_STOP:
 		if (*s->u.cmd.lab)
-			put(o, "stop command %u of %s in lab %s (pid %d)", s->u.cmd.index + 1, s->ns,
+			nn_out_put(o, "stop command %u of %s in lab %s (pid %d)", s->u.cmd.index + 1, s->ns,
 			    s->u.cmd.lab, (int)s->u.cmd.pid);
 		else
-			put(o, "stop command %u in %s (pid %d)", s->u.cmd.index + 1, s->ns,
+			nn_out_put(o, "stop command %u in %s (pid %d)", s->u.cmd.index + 1, s->ns,
 			    (int)s->u.cmd.pid);
 		break;
 	case NN_STEP_CLIENTS_ADD:
@@ -251,7 +230,7 @@ static void text(struct out *o, const struct nn_step *s)
 
 const char *nn_step_text(const struct nn_step *s, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0 };
+	struct nn_out o = { buf, len, 0 };
 
 	if (len)
 		*buf = '\0';
@@ -261,22 +240,22 @@ const char *nn_step_text(const struct nn_step *s, char *buf, size_t len)
 
 const char *nn_step_status(const struct nn_step *s, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0 };
+	struct nn_out o = { buf, len, 0 };
 	const char *p = s->u.clients.prefix;
 
 	if (len)
 		*buf = '\0';
 	if (s->kind == NN_STEP_CMD_START) {
-		put(&o, "not running: command %u in %s: ", s->u.cmd.index + 1, s->ns);
+		nn_out_put(&o, "not running: command %u in %s: ", s->u.cmd.index + 1, s->ns);
 		argv_text(&o, s->u.cmd.argv);
 	} else if (s->kind == NN_STEP_CLIENTS_ADD) {
-		put(&o, "missing: %u of clients %s1..%s%u", s->u.clients.last - s->u.clients.have, p, p,
+		nn_out_put(&o, "missing: %u of clients %s1..%s%u", s->u.clients.last - s->u.clients.have, p, p,
 		    s->u.clients.last);
 	} else if (s->kind == NN_STEP_CLIENTS_DEL && s->reason == NN_WHY_BEYOND_COUNT) {
-		put(&o, "extra: %u client%s beyond %s%u", s->u.clients.count,
+		nn_out_put(&o, "extra: %u client%s beyond %s%u", s->u.clients.count,
 		    s->u.clients.count == 1 ? "" : "s", p, s->u.clients.first - 1);
 	} else {
-		put(&o, "%s: ", nn_step_state_name(s->state));
+		nn_out_put(&o, "%s: ", nn_step_state_name(s->state));
 		text(&o, s);
 	}
 	return buf;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,4 +110,19 @@ void nn_put_json(FILE *f, const char *s)
 		}
 	}
 	fputc('"', f);
+}
+
+void nn_out_put(struct nn_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->pos + 1 >= o->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	o->pos = (size_t)n >= o->len - o->pos ? o->len - 1 : o->pos + (size_t)n;
 }

@@ -42,4 +42,14 @@ void nn_put_shown(FILE *f, const char *s);
  */
 void nn_put_json(FILE *f, const char *s);
 
+/*
+ * A buffer of LEN bytes filled piece by piece, always terminated, cut at
+ * its end and never overrun: struct nn_out o = { buf, len, 0 }.
+ */
+struct nn_out {
+	char *buf;
+	size_t len, pos;
+};
+void nn_out_put(struct nn_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif
