@@ -255,6 +255,8 @@ static void snapshot_line(struct fixture *fx, char **w, int n)
 		nat(w, n, &r);
 		assert_int_equal(nn_snap_add_nat(snap, &r), 0);
 		snap->have_nats = true;
+	} else if (!strcmp(w[0], "fresh-fwd")) {
+		snap->fresh_fwd = !strcmp(w[1], "on");
 	} else if (!strcmp(w[0], "only-qdiscs")) {
 		snap->only_qdiscs = true;
 	} else if (!strcmp(w[0], "nats")) {

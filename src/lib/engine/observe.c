@@ -8,9 +8,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/journal.h"
@@ -327,6 +330,70 @@ static int look_journal(struct observer *o, struct nn_error *e)
 	return r;
 }
 
+/* The number in FILE (one line), or -1 when there is none. */
+static int read_number(const char *file)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return atoi(buf);
+}
+
+/* The nsfs inode of the initial network namespace on newer kernels
+ * (PROC_NET_INIT_INO: 6.18 here; 6.1 gives it the first dynamic one). */
+#define NET_INIT_INO 0xEFFFFFF9u
+
+/* Is this process in the initial network namespace?  Its nsfs inode says
+ * so on newer kernels; else kthreadd's namespace (PID 2, when this process
+ * sees the initial PID namespace) is the initial one. */
+static bool in_init_net(void)
+{
+	struct stat self, kthreadd;
+	char comm[32] = "";
+	int fd;
+
+	if (stat("/proc/self/ns/net", &self) < 0)
+		return false;
+	if (self.st_ino == NET_INIT_INO)
+		return true;
+	if ((fd = open("/proc/2/comm", O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	if (read(fd, comm, sizeof(comm) - 1) < 0)
+		comm[0] = 0;
+	close(fd);
+	return !strcmp(comm, "kthreadd\n") && stat("/proc/2/ns/net", &kthreadd) == 0 &&
+	       kthreadd.st_ino == self.st_ino && kthreadd.st_dev == self.st_dev;
+}
+
+/*
+ * The forwarding a namespace made now starts with (devinet_init_net()):
+ * net.core.devconf_inherit_init_net of the namespace that makes it, this
+ * one, says whose IPv4 settings it copies: 2 the kernel's defaults (off),
+ * 3 this namespace's, 0 and 1 (and kernels without the setting) the
+ * initial namespace's, which are this one's when this is it.  Anywhere
+ * else they cannot be read: taken as off.
+ */
+static int look_fresh_fwd(struct observer *o, struct nn_error *e)
+{
+	int mode = read_number("/proc/sys/net/core/devconf_inherit_init_net");
+	struct nn_snap_ns *host;
+
+	if (mode == 2 || (mode != 3 && !in_init_net()))
+		return 0;
+	if (look(o, "", NN_SNAP_FWD, &host, e) < 0)
+		return -e->code;
+	o->snap->fresh_fwd = host->fwd;
+	return 0;
+}
+
 /* A re-apply that changes only root qdiscs: their links and roots, and the
  * journal (whose roots and links are netnsctl's). */
 static int observe_qdiscs(struct observer *o, struct nn_error *e)
@@ -344,6 +411,7 @@ static int observe_qdiscs(struct observer *o, struct nn_error *e)
 static int observe_all(struct observer *o, bool narrow, struct nn_error *e)
 {
 	const struct nn_lab *lab = o->lab;
+	bool fresh = false;
 	int ret;
 
 	if ((ret = look_journal(o, e)) < 0 || (ret = look(o, "", 0, NULL, e)) < 0)
@@ -381,9 +449,14 @@ static int observe_all(struct observer *o, bool narrow, struct nn_error *e)
 		if ((ret = look(o, lab->macvlans[i].ns, NN_SNAP_LINKS, NULL, e)) < 0 ||
 		    (ret = look(o, lab->macvlans[i].parent_ns, NN_SNAP_LINKS, NULL, e)) < 0)
 			return ret;
-	for (size_t i = 0; i < lab->n_fwds; i++)
-		if ((ret = look(o, lab->fwds[i].ns, NN_SNAP_FWD, NULL, e)) < 0)
+	for (size_t i = 0; i < lab->n_fwds; i++) {
+		struct nn_snap_ns *sn;
+
+		if ((ret = look(o, lab->fwds[i].ns, NN_SNAP_FWD, &sn, e)) < 0 ||
+		    (!sn->exists && !fresh && (ret = look_fresh_fwd(o, e)) < 0))
 			return ret;
+		fresh |= !sn->exists;
+	}
 	for (size_t i = 0; i < lab->n_routes; i++)
 		if ((ret = look(o, lab->routes[i].ns, NN_SNAP_LINKS | NN_SNAP_ROUTES, NULL, e)) < 0)
 			return ret;

@@ -539,8 +539,9 @@ static int plan_fwd(struct nn_plan *p, const struct nn_snapshot *snap, const str
 {
 	const struct nn_snap_ns *ob = sns(snap, v->ns);
 	const struct nn_journal_entry *rec;
-	/* A namespace made by this plan starts with forwarding off. */
-	bool now = exists(ob) ? ob->fwd : false;
+	/* A namespace made by this plan starts with what the kernel gives a
+	 * new one. */
+	bool now = exists(ob) ? ob->fwd : snap->fresh_fwd;
 	struct nn_step *s;
 
 	if (now == v->on)

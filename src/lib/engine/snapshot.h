@@ -78,6 +78,10 @@ struct nn_snapshot {
 	/* Observed for the lab's root qdiscs only (a re-apply that changes
 	 * nothing else, lab.h): the planner plans those and nothing more. */
 	bool only_qdiscs;
+	/* IPv4 forwarding of a namespace made now: the kernel copies it from
+	 * the initial namespace, or the current one, or takes its default
+	 * (net.core.devconf_inherit_init_net); off when that cannot be told. */
+	bool fresh_fwd;
 	struct nn_snap_ns **ns;
 	size_t n_ns;
 	struct nn_hash ns_idx;		/* name -> struct nn_snap_ns * */
