@@ -18,6 +18,7 @@
 #include "netnsctl/lab.h"
 #include "netnsctl/labfile.h"
 #include "netnsctl/labrun.h"
+#include "netnsctl/names.h"
 #include "netnsctl/netns.h"
 #include "cli.h"
 #include "commands.h"
@@ -39,8 +40,7 @@ static int parse_error(const struct nn_error *e)
  * refuses the rest as lab names). */
 static bool could_be_lab(const char *s)
 {
-	return *s && strlen(s) <= NN_LABFILE_NAME_MAX && !strchr(s, '/') && strcmp(s, ".") &&
-	       strcmp(s, "..");
+	return strlen(s) <= NN_LABFILE_NAME_MAX && nn_netns_name_valid(s);
 }
 
 /* Lab NAME as it was last applied (its recorded text), parsed with the

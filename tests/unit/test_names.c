@@ -99,6 +99,27 @@ static void test_netns_invalid(void **state)
 	netns_bad(big, msg);
 }
 
+/* The names of namespaces that exist: iproute2's rule, not netnsctl's
+ * stricter one for names it gives. */
+static void test_netns_existing(void **state)
+{
+	char long_name[300];
+
+	(void)state;
+	assert_true(nn_netns_name_valid("sva"));
+	assert_true(nn_netns_name_valid("odd name\tx"));	/* ip netns add takes it */
+	assert_false(nn_netns_name_valid(""));
+	assert_false(nn_netns_name_valid(NULL));
+	assert_false(nn_netns_name_valid("."));
+	assert_false(nn_netns_name_valid(".."));
+	assert_false(nn_netns_name_valid("a/b"));
+	memset(long_name, 'x', 256);
+	long_name[256] = 0;
+	assert_false(nn_netns_name_valid(long_name));
+	long_name[255] = 0;
+	assert_true(nn_netns_name_valid(long_name));
+}
+
 static void test_netns_null_error(void **state)
 {
 	assert_int_equal(nn_check_netns_name("a/b", NULL), -EINVAL);
@@ -279,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_shown_names),
 		cmocka_unit_test(test_json_strings),
 		cmocka_unit_test(test_netns_valid),
+		cmocka_unit_test(test_netns_existing),
 		cmocka_unit_test(test_netns_invalid),
 		cmocka_unit_test(test_netns_null_error),
 		cmocka_unit_test(test_ifname_valid),

@@ -30,6 +30,7 @@
 #include <libmnl/libmnl.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/names.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/proc.h"
 #include "util/cleanup.h"
@@ -49,8 +50,7 @@
 /* Mirrors ip's invalid_name(): these would escape or alias the run dir. */
 static int check_name(const char *name, struct nn_error *e)
 {
-	if (!name || !*name || strlen(name) > NAME_MAX || strchr(name, '/') ||
-	    !strcmp(name, ".") || !strcmp(name, ".."))
+	if (!nn_netns_name_valid(name))
 		return nn_error_setx(e, EINVAL, "invalid namespace name \"%s\"",
 				     name ? name : "");
 	return 0;
