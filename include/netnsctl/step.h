@@ -163,6 +163,8 @@ struct nn_step {
 		int ifindex2;		/* VETH_ADD: the peer's */
 		uint64_t nonce;		/* NAT_ADD, NAT_DEL */
 		off_t at;		/* FWD_SET: where its journal record is */
+		size_t with;		/* LINK_DEL: 1 + the NETNS_DEL step that takes
+					 * the link with it (its peer's namespace) */
 		bool done;		/* the kernel (or the system) was changed */
 	} run;
 };

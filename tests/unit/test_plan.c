@@ -713,6 +713,26 @@ static void planned_ifindexes(void **state)
 	unload(&fx);
 }
 
+/* The host ends of a destroyed star go with their nodes' namespaces: no
+ * delete of their own (destroy-star.plan). */
+static void gone_with_namespace(void **state)
+{
+	struct fixture fx = { 0 };
+	struct nn_error e = { 0 };
+	struct nn_plan *plan = NULL;
+
+	(void)state;
+	load(&fx, NN_FIXTURES "/plan/destroy-star.plan");
+	assert_int_equal(nn_plan_build(fx.lab, fx.snap, &plan, &e), 0);
+	assert_int_equal(nn_plan_step(plan, 2)->run.with, 0);		/* br0 */
+	assert_int_equal(nn_plan_step(plan, 3)->run.with, 1);		/* v-n1, with n1 */
+	assert_string_equal(nn_plan_step(plan, 3)->ns2, "n1");
+	assert_int_equal(nn_plan_step(plan, 4)->run.with, 2);		/* v-n2, with n2 */
+	assert_int_equal(nn_plan_step(plan, 5)->run.with, 0);		/* v-x: x stays */
+	nn_plan_free(plan);
+	unload(&fx);
+}
+
 /* A lab whose file changed only an impairment is planned for its qdiscs
  * alone; any other change, or none at all, plans the whole lab. */
 static struct nn_lab *impaired(const char *delay, const char *route_via, const char *qdisc_if)
@@ -783,6 +803,7 @@ int main(void)
 		cmocka_unit_test(qdisc_handles),
 		cmocka_unit_test(planned_ifindexes),
 		cmocka_unit_test(qdiscs_only),
+		cmocka_unit_test(gone_with_namespace),
 		cmocka_unit_test(text_from_fields),
 	};
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/journal.h"
@@ -546,6 +547,13 @@ static int do_step(struct applier *a, size_t i, struct nn_error *e)
 		return del_netns(a->ctx, s, e);
 	case NN_STEP_LINK_DEL:
 	case NN_STEP_VETH_DEL:
+		/* A veth end whose peer's namespace an earlier step deleted goes
+		 * with it, in the kernel's teardown of that namespace. */
+		if (s->kind == NN_STEP_LINK_DEL && s->run.with && s->run.with <= a->p->n &&
+		    a->p->steps[s->run.with - 1].run.done) {
+			s->run.done = true;
+			return nn_journal_gone(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, e);
+		}
 		/* By the ifindex judged ours: gone with its peer (or its
 		 * namespace) by an earlier step is fine, and ifindexes are not
 		 * handed out again while a namespace lives. */
@@ -746,6 +754,67 @@ static void undo_step(struct applier *a, struct nn_step *s)
 	}
 }
 
+/*
+ * The links that went with their peer's namespace (LINK_DEL steps taken by
+ * a NETNS_DEL) are gone when the apply returns: the kernel tears such a
+ * namespace down in a work queue, after its last reference went.  Polled
+ * with one dump of each namespace they were in; what is still there after
+ * a while (the kernel busy, or a reference held elsewhere) is deleted.
+ */
+#define GONE_POLL_NS 2000000L
+#define GONE_POLLS 2500		/* 5 s */
+
+static int wait_gone_with(struct applier *a, struct nn_error *e)
+{
+	struct nn_plan *p = a->p;
+	bool waiting = true;
+
+	for (int poll = 0; waiting; poll++) {
+		const char *last = NULL;
+		struct nn_link_info *v = NULL;
+		size_t n = 0;
+		struct nn_ns *ns;
+
+		waiting = false;
+		for (size_t i = 0; i < p->n; i++) {
+			struct nn_step *s = &p->steps[i];
+			bool there = false;
+
+			if (s->kind != NN_STEP_LINK_DEL || !s->run.with || !s->run.done)
+				continue;
+			if (!last || strcmp(last, s->ns)) {
+				free(v);
+				v = NULL;
+				n = 0;
+				if (nn_ctx_ns(a->ctx, s->ns, &ns, e) < 0 || nn_link_list(ns, &v, &n, e) < 0) {
+					free(v);
+					return -e->code;
+				}
+				last = s->ns;
+			}
+			for (size_t k = 0; k < n && !there; k++)
+				there = v[k].ifindex == s->run.ifindex && !strcmp(v[k].name, s->ifname);
+			if (!there) {
+				s->run.with = 0;
+				continue;
+			}
+			if (poll < GONE_POLLS) {
+				waiting = true;
+				continue;
+			}
+			if (nn_link_del(ns, s->run.ifindex, e) < 0) {
+				free(v);
+				return -e->code;
+			}
+			s->run.with = 0;
+		}
+		free(v);
+		if (waiting)
+			nanosleep(&(struct timespec){ 0, GONE_POLL_NS }, NULL);
+	}
+	return 0;
+}
+
 static volatile sig_atomic_t cancel_sig;
 
 void nn_plan_cancel(int sig)
@@ -835,7 +904,10 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 		nn_hash_free(&a.made);
 		return ret;
 	}
+	ret = wait_gone_with(&a, e);
 	nn_hash_free(&a.made);
+	if (ret < 0)
+		return ret;
 	/* Everything every owner made is gone, or was not netnsctl's any
 	 * more: the journal starts afresh. */
 	if (lab->every_owner && lab->prune && nn_journal_rewrite(ctx, NULL, 0, e) < 0)

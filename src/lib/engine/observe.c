@@ -258,6 +258,49 @@ static bool prunes(const struct nn_lab *lab, const struct nn_journal_entry *j)
  * every owner) made, and what the kind of the record asks for in it.
  * Nothing is read in a namespace the prune deletes (its objects go with it).
  */
+/*
+ * The ids the namespaces the prune deletes have in a namespace that stays
+ * and holds veth ends the prune would delete: an end whose peer is in a
+ * namespace that goes, goes with it (in the kernel's batch of that
+ * namespace's teardown; a delete of its own costs the kernel a
+ * synchronize_net each).  The handles of the namespaces that go are let go.
+ */
+static int look_gone_peers(struct observer *o, struct nn_error *e)
+{
+	const struct nn_snapshot *snap = o->snap;
+	struct nn_hash stays = NN_HASH_INIT;
+	int ret = 0;
+
+	if (!nn_hash_len(&o->pruned))
+		return 0;
+	for (size_t i = 0; i < snap->n_journal && ret == 0; i++) {
+		const struct nn_journal_entry *j = &snap->journal[i];
+		const struct nn_snap_ns *sn = nn_snap_ns(snap, j->ns);
+		const struct nn_link_info *l;
+		const char *d;
+		size_t it = 0;
+
+		if (j->kind != NN_OBJ_LINK || !prunes(o->lab, j) || !sn || !(sn->have & NN_SNAP_LINKS) ||
+		    !(l = nn_snap_link(sn, j->name)) || strcmp(l->kind, "veth") || !l->peer_nsid_set ||
+		    nn_hash_find(&stays, j->ns, NULL))
+			continue;
+		if (nn_hash_put(&stays, j->ns, NULL) < 0) {
+			ret = nomem(e);
+			break;
+		}
+		while (ret == 0 && nn_hash_next(&o->pruned, &it, &d, NULL)) {
+			struct nn_ns *ns;
+			bool cached = nn_ctx_ns_cached(o->ctx, d, &ns);
+
+			ret = look_nsid(o, j->ns, d, e);
+			if (!cached)
+				nn_ctx_ns_forget(o->ctx, d);
+		}
+	}
+	nn_hash_free(&stays);
+	return ret;
+}
+
 static int look_prune(struct observer *o, struct nn_error *e)
 {
 	const struct nn_snapshot *snap = o->snap;
@@ -302,7 +345,7 @@ static int look_prune(struct observer *o, struct nn_error *e)
 		if (want && look(o, j->ns, want, NULL, e) < 0)
 			return -e->code;
 	}
-	return 0;
+	return look_gone_peers(o, e);
 }
 
 static int look_del_veth(struct observer *o, const struct lab_del_veth *v, struct nn_error *e)

@@ -161,9 +161,10 @@ static bool plan_makes_link(const struct nn_plan *p, const char *ns, const char 
 	return nn_hash_find(&p->made_links, link_key(key, sizeof(key), ns, ifname), NULL);
 }
 
+/* Namespace NS goes, by step P->n - 1 (NULL: the clients' steps). */
 static int mark_deleted(struct nn_plan *p, const char *ns, struct nn_error *e)
 {
-	if (nn_hash_put(&p->deleted_ns, ns, NULL) < 0)
+	if (nn_hash_put(&p->deleted_ns, ns, (void *)(uintptr_t)p->n) < 0)
 		return nn_error_set(e, ENOMEM, "cannot plan");
 	return 0;
 }
@@ -825,15 +826,53 @@ static int prune_fwd(struct nn_plan *p, const struct nn_snapshot *snap, const st
 	return 0;
 }
 
+/* Which namespace that this plan deletes has id ID in namespace NS, by the
+ * ids observe read (look_gone_peers): a map "NS#ID" -> name, made once per
+ * namespace NS. */
+struct gone_peers {
+	struct nn_hash seen;	/* namespaces whose ids are in the map */
+	struct nn_hash ids;
+};
+
+static const char *peer_goes(struct nn_plan *p, const struct nn_snapshot *snap,
+			     struct gone_peers *g, const char *ns, const struct nn_link_info *l,
+			     struct nn_error *e)
+{
+	char key[300];
+	const char *d;
+	size_t it = 0;
+	int32_t id;
+
+	if (strcmp(l->kind, "veth") || !l->peer_nsid_set || !nn_hash_len(&p->deleted_ns))
+		return NULL;
+	if (!nn_hash_find(&g->seen, ns, NULL)) {
+		if (nn_hash_put(&g->seen, ns, NULL) < 0) {
+			nn_error_set(e, ENOMEM, "cannot plan");
+			return NULL;
+		}
+		while (nn_hash_next(&p->deleted_ns, &it, &d, NULL)) {
+			if (!nn_snap_nsid(snap, ns, d, &id) || id < 0)
+				continue;
+			snprintf(key, sizeof(key), "%s#%d", ns, (int)id);
+			if (nn_hash_put(&g->ids, key, (void *)d) < 0) {
+				nn_error_set(e, ENOMEM, "cannot plan");
+				return NULL;
+			}
+		}
+	}
+	snprintf(key, sizeof(key), "%s#%d", ns, (int)l->peer_nsid);
+	return nn_hash_get(&g->ids, key);
+}
+
 /*
  * What the journal says this lab's owner made and the lab no longer has,
  * where it still is what the owner made (owner.h): removed.  Anything else
  * under those names is left alone.
  */
-static int plan_prune(struct nn_plan *p, const struct nn_snapshot *snap, const struct nn_lab *lab,
-		      struct nn_error *e)
+static int prune_objects(struct nn_plan *p, const struct nn_snapshot *snap,
+			 const struct nn_lab *lab, struct gone_peers *gp, struct nn_error *e)
 {
-	int ret = prune_namespaces(p, snap, lab, e);
+	int ret = 0;
 
 	for (size_t i = 0; i < snap->n_journal && ret == 0; i++) {
 		const struct nn_journal_entry *j = &snap->journal[i];
@@ -841,6 +880,7 @@ static int plan_prune(struct nn_plan *p, const struct nn_snapshot *snap, const s
 		const struct nn_link_info *l;
 		const struct nn_snap_ns *ob;
 		struct nn_step *s;
+		const char *d;
 
 		/* In a namespace this plan deletes, everything goes with it. */
 		if (j->kind == NN_OBJ_NETNS || !prunes(lab, j) || plan_deletes_ns(p, j->ns) ||
@@ -852,9 +892,18 @@ static int plan_prune(struct nn_plan *p, const struct nn_snapshot *snap, const s
 			if (lab_has_link(lab, j->ns, j->name) || !l || !nn_owner_link(j, l))
 				break;
 			s = add_step(p, NN_STEP_LINK_DEL, NN_STATE_EXTRA, NN_WHY_PRUNED, j->ns, j->name, e);
-			if (!s)
-				return -e->code;
+			if (!s) {
+				ret = -e->code;
+				break;
+			}
 			s->run.ifindex = l->ifindex;
+			/* A veth end whose peer's namespace goes goes with it. */
+			if ((d = peer_goes(p, snap, gp, j->ns, l, e))) {
+				snprintf(s->ns2, sizeof(s->ns2), "%s", d);
+				s->run.with = (uintptr_t)nn_hash_get(&p->deleted_ns, d);
+			} else if (e->code) {
+				ret = -e->code;
+			}
 			break;
 		case NN_OBJ_QDISC:
 			l = nn_snap_link(ob, j->name);
@@ -897,6 +946,19 @@ static int plan_prune(struct nn_plan *p, const struct nn_snapshot *snap, const s
 			break;
 		}
 	}
+	return ret;
+}
+
+static int plan_prune(struct nn_plan *p, const struct nn_snapshot *snap, const struct nn_lab *lab,
+		      struct nn_error *e)
+{
+	struct gone_peers g = { NN_HASH_INIT, NN_HASH_INIT };
+	int ret = prune_namespaces(p, snap, lab, e);
+
+	if (ret == 0)
+		ret = prune_objects(p, snap, lab, &g, e);
+	nn_hash_free(&g.seen);
+	nn_hash_free(&g.ids);
 	return ret;
 }
 
