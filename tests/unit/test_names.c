@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
@@ -270,6 +271,21 @@ static void test_json_strings(void **state)
 	assert_string_equal(written(nn_put_json, "bad\xff"), "\"bad\\\\xff\"");
 }
 
+/* A command's output: any bytes, NULs and cut characters too; what is not
+ * UTF-8 is U+FFFD (exec-all --json). */
+static void test_json_bytes(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	nn_put_json_n(f, "a\0b\xff\nc\xc3", 7, true);
+	fclose(f);
+	assert_string_equal(buf, "\"a\\u0000b\\ufffd\\u000ac\\ufffd\"");
+	free(buf);
+}
+
 static void test_nearest(void **state)
 {
 	static const char *const cmds[] = { "create-namespaces", "delete-namespaces", "list",
@@ -299,6 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shown_names),
 		cmocka_unit_test(test_json_strings),
+		cmocka_unit_test(test_json_bytes),
 		cmocka_unit_test(test_netns_valid),
 		cmocka_unit_test(test_netns_existing),
 		cmocka_unit_test(test_netns_invalid),
