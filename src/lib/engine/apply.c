@@ -238,35 +238,6 @@ static void veth_fold(struct nn_plan *p, size_t i, struct veth_fold *f)
 	}
 }
 
-/*
- * The kernel side of a veth create: the pair, A a port of MASTER (0: none)
- * and up when UP, the ifindexes of both ends returned.  Today: the create,
- * a look-up of each end, then the master and the up as requests of their
- * own.  With the kernel layer's nn_veth_create() (both MACs, A's master
- * and up, B's ifindex asked for, both indexes returned) this is one
- * request, and nothing else here changes.
- */
-static int create_veth(struct applier *a, struct nn_ns *ns_a, const char *if_a, const uint8_t *mac_a,
-		       struct nn_ns *ns_b, const char *if_b, const uint8_t *mac_b, int master,
-		       bool up, int *ia, int *ib, struct nn_error *e)
-{
-	struct nn_link_info li;
-
-	if (nn_veth_add(ns_a, if_a, mac_a, ns_b, if_b, mac_b, e) < 0)
-		return -e->code;
-	if (nn_link_get(ns_a, if_a, &li, e) < 0)
-		return -e->code;
-	*ia = li.ifindex;
-	if (nn_link_get(ns_b, if_b, &li, e) < 0)
-		return -e->code;
-	*ib = li.ifindex;
-	if ((master && nn_link_set_master(ns_a, *ia, master, e) < 0) ||
-	    (up && nn_link_set_up(ns_a, *ia, true, e) < 0))
-		return -e->code;
-	(void)a;
-	return 0;
-}
-
 static int master_error(const struct nn_step *s, struct nn_error *e)
 {
 	if (e->code == EXFULL)
@@ -274,6 +245,39 @@ static int master_error(const struct nn_step *s, struct nn_error *e)
 				     "cannot attach %s to bridge %s in %s: it has its maximum of ports (1023)",
 				     s->ifname, s->ifname2, nn_where(s->ns));
 	return nn_error_prefix(e, "%s, bridge %s", s->ifname, s->ifname2);
+}
+
+/*
+ * The kernel side of a veth create: the pair, A a port of MASTER (0: none;
+ * MS its step, for the error) and up when UP, the ifindexes of both ends
+ * returned, *MADE as soon as the pair exists.  Today: the create,
+ * a look-up of each end, then the master and the up as requests of their
+ * own.  With the kernel layer's nn_veth_create() (both MACs, A's master
+ * and up, B's ifindex asked for, both indexes returned) this is one
+ * request, and nothing else here changes.
+ */
+static int create_veth(struct applier *a, struct nn_ns *ns_a, const char *if_a, const uint8_t *mac_a,
+		       struct nn_ns *ns_b, const char *if_b, const uint8_t *mac_b, int master,
+		       const struct nn_step *ms, bool up, int *ia, int *ib, bool *made,
+		       struct nn_error *e)
+{
+	struct nn_link_info li;
+
+	if (nn_veth_add(ns_a, if_a, mac_a, ns_b, if_b, mac_b, e) < 0)
+		return -e->code;
+	*made = true;
+	if (nn_link_get(ns_a, if_a, &li, e) < 0)
+		return -e->code;
+	*ia = li.ifindex;
+	if (nn_link_get(ns_b, if_b, &li, e) < 0)
+		return -e->code;
+	*ib = li.ifindex;
+	if (master && nn_link_set_master(ns_a, *ia, master, e) < 0)
+		return master_error(ms, e);
+	if (up && nn_link_set_up(ns_a, *ia, true, e) < 0)
+		return -e->code;
+	(void)a;
+	return 0;
 }
 
 static int do_veth(struct applier *a, struct nn_plan *p, size_t i, struct nn_error *e)
@@ -284,6 +288,7 @@ static int do_veth(struct applier *a, struct nn_plan *p, size_t i, struct nn_err
 	struct nn_ns *ns, *ns2, *master_ns;
 	struct veth_fold f;
 	int ia = 0, ib = 0, master = 0, ret;
+	bool made = false;
 
 	veth_fold(p, i, &f);
 	nn_link_random_mac(s->run.mac);
@@ -303,23 +308,23 @@ static int do_veth(struct applier *a, struct nn_plan *p, size_t i, struct nn_err
 		return -e->code;
 	}
 	ret = f.a_is_peer ? create_veth(a, ns2, s->ifname2, s->run.mac2, ns, s->ifname, s->run.mac,
-					master, f.up != NULL, &ib, &ia, e)
+					master, f.master, f.up != NULL, &ib, &ia, &made, e)
 			  : create_veth(a, ns, s->ifname, s->run.mac, ns2, s->ifname2, s->run.mac2,
-					master, f.up != NULL, &ia, &ib, e);
-	if (ret < 0 && (!ia || !ib)) {
+					master, f.master, f.up != NULL, &ia, &ib, &made, e);
+	if (ret < 0 && !made) {
 		/* Nothing made (the kernel makes the pair whole or not at all). */
 		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
 		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, &ignored);
-		return f.master ? master_error(f.master, e) : ret;
+		return ret;
 	}
-	/* Made: from here on an undo deletes it. */
+	/* Made: from here on an undo deletes it (by its name and MAC). */
 	s->run.done = true;
+	if (ret < 0)
+		return ret;
 	s->run.ifindex = ia;
 	s->run.ifindex2 = ib;
 	if (remember(a, s->ns, s->ifname, ia, e) < 0 || remember(a, s->ns2, s->ifname2, ib, e) < 0)
 		return -e->code;
-	if (ret < 0)
-		return f.master ? master_error(f.master, e) : ret;
 	if (f.master)
 		f.master->run.done = true;
 	if (f.up)
