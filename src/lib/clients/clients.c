@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <linux/sockios.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "netnsctl/clients.h"
@@ -913,12 +914,117 @@ static bool end_process(int pidfd, int sig, unsigned ms)
 	return r > 0;
 }
 
+/*
+ * A keeper of an older netnsctl held an flock(2) on keeper.lock (and wrote
+ * keeper.pid), not a POSIX lock: F_GETLK does not see it, and a keeper
+ * started beside it would renew the same leases.  The kernel's table of
+ * locks does: each line of /proc/locks names a lock's kind, its holder's pid
+ * as this pid namespace sees it, and the file (device and inode).  The pid
+ * holding an FLOCK on keeper.lock; 0 when none (or none this pid namespace
+ * can see: its pid shows as 0 or -1, and nothing can be proven of it).
+ */
+static pid_t flock_holder(struct nn_ctx *ctx)
+{
+	char path[PATH_MAX], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	struct stat st;
+
+	keeper_path(ctx, "lock", path, sizeof(path));
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	f = fopen("/proc/locks", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char kind[16], how[16], mode[16];
+		unsigned maj, min;
+		unsigned long ino;
+		long pid;
+
+		/* "3: FLOCK  ADVISORY  WRITE 1234 00:19:5678 0 EOF" (device in hex);
+		 * a waiter's line has "->" before the kind */
+		if (sscanf(line, "%*d: %15s %15s %15s %ld %x:%x:%lu", kind, how, mode, &pid, &maj,
+			   &min, &ino) != 7 || strcmp(kind, "FLOCK"))
+			continue;
+		if (maj == major(st.st_dev) && min == minor(st.st_dev) && ino == st.st_ino)
+			return pid > 0 && pid <= INT_MAX ? (pid_t)pid : 0;
+	}
+	return 0;
+}
+
+/* PID runs netnsctl's lease keeper: "lease-keeper" is one of its arguments. */
+static bool runs_lease_keeper(pid_t pid)
+{
+	char path[64], buf[4096];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *a = buf; a < buf + n; a += strlen(a) + 1)
+		if (!strcmp(a, "lease-keeper"))
+			return true;
+	return false;
+}
+
+/*
+ * Stop a keeper of an older netnsctl, with the proof keeper_stop() has for
+ * the current one: the pid /proc/locks says holds the FLOCK on keeper.lock,
+ * a pidfd of it, and then the lock still that pid's and its command line
+ * lease-keeper's while the pidfd's process lives (a pid names one living
+ * process).  Another program's flock on the file, or an older netnsctl's
+ * command testing the lock for a moment, is no keeper: left alone.
+ */
+static int old_keeper_stop(struct nn_ctx *ctx, struct nn_error *e)
+{
+	char path[PATH_MAX];
+	pid_t pid = 0;
+
+	for (int tries = 0; tries < 5; tries++) {
+		_cleanup_close_ int pidfd = -1;
+
+		pid = flock_holder(ctx);
+		if (pid == 0)
+			return 0;
+		pidfd = pidfd_open(pid, 0);
+		if (pidfd < 0) {
+			if (errno == ESRCH)
+				continue;	/* gone since /proc/locks said so */
+			return nn_error_set(e, errno, "cannot stop the lease keeper of an older netnsctl (pid %d)",
+					    (int)pid);
+		}
+		if (flock_holder(ctx) != pid)
+			continue;
+		if (!runs_lease_keeper(pid))
+			return 0;
+		if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
+			continue;	/* ended while it was looked at */
+		if (!end_process(pidfd, SIGTERM, KEEPER_WAIT_MS) &&
+		    !end_process(pidfd, SIGKILL, KEEPER_WAIT_MS))
+			return nn_error_setx(e, EBUSY, "the lease keeper of an older netnsctl (pid %d) does not stop",
+					     (int)pid);
+		/* It wrote keeper.pid; nothing reads it now. */
+		keeper_path(ctx, "pid", path, sizeof(path));
+		unlink(path);
+	}
+	if (flock_holder(ctx) == 0)
+		return 0;
+	return nn_error_setx(e, EBUSY, "the lease keeper of an older netnsctl (pid %d) does not stop",
+			     (int)pid);
+}
+
 /* Stop the keeper so that this process alone owns the leases.  The keeper
  * exits on SIGTERM without releasing anything: its lease files say where it
- * left off. */
+ * left off.  A keeper of an older netnsctl goes too. */
 static int keeper_stop(struct nn_ctx *ctx, struct nn_error *e)
 {
 	pid_t pid = 0;
+
+	if (old_keeper_stop(ctx, e) < 0)
+		return -e->code;
 
 	for (int tries = 0; tries < 5; tries++) {
 		_cleanup_close_ int pidfd = -1;
@@ -1032,6 +1138,9 @@ int nn_clients_keeper_ensure(struct nn_ctx *ctx, char *const argv[], struct nn_e
 	pid_t pid;
 	int status;
 
+	/* One keeper: never one beside a keeper of an older netnsctl. */
+	if (old_keeper_stop(ctx, e) < 0)
+		return -e->code;
 	if (keeper_holder(ctx) != 0 || !any_dhcp_lease(ctx))
 		return 0;
 	if (!argv)
