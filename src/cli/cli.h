@@ -94,6 +94,8 @@ int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run);
  * with DRY_RUN) the plan.  Frees LAB.  Returns an exit code. */
 struct nn_lab;
 int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run);
+/* The same; *CHANGED: the plan was applied and was not empty. */
+int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, bool dry_run, bool *changed);
 
 /* SIGINT, SIGTERM and SIGHUP from now on cancel a running plan
  * (nn_plan_cancel): it rolls back, and the exit status is 128 + the signal. */

@@ -673,6 +673,11 @@ int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run)
 
 int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
 {
+	return cli_apply_lab_changed(cmd, lab, dry_run, NULL);
+}
+
+int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, bool dry_run, bool *changed)
+{
 	struct nn_error e = { 0 };
 	struct nn_plan *plan = NULL;
 	struct nn_ctx *ctx = NULL;
@@ -688,6 +693,8 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
 		else
 			ret = cli_run_plan(ctx, plan, dry_run);
 	}
+	if (changed)
+		*changed = ret == EXIT_OK && !dry_run && plan && nn_plan_len(plan) > 0;
 	nn_plan_free(plan);
 	nn_ctx_free(ctx);
 	nn_lab_free(lab);

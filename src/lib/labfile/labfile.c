@@ -1109,8 +1109,9 @@ static int parse_expect(struct parser *p, const yaml_node_t *n, struct nn_expect
 	snprintf(x->from, sizeof(x->from), "%s", p->lf->nodes[node].name);
 	if ((ret = scalar(p, v[1], "to", &s)) < 0)
 		return ret;
-	/* A node, else an address probed as it is. */
-	if (nn_labfile_node_index(p->lf, s) < 0 && !strchr(s, '/') &&
+	/* A node (as the file names it: without the lab's prefix), else an
+	 * address probed as it is. */
+	if (node_named(p, s) < 0 && !strchr(s, '/') &&
 	    nn_parse_ifaddr(s, &x->to_addr, &tmp) == 0) {
 		x->to_is_addr = true;
 	} else {
