@@ -61,7 +61,7 @@
 
 struct nn_ctx;
 
-#define NN_TIMED_LINE_MAX 2048
+#define NN_TIMED_LINE_MAX 4096
 
 enum nn_timed_kind { NN_TIMED_QDISC, NN_TIMED_LINK, NN_TIMED_PARTITION };
 

@@ -34,7 +34,7 @@
 #include "util/file.h"
 
 #define LOG_MAX (1 << 20)
-#define START_WAIT_MS 10000
+#define START_WAIT_MS 3000
 
 static void timed_path(struct nn_ctx *ctx, const char *what, char *buf, size_t len)
 {
@@ -84,6 +84,10 @@ static void __attribute__((noreturn)) reverter_child(struct nn_ctx *ctx, const c
 		_exit(127);
 	if (fork() != 0)
 		_exit(0);
+	/* The maker's state lock stays the maker's: forgotten here (without
+	 * exec, its descriptor number would otherwise be closed again by the
+	 * reverter's first unlock, whatever it then is: its own lock's). */
+	nn_state_unlock();
 	if (chdir("/") < 0)
 		_exit(127);
 	umask(022);
