@@ -41,6 +41,17 @@
 #include "netnsctl/timed.h"
 
 static struct nn_ctx *ctx;
+/* What main allocates, freed at exit (the sanitizer builds check for leaks). */
+static struct nn_ns **groups[2];
+static struct nn_timed *records;
+
+static void free_all(void)
+{
+	free(groups[0]);
+	free(groups[1]);
+	free(records);
+	nn_ctx_free(ctx);
+}
 
 static int fail(const struct nn_error *e)
 {
@@ -128,13 +139,16 @@ int main(int argc, char **argv)
 		goto usage;
 	if (nn_ctx_new(&ctx, NULL, &e) < 0)
 		return fail(&e);
+	atexit(free_all);
 	if ((!strcmp(argv[1], "partition") || !strcmp(argv[1], "heal")) && argc == 6) {
 		struct nn_ns **a, **b;
 		size_t na, nb;
 		uint64_t nonce = strtoull(argv[3], NULL, 16);
 
-		if (group(argv[4], &a, &na, &e) < 0 || group(argv[5], &b, &nb, &e) < 0)
+		if (group(argv[4], &groups[0], &na, &e) < 0 || group(argv[5], &groups[1], &nb, &e) < 0)
 			return fail(&e);
+		a = groups[0];
+		b = groups[1];
 		if (!strcmp(argv[1], "partition"))
 			ret = nn_partition_add(a, na, b, nb, argv[2], nonce, &e);
 		else
@@ -226,10 +240,12 @@ int main(int argc, char **argv)
 		size_t na, nb;
 		uint64_t nonce = strtoull(argv[3], NULL, 16), id = nn_timed_new_id();
 
-		if (nn_state_lock(ctx, &e) < 0 || group(argv[4], &a, &na, &e) < 0 ||
-		    group(argv[5], &b, &nb, &e) < 0)
+		if (nn_state_lock(ctx, &e) < 0 || group(argv[4], &groups[0], &na, &e) < 0 ||
+		    group(argv[5], &groups[1], &nb, &e) < 0)
 			return fail(&e);
-		if (!(v = calloc(na + nb, sizeof(*v))))
+		a = groups[0];
+		b = groups[1];
+		if (!(v = records = calloc(na + nb, sizeof(*v))))
 			return 1;
 		for (size_t i = 0; i < na + nb; i++) {
 			v[i] = record(NN_TIMED_PARTITION, i < na ? a[i] : b[i - na], argv[2], id, argv[6], &e);
