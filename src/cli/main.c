@@ -186,6 +186,7 @@ const struct command nn_commands[] = {
 	{ "list-clients", cmd_list_clients, "", "Show clients: name, MAC, address, gateway, lease expiry", clients_list_opts },
 	{ "exec-all", cmd_exec_all, "[-- CMD [ARG...]]", "Run a command in every client's (or a lab's nodes') namespace; exit 0 when all exit 0", exec_all_opts },
 	{ "lease-keeper", cmd_lease_keeper, "", "(internal) Renew the clients' leases; started by create-clients", no_opts },
+	{ "reverter", cmd_reverter, "", "(internal) Put timed changes back at their deadlines; started by the commands that make them", no_opts },
 	{ "connect-host", cmd_connect_host, "NS", "Connect a namespace to the host with a veth, a default route and optionally NAT", connect_opts },
 	{ "disconnect-host", cmd_disconnect_host, "NS", "Remove what connect-host made for a namespace", dry_opts },
 	{ "forward-port", cmd_forward_port, "NS PROTO HOSTPORT NSPORT", "Forward a port of the host's addresses to a namespace (DNAT)", forward_opts },
