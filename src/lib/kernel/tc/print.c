@@ -56,14 +56,26 @@ static const char *tc_rate(char *buf, size_t len, uint64_t bytes_per_sec)
 	return buf;
 }
 
-/* The shortest "%g" of the percentage that tc reads back as PROB. */
+static bool reads_back(const char *s, uint32_t prob)
+{
+	return (uint32_t)rint(strtod(s, NULL) / 100. * UINT32_MAX) == prob;
+}
+
+/* The shortest decimal of the percentage that tc reads back as PROB
+ * (without an exponent, for people to read). */
 static const char *tc_percent(char *buf, size_t len, uint32_t prob)
 {
 	double pct = 100.0 * prob / UINT32_MAX;
+	int prec;
 
-	for (int prec = 1; prec <= 17; prec++) {
+	for (prec = 1; prec <= 17; prec++) {
 		snprintf(buf, len, "%.*g", prec, pct);
-		if ((uint32_t)rint(strtod(buf, NULL) / 100. * UINT32_MAX) == prob)
+		if (!strchr(buf, 'e') && reads_back(buf, prob))
+			break;
+	}
+	for (int f = 1; prec > 17 && f <= 40; f++) {
+		snprintf(buf, len, "%.*f", f, pct);
+		if (reads_back(buf, prob))
 			break;
 	}
 	strncat(buf, "%", len - strlen(buf) - 1);

@@ -534,6 +534,8 @@ void nn_tc_tree_diff(struct nn_tc_tree *want, const struct nn_tc_tree *have, str
 
 	memset(d, 0, sizeof(*d));
 	nn_tc_tree_normalize(want);
+	for (i = 0; i < want->n_rules; i++)
+		want->rules[i].slot = 0;
 	for (i = 0; i < want->n_rules; i++) {
 		pair[i] = -1;
 		for (j = 0; j < have->n_rules && !have->other[0]; j++)
