@@ -172,6 +172,19 @@ static int qdisc_put(struct nn_ns *ns, int ifindex, uint32_t parent, uint32_t ha
 	return talk(ns, nlh, names[k], e, what);
 }
 
+/* A pfifo root with a handle the kernel picks, in place of the root. */
+static int pfifo_put(struct nn_ns *ns, int ifindex, struct nn_error *e)
+{
+	char buf[256] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = nn_tc_request(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, TC_H_ROOT, 0, 0);
+	mnl_attr_put_strz(nlh, TCA_KIND, "pfifo");
+	return nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot replace the root qdisc of ifindex %d in %s",
+			   ifindex, nn_ns_label(ns));
+}
+
 static int qdisc_del(struct nn_ns *ns, int ifindex, uint32_t parent, uint32_t handle,
 		     struct nn_error *e)
 {
@@ -210,14 +223,13 @@ static int leaf_set(struct nn_ns *ns, int ifindex, uint32_t parent, uint32_t maj
 		return have && !nn_tc_leaf_empty(have) ? qdisc_del(ns, ifindex, parent, major, e) : 0;
 	}
 	ret = qdisc_put(ns, ifindex, parent, major, k, l, e);
+	/* EINVAL "Invalid qdisc name": MAJOR is of another kind.  The
+	 * kernel checks that before it looks the new kind up, so a missing
+	 * kind shows only in the graft, whose error is the one to report. */
 	if (ret == -EINVAL && (!have || have->has_netem != l->has_netem)) {
-		struct nn_error first = *e;
-
 		ret = qdisc_put(ns, ifindex, parent, 0, k, l, e);
 		if (ret == 0)
 			ret = qdisc_put(ns, ifindex, parent, major, k, l, e);
-		else
-			*e = first;
 	}
 	if (ret < 0)
 		return ret;
@@ -438,13 +450,15 @@ int nn_tc_tree_set(struct nn_ns *ns, int ifindex, const struct nn_tc_tree *t0, s
 		return ret;
 	top = t->n_rules ? PUT_HTB : t->dflt.has_netem ? PUT_NETEM : PUT_TBF;
 	/*
-	 * A new tree, never an edit of the old one: where the root already
-	 * has our handle, the new root goes in first under a handle the
-	 * kernel picks (one atomic replacement of the whole old tree), then
-	 * under ours.
+	 * A new tree, never an edit of the old one.  Where the root already
+	 * has our handle, a request for it would change that qdisc (or be
+	 * refused, for another kind), and a request without a handle changes
+	 * a root of the same kind too (tc_modify_qdisc(); 6.18 no longer
+	 * grafts anew for NLM_F_EXCL).  So a pfifo takes the old tree's place
+	 * first, in one atomic graft, and ours then takes the pfifo's.
 	 */
 	if (ret == 1 && root.handle == t->handle) {
-		ret = qdisc_put(ns, ifindex, TC_H_ROOT, 0, top, &t->dflt, e);
+		ret = pfifo_put(ns, ifindex, e);
 		if (ret < 0)
 			return ret;
 	}
@@ -512,6 +526,12 @@ int nn_tc_tree_sync(struct nn_ns *ns, int ifindex, const struct nn_tc_tree *want
 	struct nn_error e2 = { 0 };
 	int ret;
 
+	/* A kernel without a kind the steps need: refused before any step. */
+	if (!d->clear && (d->dflt || d->n)) {
+		ret = probe_kinds(ns, want, e);
+		if (ret < 0)
+			return ret;
+	}
 	ret = sync_steps(ns, ifindex, want, have, d, e);
 	if (ret == 0 || d->clear || d->rebuild)
 		return ret;	/* clear and rebuild undo their own part */
