@@ -172,17 +172,25 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 static int collect(const struct nn_tc_msgs *m, uint16_t type, int ifindex, size_t size,
 		   struct dump *d, struct nn_error *e)
 {
-	const struct nlmsghdr *nlh;
-	int len = m && m->len < INT32_MAX ? (int)m->len : 0;
+	size_t off = 0, len = m && m->buf ? m->len : 0;
 
 	memset(d, 0, sizeof(*d));
 	d->ifindex = ifindex;
 	d->type = type;
 	d->size = size;
-	for (nlh = m ? m->buf : NULL; nlh && mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+	/* Bounded here: mnl_nlmsg_ok() takes an nlmsg_len of 2^31 and more
+	 * for a negative length, which passes its check. */
+	while (!d->err && len - off >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)((const char *)m->buf + off);
+		size_t n = nlh->nlmsg_len;
+
+		if (n < NLMSG_HDRLEN || n > len - off)
+			break;
 		dump_cb(nlh, d);
-	if (!d->err && m && len != 0 && m->len)
-		d->err = nn_error_setx(&d->e, EPROTO, "%d bytes of a cut tc message", len);
+		off += NLMSG_ALIGN(n) < len - off ? NLMSG_ALIGN(n) : len - off;
+	}
+	if (!d->err && off != len)
+		d->err = nn_error_setx(&d->e, EPROTO, "%zu bytes of a cut tc message", len - off);
 	if (d->err) {
 		*e = d->e;
 		free(d->v);
@@ -232,13 +240,13 @@ static void read_leaf(struct nn_tc_tree *t, struct qd *q, size_t n, struct qd *t
 	if (top->k == Q_TBF) {
 		l->has_tbf = true;
 		l->tbf = top->tbf;
-		return;
+		goto made;
 	}
 	l->has_netem = true;
 	l->netem = top->netem;
 	c = find_q(q, n, TC_H_MAKE(top->handle, 1));
 	if (!c)
-		return;
+		goto made;
 	c->used = true;
 	if (c->bad || c->k != Q_TBF || c->handle != child) {
 		other(t, "netem %x: has a child %s %x:", TC_H_MAJ(top->handle) >> 16, c->kind,
@@ -247,6 +255,11 @@ static void read_leaf(struct nn_tc_tree *t, struct qd *q, size_t n, struct qd *t
 	}
 	l->has_tbf = true;
 	l->tbf = c->tbf;
+made:
+	/* What netnsctl sets is what its defaults make of it (a tbf without
+	 * a bucket or a queue is not): else a spec could never equal it. */
+	if (!nn_tc_leaf_same(l, l))
+		other(t, "qdisc %x: has parameters netnsctl does not set", TC_H_MAJ(top->handle) >> 16);
 }
 
 static int cmp_rule_prio(const void *a, const void *b)
