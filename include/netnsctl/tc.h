@@ -276,6 +276,9 @@ void nn_tc_print_ingress(FILE *f, const char *ns, const char *link, const char *
 			 const uint8_t mac[6], unsigned int mtu, bool make_clsact, uint64_t cookie,
 			 const struct nn_tc_tree *t);
 
+/* One leaf, for plan lines ("netem delay 10ms, then tbf rate 10Mbit ...",
+ * "no impairment"), without a newline. */
+void nn_tc_leaf_format(FILE *f, const struct nn_tc_leaf *l);
 /* The tree as show-qdisc prints it, one line a node, indented:
  *   root 1: htb default 1:1
  *     class 1:1 (default): netem delay 10ms

@@ -154,11 +154,12 @@ static int dev_index(struct nn_ns *ns, const char *dev, struct nn_link_info *l, 
 	return nn_link_get(ns, dev, l, e);
 }
 
-int main(int argc, char **argv)
+static struct nn_ctx *ctx;
+
+static int run(int argc, char **argv)
 {
 	static struct nn_tc_tree want, have;
 	struct nn_error e = { 0 };
-	struct nn_ctx *ctx;
 	struct nn_ns *ns;
 	struct nn_link_info l;
 	struct nn_tc_diff d;
@@ -298,6 +299,14 @@ int main(int argc, char **argv)
 	}
 	if (ret < 0)
 		return fail(&e);
-	nn_ctx_free(ctx);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int ret = run(argc, argv);
+
+	if (ctx)
+		nn_ctx_free(ctx);
+	return ret;
 }

@@ -12,8 +12,8 @@
 # Every impairment is on sva's veth-a: its egress (what sva sends) or,
 # through the ifb ifb-veth-a, its ingress (what sva receives).
 #
-# host (no sch_netem): a per-destination tbf (to svb limited, to svc not),
-# an ingress tbf (svb -> sva limited, sva -> svb not), both by iperf3 within
+# host (no sch_netem): a per-destination tbf (to svb limited, to svc not), a
+# per-port tbf (tcp to 5201 limited, to 5202 not), an ingress tbf (svb -> sva limited, sva -> svb not), both by iperf3 within
 # 10%; a netem+tbf tree refused with the no-netem error and nothing changed;
 # --print-tc's commands give the same kernel state; removal leaves no ifb,
 # clsact, filter or class, also after the ifb was deleted behind its back.
@@ -147,6 +147,18 @@ host_lane() {
 	other=${s%% *}
 	record "tbf per destination, the other" "egress rule to $ADDR_B/32 rate 10mbit" \
 		"$other Mbit/s to svc" ">= 100 Mbit/s" within "$other" 100 1e12
+
+	pretty "per port: tcp to port 5201 at 10 Mbit/s, to 5202 not"
+	ok tt set sva veth-a rule port 5201 proto tcp rate 10mbit
+	s=$(iperf_l2_mbit 5 sva svb "$ADDR_B" "" 5201)
+	l2=${s%% *}
+	record "tbf per port, limited" "egress rule port 5201 proto tcp rate 10mbit" \
+		"$l2 Mbit/s to port 5201 (link layer, median of 5 s)" "9-11 Mbit/s" within "$l2" 9 11
+	s=$(iperf_l2_mbit 3 sva svb "$ADDR_B" "" 5202)
+	other=${s%% *}
+	record "tbf per port, the other" "egress rule port 5201 proto tcp rate 10mbit" \
+		"$other Mbit/s to port 5202" ">= 100 Mbit/s" within "$other" 100 1e12
+	ok tt set sva veth-a rule to "$ADDR_B/32" rate 10mbit
 
 	pretty "the same rules again: no step, nothing changed"
 	before=$(tc_view sva veth-a)

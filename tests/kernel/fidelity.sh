@@ -175,9 +175,9 @@ snmp() {
 
 # --- throughput ---
 
-# iperf_l2_mbit SECONDS [CLIENT SERVER SERVER_ADDR [-R]]: an iperf3 TCP test
-# sva -> svb (or CLIENT -> SERVER_ADDR in SERVER; with -R SERVER sends to
-# CLIENT), the first second omitted. Prints "L2 GOODPUT" in Mbit/s: the
+# iperf_l2_mbit SECONDS [CLIENT SERVER SERVER_ADDR [-R|"" [PORT]]]: an
+# iperf3 TCP test sva -> svb (or CLIENT -> SERVER_ADDR in SERVER, on PORT,
+# default 5201; with -R SERVER sends to CLIENT), the first second omitted. Prints "L2 GOODPUT" in Mbit/s: the
 # median over the receiver's one-second intervals of the goodput, and the
 # link-layer rate it implies (full-size frames of MTU + 14 bytes of Ethernet
 # header carry MSS bytes of payload), which is what netem and tbf meter. The
@@ -186,13 +186,14 @@ snmp() {
 # do not notice.
 iperf_l2_mbit() {
 	local secs=$1 client=${2:-sva} server=${3:-svb} addr=${4:-$ADDR_B} reverse=${5:-}
+	local port=${6:-5201}
 	local srv=$_fid_tmp/iperf-server.json cli=$_fid_tmp/iperf-client.json
 	local pid rc=0 goodput mss mtu rcv
-	nsx "$server" timeout $((secs + 60)) iperf3 -s -1 -B "$addr" -p 5201 -J >"$srv" 2>&1 &
+	nsx "$server" timeout $((secs + 60)) iperf3 -s -1 -B "$addr" -p "$port" -J >"$srv" 2>&1 &
 	pid=$!
 	_fid_pids+=("$pid")
-	wait_for 20 _listening "$server" 5201
-	nsx "$client" timeout $((secs + 30)) iperf3 -c "$addr" -p 5201 -t "$secs" -O 1 -J $reverse \
+	wait_for 20 _listening "$server" "$port"
+	nsx "$client" timeout $((secs + 30)) iperf3 -c "$addr" -p "$port" -t "$secs" -O 1 -J $reverse \
 		>"$cli" 2>&1 || rc=$?
 	wait "$pid" || true
 	_fid_pids=()

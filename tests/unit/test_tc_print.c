@@ -283,6 +283,21 @@ static void test_format(void **state)
 		      "\"burst\":\"3028b\",\"burst_bytes\":3028,\"limit\":\"9278b\",\"limit_bytes\":9278,\"latency\":\"0us\",\"latency_ns\":0}},"
 		      "{\"class\":\"1:1\",\"default\":true,\"qdisc\":null}]}");
 
+	/* A leaf alone, as a plan line shows a change. */
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		assert_non_null(f);
+		nn_tc_leaf_format(f, &t.rules[0].leaf);
+		fputs(" -> ", f);
+		nn_tc_leaf_format(f, &t.dflt);
+		fclose(f);
+		assert_string_equal(buf, "tbf rate 1Mbit burst 3028b limit 9278b -> no impairment");
+		free(buf);
+	}
+
 	memset(&t, 0, sizeof(t));
 	t.handle = 0x80010000;
 	snprintf(t.other, sizeof(t.other), "root qdisc \"fq_codel\"");

@@ -280,7 +280,7 @@ void nn_tc_print_ingress(FILE *f, const char *ns, const char *link, const char *
 
 /* ------------------------------------------------------------ show: text */
 
-static void format_leaf(FILE *f, const struct nn_tc_leaf *l)
+void nn_tc_leaf_format(FILE *f, const struct nn_tc_leaf *l)
 {
 	char buf[512];
 	struct nn_qdisc_info q;
@@ -318,7 +318,7 @@ void nn_tc_tree_format(FILE *f, const struct nn_tc_tree *t)
 	}
 	if (!t->n_rules) {
 		fprintf(f, "root %s ", tc_handle(h, sizeof(h), t->handle));
-		format_leaf(f, &t->dflt);
+		nn_tc_leaf_format(f, &t->dflt);
 		fputc('\n', f);
 		return;
 	}
@@ -329,12 +329,12 @@ void nn_tc_tree_format(FILE *f, const struct nn_tc_tree *t)
 		fprintf(f, "  class %s rule %u %s: ",
 			tc_handle(c, sizeof(c), TC_H_MAKE(t->handle, r->slot)), r->prio,
 			nn_tc_match_text(m, sizeof(m), &r->match));
-		format_leaf(f, &r->leaf);
+		nn_tc_leaf_format(f, &r->leaf);
 		fputc('\n', f);
 	}
 	fprintf(f, "  class %s default: ",
 		tc_handle(c, sizeof(c), TC_H_MAKE(t->handle, NN_TC_DEFAULT_MINOR)));
-	format_leaf(f, &t->dflt);
+	nn_tc_leaf_format(f, &t->dflt);
 	fputc('\n', f);
 }
 
