@@ -313,6 +313,21 @@ uml_lane() {
 	record "asymmetric link removed" "unimpair, clear" "median RTT $med ms" "median < 5 ms" \
 		within "$med" 0 5
 
+	pretty "a leaf changes kind and stacking in place, at the root and in a rule"
+	local spec
+	for spec in "delay 5ms" "delay 5ms rate 5mbit" "rate 5mbit" "delay 7ms" "delay 7ms rate 6mbit" \
+		"delay 1ms rule to $ADDR_B/32 delay 5ms" "delay 1ms rule to $ADDR_B/32 delay 5ms rate 5mbit" \
+		"delay 1ms rule to $ADDR_B/32 rate 5mbit" "rate 2mbit rule to $ADDR_B/32 delay 6ms" \
+		"rate 2mbit rule to $ADDR_B/32 delay 6ms rate 1mbit" "delay 1ms rate 2mbit rule to $ADDR_B/32"; do
+		# shellcheck disable=SC2086
+		ok tt sync sva veth-a $spec
+		# shellcheck disable=SC2086
+		ok tt diff sva veth-a $spec
+		assert_eq "$OUT" unchanged "the tree after sync to \"$spec\""
+	done
+	ok tt clear sva veth-a
+	assert_no_tree
+
 	pretty "--print-tc's netem commands make the same kernel state"
 	replay_print delay 20ms jitter 2ms loss 0.5% rate 10mbit
 	replay_print delay 5ms rule to 10.10.0.0/25 delay 50ms rate 10mbit \
