@@ -638,13 +638,13 @@ int nn_qdisc_kind_probe(struct nn_ns *ns, const char *kind, struct nn_error *e)
 	char what[96];
 	int ret;
 
-	if (strcmp(kind, "netem") && strcmp(kind, "tbf"))
+	if (strcmp(kind, "netem") && strcmp(kind, "tbf") && strcmp(kind, "htb"))
 		return nn_error_setx(e, EINVAL, "cannot probe for qdisc kind \"%s\"", kind);
 	/*
 	 * A new root on lo (ifindex 1 in every namespace), exclusive, without
 	 * TCA_OPTIONS.  The kernel looks the kind up (loading its module when
 	 * it can) before anything else about the qdisc: a missing kind is
-	 * ENOENT "Specified qdisc kind is unknown".  A known netem or tbf then
+	 * ENOENT "Specified qdisc kind is unknown".  A known netem, tbf or htb then
 	 * refuses to start without options (EINVAL) and is freed: nothing
 	 * changes.  Any other answer (EEXIST: lo has a root of its own) does
 	 * not prove the kind missing, and the real step will tell.
