@@ -108,6 +108,12 @@ int nn_journal_append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kin
 int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		      const char *name, const char *owner, const struct nn_proof *proof,
 		      struct nn_error *e);
+/* An intent without its sync, for all but the last of several intents that
+ * announce one request (a veth's two ends): the last one's
+ * nn_journal_intent() syncs them all, one fdatasync for the request. */
+int nn_journal_intent_unsynced(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+			       const char *name, const char *owner, const struct nn_proof *proof,
+			       struct nn_error *e);
 /*
  * A "made" record: appended WITHOUT its own sync.  It announces no request,
  * and the intent before it already proves the object is netnsctl's; it is

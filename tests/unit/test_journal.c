@@ -382,10 +382,11 @@ static void locked_journal_stays_open(void **state)
 	made_ns(f, "b", 2);
 	assert_int_equal(journal_fds(f), 1);
 	made_ns(f, "c", 3);
-	assert_int_equal(nn_journal_intent(f->ctx, NN_OBJ_NETNS, "-", "d", "lab:a", NULL, &e), 0);
+	assert_int_equal(nn_journal_intent_unsynced(f->ctx, NN_OBJ_NETNS, "-", "d", "lab:a", NULL, &e), 0);
+	assert_int_equal(nn_journal_intent(f->ctx, NN_OBJ_NETNS, "-", "e", "lab:a", NULL, &e), 0);
 	assert_int_equal(journal_fds(f), 1);
 	assert_int_equal(nn_journal_sync(f->ctx, &e), 0);
-	owned(f, "a=1 b=2 c=3 d=0");
+	owned(f, "a=1 b=2 c=3 d=0 e=0");
 	nn_state_unlock();
 	assert_int_equal(journal_fds(f), 0);
 	assert_int_equal(nn_journal_sync(f->ctx, &e), 0);

@@ -450,6 +450,13 @@ int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 	return nn_journal_append(ctx, NN_JOURNAL_INTENT, kind, ns, name, 0, owner, proof, NULL, e);
 }
 
+int nn_journal_intent_unsynced(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+			       const char *name, const char *owner, const struct nn_proof *proof,
+			       struct nn_error *e)
+{
+	return append(ctx, NN_JOURNAL_INTENT, kind, ns, name, 0, owner, proof, false, NULL, e);
+}
+
 /* The records below announce no request: synced with the next intent. */
 int nn_journal_made(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		    const char *name, uint64_t id, const char *owner, const struct nn_proof *proof,
