@@ -10,6 +10,8 @@
  *   bridge NS NAME [up]                          -> "index=IFINDEX sends=N"
  *   macvlan PARENTNS PARENT_IFINDEX NS NAME [index=N] -> "index=IFINDEX sends=N"
  *   addrs-up NS IFINDEX ADDR...                  -> "sends=N"
+ *   dumps NS TIMES       link and address dumps of NS, TIMES each
+ *                        -> "links=N addrs=N sends=N"
  *
  * A namespace "-" is the one the program runs in.  A failure prints the
  * error on stderr and exits 1.
@@ -140,6 +142,20 @@ int main(int argc, char **argv)
 		if (nn_link_addrs_up(ns, atoi(argv[3]), p, n, &e) < 0)
 			return fail(&e);
 		printf("sends=%lu\n", sends() - before);
+	} else if (!strcmp(argv[1], "dumps") && argc >= 4) {
+		struct nn_ns *ns = ns_of(argv[2]);
+		struct nn_link_info *links;
+		struct nn_addr_info *addrs;
+		size_t nl = 0, na = 0;
+
+		before = sends();
+		for (int i = atoi(argv[3]); i > 0; i--) {
+			if (nn_link_list(ns, &links, &nl, &e) < 0 || (free(links), 0) ||
+			    nn_addr_list(ns, &addrs, &na, &e) < 0)
+				return fail(&e);
+			free(addrs);
+		}
+		printf("links=%zu addrs=%zu sends=%lu\n", nl, na, sends() - before);
 	} else {
 		fprintf(stderr, "nn-kernel-check: bad command\n");
 		return 2;

@@ -131,6 +131,11 @@ static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static void addr_dump_reset(void *data)
+{
+	((struct addr_dump *)data)->n = 0;
+}
+
 int nn_addr_list(struct nn_ns *ns, struct nn_addr_info **out, size_t *n, struct nn_error *e)
 {
 	char buf[512] = { 0 };
@@ -142,7 +147,7 @@ int nn_addr_list(struct nn_ns *ns, struct nn_addr_info **out, size_t *n, struct 
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_UNSPEC;
-	if (nn_mnl_talk(ns, nlh, addr_dump_cb, &d, e, "cannot list the addresses of %s",
+	if (nn_mnl_dump(ns, nlh, addr_dump_cb, &d, addr_dump_reset, e, "cannot list the addresses of %s",
 			nn_ns_label(ns)) < 0) {
 		free(d.v);
 		return -e->code;

@@ -117,6 +117,11 @@ static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static void link_dump_reset(void *data)
+{
+	((struct link_dump *)data)->n = 0;
+}
+
 static struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags, int ifindex)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -135,8 +140,8 @@ int nn_link_list(struct nn_ns *ns, struct nn_link_info **out, size_t *n, struct 
 	char buf[MSG_BUF] = { 0 };
 	struct link_dump d = { 0 };
 
-	if (nn_mnl_talk(ns, link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0), link_dump_cb, &d, e,
-			"cannot list the links of %s", nn_ns_label(ns)) < 0) {
+	if (nn_mnl_dump(ns, link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0), link_dump_cb, &d, link_dump_reset,
+			e, "cannot list the links of %s", nn_ns_label(ns)) < 0) {
 		free(d.v);
 		return -e->code;
 	}

@@ -68,22 +68,19 @@ void nn_nl_stats_get(struct nn_nl_stats *out)
 		out->by_type[t] = __atomic_load_n(&stats.by_type[t], __ATOMIC_RELAXED);
 }
 
-int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
-		struct nn_error *e, const char *fmt, ...)
+/* One request and its whole answer; *INTR set when the answer was a dump
+ * the kernel marked interrupted (NLM_F_DUMP_INTR). */
+static int talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		struct nn_error *e, const char *what, bool *intr)
 {
 	static __thread unsigned int seq_base;
 	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct mnl_socket *nl;
 	unsigned int portid, seq;
-	char what[NN_ERROR_MAX];
 	int ret = 0;
-	va_list ap;
 	ssize_t n;
 
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-
+	*intr = false;
 	nl = nn_ns_mnl(ns, e);
 	if (!nl)
 		return -e->code;
@@ -113,9 +110,11 @@ int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		     m = mnl_nlmsg_next(m, &len)) {
 			if (m->nlmsg_seq != seq || m->nlmsg_pid != portid)
 				continue;
-			if ((m->nlmsg_flags & NLM_F_DUMP_INTR) && !ret)
+			if ((m->nlmsg_flags & NLM_F_DUMP_INTR) && !ret) {
+				*intr = true;
 				ret = nn_error_setx(e, EINTR, "%s: the kernel's answer changed while it was read; try again",
 						    what);
+			}
 			if (m->nlmsg_type == NLMSG_DONE) {
 				/* A dump that failed half way says so in its DONE. */
 				if (m->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
@@ -148,4 +147,43 @@ int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	}
 done:
 	return ret;
+}
+
+int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		struct nn_error *e, const char *fmt, ...)
+{
+	char what[NN_ERROR_MAX];
+	va_list ap;
+	bool intr;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return talk(ns, nlh, cb, data, e, what, &intr);
+}
+
+/* A dump changes under a reader when the kernel's list changes meanwhile
+ * (addresses of a bridge's new ports, in a lab of hundreds): libnl's
+ * caches read it again, and so do we, a bounded number of times. */
+#define DUMP_TRIES 10
+
+int nn_mnl_dump(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		void (*reset)(void *data), struct nn_error *e, const char *fmt, ...)
+{
+	char what[NN_ERROR_MAX];
+	va_list ap;
+	bool intr;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	nlh->nlmsg_flags |= NLM_F_DUMP;
+	for (int i = 0;; i++) {
+		ret = talk(ns, nlh, cb, data, e, what, &intr);
+		if (!intr || i + 1 == DUMP_TRIES)
+			return ret;
+		nn_error_clear(e);
+		reset(data);
+	}
 }

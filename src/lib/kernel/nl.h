@@ -30,6 +30,16 @@ int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		struct nn_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/*
+ * nn_mnl_talk() of a dump request (NLM_F_DUMP is added): a dump the kernel
+ * marks interrupted (its list changed while it was read) is read again, up
+ * to 10 times, after RESET(DATA) undoes what CB kept of the last one; then
+ * -EINTR "...; try again".
+ */
+int nn_mnl_dump(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		void (*reset)(void *data), struct nn_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
 /* Extract NLMSGERR_ATTR_MSG from an NLMSG_ERROR message into BUF. */
 void nn_nl_parse_extack(const struct nlmsghdr *nlh, char *buf, size_t len);
 
