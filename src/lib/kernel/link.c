@@ -233,19 +233,18 @@ static int made_lookup(struct nn_ns *ns, const char *name, struct made *m, struc
 }
 
 static int veth_request(const struct nn_veth_end *a, const struct nn_veth_end *b, bool with_index,
-			struct made *m, struct nn_error *e)
+			bool echo, struct made *m, struct nn_error *e)
 {
 	char buf[MSG_BUF] = { 0 };
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi, *peer;
 	struct nlattr *linkinfo, *data, *p;
-	bool echo;
 
 	/* An index asked for and honoured needs no answer but the ACK; the
 	 * kernel's choice comes back in its echo (the made link, in A's
 	 * namespace, so to this socket: a link made in another namespace
 	 * would echo to whatever socket there has our port id). */
-	echo = !with_index || !a->ifindex || !b->ifindex;
+	echo = echo && !with_index;
 	nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | (echo ? NLM_F_ECHO : 0),
 		       with_index ? a->ifindex : 0);
 	ifi = mnl_nlmsg_get_payload(nlh);
@@ -281,7 +280,8 @@ static int veth_request(const struct nn_veth_end *a, const struct nn_veth_end *b
 			   a->name, nn_ns_label(a->ns), b->name, nn_ns_label(b->ns));
 }
 
-int nn_veth_create(struct nn_veth_end *a, struct nn_veth_end *b, struct nn_error *e)
+/* The pair; with WANT the indexes in A->ifindex and B->ifindex. */
+static int veth_create(struct nn_veth_end *a, struct nn_veth_end *b, bool want, struct nn_error *e)
 {
 	bool with_index = a->ifindex > 0 && b->ifindex > 0;
 	struct made m = { 0 };
@@ -291,19 +291,17 @@ int nn_veth_create(struct nn_veth_end *a, struct nn_veth_end *b, struct nn_error
 		return nn_error_setx(e, EINVAL,
 				     "cannot create veth %s with peer %s: the peer can be neither up nor a port when it is made",
 				     a->name, b->name);
-	ret = veth_request(a, b, with_index, &m, e);
+	ret = veth_request(a, b, with_index, want, &m, e);
 	/* An index taken: the peer's is EBUSY (register_netdevice), A's is
 	 * EEXIST (it names a link that exists).  Once more with the kernel's
 	 * choice; a name that is taken fails the same way again. */
 	if (with_index && (ret == -EBUSY || ret == -EEXIST)) {
 		nn_error_clear(e);
 		with_index = false;
-		ret = veth_request(a, b, with_index, &m, e);
+		ret = veth_request(a, b, with_index, want, &m, e);
 	}
-	if (ret < 0)
+	if (ret < 0 || with_index || !want)
 		return ret;
-	if (with_index)
-		return 0;
 	if (!m.seen && made_lookup(a->ns, a->name, &m, e) < 0)
 		return -e->code;
 	if (m.ifindex <= 0 || m.link <= 0)
@@ -314,6 +312,11 @@ int nn_veth_create(struct nn_veth_end *a, struct nn_veth_end *b, struct nn_error
 	return 0;
 }
 
+int nn_veth_create(struct nn_veth_end *a, struct nn_veth_end *b, struct nn_error *e)
+{
+	return veth_create(a, b, true, e);
+}
+
 int nn_veth_add(struct nn_ns *ns_a, const char *name_a, const uint8_t mac_a[6],
 		struct nn_ns *ns_b, const char *name_b, const uint8_t mac_b[6],
 		struct nn_error *e)
@@ -321,7 +324,8 @@ int nn_veth_add(struct nn_ns *ns_a, const char *name_a, const uint8_t mac_a[6],
 	struct nn_veth_end a = { .ns = ns_a, .name = name_a, .mac = mac_a };
 	struct nn_veth_end b = { .ns = ns_b, .name = name_b, .mac = mac_b };
 
-	return nn_veth_create(&a, &b, e);
+	/* No echo and no look-up: the caller does not want the indexes. */
+	return veth_create(&a, &b, false, e);
 }
 
 int nn_link_set_up(struct nn_ns *ns, int ifindex, bool up, struct nn_error *e)
@@ -448,12 +452,12 @@ static int made_index(struct nn_ns *ns, const char *name, struct made *m, int *i
 
 static int macvlan_request(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns *target,
 			   const char *name, const uint8_t *mac, enum nn_macvlan_mode mode,
-			   int ifindex, struct made *m, struct nn_error *e)
+			   int ifindex, bool want, struct made *m, struct nn_error *e)
 {
 	char buf[MSG_BUF] = { 0 };
 	/* Echoed only when it stays in the parent's namespace: the echo of a
 	 * link made elsewhere goes to the socket there with our port id. */
-	bool echo = target == parent_ns && !ifindex;
+	bool echo = want && target == parent_ns && !ifindex;
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK,
 					NLM_F_CREATE | NLM_F_EXCL | (echo ? NLM_F_ECHO : 0), ifindex);
 	struct nlattr *linkinfo, *data;
@@ -479,23 +483,24 @@ int nn_macvlan_create(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns 
 		      const char *name, const uint8_t *mac, enum nn_macvlan_mode mode,
 		      int *ifindex, struct nn_error *e)
 {
-	int want = ifindex && *ifindex > 0 ? *ifindex : 0;
+	int ask = ifindex && *ifindex > 0 ? *ifindex : 0;
+	bool want = ifindex != NULL;
 	struct made m = { 0 };
 	int ret;
 
-	ret = macvlan_request(parent_ns, parent_ifindex, target, name, mac, mode, want, &m, e);
+	ret = macvlan_request(parent_ns, parent_ifindex, target, name, mac, mode, ask, want, &m, e);
 	/* The index taken: EBUSY where it is taken in TARGET; EEXIST where a
 	 * kernel (6.1) looks it up in the parent's namespace and finds a link
 	 * there (it never changes that one: the request says EXCL). */
-	if (want && (ret == -EBUSY || ret == -EEXIST)) {
+	if (ask && (ret == -EBUSY || ret == -EEXIST)) {
 		nn_error_clear(e);
-		want = 0;
-		ret = macvlan_request(parent_ns, parent_ifindex, target, name, mac, mode, 0, &m, e);
+		ask = 0;
+		ret = macvlan_request(parent_ns, parent_ifindex, target, name, mac, mode, 0, want, &m, e);
 	}
-	if (ret < 0 || !ifindex)
+	if (ret < 0 || !want)
 		return ret;
-	if (want) {
-		*ifindex = want;
+	if (ask) {
+		*ifindex = ask;
 		return 0;
 	}
 	return made_index(target, name, &m, ifindex, e);
