@@ -88,9 +88,14 @@ assert_eq "$(field sends)" $((2 + lookup)) "round trips after EBUSY"
 kc veth kl2 x2 kl3 y2 index-a=2 index-b=9
 assert_eq "$(field a) $(field b)" "$(index_of kl2 x2) $(index_of kl3 y2)" "indexes after EEXIST"
 assert_eq "$(field sends)" $((2 + lookup)) "round trips after EEXIST"
-# B's alone is not taken by the kernel (veth_newlink wants A's too)
+# B's alone is not taken by the kernel (veth_newlink wants A's too); A's
+# alone is
 kc veth kl2 x3 kl3 y3 index-b=40
 assert_eq "$(field a) $(field b)" "$(index_of kl2 x3) $(index_of kl3 y3)" "indexes, B's alone asked for"
+kc veth kl2 x4 kl3 y4 index-a=41
+assert_eq "$(field a) $(field b)" "41 $(index_of kl3 y4)" "indexes, A's alone asked for"
+assert_eq "$(index_of kl2 x4)" 41 "index of x4"
+assert_eq "$(field sends)" $((1 + lookup)) "round trips, A's alone asked for"
 
 pretty "a name that is taken fails as before, and leaves nothing"
 if "$CHECK" veth kl2 x0 kl3 z0 index-a=20 index-b=20 2>"$TMPDIR/err"; then

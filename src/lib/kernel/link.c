@@ -232,6 +232,7 @@ static int made_lookup(struct nn_ns *ns, const char *name, struct made *m, struc
 	return 0;
 }
 
+/* The request, with the indexes asked for when WITH_INDEX. */
 static int veth_request(const struct nn_veth_end *a, const struct nn_veth_end *b, bool with_index,
 			bool echo, struct made *m, struct nn_error *e)
 {
@@ -240,11 +241,6 @@ static int veth_request(const struct nn_veth_end *a, const struct nn_veth_end *b
 	struct ifinfomsg *ifi, *peer;
 	struct nlattr *linkinfo, *data, *p;
 
-	/* An index asked for and honoured needs no answer but the ACK; the
-	 * kernel's choice comes back in its echo (the made link, in A's
-	 * namespace, so to this socket: a link made in another namespace
-	 * would echo to whatever socket there has our port id). */
-	echo = echo && !with_index;
 	nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | (echo ? NLM_F_ECHO : 0),
 		       with_index ? a->ifindex : 0);
 	ifi = mnl_nlmsg_get_payload(nlh);
@@ -283,7 +279,9 @@ static int veth_request(const struct nn_veth_end *a, const struct nn_veth_end *b
 /* The pair; with WANT the indexes in A->ifindex and B->ifindex. */
 static int veth_create(struct nn_veth_end *a, struct nn_veth_end *b, bool want, struct nn_error *e)
 {
-	bool with_index = a->ifindex > 0 && b->ifindex > 0;
+	bool with_index = a->ifindex > 0 || b->ifindex > 0;
+	/* Both asked for, and taken (or refused): nothing to learn. */
+	bool known = a->ifindex > 0 && b->ifindex > 0;
 	struct made m = { 0 };
 	int ret;
 
@@ -291,16 +289,19 @@ static int veth_create(struct nn_veth_end *a, struct nn_veth_end *b, bool want, 
 		return nn_error_setx(e, EINVAL,
 				     "cannot create veth %s with peer %s: the peer can be neither up nor a port when it is made",
 				     a->name, b->name);
-	ret = veth_request(a, b, with_index, want, &m, e);
+	/* The kernel's choice comes back in its echo of A (made in A's
+	 * namespace, so to this socket: the echo of a link made in another
+	 * namespace would go to whatever socket there has our port id). */
+	ret = veth_request(a, b, with_index, want && !known, &m, e);
 	/* An index taken: the peer's is EBUSY (register_netdevice), A's is
 	 * EEXIST (it names a link that exists).  Once more with the kernel's
 	 * choice; a name that is taken fails the same way again. */
 	if (with_index && (ret == -EBUSY || ret == -EEXIST)) {
 		nn_error_clear(e);
-		with_index = false;
-		ret = veth_request(a, b, with_index, want, &m, e);
+		known = false;
+		ret = veth_request(a, b, false, want, &m, e);
 	}
-	if (ret < 0 || with_index || !want)
+	if (ret < 0 || known || !want)
 		return ret;
 	if (!m.seen && made_lookup(a->ns, a->name, &m, e) < 0)
 		return -e->code;
