@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "netnsctl/ctx.h"
@@ -392,6 +393,35 @@ static void locked_journal_stays_open(void **state)
 	assert_int_equal(nn_journal_sync(f->ctx, &e), 0);
 }
 
+/* A child forked without exec (the reverter) does not keep its parent's
+ * open journal: where the file ends is the parent's to know; a record the
+ * child appends opens it again. */
+static void forked_child_opens_its_own(void **state)
+{
+	struct fixture *f = *state;
+	struct nn_error e = { 0 };
+	int status;
+	pid_t pid;
+
+	assert_int_equal(nn_state_lock(f->ctx, &e), 0);
+	made_ns(f, "a", 1);
+	assert_int_equal(journal_fds(f), 1);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (journal_fds(f) != 0)
+			_exit(1);
+		if (nn_journal_made(f->ctx, NN_OBJ_NETNS, "-", "b", 2, "lab:a", NULL, &e) < 0)
+			_exit(2);
+		_exit(journal_fds(f) == 1 ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	nn_state_unlock();
+	owned(f, "a=1 b=2");
+}
+
 /* A rewrite renames a new file over the open one: the records after it go
  * to the new file, not to the old one only this process still holds. */
 static void locked_rewrite_then_append(void **state)
@@ -454,6 +484,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rewrite_keeps_proofs, setup, teardown),
 		cmocka_unit_test_setup_teardown(locked_journal_stays_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(locked_rewrite_then_append, setup, teardown),
+		cmocka_unit_test_setup_teardown(forked_child_opens_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(locked_appends_after_a_torn_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(rewrite_does_not_follow_symlinks, setup, teardown),
 	};

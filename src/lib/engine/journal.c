@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -39,8 +40,7 @@ static struct {
 	off_t end;		/* where the next record starts */
 	bool tail_nl;		/* the file ends with a whole record */
 	bool dirty;		/* written since the last fdatasync */
-	pid_t pid;		/* the process that opened it (a fork exits without
-				 * syncing it; none writes to it: they exec) */
+	pid_t pid;		/* the process that opened it */
 } jf = { .fd = -1 };
 
 static void journal_close(void)
@@ -60,6 +60,18 @@ static void journal_at_exit(void)
 {
 	if (jf.fd >= 0 && jf.dirty && jf.pid == getpid())
 		fdatasync(jf.fd);
+}
+
+/* A child forked without exec (the reverter) that appends opens the
+ * journal again: where the file ends is its parent's to know. */
+static void journal_in_child(void)
+{
+	if (jf.fd >= 0)
+		close(jf.fd);
+	jf.fd = -1;
+	jf.dirty = false;
+	free(jf.dir);
+	jf.dir = NULL;
 }
 
 static const char *const kind_names[] = {
@@ -339,8 +351,10 @@ static int journal_open(struct nn_ctx *ctx, bool *cached, off_t *end, bool *tail
 		if (!d)
 			return nn_error_set(e, ENOMEM, "cannot open journal \"%s\"", path);
 		journal_close();
-		if (!jf.pid)
+		if (!jf.pid) {
 			atexit(journal_at_exit);
+			pthread_atfork(NULL, NULL, journal_in_child);
+		}
 		jf.dir = d;
 		jf.pid = getpid();
 		jf.fd = steal_fd(&fd);
