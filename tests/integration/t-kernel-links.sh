@@ -141,9 +141,11 @@ if [[ $NETNSCTL_SANDBOX == host ]]; then
 		ip -n kl2 -batch -
 	(
 		trap 'exit 0' TERM
+		# bursts of changes, as a bridge's ports coming up make them
 		while :; do
 			for j in $(seq 1 50); do echo "addr add 10.63.0.$j/32 dev d1"; done | ip -n kl2 -batch -
 			ip -n kl2 addr flush dev d1
+			sleep 0.02
 		done
 	) >/dev/null 2>&1 &
 	churn=$!

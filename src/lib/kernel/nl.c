@@ -164,8 +164,10 @@ int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 
 /* A dump changes under a reader when the kernel's list changes meanwhile
  * (addresses of a bridge's new ports, in a lab of hundreds): libnl's
- * caches read it again, and so do we, a bounded number of times. */
-#define DUMP_TRIES 10
+ * caches read it again, and so do we, a bounded number of times, waiting
+ * a little longer each time for a burst of changes to pass (1, 2, 4 ...
+ * 64 ms: about a second in all). */
+#define DUMP_TRIES 12
 
 int nn_mnl_dump(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		void (*reset)(void *data), struct nn_error *e, const char *fmt, ...)
@@ -185,5 +187,11 @@ int nn_mnl_dump(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 			return ret;
 		nn_error_clear(e);
 		reset(data);
+		if (i) {
+			unsigned ms = 1u << (i - 1 < 6 ? i - 1 : 6);
+			struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)ms * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 }

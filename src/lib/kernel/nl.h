@@ -33,8 +33,8 @@ int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 /*
  * nn_mnl_talk() of a dump request (NLM_F_DUMP is added): a dump the kernel
  * marks interrupted (its list changed while it was read) is read again, up
- * to 10 times, after RESET(DATA) undoes what CB kept of the last one; then
- * -EINTR "...; try again".
+ * to 12 times over about a second, after RESET(DATA) undoes what CB kept of
+ * the last one; then -EINTR "...; try again".
  */
 int nn_mnl_dump(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		void (*reset)(void *data), struct nn_error *e, const char *fmt, ...)
