@@ -875,6 +875,15 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static void list_reset(void *data)
+{
+	struct list_state *st = data;
+
+	st->n = 0;
+	st->err = 0;
+	nn_error_clear(&st->e);
+}
+
 int nn_qdisc_list(struct nn_ns *ns, int ifindex, struct nn_qdisc_info **out, size_t *n,
 		  struct nn_error *e)
 {
@@ -887,8 +896,8 @@ int nn_qdisc_list(struct nn_ns *ns, int ifindex, struct nn_qdisc_info **out, siz
 	memset(buf, 0, sizeof(buf));
 	/* The kernel dumps every device's qdiscs; the callback keeps IFINDEX's. */
 	nlh = tc_request(buf, RTM_GETQDISC, NLM_F_DUMP, ifindex, 0, 0);
-	ret = nn_mnl_talk(ns, nlh, list_cb, &st, e, "cannot list the qdiscs of ifindex %d in %s",
-			  ifindex, nn_ns_label(ns));
+	ret = nn_mnl_dump(ns, nlh, list_cb, &st, list_reset, e,
+			  "cannot list the qdiscs of ifindex %d in %s", ifindex, nn_ns_label(ns));
 	if (ret == 0 && st.err) {
 		*e = st.e;
 		nn_error_prefix(e, "cannot list the qdiscs of ifindex %d in %s", ifindex,
@@ -930,7 +939,8 @@ int nn_qdisc_roots(struct nn_ns *ns, struct nn_qdisc_info **out, size_t *n, stru
 
 	memset(buf, 0, sizeof(buf));
 	nlh = tc_request(buf, RTM_GETQDISC, NLM_F_DUMP, 0, 0, 0);
-	ret = nn_mnl_talk(ns, nlh, list_cb, &st, e, "cannot list the qdiscs in %s", nn_ns_label(ns));
+	ret = nn_mnl_dump(ns, nlh, list_cb, &st, list_reset, e, "cannot list the qdiscs in %s",
+			  nn_ns_label(ns));
 	if (ret == 0 && st.err) {
 		*e = st.e;
 		nn_error_prefix(e, "cannot list the qdiscs in %s", nn_ns_label(ns));
