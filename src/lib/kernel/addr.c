@@ -9,6 +9,9 @@
 #include <linux/rtnetlink.h>
 
 #include <libmnl/libmnl.h>
+#include <netlink/addr.h>
+#include <netlink/object.h>
+#include <netlink/route/addr.h>
 
 #include "netnsctl/addr.h"
 #include "netnsctl/ctx.h"
@@ -76,58 +79,58 @@ int nn_addr_del(struct nn_ns *ns, int ifindex, const struct nn_prefix *p, struct
 	return ret;
 }
 
-static int addr_attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, IFA_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
 struct addr_dump {
 	struct nn_addr_info *v;
 	size_t n, cap;
+	bool nomem;
 };
 
-static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
+/* One address as libnl-route parsed it. */
+static void addr_obj_cb(struct nl_object *obj, void *data)
 {
-	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
 	struct addr_dump *d = data;
-	const struct nlattr *local;
+	/* IPv4's local address is IFA_LOCAL (IFA_ADDRESS is the peer's on a
+	 * point-to-point link); IPv6 gives IFA_ADDRESS, which libnl then
+	 * takes for the local one too. */
+	struct nl_addr *local = rtnl_addr_get_local(a);
+	int family = rtnl_addr_get_family(a);
+	size_t len = family == AF_INET ? 4 : 16;
 	struct nn_addr_info *ai;
-	size_t len;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifa) ||
-	    mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb) < 0)
-		return MNL_CB_OK;
-	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
-		return MNL_CB_OK;
-	len = ifa->ifa_family == AF_INET ? 4 : 16;
-	/* IPv6 gives only IFA_ADDRESS; IPv4 gives IFA_LOCAL (IFA_ADDRESS is
-	 * the peer's on a point-to-point address). */
-	local = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!local || mnl_attr_get_payload_len(local) != len)
-		return MNL_CB_OK;
+	if (strcmp(nl_object_get_type(obj), "route/addr") || (family != AF_INET && family != AF_INET6) ||
+	    !local || nl_addr_get_len(local) != len)
+		return;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
 		struct nn_addr_info *v = realloc(d->v, cap * sizeof(*v));
 
 		if (!v) {
-			errno = ENOMEM;
-			return MNL_CB_ERROR;
+			d->nomem = true;
+			return;
 		}
 		d->v = v;
 		d->cap = cap;
 	}
 	ai = &d->v[d->n++];
 	memset(ai, 0, sizeof(*ai));
-	ai->ifindex = (int)ifa->ifa_index;
-	ai->scope = ifa->ifa_scope;
-	ai->addr.family = ifa->ifa_family;
-	ai->addr.len = ifa->ifa_prefixlen;
-	memcpy(ai->addr.addr.bytes, mnl_attr_get_payload(local), len);
+	ai->ifindex = rtnl_addr_get_ifindex(a);
+	ai->scope = rtnl_addr_get_scope(a);
+	ai->addr.family = family;
+	ai->addr.len = rtnl_addr_get_prefixlen(a);
+	memcpy(ai->addr.addr.bytes, nl_addr_get_binary_addr(local), len);
+}
+
+static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_dump *d = data;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR)
+		return MNL_CB_OK;
+	if (nn_nl_parse_object(nlh, addr_obj_cb, d) < 0 || d->nomem) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
 	return MNL_CB_OK;
 }
 

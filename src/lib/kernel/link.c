@@ -10,6 +10,9 @@
 #include <linux/veth.h>
 
 #include <libmnl/libmnl.h>
+#include <netlink/addr.h>
+#include <netlink/object.h>
+#include <netlink/route/link.h>
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/link.h"
@@ -24,72 +27,57 @@
 /* Request buffers are zeroed: attribute padding goes out too. */
 #define MSG_BUF 4096
 
-static int link_attr_cb(const struct nlattr *a, void *data)
+static void link_info_from(struct rtnl_link *l, struct nn_link_info *li)
 {
-	const struct nlattr **tb = data;
+	struct nl_addr *ll = rtnl_link_get_addr(l);
+	const char *kind = rtnl_link_get_type(l);
+	unsigned int flags = rtnl_link_get_flags(l);
+	int32_t nsid;
 
-	/* Attributes newer than our headers are not ours to read. */
-	if (mnl_attr_type_valid(a, IFLA_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
+	memset(li, 0, sizeof(*li));
+	li->ifindex = rtnl_link_get_ifindex(l);
+	snprintf(li->name, sizeof(li->name), "%s", rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "");
+	snprintf(li->kind, sizeof(li->kind), "%s", kind ? kind : "");
+	li->up = flags & IFF_UP;
+	li->lower_up = flags & IFF_LOWER_UP;
+	li->peer_ifindex = rtnl_link_get_link(l);
+	if (rtnl_link_get_link_netnsid(l, &nsid) == 0) {
+		li->peer_nsid_set = true;
+		li->peer_nsid = nsid;
+	}
+	li->master = rtnl_link_get_master(l);
+	li->mtu = rtnl_link_get_mtu(l);
+	if (ll && nl_addr_get_len(ll) == 6)
+		memcpy(li->mac, nl_addr_get_binary_addr(ll), 6);
 }
 
-static int info_attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
+struct parsed_link {
+	struct nn_link_info *li;
+	bool seen;
+};
 
-	if (mnl_attr_type_valid(a, IFLA_INFO_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
+static void link_obj_cb(struct nl_object *obj, void *arg)
+{
+	struct parsed_link *p = arg;
+
+	if (strcmp(nl_object_get_type(obj), "route/link"))
+		return;
+	link_info_from((struct rtnl_link *)obj, p->li);
+	p->seen = true;
 }
 
-static bool attr_u32(const struct nlattr *a, uint32_t *v)
-{
-	if (!a || mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-		return false;
-	*v = mnl_attr_get_u32(a);
-	return true;
-}
-
-/* An RTM_NEWLINK message as struct nn_link_info: -1 when it is none. */
+/* An RTM_NEWLINK message as struct nn_link_info (parsed by libnl-route):
+ * 0, -1 when it is none, -ENOMEM. */
 static int link_info_parse(const struct nlmsghdr *nlh, struct nn_link_info *li)
 {
-	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	uint32_t v;
+	struct parsed_link p = { li, false };
+	int ret;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifi) ||
-	    mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, tb) < 0)
+	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return -1;
-	memset(li, 0, sizeof(*li));
-	li->ifindex = ifi->ifi_index;
-	li->up = ifi->ifi_flags & IFF_UP;
-	li->lower_up = ifi->ifi_flags & IFF_LOWER_UP;
-	if (tb[IFLA_IFNAME] && mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) == 0)
-		snprintf(li->name, sizeof(li->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
-	if (attr_u32(tb[IFLA_LINK], &v))
-		li->peer_ifindex = (int)v;
-	if (attr_u32(tb[IFLA_LINK_NETNSID], &v)) {
-		li->peer_nsid_set = true;
-		li->peer_nsid = (int32_t)v;
-	}
-	if (attr_u32(tb[IFLA_MASTER], &v))
-		li->master = (int)v;
-	if (attr_u32(tb[IFLA_MTU], &v))
-		li->mtu = v;
-	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6)
-		memcpy(li->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
-	if (tb[IFLA_LINKINFO] && mnl_attr_validate(tb[IFLA_LINKINFO], MNL_TYPE_NESTED) == 0) {
-		const struct nlattr *info[IFLA_INFO_MAX + 1] = { 0 };
-
-		if (mnl_attr_parse_nested(tb[IFLA_LINKINFO], info_attr_cb, info) >= 0 && info[IFLA_INFO_KIND] &&
-		    mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING) == 0)
-			snprintf(li->kind, sizeof(li->kind), "%.*s",
-				 (int)strnlen(mnl_attr_get_payload(info[IFLA_INFO_KIND]),
-					      mnl_attr_get_payload_len(info[IFLA_INFO_KIND])),
-				 (const char *)mnl_attr_get_payload(info[IFLA_INFO_KIND]));
-	}
-	return 0;
+	if ((ret = nn_nl_parse_object(nlh, link_obj_cb, &p)) < 0)
+		return ret;
+	return p.seen && li->ifindex > 0 ? 0 : -1;
 }
 
 struct link_dump {
@@ -112,8 +100,14 @@ static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
 		d->v = v;
 		d->cap = cap;
 	}
-	if (link_info_parse(nlh, &d->v[d->n]) == 0)
+	switch (link_info_parse(nlh, &d->v[d->n])) {
+	case 0:
 		d->n++;
+		break;
+	case -ENOMEM:
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
 	return MNL_CB_OK;
 }
 

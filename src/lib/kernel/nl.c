@@ -8,6 +8,8 @@
 #include <linux/netlink.h>
 
 #include <libmnl/libmnl.h>
+#include <netlink/msg.h>
+#include <netlink/object.h>
 #include "kernel/nl.h"
 
 #ifndef NLM_F_CAPPED
@@ -194,4 +196,21 @@ int nn_mnl_dump(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 			nanosleep(&ts, NULL);
 		}
 	}
+}
+
+int nn_nl_parse_object(const struct nlmsghdr *nlh, void (*cb)(struct nl_object *obj, void *arg),
+		       void *arg)
+{
+	/* nlmsg_convert() copies: libnl's parsers take a message of their own. */
+	struct nl_msg *m = nlmsg_convert((struct nlmsghdr *)nlh);
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	nlmsg_set_proto(m, NETLINK_ROUTE);
+	ret = nl_msg_parse(m, cb, arg);
+	nlmsg_free(m);
+	/* "no cache operations for this message type" is a message libnl does
+	 * not model: not an error of ours. */
+	return ret == -NLE_NOMEM ? -ENOMEM : 0;
 }

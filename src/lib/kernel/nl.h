@@ -43,6 +43,18 @@ int nn_mnl_dump(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 /* Extract NLMSGERR_ATTR_MSG from an NLMSG_ERROR message into BUF. */
 void nn_nl_parse_extack(const struct nlmsghdr *nlh, char *buf, size_t len);
 
+/*
+ * What netnsctl reads from the kernel is parsed by libnl-route into its
+ * objects (rtnl_link, rtnl_addr: kinds, veth peers and their namespace ids,
+ * flags, addresses), as iproute2's users know them; libmnl builds every
+ * request and reads every reply.  NLH (one message of a dump or an echo,
+ * NETLINK_ROUTE) is handed to CB as the object libnl makes of it; a message
+ * libnl has no object for is skipped.  0, or -ENOMEM.
+ */
+struct nl_object;
+int nn_nl_parse_object(const struct nlmsghdr *nlh, void (*cb)(struct nl_object *obj, void *arg),
+		       void *arg);
+
 /* Count one send of MSGS messages (the first of type TYPE) for
  * nn_nl_stats_get(); NETFILTER: they are nftables messages. */
 void nn_nl_count(uint16_t type, unsigned msgs, bool netfilter);
