@@ -484,6 +484,27 @@ NOTES = """## How each tool builds the lab
   RLIMIT_NOFILE/NPROC.
 
 
+## timeline: how late the player runs its steps (bench/timeline, 2026-12-07)
+
+`bench/timeline` plays 1000 steps 10 ms apart with the timeline player
+(`include/netnsctl/timeline.h`: absolute `CLOCK_MONOTONIC` deadlines slept on
+with `clock_nanosleep(TIMER_ABSTIME)`) and reports each step's lateness,
+actual minus planned time. Run by hand, not by bench/run, on this 2-core VM
+shared with other jobs at the time (load 3.7), host kernel 6.18:
+
+| action | late median | late p99 | late worst | action median | action worst |
+|---|---|---|---|---|---|
+| none (the clock and the player alone) | 81 µs | 4.0 ms | 11.0 ms | 0.4 µs | 1.3 µs |
+| a veth end set down, up, ... (RTM_NEWLINK) | 89 µs | 15.5 ms | 29.9 ms | 138 µs | 38.1 ms |
+
+The median step is well under a millisecond late; the tail is the machine's:
+the worst link step waited for its own RTM_NEWLINK, which took 38 ms while
+other processes held both cores. Issue 15 asks for 20 ms on an idle
+machine; this run was not on one, so it does not settle that — run
+`bench/timeline` on an idle machine before quoting a worst case. Lateness does
+not add up over a run: each deadline counts from the start, not from the step
+before.
+
 ## Profile of netnsctl apply/destroy (star 256, 2026-11-23, tree at 4efddb7 + work in progress)
 
 Taken with strace -c, perf trace -s and valgrind --tool=callgrind in the same sandbox,

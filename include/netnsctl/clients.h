@@ -108,6 +108,12 @@ struct nn_clients_report {
 	uint64_t timeouts;		/* exchanges that timed out */
 	struct nn_client_figures *clients;
 	size_t n_clients;
+	/* A create that failed: the signal that interrupted it (0: none), and
+	 * the new clients it rolled back, in order (ROLLED_BACK: N_ROLLED_BACK
+	 * names, malloc()ed; none when it failed before it changed anything). */
+	int signal;
+	char (*rolled_back)[256];
+	size_t n_rolled_back;
 };
 
 void nn_clients_report_free(struct nn_clients_report *r);
@@ -156,7 +162,9 @@ typedef void (*nn_clients_progress_cb)(unsigned done, unsigned total, void *arg)
  * ETC_DIR/NAME, is someone else's and the call is refused (-EEXIST) before
  * anything changes.  All or nothing: when one of the new clients gets no
  * lease within the timeout, every new client is rolled back and the error
- * names them.  Takes the state lock.  Returns how many were made.
+ * names them.  A signal (nn_plan_cancel) at any point rolls the call back
+ * too: -ECANCELED, the error saying what it was doing and what went.
+ * Takes the state lock.  Returns how many were made.
  * PROGRESS (may be NULL) is told how many of the new ones are leased.
  */
 int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,

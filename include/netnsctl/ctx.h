@@ -8,14 +8,16 @@
 #include "netnsctl/error.h"
 
 /*
- * A context holds, per network namespace, an open namespace fd and the
- * netlink sockets created inside it.  Sockets are opened lazily, once, and
- * reused: a netlink socket stays bound to the namespace it was created in, so
- * configuring a namespace needs one setns() in and out per socket, not per
- * request.  The directories are settings so tests can point them elsewhere.
+ * A context holds, per network namespace, an open namespace fd and one
+ * rtnetlink socket created inside it (two files per namespace).  The socket
+ * is opened lazily, once, and reused: a netlink socket stays bound to the
+ * namespace it was created in, so configuring a namespace needs one setns()
+ * in and out, not one per request; a namespace netnsctl makes gets its
+ * socket while it is made, with no setns() at all.  Handles are found by
+ * name in a hash.  The directories are settings so tests can point them
+ * elsewhere.
  */
 
-struct nl_sock;
 struct mnl_socket;
 
 struct nn_ctx_opts {
@@ -66,12 +68,13 @@ int nn_ns_fd(const struct nn_ns *ns);
 
 /* The namespace's cookie (SO_NETNS_COOKIE): unique for the boot and never
  * reused, unlike the nsfs inode number, so it tells a namespace from a later
- * one of the same name. */
+ * one of the same name.  Read once per handle (the handle's fd holds that
+ * namespace), then remembered. */
 int nn_ns_cookie(struct nn_ns *ns, uint64_t *cookie, struct nn_error *e);
 
-/* libnl route socket inside the namespace, extended acks on. */
-struct nl_sock *nn_ns_nl(struct nn_ns *ns, struct nn_error *e);
-/* libmnl route socket inside the namespace, extended acks on. */
+/* The namespace's rtnetlink socket (libmnl), extended and capped acks on.
+ * Requests go through the kernel layer's nn_mnl_talk(), which reads every
+ * answer once (no MSG_PEEK). */
 struct mnl_socket *nn_ns_mnl(struct nn_ns *ns, struct nn_error *e);
 
 /*
@@ -80,5 +83,25 @@ struct mnl_socket *nn_ns_mnl(struct nn_ns *ns, struct nn_error *e);
  */
 int nn_ns_enter(struct nn_ns *ns, int *saved_fd, struct nn_error *e);
 void nn_ns_leave(int saved_fd);
+
+/*
+ * Netlink traffic of this process so far, every namespace and socket
+ * together: SENDS is the number of send calls on netlink sockets (each a
+ * round trip: netnsctl waits for the answer before the next), REQUESTS the
+ * netlink messages they carried, BY_TYPE[T] the rtnetlink requests of
+ * message type T (RTM_NEWLINK, ...), NETFILTER the nftables messages.  With
+ * NETNSCTL_NL_STATS=FILE in the environment, a process that made a context
+ * appends one line of them to FILE when it exits (tests count round trips
+ * with it; see tests/integration/t-round-trips.sh):
+ *   netlink pid=1234 sends=52 requests=52 RTM_NEWLINK=20 RTM_NEWADDR=16 ...
+ */
+#define NN_NL_TYPES 128
+struct nn_nl_stats {
+	unsigned long sends;
+	unsigned long requests;
+	unsigned long netfilter;
+	unsigned long by_type[NN_NL_TYPES];
+};
+void nn_nl_stats_get(struct nn_nl_stats *out);
 
 #endif

@@ -5,10 +5,10 @@
 /*
  * The ownership journal: an append-only text file in the state dir with one
  * line per object netnsctl is about to make ("intent"), has made ("made",
- * with the kernel's id of it) and has removed ("gone").  Each line is written
- * and synced before the netlink request it announces, so a netnsctl killed at
- * any point leaves a journal from which `cleanup` removes exactly what
- * netnsctl made, and nothing else.  Writers hold the state dir's lock.
+ * with the kernel's id of it) and has removed ("gone").  Each intent is
+ * written and synced before the netlink request it announces, so a netnsctl
+ * killed at any point leaves a journal from which `cleanup` removes exactly
+ * what netnsctl made, and nothing else.  Writers hold the state dir's lock.
  *
  *   intent netns - sva 0 create-veth-pair 0 cookie=8193
  *   made netns - sva 8193 create-veth-pair 0 cookie=8193   (id: the netns cookie)
@@ -91,19 +91,44 @@ void nn_state_unlock(void);
 enum nn_journal_op { NN_JOURNAL_INTENT, NN_JOURNAL_MADE, NN_JOURNAL_GONE, NN_JOURNAL_RETRACT };
 
 /*
- * Append one record and sync it.  PROOF may be NULL (none).  AT (may be
- * NULL) is where the record starts in the file, for nn_journal_void().
+ * Append one record and sync it (fdatasync) before returning: for a record
+ * that must be on disk before the request it announces.  PROOF may be NULL
+ * (none).  AT (may be NULL) is where the record starts in the file, for
+ * nn_journal_void().
+ *
+ * While this process holds the state lock (nn_state_lock), the journal
+ * stays open between records: a record is one write(), an intent one
+ * write() and one fdatasync().  Without the lock each record opens and
+ * closes the file, as a reader's would.
  */
 int nn_journal_append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind kind,
 		      const char *ns, const char *name, uint64_t id, const char *owner,
 		      const struct nn_proof *proof, off_t *at, struct nn_error *e);
-/* nn_journal_append() of an intent or a made record. */
+/* nn_journal_append() of an intent (synced: before its request). */
 int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		      const char *name, const char *owner, const struct nn_proof *proof,
 		      struct nn_error *e);
+/* An intent without its sync, for all but the last of several intents that
+ * announce one request (a veth's two ends): the last one's
+ * nn_journal_intent() syncs them all, one fdatasync for the request. */
+int nn_journal_intent_unsynced(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+			       const char *name, const char *owner, const struct nn_proof *proof,
+			       struct nn_error *e);
+/*
+ * A "made" record: appended WITHOUT its own sync.  It announces no request,
+ * and the intent before it already proves the object is netnsctl's; it is
+ * synced with the next intent, by nn_journal_sync(), by nn_state_unlock(),
+ * and when the process exits.  (A killed process's writes are in the
+ * kernel already; only the machine going down could lose it, and the
+ * objects with it.)  The same for nn_journal_gone() and
+ * nn_journal_retract().
+ */
 int nn_journal_made(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		    const char *name, uint64_t id, const char *owner, const struct nn_proof *proof,
 		    struct nn_error *e);
+/* Sync the records appended without a sync (none waiting: 0).  For the end
+ * of a run: an apply calls it before it reports success. */
+int nn_journal_sync(struct nn_ctx *ctx, struct nn_error *e);
 /*
  * Make the record this process appended at AT one the reader skips, in
  * place: no byte is added, so it works on a full disk.  For undoing a record

@@ -31,6 +31,7 @@
 #include "netnsctl/qdisc.h"
 
 struct nn_lab;
+struct nn_tl_event;
 
 #define NN_LABFILE_MAX_BYTES (1u << 20)
 #define NN_LABFILE_MAX_ITEMS 4096	/* nodes, links, bridges, members, ... */
@@ -183,6 +184,9 @@ struct nn_labfile {
 	size_t n_clients;
 	struct nn_expect *expects;	/* what `verify` checks (expect.h, docs/verify.md) */
 	size_t n_expects;
+	/* what `run` plays, in the file's order (timeline.h, docs/timelines.md) */
+	struct nn_tl_event *timeline;
+	size_t n_timeline;
 };
 
 /*

@@ -33,4 +33,18 @@ int nn_parse_mac(const char *s, uint8_t mac[6], struct nn_error *e);
  */
 const char *nn_nearest(const char *word, const char *const *cands, size_t n);
 
+/* At most this many runs or names in a summary before " and N more". */
+#define NN_NAMES_SUMMARY_ITEMS 8
+
+/*
+ * The N names NAMES, in their order, as one short piece of a one-line
+ * message in BUF: a run of three or more names that are one prefix and
+ * consecutive numbers (ns1, ns2, ... ns100) as "ns1..ns100", other names as
+ * they are, joined by ", ".  After NN_NAMES_SUMMARY_ITEMS runs or names, or
+ * when BUF (LEN >= 32) is full, the rest is " and K more" (K names); when
+ * not even the first fits, "K names".  A NULL entry of NAMES is skipped.
+ * Returns the number of names shown.
+ */
+size_t nn_names_summary(char *buf, size_t len, const char *const *names, size_t n);
+
 #endif

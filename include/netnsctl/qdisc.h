@@ -133,7 +133,7 @@ int nn_qdisc_tbf_replace(struct nn_ns *ns, int ifindex, uint32_t handle, const s
 			 struct nn_error *e);
 
 /*
- * Does the kernel have qdisc KIND ("netem" or "tbf")?  1 yes (or not proven
+ * Does the kernel have qdisc KIND ("netem", "tbf" or "htb")?  1 yes (or not proven
  * missing), 0 no with E set to "this kernel has no sch_KIND (<extack>)",
  * -errno when it cannot be asked.  One request in NS that changes nothing
  * (see qdisc.c); planners ask once per kind a plan uses.

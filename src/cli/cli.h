@@ -113,6 +113,9 @@ void cli_print_steps_json(const struct nn_plan *plan, bool changed, bool dry_run
  * the plan as HOW says.  Frees LAB.  Returns an exit code. */
 struct nn_lab;
 int cli_apply_lab(const char *cmd, struct nn_lab *lab, const struct cli_change *how);
+/* The same; *CHANGED: the plan was applied and was not empty. */
+int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, const struct cli_change *how,
+			  bool *changed);
 
 /* SIGINT, SIGTERM and SIGHUP from now on cancel a running plan
  * (nn_plan_cancel): it rolls back, and the exit status is 128 + the signal. */

@@ -201,7 +201,9 @@ static void summarize(const struct nn_clients_report *rep, struct lease_summary 
 static void print_lease_summary(const struct nn_clients_report *rep)
 {
 	struct lease_summary s;
-	size_t shown = 0;
+	size_t shown = 0, reasons = 0;
+	const char **names = NULL;
+	bool *done = NULL;
 
 	if (!rep->asked)
 		return;
@@ -224,18 +226,36 @@ static void print_lease_summary(const struct nn_clients_report *rep)
 	       s.naks, s.naks == 1 ? "" : "s");
 	if (!rep->released)
 		return;
+	/* Those released alike together, in short ("ns3..ns40 (no DHCPOFFER)");
+	 * --json has each. */
 	printf("released %zu without a lease:", rep->released);
-	for (size_t i = 0; i < rep->n_clients; i++) {
-		if (rep->clients[i].leased)
+	done = calloc(rep->n_clients, sizeof(*done));
+	names = calloc(rep->n_clients, sizeof(*names));
+	for (size_t i = 0; done && names && i < rep->n_clients; i++) {
+		const char *why = rep->clients[i].why;
+		char list[192];
+		size_t k = 0;
+
+		if (rep->clients[i].leased || done[i])
 			continue;
-		if (shown == 10) {
-			printf(" and %zu more", rep->released - shown);
+		if (reasons == 4)
 			break;
+		for (size_t j = i; j < rep->n_clients; j++) {
+			if (rep->clients[j].leased || done[j] || strcmp(rep->clients[j].why, why))
+				continue;
+			names[k++] = rep->clients[j].name;
+			done[j] = true;
 		}
-		cli_part("%s %s (%s)", shown ? "," : "", rep->clients[i].name, rep->clients[i].why);
-		shown++;
+		nn_names_summary(list, sizeof(list), names, k);
+		cli_part("%s %s (%s)", shown ? "," : "", list, why);
+		shown += k;
+		reasons++;
 	}
+	if (shown < rep->released)
+		printf(" and %zu more", rep->released - shown);
 	printf("\n");
+	free(done);
+	free(names);
 }
 
 static void print_figures_json(const struct nn_client_figures *f)
@@ -263,15 +283,44 @@ static bool listed(const struct nn_client_info *v, size_t n, const char *name)
 	return false;
 }
 
-/* BEFORE: the clients that existed before the call. */
+/* This call's figures of client NAME, or NULL. */
+static const struct nn_client_figures *figures_of(const struct nn_clients_report *rep,
+						  const char *name)
+{
+	for (size_t j = 0; j < rep->n_clients; j++)
+		if (!strcmp(rep->clients[j].name, name))
+			return &rep->clients[j];
+	return NULL;
+}
+
+/* BEFORE: the clients that existed before the call.  ERR: the call failed
+ * (V: the clients there are after its rollback). */
 static void print_create_json(const struct nn_client_info *v, size_t n, int created,
 			      const struct nn_clients_report *rep,
-			      const struct nn_client_info *before, size_t n_before)
+			      const struct nn_client_info *before, size_t n_before,
+			      const struct nn_error *err)
 {
 	struct lease_summary s;
 
 	summarize(rep, &s);
-	printf("{\"version\":1,\"created\":%d,\"clients_in_all\":%zu,\"asked\":%zu,\"leased\":%zu,"
+	json_begin(stdout);
+	printf(",\"error\":");
+	if (err)
+		json_str(stdout, *err->msg ? err->msg : strerror(err->code ? err->code : EIO));
+	else
+		printf("null");
+	printf(",\"signal\":");
+	if (err && rep->signal) {
+		const char *abbrev = sigabbrev_np(rep->signal);
+
+		if (abbrev)
+			printf("\"SIG%s\"", abbrev);
+		else
+			printf("\"%d\"", rep->signal);
+	} else {
+		printf("null");
+	}
+	printf(",\"created\":%d,\"clients_in_all\":%zu,\"asked\":%zu,\"leased\":%zu,"
 	       "\"released\":%zu,\"summary\":", created, n, rep->asked, rep->leased, rep->released);
 	if (!rep->asked) {
 		printf("null");
@@ -296,11 +345,8 @@ static void print_create_json(const struct nn_client_info *v, size_t n, int crea
 	}
 	printf(",\"clients\":[");
 	for (size_t i = 0; i < n; i++) {
-		const struct nn_client_figures *f = NULL;
+		const struct nn_client_figures *f = figures_of(rep, v[i].name);
 
-		for (size_t j = 0; j < rep->n_clients && !f; j++)
-			if (!strcmp(rep->clients[j].name, v[i].name))
-				f = &rep->clients[j];
 		if (i)
 			fputc(',', stdout);
 		print_client_json(&v[i]);
@@ -314,14 +360,41 @@ static void print_create_json(const struct nn_client_info *v, size_t n, int crea
 	for (size_t i = 0, k = 0; i < rep->n_clients; i++) {
 		const struct nn_client_figures *f = &rep->clients[i];
 
-		if (f->leased)
+		/* (a failed call released none: it rolled them all back) */
+		if (f->leased || err)
 			continue;
 		printf("%s{\"name\":", k++ ? "," : "");
 		json_str(stdout, f->name);
 		print_figures_json(f);
 		fputc('}', stdout);
 	}
+	/* A failed call: every new client it rolled back, with why when it
+	 * tried to lease it (the error line names them in short). */
+	printf("],\"rolled_back\":[");
+	for (size_t i = 0; i < rep->n_rolled_back; i++) {
+		const struct nn_client_figures *f = figures_of(rep, rep->rolled_back[i]);
+
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(stdout, rep->rolled_back[i]);
+		if (f)
+			print_figures_json(f);
+		fputc('}', stdout);
+	}
 	printf("]}\n");
+}
+
+/* This call's clients: PREFIX1..PREFIXCOUNT of V, in order, moved to its front. */
+static size_t this_call(struct nn_client_info *v, size_t n, const char *prefix, uint64_t count)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *num = v[i].name + strlen(prefix);
+
+		if (strtoul(num, NULL, 10) <= count)
+			v[k++] = v[i];
+	}
+	return k;
 }
 
 int cli_parse_timeout(const char *s, unsigned *ms, struct nn_error *e)
@@ -481,6 +554,15 @@ int cmd_create_clients(int argc, char **argv)
 	ret = nn_clients_create_report(ctx, &spec, cli_lease_progress, NULL, &rep, &e);
 	cli_progress("", 1, 1, NULL);
 	if (ret < 0) {
+		struct nn_error le = { 0 };
+
+		/* For CI: the document too, with the error and what went. */
+		if (json && nn_clients_list(ctx, spec.prefix, &v, &n, &le) == 0) {
+			k = this_call(v, n, spec.prefix, count);
+			print_create_json(v, k, 0, &rep, before, n_before, &e);
+			fflush(stdout);
+		}
+		free(v);
 		nn_clients_report_free(&rep);
 		free(before);
 		nn_ctx_free(ctx);
@@ -492,15 +574,9 @@ int cmd_create_clients(int argc, char **argv)
 		nn_ctx_free(ctx);
 		return cli_fail(&e);
 	}
-	/* This call's clients: PREFIX1..PREFIXCOUNT, in order. */
-	for (size_t i = 0; i < n; i++) {
-		const char *num = v[i].name + strlen(spec.prefix);
-
-		if (strtoul(num, NULL, 10) <= count)
-			v[k++] = v[i];
-	}
+	k = this_call(v, n, spec.prefix, count);
 	if (json) {
-		print_create_json(v, k, ret, &rep, before, n_before);
+		print_create_json(v, k, ret, &rep, before, n_before, NULL);
 	} else {
 		if (ret == 0)
 			printf("unchanged\n");

@@ -22,6 +22,7 @@ int cmd_create_clients(int argc, char **argv);
 int cmd_delete_clients(int argc, char **argv);
 int cmd_list_clients(int argc, char **argv);
 int cmd_lease_keeper(int argc, char **argv);
+int cmd_reverter(int argc, char **argv);
 int cmd_exec_all(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_apply(int argc, char **argv);

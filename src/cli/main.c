@@ -188,6 +188,7 @@ const struct command nn_commands[] = {
 	{ "list-clients", cmd_list_clients, "", "Show clients: name, MAC, address, gateway, lease expiry", clients_list_opts },
 	{ "exec-all", cmd_exec_all, "[-- CMD [ARG...]]", "Run a command in every client's (or a lab's nodes') namespace; exit 0 when all exit 0", exec_all_opts },
 	{ "lease-keeper", cmd_lease_keeper, "", "(internal) Renew the clients' leases; started by create-clients", no_opts },
+	{ "reverter", cmd_reverter, "", "(internal) Put timed changes back at their deadlines; started by the commands that make them", no_opts },
 	{ "connect-host", cmd_connect_host, "NS", "Connect a namespace to the host with a veth, a default route and optionally NAT", connect_opts },
 	{ "disconnect-host", cmd_disconnect_host, "NS", "Remove what connect-host made for a namespace", dry_opts },
 	{ "forward-port", cmd_forward_port, "NS PROTO HOSTPORT NSPORT", "Forward a port of the host's addresses to a namespace (DNAT)", forward_opts },
@@ -703,6 +704,12 @@ int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, const struct cli_chan
 
 int cli_apply_lab(const char *cmd, struct nn_lab *lab, const struct cli_change *how)
 {
+	return cli_apply_lab_changed(cmd, lab, how, NULL);
+}
+
+int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, const struct cli_change *how,
+			  bool *changed)
+{
 	struct nn_error e = { 0 };
 	struct nn_plan *plan = NULL;
 	struct nn_ctx *ctx = NULL;
@@ -718,6 +725,8 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, const struct cli_change *
 		else
 			ret = cli_run_plan(ctx, plan, how);
 	}
+	if (changed)
+		*changed = ret == EXIT_OK && !how->dry_run && plan && nn_plan_len(plan) > 0;
 	nn_plan_free(plan);
 	nn_ctx_free(ctx);
 	nn_lab_free(lab);

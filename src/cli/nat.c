@@ -338,6 +338,39 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * A forward does not take connections to 127.0.0.0/8 (nat_codec.c: the
+ * kernel will not route a loopback source out of another interface without
+ * route_localnet there, which would open the host's loopback services to
+ * the namespace): said when one is made, with the address to use instead,
+ * the host's own address in R's target's subnet when it has one.
+ */
+static void loopback_note(const struct nn_nat_rule *r)
+{
+	struct nn_ctx *ctx = cli_ctx();
+	struct nn_addr_info *addrs = NULL;
+	struct nn_error e = { 0 };
+	const char *proto = r->proto == IPPROTO_UDP ? "udp" : "tcp";
+	char a[INET_ADDRSTRLEN] = "";
+	struct nn_ns *host;
+	size_t n = 0;
+
+	if (ctx && nn_ctx_ns(ctx, "", &host, &e) == 0 && nn_addr_list(host, &addrs, &n, &e) == 0) {
+		for (size_t i = 0; i < n && !*a; i++)
+			if (addrs[i].addr.family == AF_INET && addrs[i].addr.len < 32 &&
+			    in_net(r->to.s_addr, ntohl(addrs[i].addr.addr.v4.s_addr), addrs[i].addr.len))
+				inet_ntop(AF_INET, &addrs[i].addr.addr.v4, a, sizeof(a));
+	}
+	free(addrs);
+	nn_ctx_free(ctx);
+	if (*a)
+		printf("note: from the host, use %s:%u (or another of its addresses), not 127.0.0.1:%u: %s to loopback stays the host's own\n",
+		       a, r->port, r->port, proto);
+	else
+		printf("note: from the host, use one of its addresses, not 127.0.0.1:%u: %s to loopback stays the host's own\n",
+		       r->port, proto);
+}
+
 int cmd_forward_port(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -351,6 +384,7 @@ int cmd_forward_port(int argc, char **argv)
 	struct nn_lab *lab;
 	char owner[64];
 	struct cli_change how = { 0 };
+	bool changed = false;
 	int c, ret;
 
 	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
@@ -389,7 +423,11 @@ int cmd_forward_port(int argc, char **argv)
 		nn_lab_free(lab);
 		return cli_input_error(&e);
 	}
-	return cli_apply_lab(argv[0], lab, &how);
+	ret = cli_apply_lab_changed(argv[0], lab, &how, &changed);
+	/* The note is for people: the JSON document stays alone on stdout. */
+	if (changed && !how.json)
+		loopback_note(&r);
+	return ret;
 }
 
 int cmd_unforward_port(int argc, char **argv)

@@ -181,14 +181,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(allowed, "\"%s\" succeeded without capabilities; stdout \"%s\"", argv[1], out);
 		FUZZ_CHECK(errlen == 0, "success with stderr \"%s\"", err);
 	} else {
-		const char *nl = memchr(err, '\n', errlen);
+		/* Notes on tc's readings of a unit (src/lib/util/units.c) may come
+		 * first, one line each; then the one line of the failure. */
+		const char *msg = err, *nl;
+		size_t msglen = errlen;
 
-		FUZZ_CHECK(errlen > 10 && !strncmp(err, "netnsctl: ", 10),
+		while (msglen > 16 && !strncmp(msg, "netnsctl: note: ", 16) &&
+		       (nl = memchr(msg, '\n', msglen)) && nl < msg + msglen - 1) {
+			msglen -= (size_t)(nl + 1 - msg);
+			msg = nl + 1;
+		}
+		nl = memchr(msg, '\n', msglen);
+
+		FUZZ_CHECK(msglen > 10 && !strncmp(msg, "netnsctl: ", 10),
 			   "failure (%d) without \"netnsctl: ...\" on stderr: \"%s\"", ret, err);
-		FUZZ_CHECK(nl == err + errlen - 1, "failure (%d) with %s on stderr: \"%s\"", ret,
+		FUZZ_CHECK(nl == msg + msglen - 1, "failure (%d) with %s on stderr: \"%s\"", ret,
 			   nl ? "more than one line" : "no whole line", err);
+		/* every line printable, the notes' too (they name what was typed) */
 		for (size_t i = 0; i + 1 < errlen; i++)
-			FUZZ_CHECK((unsigned char)err[i] >= 0x20 && (unsigned char)err[i] < 0x7f,
+			FUZZ_CHECK(err[i] == '\n' ||
+				   ((unsigned char)err[i] >= 0x20 && (unsigned char)err[i] < 0x7f),
 				   "byte 0x%02x at %zu of the message \"%s\"", (unsigned char)err[i], i,
 				   err);
 		FUZZ_CHECK(outlen == 0, "failure (%d) with stdout \"%s\"", ret, out);

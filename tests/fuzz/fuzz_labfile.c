@@ -11,13 +11,18 @@
  * verify's pure part takes it: nn_verify_derive plans it or refuses it
  * with a one-line message, every path the lab model traces ends (reached
  * or with a reason) within its hop limit, and nn_verify_judge gives a
- * verdict on a made-up measurement.
+ * verdict on a made-up measurement.  A timeline names declared nodes and
+ * interfaces, partitions two disjoint non-empty groups, stays within its
+ * limits, and expands (nn_tl_schedule_make, which the parse already ran)
+ * without an error into sorted steps within a year, each with a valid
+ * qdisc, each formatted as one terminated line.
  */
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
 
 #include "netnsctl/labfile.h"
+#include "netnsctl/timeline.h"
 #include "netnsctl/verify.h"
 #include "fuzz.h"
 
@@ -186,6 +191,93 @@ static void check_expects(const struct nn_labfile *lf)
 	}
 }
 
+static void check_timeline(const struct nn_labfile *lf)
+{
+	struct nn_tl_schedule s;
+	struct nn_error e;
+	char line[1024];
+	FILE *devnull;
+	int ret;
+
+	FUZZ_CHECK(lf->n_timeline <= NN_LABFILE_MAX_ITEMS, "%zu events", lf->n_timeline);
+	for (size_t i = 0; i < lf->n_timeline; i++) {
+		const struct nn_tl_event *ev = &lf->timeline[i];
+
+		FUZZ_CHECK((unsigned)ev->action < NN_TL_ACTION_COUNT, "action %d", ev->action);
+		FUZZ_CHECK(ev->at_ns <= NN_TL_MAX_NS, "at %llu", (unsigned long long)ev->at_ns);
+		FUZZ_CHECK(i == 0 || ev->at_ns >= lf->timeline[i - 1].at_ns, "event %zu before the one above", i);
+		FUZZ_CHECK(ev->repeat.count >= 1 && ev->repeat.count <= NN_TL_MAX_REPEAT, "count %u",
+			   ev->repeat.count);
+		FUZZ_CHECK(ev->repeat.count == 1 || (ev->repeat.every_ns > 0 && ev->repeat.every_ns <= NN_TL_MAX_NS),
+			   "every");
+		if (ev->ramp.what != NN_TL_RAMP_NONE)
+			FUZZ_CHECK((ev->action == NN_TL_IMPAIR || ev->action == NN_TL_RATE) && ev->ramp.steps >= 1 &&
+				   ev->ramp.steps <= NN_TL_MAX_RAMP_STEPS && ev->ramp.over_ns > 0 &&
+				   ev->ramp.over_ns <= NN_TL_MAX_NS, "ramp");
+		switch (ev->action) {
+		case NN_TL_IMPAIR:
+		case NN_TL_RATE:
+		case NN_TL_CLEAR:
+		case NN_TL_DOWN:
+		case NN_TL_UP:
+			check_node_ref(lf, ev->link.node);
+			CHECK_STR(ev->link.ifname);
+			if (ev->action == NN_TL_RATE)
+				FUZZ_CHECK(ev->impair.kind == NN_QDISC_TBF, "rate of kind %d", ev->impair.kind);
+			if (ev->action == NN_TL_IMPAIR)
+				FUZZ_CHECK(ev->impair.kind != NN_QDISC_OTHER, "impair of nothing");
+			break;
+		case NN_TL_PARTITION:
+		case NN_TL_HEAL:
+			if (ev->heal_all) {
+				FUZZ_CHECK(ev->action == NN_TL_HEAL && !ev->n_group[0] && !ev->n_group[1], "heal all");
+				break;
+			}
+			FUZZ_CHECK(ev->n_group[0] && ev->n_group[1], "an empty group");
+			for (size_t a = 0; a < ev->n_group[0]; a++) {
+				check_node_ref(lf, ev->group[0][a]);
+				for (size_t b = 0; b < ev->n_group[1]; b++) {
+					check_node_ref(lf, ev->group[1][b]);
+					FUZZ_CHECK(ev->group[0][a] != ev->group[1][b], "a node on both sides");
+				}
+			}
+			break;
+		case NN_TL_RUN:
+			check_node_ref(lf, ev->node);
+			FUZZ_CHECK(ev->command.argc >= 1 && !ev->command.argv[ev->command.argc], "run argv");
+			break;
+		case NN_TL_EXPECT:
+			FUZZ_CHECK(nn_labfile_node_index(lf, ev->expect.from) >= 0, "expect from");
+			break;
+		default:
+			break;
+		}
+	}
+	fuzz_error_poison(&e);
+	ret = nn_tl_schedule_make(lf, &s, &e);
+	FUZZ_CHECK(ret == 0, "a parsed timeline does not expand: %d %s", ret, e.msg);
+	FUZZ_CHECK(s.n <= NN_TL_MAX_STEPS, "%zu steps", s.n);
+	for (size_t i = 0; i < s.n; i++) {
+		const struct nn_tl_step *st = &s.steps[i];
+
+		FUZZ_CHECK(st->event < lf->n_timeline && st->action == lf->timeline[st->event].action, "step %zu", i);
+		FUZZ_CHECK(st->at_ns <= NN_TL_MAX_NS, "step %zu at %llu", i, (unsigned long long)st->at_ns);
+		FUZZ_CHECK(i == 0 || st->at_ns >= s.steps[i - 1].at_ns, "steps not sorted at %zu", i);
+		if (st->qdisc.kind == NN_QDISC_NETEM)
+			FUZZ_CHECK(nn_netem_check(&st->qdisc.netem, &e) == 0, "step %zu netem: %s", i, e.msg);
+		if (st->qdisc.kind == NN_QDISC_TBF)
+			FUZZ_CHECK(nn_tbf_check(&st->qdisc.tbf, &e) == 0, "step %zu tbf: %s", i, e.msg);
+		nn_tl_step_format(line, sizeof(line), lf, st);
+		FUZZ_CHECK(memchr(line, 0, sizeof(line)) && line[0], "step %zu text", i);
+	}
+	FUZZ_CHECK(s.n == 0 || s.end_ns == s.steps[s.n - 1].at_ns, "end");
+	if ((devnull = fopen("/dev/null", "w"))) {
+		nn_tl_schedule_write(devnull, lf, &s);
+		fclose(devnull);
+	}
+	nn_tl_schedule_free(&s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_strndup(data, size);
@@ -202,6 +294,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(ret == 0 && lf, "ret %d", ret);
 		check_spec(lf);
 		check_expects(lf);
+		check_timeline(lf);
 		nn_labfile_free(lf);
 	}
 	free(s);

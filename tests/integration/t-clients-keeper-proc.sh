@@ -6,7 +6,9 @@
 # The lease keeper as a process (issue #12): it holds none of its caller's
 # descriptors or directories; it keeps every client under a small limit of
 # open files, and list-clients says which ones it does not hold; stopping it
-# signals the process that holds its lock, never a pid read from a file.
+# signals the process that holds its lock, never a pid read from a file; a
+# keeper of an older netnsctl (an flock on keeper.lock) is stopped, not run
+# beside.
 #
 #   sandbox's namespace                       netns router
 #   lan0 UP ================================= r0 10.77.1.1/24  dhcpd.py, T1 2 s
@@ -118,6 +120,59 @@ kill "$BYSTANDER"
 wait "$BYSTANDER" 2>/dev/null || true
 BYSTANDER=
 [[ -n $(keeper_pids) ]] || fail "no keeper after create-clients"
+ok n delete-clients
+
+pretty "a keeper of an older netnsctl (an flock on keeper.lock) is stopped, never run beside"
+# A stand-in for it: what that keeper did (flock(LOCK_EX) on keeper.lock,
+# its pid in keeper.pid), with "lease-keeper" among its arguments.
+# old_keeper [ARG]: start one (ARG: its last argument); OLD is its pid.
+old_keeper() {
+	"$PYTHON" -c '
+import fcntl, os, sys, time
+f = open(sys.argv[1], "a+")
+fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").write("%d\n" % os.getpid())
+print("locked", flush=True)
+time.sleep(60)
+' "$STATE_DIR/clients/keeper.lock" "$STATE_DIR/clients/keeper.pid" "$1" >"$TMPDIR/old.out" &
+	OLD=$!
+	IMPOSTOR=$OLD
+	wait_for 5 grep -q locked "$TMPDIR/old.out"
+}
+# ended by SIGTERM, and the keeper is one process: the current netnsctl's
+old_keeper_stopped() {
+	local rc=0 k
+	wait_for 10 [ ! -e "/proc/$OLD" ]
+	wait "$OLD" || rc=$?
+	IMPOSTOR=
+	assert_eq "$rc" 143 "exit status of the older keeper ($1)"
+	k=$(keeper_pids)
+	[[ -n $k && $k != *$'\n'* && $k != "$OLD" ]] || fail "keepers after $1: \"$k\""
+	[[ ! -e $STATE_DIR/clients/keeper.pid ]] || fail "keeper.pid is left after $1"
+}
+ok n create-clients 2 --parent lan0
+# after an upgrade: the older keeper runs, the current one does not
+keeper=$(keeper_pids)
+kill -KILL "$keeper"
+wait_for 5 [ ! -e "/proc/$keeper" ]
+old_keeper lease-keeper
+ok n list-clients
+old_keeper_stopped "list-clients"
+# the two at once: a create stops both, and starts the current one
+old_keeper lease-keeper
+[[ $(keeper_pids | wc -l) == 2 ]] || fail "not two keepers: $(keeper_pids)"
+ok n create-clients 3 --parent lan0
+old_keeper_stopped "create-clients"
+# an flock on keeper.lock by a process that is no keeper is left alone
+keeper=$(keeper_pids)
+kill -KILL "$keeper"
+wait_for 5 [ ! -e "/proc/$keeper" ]
+old_keeper not-a-keeper
+ok n list-clients
+[[ -e /proc/$OLD ]] || fail "netnsctl stopped an flock holder that is no lease keeper"
+kill "$OLD"
+wait "$OLD" 2>/dev/null || true
+IMPOSTOR=
 ok n delete-clients
 
 lan_down

@@ -39,7 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-shape() { "$PYTHON" "$TEST_DIR/jsonshape.py" "$@"; }
+# shape SCHEMA < DOCUMENT: valid as docs/schema/SCHEMA.json says
+shape() { "$PYTHON" "$TEST_DIR/schemacheck.py" "$@"; }
 # jq-like: one expression of the JSON document on stdin, as Python sees it
 py() { "$PYTHON" -c "import json, sys; d = json.load(sys.stdin); print(*[$1])"; }
 
@@ -49,7 +50,7 @@ lan_up 2 254
 pretty "create-clients 200 against dnsmasq --log-dhcp"
 ok n create-clients 200 --parent lan0 --json
 json=$OUT
-shape create-clients <<<"$json" || fail "create-clients --json does not have its documented shape"
+shape create-clients <<<"$json" || fail "create-clients --json does not match its schema"
 assert_eq "$(py 'd["created"], d["asked"], d["leased"], d["released"], len(d["clients"])' <<<"$json")" \
 	"200 200 200 0 200" "created, asked, leased, released, clients"
 assert_eq "$(dnsmasq_leases)" 200 "leases in dnsmasq's file"
@@ -86,7 +87,7 @@ assert sum(x["retransmissions"] for x in c) == s["retransmissions"], s
 assert sum(x["naks"] for x in c) == s["naks"], s
 EOF
 ok n list-clients --json
-shape list-clients <<<"$OUT" || fail "list-clients --json does not have its documented shape"
+shape list-clients <<<"$OUT" || fail "list-clients --json does not match its schema"
 [[ $(py 'sum(1 for c in d["clients"] if c["acquired"])' <<<"$OUT") == 200 ]] ||
 	fail "list-clients does not keep each lease's figures"
 ok n delete-clients
@@ -111,7 +112,7 @@ SLOW_PID=$!
 wait_for 10 grep -q ready "$SLOW_LOG"
 ok n create-clients 100 --parent lan0 --json
 json=$OUT
-shape create-clients <<<"$json" || fail "create-clients --json does not have its documented shape"
+shape create-clients <<<"$json" || fail "create-clients --json does not match its schema"
 assert_eq "$(py 'd["asked"], d["leased"]' <<<"$json")" "100 100" "asked, leased"
 rx=$(grep -c ' rx ' "$SLOW_LOG")
 tx=$(grep -c ' tx ' "$SLOW_LOG")
@@ -175,7 +176,7 @@ renewed_twice() {
 }
 wait_for 20 renewed_twice
 ok n list-clients --json
-shape list-clients <<<"$OUT" || fail "list-clients --json does not have its documented shape"
+shape list-clients <<<"$OUT" || fail "list-clients --json does not match its schema"
 "$PYTHON" - "$OUT" <<'EOF' || fail "list-clients: no renewal figures"
 import json, sys
 d = json.loads(sys.argv[1])
@@ -195,7 +196,12 @@ pretty "create-clients 14 --min 8 with 10 addresses: 10 kept, 4 released"
 ok n create-clients 14 --parent lan0 --min 8 --timeout 3
 [[ ${OUT%%$'\n'*} == "created 10 clients, 10 in all" ]] || fail "output: $OUT"
 [[ $OUT == *$'\n'"leased 10/14 in "* ]] || fail "no summary: $OUT"
-[[ $OUT =~ $'\n'released\ 4\ without\ a\ lease:\ (ns[0-9]+\ \([^\)]+\)(,\ )?){4}$ ]] || fail "released: $OUT"
+# those released alike named together, before why; a run of three or more in short (ns11..ns14)
+[[ $OUT =~ $'\n'released\ 4\ without\ a\ lease:\ (((ns[0-9]+(\.\.ns[0-9]+)?,\ )*ns[0-9]+(\.\.ns[0-9]+)?\ \([^\)]+\)(,\ )?)+)$ ]] ||
+	fail "released: $OUT"
+released=$(grep -oE 'ns[0-9]+(\.\.ns[0-9]+)?' <<<"${BASH_REMATCH[1]}" |
+	sed -E 's/^ns([0-9]+)\.\.ns([0-9]+)$/seq \1 \2/e; s/^ns//' | sort -u | wc -l)
+assert_eq "$released" 4 "clients named released"
 assert_eq "$(n list-clients | grep -c '^ns')" 10 "clients left"
 for ns in $(grep -o 'ns[0-9]*' <<<"${OUT##*released}"); do
 	! netns_exists "$ns" || fail "$ns was released but is left"
@@ -208,18 +214,34 @@ pretty "--min counts the clients made before: 10 + 0 of 4 more is not 12"
 expect_fail_with 1 '^netnsctl: 4 of 4 new clients got no lease within 2\.000 s, leaving 10 with one \(--min 12\), all 4 rolled back: ' \
 	n create-clients 14 --parent lan0 --min 12 --timeout 2
 assert_eq "$(n list-clients | grep -c '^ns')" 10 "clients left"
+# with --json, the failure is a document too: the error, and each client rolled back with why
+run n create-clients 14 --parent lan0 --min 12 --timeout 2 --json
+assert_eq "$RC" 1 "exit status of a failed create-clients --json"
+shape create-clients <<<"$OUT" || fail "create-clients --json of a failure does not match its schema"
+"$PYTHON" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert "netnsctl: " + d["error"] == sys.argv[2], (d["error"], sys.argv[2])
+assert d["signal"] is None and d["created"] == 0 and len(d["clients"]) == 10, d
+# the new ones: of ns1..ns14, those not among the 10 kept before
+have = {c["name"] for c in d["clients"]}
+got = [(c["name"], c["leased"], c["why"]) for c in d["rolled_back"]]
+want = [("ns%d" % i, False, "no DHCPOFFER") for i in range(1, 15) if "ns%d" % i not in have]
+assert got == want and len(got) == 4, (got, want)
+' "$OUT" "$ERR" || fail "error, signal, created, clients, rolled_back of a failed --json"
+assert_eq "$(n list-clients | grep -c '^ns')" 10 "clients left"
 ok n create-clients 14 --parent lan0 --min 10 --timeout 2 --json
-shape create-clients <<<"$OUT" || fail "create-clients --min --json does not have its documented shape"
+shape create-clients <<<"$OUT" || fail "create-clients --min --json does not match its schema"
 assert_eq "$(py 'd["created"], d["asked"], d["leased"], d["released"], len(d["released_clients"]), len(d["clients"])' <<<"$OUT")" \
 	"0 4 0 4 4 10" "created, asked, leased, released, released_clients, clients"
 
 pretty "--json of static clients, and of clients that exist: no figures"
 ok n create-clients 2 --prefix sx --static 10.99.0.0/24 --parent lan0 --json
-shape create-clients <<<"$OUT" || fail "create-clients --static --json does not have its documented shape"
+shape create-clients <<<"$OUT" || fail "create-clients --static --json does not match its schema"
 assert_eq "$(py 'd["created"], d["asked"], d["summary"], [(c["name"], c["new"]) for c in d["clients"]]' <<<"$OUT")" \
 	"2 0 None [('sx1', True), ('sx2', True)]" "static clients"
 ok n create-clients 2 --prefix sx --static 10.99.0.0/24 --parent lan0 --json
-shape create-clients <<<"$OUT" || fail "create-clients --json (unchanged) does not have its documented shape"
+shape create-clients <<<"$OUT" || fail "create-clients --json (unchanged) does not match its schema"
 assert_eq "$(py 'd["created"], d["summary"], [(c["name"], c["new"]) for c in d["clients"]]' <<<"$OUT")" \
 	"0 None [('sx1', False), ('sx2', False)]" "clients that exist"
 ok n delete-clients --prefix sx

@@ -27,7 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-shape() { "$PYTHON" "$TEST_DIR/jsonshape.py" "$@"; }
+# shape SCHEMA < DOCUMENT: valid as docs/schema/SCHEMA.json says
+shape() { "$PYTHON" "$TEST_DIR/schemacheck.py" "$@"; }
 py() { "$PYTHON" -c "import json, sys; d = json.load(sys.stdin); print(*[$1])"; }
 
 lan_up 100 200
@@ -40,7 +41,7 @@ assert_eq "$OUT" "all 50 clients exited 0, in ${OUT##*, in }" "output"
 
 pretty "--json: each client's exit code, duration, output tails"
 ok n exec-all --json --parallel 7 -- ping -c 1 -W 2 10.77.1.1
-shape exec-all <<<"$OUT" || fail "exec-all --json does not have its documented shape"
+shape exec-all <<<"$OUT" || fail "exec-all --json does not match its schema"
 assert_eq "$(py 'd["count"], d["ran"], d["ok"], d["failed"], d["parallel"], d["targets"], d["command"]' <<<"$OUT")" \
 	"50 50 50 0 7 clients ['ping', '-c', '1', '-W', '2', '10.77.1.1']" "summary"
 "$PYTHON" - "$OUT" <<'EOF' || fail "the results do not add up"
@@ -75,7 +76,7 @@ done
 [[ ${lines[50]} =~ ^50\ of\ 50\ clients\ failed,\ 0\ exited\ 0,\ in\ [0-9.]+\ s$ ]] || fail "summary: ${lines[50]}"
 run n exec-all --json -- ping -c 1 -W 1 10.77.1.1
 assert_eq "$RC" 1 "exit status with --json"
-shape exec-all <<<"$OUT" || fail "exec-all --json does not have its documented shape"
+shape exec-all <<<"$OUT" || fail "exec-all --json does not match its schema"
 assert_eq "$(py 'd["failed"], d["ok"], sorted(set(r["exit"] for r in d["results"]))' <<<"$OUT")" "50 0 [1]" "failed, ok, exit codes"
 ip -n router addr add 10.77.1.1/24 dev r0
 
@@ -140,7 +141,7 @@ expect_fail_with 1 'node "ea" of lab ".*" does not exist \(apply the lab first\)
 	n exec-all --lab "$LAB" -- true
 ok n apply "$LAB"
 ok n exec-all --lab "$LAB" --json -- ip -br -4 addr show dev v0
-shape exec-all <<<"$OUT" || fail "exec-all --lab --json does not have its documented shape"
+shape exec-all <<<"$OUT" || fail "exec-all --lab --json does not match its schema"
 assert_eq "$(py 'd["targets"], [(r["name"], r["stdout"].split()[2]) for r in d["results"]]' <<<"$OUT")" \
 	"nodes [('ea', '10.78.0.1/30'), ('eb', '10.78.0.2/30')]" "the nodes' addresses"
 ok n exec-all --lab "$LAB" -- ping -c 1 -W 2 10.78.0.2

@@ -4,7 +4,9 @@
 # why: UML 6.1 has no nftables ip family
 #
 # forward-port: a TCP (and a UDP) server inside namespace inner, reached
-# through the host's own addresses, from the host itself and from upstream.
+# through the host's own addresses, from the host itself and from upstream;
+# not through 127.0.0.1, which stays the host's own (refused at once, or the
+# host's own service), and forward-port says so.
 #
 #   +----------------------+    +--------------------------------+    +------------------+
 #   | netns inner          |    | the host (sandbox root)        |    | netns upstream   |
@@ -18,11 +20,11 @@
 
 command -v nft >/dev/null || fail "nft (package nftables) is missing"
 
-HTTP_PID= UDP_PID=
+HTTP_PID= UDP_PID= LO_PID=
 cleanup() {
 	local rc=$?
 	set +e
-	for p in $HTTP_PID $UDP_PID; do
+	for p in $HTTP_PID $UDP_PID $LO_PID; do
 		kill "$p"
 		wait "$p"
 	done 2>/dev/null
@@ -89,8 +91,22 @@ print(s.recvfrom(64)[0].decode())' "$2" "$3"
 dnat_rules() {
 	local proto=$1 port=$2 to=$3 to_port=$4 c
 	for c in prerouting output; do
-		echo "$c dnat:$proto:$port: $proto dport == $port; fib daddr type == local; dnat $to:$to_port"
+		echo "$c dnat:$proto:$port: $proto dport == $port; ip daddr != prefix {\"addr\": \"127.0.0.0\", \"len\": 8}; fib daddr type == local; dnat $to:$to_port"
 	done
+}
+
+# tcp_to ADDR PORT: connect from the host; print "refused", "timed out" or
+# the first line the server sends
+tcp_to() {
+	"$PYTHON" -c '
+import socket, sys
+try:
+	s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+	print(s.makefile().readline().strip())
+except ConnectionRefusedError:
+	print("refused")
+except socket.timeout:
+	print("timed out")' "$1" "$2"
 }
 
 pretty "upstream, inner connected to the host, servers in inner"
@@ -148,7 +164,31 @@ assert_same "$RULES" "$(nft -j list ruleset)" "nft ruleset after --dry-run"
 
 pretty "forward-port inner tcp 8080 8000"
 ok n forward-port inner tcp 8080 8000
+# loopback is not forwarded (it hung: a loopback source is not routed out
+# of another interface), and the command says what to use
+[[ $OUT == *$'\n'"note: from the host, use 10.200.0.1:8080 (or another of its addresses), not 127.0.0.1:8080: tcp to loopback stays the host's own" ]] ||
+	fail "no note about 127.0.0.1: $OUT"
 assert_eq "$(nft_rules)" "$(dnat_rules tcp 8080 10.200.0.2 8000)" "rules of table ip netnsctl"
+assert_eq "$(tcp_to 127.0.0.1 8080)" refused "the host -> 127.0.0.1:8080 (nothing of the host's listens)"
+assert_eq "$(tcp_to 127.0.0.9 8080)" refused "the host -> 127.0.0.9:8080"
+# the host's own service on 127.0.0.1:8080 keeps its connections
+"$PYTHON" -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 8080))
+s.listen(4)
+print("ready", flush=True)
+while True:
+	c, _ = s.accept()
+	c.sendall(b"the host itself\n")
+	c.close()' >"$TMPDIR/lo.out" &
+LO_PID=$!
+wait_for 5 grep -q ready "$TMPDIR/lo.out"
+assert_eq "$(tcp_to 127.0.0.1 8080)" "the host itself" "the host -> its own 127.0.0.1:8080"
+kill "$LO_PID"
+wait "$LO_PID" 2>/dev/null || true
+LO_PID=
 assert_eq "$(http_get upstream http://192.0.2.1:8080/)" "hello from inner" "upstream -> 192.0.2.1:8080"
 assert_eq "$(http_get http://192.0.2.1:8080/)" "hello from inner" "the host -> 192.0.2.1:8080"
 assert_eq "$(http_get http://10.200.0.1:8080/)" "hello from inner" "the host -> 10.200.0.1:8080"
@@ -163,6 +203,8 @@ assert_same "$RULES" "$(nft -j list ruleset)" "nft ruleset after a second forwar
 
 pretty "forward-port inner udp 5353 5000 --to 10.200.0.2"
 ok n forward-port inner udp 5353 5000 --to 10.200.0.2
+[[ $OUT == *$'\n'"note: from the host, use 10.200.0.1:5353 (or another of its addresses), not 127.0.0.1:5353: udp to loopback stays the host's own" ]] ||
+	fail "no note about 127.0.0.1: $OUT"
 assert_eq "$(udp_ask upstream 192.0.2.1 5353)" "pong:ping" "upstream -> udp 192.0.2.1:5353"
 assert_eq "$(nft_rules | grep udp)" "$(dnat_rules udp 5353 10.200.0.2 5000)" "udp rules"
 

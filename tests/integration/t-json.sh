@@ -3,7 +3,7 @@
 # lanes: host uml-extended
 #
 # Every command that prints (list, show-qdisc, list-clients, status, labs,
-# graph) takes --json and -j and writes one document of
+# graph, create-clients, exec-all) takes --json and -j and writes one document of
 # the shape docs/json.md and docs/schema/ describe (an object with
 # "version"), valid even for a namespace whose name is not UTF-8.  status
 # --json exits 0 when the lab differs (the document says so), status
@@ -44,7 +44,7 @@ ok n create-veth-pair sva svb
 ok n set-rate sva veth-a --rate 10mbit
 ok n connect-host sva
 ok n create-bridge jbr0 --addr 10.9.0.254/24
-ok n create-clients 2 --parent jbr0 --prefix jc --static 10.9.0.0/24
+valid create-clients n create-clients 2 --parent jbr0 --prefix jc --static 10.9.0.0/24 --json
 ip netns add "$ODD"
 
 pretty "list, show-qdisc, list-clients: one document each, as the schemas say"
@@ -64,6 +64,24 @@ valid list-clients n list-clients --json
 [[ $OUT == *'"name":"jc1"'*'"name":"jc2"'* ]] || fail "list-clients --json: $OUT"
 valid list-clients n list-clients -j --prefix nosuch
 assert_eq "$OUT" '{"version":1,"clients":[]}' "list-clients of no clients"
+
+pretty "create-clients and exec-all: as their schemas say"
+valid create-clients n create-clients 2 --parent jbr0 --prefix jc --static 10.9.0.0/24 -j
+[[ $OUT == *'"created":0,'*'"new":false'* ]] || fail "create-clients --json of clients that exist: $OUT"
+valid exec-all n exec-all --prefix jc --json -- sh -c 'echo out; echo err >&2'
+"$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+assert [(r["name"], r["exit"], r["stdout"], r["stderr"]) for r in d["results"]] == \
+	[("jc1", 0, "out\n", "err\n"), ("jc2", 0, "out\n", "err\n")], d
+' <<<"$OUT" || fail "exec-all --json: $OUT"
+run n exec-all --prefix jc -j -- false
+assert_eq "$RC" 1 "exit status of exec-all -j -- false"
+why=$("$PYTHON" "$TEST_DIR/schemacheck.py" exec-all <<<"$OUT" 2>&1) ||
+	fail "exec-all -j -- false does not match docs/schema/exec-all.json: $why"
+# the schemas are strict: a document with a member they do not know fails
+! "$PYTHON" "$TEST_DIR/schemacheck.py" exec-all <<<"${OUT%\}},\"extra\":1}" 2>/dev/null ||
+	fail "docs/schema/exec-all.json takes an unknown member"
 
 pretty "graph: the picture as data"
 valid graph n graph --json "$EX/abc.yaml"

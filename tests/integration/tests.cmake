@@ -7,6 +7,12 @@
 # sandbox-run exits 77 (skipped) when not root.  Each test has private
 # namespaces and mounts, so they may run in parallel.
 
+# tl-tool: library functions of issue 15 that no command calls yet
+# (partitions, the reverter), for the tests that need them (tl-tool.c).
+add_executable(tl-tool ${CMAKE_CURRENT_LIST_DIR}/tl-tool.c)
+target_include_directories(tl-tool PRIVATE ${PROJECT_SOURCE_DIR}/src/lib)
+target_link_libraries(tl-tool PRIVATE netnsctl_core)
+
 file(GLOB NETNSCTL_HOST_INTEGRATION_SCRIPTS CONFIGURE_DEPENDS
      ${CMAKE_CURRENT_LIST_DIR}/t-*.sh)
 foreach(script ${NETNSCTL_HOST_INTEGRATION_SCRIPTS})
@@ -20,7 +26,7 @@ foreach(script ${NETNSCTL_HOST_INTEGRATION_SCRIPTS})
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/sandbox-run ${script})
   set_tests_properties(host/${name} PROPERTIES
     LABELS "host;integration"
-    ENVIRONMENT "NETNSCTL=$<TARGET_FILE:netnsctl>"
+    ENVIRONMENT "NETNSCTL=$<TARGET_FILE:netnsctl>;NETNSCTL_TL_TOOL=$<TARGET_FILE:tl-tool>"
     SKIP_RETURN_CODE 77
     TIMEOUT 300)
 endforeach()

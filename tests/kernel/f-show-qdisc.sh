@@ -106,7 +106,10 @@ asked_shown add-delay --delay 250us --rate 1gbit --duplicate 0.001%
 ok n add-delay sva veth-a --delay 1500ms --rate 1500kbit --corrupt 33.333%
 check_shown "show-qdisc --json" "add-delay --delay 1500ms --rate 1500kbit --corrupt 33.333%" \
 	delay=1.5s delay_ns=1500000000 rate=1.5Mbit rate_bytes_per_sec=187500 corrupt=33.333%
-ok n add-delay sva veth-a --delay 100ns --rate 1mbps
+# tc's reading of mbps (megabytes/s), and the note saying so (issue #13)
+run n add-delay sva veth-a --delay 100ns --rate 1mbps
+[[ $RC -eq 0 && $ERR == "netnsctl: note: 1mbps is 1 megabytes/s = 8Mbit/s, as in tc; for megabits write 1mbit" ]] ||
+	{ show_run n add-delay sva veth-a --delay 100ns --rate 1mbps; fail "--rate 1mbps: not tc's reading with its note"; }
 check_shown "show-qdisc --json" "add-delay --delay 100ns --rate 1mbps" \
 	delay=100ns delay_ns=100 rate=8Mbit rate_bytes_per_sec=1000000
 

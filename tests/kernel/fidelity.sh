@@ -175,30 +175,37 @@ snmp() {
 
 # --- throughput ---
 
-# iperf_l2_mbit SECONDS: an iperf3 TCP test sva -> svb, the first second
-# omitted. Prints "L2 GOODPUT" in Mbit/s: the median over the receiver's
-# one-second intervals of the goodput, and the link-layer rate it implies
-# (full-size frames of MTU + 14 bytes of Ethernet header carry MSS bytes of
-# payload), which is what netem and tbf meter. The median, because a host
-# that does not schedule the UML for a while (a busy machine) makes the
-# intervals around that stall slower and the rest of them do not notice.
+# iperf_l2_mbit SECONDS [CLIENT SERVER SERVER_ADDR [-R|"" [PORT]]]: an
+# iperf3 TCP test sva -> svb (or CLIENT -> SERVER_ADDR in SERVER, on PORT,
+# default 5201; with -R SERVER sends to CLIENT), the first second omitted. Prints "L2 GOODPUT" in Mbit/s: the
+# median over the receiver's one-second intervals of the goodput, and the
+# link-layer rate it implies (full-size frames of MTU + 14 bytes of Ethernet
+# header carry MSS bytes of payload), which is what netem and tbf meter. The
+# median, because a host that does not schedule the UML for a while (a busy
+# machine) makes the intervals around that stall slower and the rest of them
+# do not notice.
 iperf_l2_mbit() {
-	local secs=$1 srv=$_fid_tmp/iperf-server.json cli=$_fid_tmp/iperf-client.json
-	local pid rc=0 goodput mss mtu
-	nsx svb timeout $((secs + 60)) iperf3 -s -1 -B "$ADDR_B" -p 5201 -J >"$srv" 2>&1 &
+	local secs=$1 client=${2:-sva} server=${3:-svb} addr=${4:-$ADDR_B} reverse=${5:-}
+	local port=${6:-5201}
+	local srv=$_fid_tmp/iperf-server.json cli=$_fid_tmp/iperf-client.json
+	local pid rc=0 goodput mss mtu rcv
+	nsx "$server" timeout $((secs + 60)) iperf3 -s -1 -B "$addr" -p "$port" -J >"$srv" 2>&1 &
 	pid=$!
 	_fid_pids+=("$pid")
-	wait_for 20 _listening svb 5201
-	nsx sva timeout $((secs + 30)) iperf3 -c "$ADDR_B" -p 5201 -t "$secs" -O 1 -J >"$cli" 2>&1 || rc=$?
+	wait_for 20 _listening "$server" "$port"
+	nsx "$client" timeout $((secs + 30)) iperf3 -c "$addr" -p "$port" -t "$secs" -O 1 -J $reverse \
+		>"$cli" 2>&1 || rc=$?
 	wait "$pid" || true
 	_fid_pids=()
 	((rc == 0)) || { cat "$cli" >&2; fail "iperf3 client: exit $rc"; }
+	rcv=$srv
+	[[ -z $reverse ]] || rcv=$cli
 	goodput=$("$PYTHON" -c '
 import json, statistics, sys
 doc = json.load(open(sys.argv[1]))
 bps = [i["sum"]["bits_per_second"] for i in doc["intervals"]
        if not i["sum"].get("omitted") and i["sum"]["seconds"] > 0.5]
-print(statistics.median(bps))' "$srv") || { cat "$srv" >&2; fail "no intervals in iperf3's server report"; }
+print(statistics.median(bps))' "$rcv") || { cat "$rcv" >&2; fail "no intervals in iperf3's receiver report"; }
 	mss=$(ipjson get start.tcp_mss_default <"$cli")
 	mtu=$(link_get sva veth-a mtu)
 	awk -v g="$goodput" -v mss="$mss" -v mtu="$mtu" \

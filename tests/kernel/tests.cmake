@@ -58,7 +58,7 @@ function(netnsctl_uml_test name script label)
   set_tests_properties(uml/${name} PROPERTIES
     LABELS "uml;${label}"
     TIMEOUT ${NETNSCTL_LANE_TIMEOUT}
-    ENVIRONMENT "NETNSCTL=$<TARGET_FILE:netnsctl>;UML_RUN_DIR=${NETNSCTL_UML_RUN_DIR}")
+    ENVIRONMENT "NETNSCTL=$<TARGET_FILE:netnsctl>;NETNSCTL_TCTOOL=$<TARGET_FILE:nn-tctool>;UML_RUN_DIR=${NETNSCTL_UML_RUN_DIR}")
 endfunction()
 
 file(GLOB NETNSCTL_INTEGRATION_SCRIPTS CONFIGURE_DEPENDS
@@ -90,16 +90,17 @@ foreach(script ${NETNSCTL_FIDELITY_SCRIPTS})
       TIMEOUT ${NETNSCTL_LANE_TIMEOUT}
       RUN_SERIAL TRUE
       SKIP_RETURN_CODE 77
-      ENVIRONMENT "NETNSCTL=$<TARGET_FILE:netnsctl>")
+      ENVIRONMENT "NETNSCTL=$<TARGET_FILE:netnsctl>;NETNSCTL_TCTOOL=$<TARGET_FILE:nn-tctool>")
   endif()
 endforeach()
 
 # docs/fidelity.md: asked against measured, on UML, for every fidelity test.
 add_custom_target(fidelity-report
   COMMAND ${CMAKE_COMMAND} -E env NETNSCTL=$<TARGET_FILE:netnsctl>
+          NETNSCTL_TCTOOL=$<TARGET_FILE:nn-tctool>
           UML_RUN_DIR=${NETNSCTL_UML_RUN_DIR}
           ${CMAKE_CURRENT_LIST_DIR}/fidelity-report ${PROJECT_SOURCE_DIR}/docs/fidelity.md
-  DEPENDS netnsctl
+  DEPENDS netnsctl nn-tctool
   WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}
   USES_TERMINAL
   COMMENT "Measuring every impairment in User-Mode Linux for docs/fidelity.md")

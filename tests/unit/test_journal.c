@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "netnsctl/ctx.h"
@@ -47,6 +50,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	char p[160];
 
+	nn_state_unlock();
 	nn_ctx_free(f->ctx);
 	unlink(f->path);
 	snprintf(p, sizeof(p), "%s/journal.new", f->dir);
@@ -150,6 +154,22 @@ static struct nn_journal_entry only(const struct fixture *f)
 	assert_int_equal(n, 1);
 	ent = v[0];
 	free(v);
+	return ent;
+}
+
+/* The one record of KIND there is. */
+static struct nn_journal_entry only_kind(const struct fixture *f, enum nn_obj_kind kind)
+{
+	struct nn_journal_entry *v, ent = { 0 };
+	struct nn_error e = { 0 };
+	size_t n, found = 0;
+
+	assert_int_equal(nn_journal_owned(f->ctx, &v, &n, &e), 0);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == kind)
+			ent = v[i], found++;
+	free(v);
+	assert_int_equal(found, 1);
 	return ent;
 }
 
@@ -327,6 +347,130 @@ static void rewrite_does_not_follow_symlinks(void **state)
 	unlink(victim);
 }
 
+/* How many of this process's descriptors are the journal. */
+static int journal_fds(const struct fixture *f)
+{
+	char link[PATH_MAX], target[PATH_MAX];
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(dir);
+	while ((d = readdir(dir))) {
+		ssize_t len;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", d->d_name);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = 0;
+		n += !strcmp(target, f->path);
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Under the state lock the journal stays open between records (one write
+ * a record), and the unlock closes it: the next holder may rewrite it. */
+static void locked_journal_stays_open(void **state)
+{
+	struct fixture *f = *state;
+	struct nn_error e = { 0 };
+
+	made_ns(f, "a", 1);
+	assert_int_equal(journal_fds(f), 0);
+	assert_int_equal(nn_state_lock(f->ctx, &e), 0);
+	made_ns(f, "b", 2);
+	assert_int_equal(journal_fds(f), 1);
+	made_ns(f, "c", 3);
+	assert_int_equal(nn_journal_intent_unsynced(f->ctx, NN_OBJ_NETNS, "-", "d", "lab:a", NULL, &e), 0);
+	assert_int_equal(nn_journal_intent(f->ctx, NN_OBJ_NETNS, "-", "e", "lab:a", NULL, &e), 0);
+	assert_int_equal(journal_fds(f), 1);
+	assert_int_equal(nn_journal_sync(f->ctx, &e), 0);
+	owned(f, "a=1 b=2 c=3 d=0 e=0");
+	nn_state_unlock();
+	assert_int_equal(journal_fds(f), 0);
+	assert_int_equal(nn_journal_sync(f->ctx, &e), 0);
+}
+
+/* A child forked without exec (the reverter) does not keep its parent's
+ * open journal: where the file ends is the parent's to know; a record the
+ * child appends opens it again. */
+static void forked_child_opens_its_own(void **state)
+{
+	struct fixture *f = *state;
+	struct nn_error e = { 0 };
+	int status;
+	pid_t pid;
+
+	assert_int_equal(nn_state_lock(f->ctx, &e), 0);
+	made_ns(f, "a", 1);
+	assert_int_equal(journal_fds(f), 1);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (journal_fds(f) != 0)
+			_exit(1);
+		if (nn_journal_made(f->ctx, NN_OBJ_NETNS, "-", "b", 2, "lab:a", NULL, &e) < 0)
+			_exit(2);
+		_exit(journal_fds(f) == 1 ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	nn_state_unlock();
+	owned(f, "a=1 b=2");
+}
+
+/* A rewrite renames a new file over the open one: the records after it go
+ * to the new file, not to the old one only this process still holds. */
+static void locked_rewrite_then_append(void **state)
+{
+	struct fixture *f = *state;
+	struct nn_journal_entry ent = { .kind = NN_OBJ_NETNS, .name = "x", .id = 9 };
+	struct nn_error e = { 0 };
+
+	assert_int_equal(nn_state_lock(f->ctx, &e), 0);
+	made_ns(f, "a", 1);
+	assert_int_equal(nn_journal_rewrite(f->ctx, &ent, 1, &e), 0);
+	made_ns(f, "y", 10);
+	owned(f, "x=9 y=10");
+}
+
+/* What the journal held before this process took the lock (a record cut
+ * short by a killed writer) is read when it is opened; afterwards the
+ * process knows where it ends: AT is right for records appended later. */
+static void locked_appends_after_a_torn_record(void **state)
+{
+	struct fixture *f = *state;
+	struct nn_journal_entry j;
+	struct nn_error e = { 0 };
+	off_t at;
+
+	made_ns(f, "a", 1);
+	raw(f, "made netns - b 2 lab:a");		/* cut short */
+	assert_int_equal(nn_state_lock(f->ctx, &e), 0);
+	made_ns(f, "c", 3);
+	made_ns(f, "d", 4);
+	owned(f, "a=1 c=3 d=4");
+	nn_state_unlock();
+	raw(f, "made netns - e 5 lab:a 0");	/* another holder, killed */
+	assert_int_equal(nn_state_lock(f->ctx, &e), 0);
+	made_ns(f, "g", 7);
+	owned(f, "a=1 c=3 d=4 g=7");
+	assert_int_equal(nn_journal_rewrite(f->ctx, NULL, 0, &e), 0);
+	assert_int_equal(nn_journal_append(f->ctx, NN_JOURNAL_MADE, NN_OBJ_SYSCTL, "-", "ipv4.ip_forward",
+					   2, "lab:a", NULL, NULL, &e), 0);
+	made_ns(f, "h", 8);
+	assert_int_equal(nn_journal_append(f->ctx, NN_JOURNAL_MADE, NN_OBJ_SYSCTL, "-", "ipv4.ip_forward",
+					   1, "lab:b", NULL, &at, &e), 0);
+	made_ns(f, "i", 9);
+	assert_int_equal(nn_journal_void(f->ctx, at, &e), 0);
+	j = only_kind(f, NN_OBJ_SYSCTL);
+	assert_true(j.id == 2);
+	assert_string_equal(j.owner, "lab:a");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +482,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(intent_after_made_keeps_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(void_restores_the_record_before, setup, teardown),
 		cmocka_unit_test_setup_teardown(rewrite_keeps_proofs, setup, teardown),
+		cmocka_unit_test_setup_teardown(locked_journal_stays_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(locked_rewrite_then_append, setup, teardown),
+		cmocka_unit_test_setup_teardown(forked_child_opens_its_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(locked_appends_after_a_torn_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(rewrite_does_not_follow_symlinks, setup, teardown),
 	};
 

@@ -405,8 +405,17 @@ static void test_prefix(void **state)
 		      "links: [{endpoints: [a, b:eth0]}]\n"
 		      "bridges: [{name: br0, members: [b]}]\n"
 		      "uplinks: [{node: a, cidr: 10.200.0.0/30, nat: true}]\n"
-		      "clients: [{prefix: cl, count: 2, parent: br0}]\n");
+		      "clients: [{prefix: cl, count: 2, parent: br0}]\n"
+		      "expect: [{from: a, to: b}, {from: b, to: 10.1.0.1}]\n");
 	assert_string_equal(lf->prefix, "clab-abc-");
+	/* expectations name nodes as written; verify measures their namespaces */
+	assert_int_equal(lf->n_expects, 2);
+	assert_string_equal(lf->expects[0].from, "clab-abc-a");
+	assert_string_equal(lf->expects[0].to, "clab-abc-b");
+	assert_false(lf->expects[0].to_is_addr);
+	assert_string_equal(lf->expects[1].from, "clab-abc-b");
+	assert_true(lf->expects[1].to_is_addr);
+	addr_is(&lf->expects[1].to_addr, "10.1.0.1", 32);
 	assert_true(lf->adopt);
 	assert_string_equal(lf->nodes[0].name, "clab-abc-a");
 	assert_string_equal(lf->nodes[1].name, "clab-abc-b");
@@ -425,6 +434,16 @@ static void test_prefix(void **state)
 	assert_false(lf->adopt);
 	assert_string_equal(lf->nodes[0].name, "a");
 	nn_labfile_free(lf);
+
+	/* a node whose name reads as an address is the node, prefix or not
+	 * (with one, "to" was looked up among the prefixed names and missed) */
+	for (int k = 0; k < 2; k++) {
+		lf = parse_ok(k ? "prefix: p-\nnodes: [a, 10.9.9.9]\nexpect: [{from: a, to: 10.9.9.9}]\n"
+				: "nodes: [a, 10.9.9.9]\nexpect: [{from: a, to: 10.9.9.9}]\n");
+		assert_false(lf->expects[0].to_is_addr);
+		assert_string_equal(lf->expects[0].to, k ? "p-10.9.9.9" : "10.9.9.9");
+		nn_labfile_free(lf);
+	}
 
 	parse_bad("prefix: a/b\nnodes: [a]\n", EINVAL,
 		  "lab.yaml:1:9: invalid prefix \"a/b\": contains '/'");

@@ -310,6 +310,74 @@ static void test_nearest(void **state)
 	assert_null(nn_nearest("x", opts, no));
 }
 
+static void summary_is(const char *const *names, size_t n, size_t len, const char *want,
+		       size_t want_shown)
+{
+	char buf[512];
+
+	assert_true(len <= sizeof(buf));
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(nn_names_summary(buf, len, names, n), want_shown);
+	assert_string_equal(buf, want);
+	assert_true(strlen(buf) < len);
+}
+
+static void test_names_summary(void **state)
+{
+	static char store[300][16];
+	const char *v[300];
+	const char *mixed[] = { "ns1", "ns2", "ns3", "ns5", "ns7", "ns8", "web", "ns9", "ns10", "ns11" };
+	const char *odd[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k" };
+	const char *zeros[] = { "n01", "n02", "n03", "ns", "x9", NULL, "x10", "x11" };
+	const char *wrap[] = { "n18446744073709551615", "n18446744073709551616", "n1" };
+	static char longname[251], want[300];
+	const char *long_v[2], *run_v[3];
+	static char longrun[3][250];
+
+	(void)state;
+	for (int i = 0; i < 300; i++) {
+		snprintf(store[i], sizeof(store[i]), "ns%d", i + 1);
+		v[i] = store[i];
+	}
+	summary_is(v, 100, 200, "ns1..ns100", 100);
+	summary_is(v, 1, 200, "ns1", 1);
+	summary_is(v, 2, 200, "ns1, ns2", 2);
+	summary_is(v, 0, 200, "", 0);
+	summary_is(mixed, 10, 200, "ns1..ns3, ns5, ns7, ns8, web, ns9..ns11", 10);
+	/* at most NN_NAMES_SUMMARY_ITEMS, then how many are left */
+	summary_is(odd, 11, 200, "a, b, c, d, e, f, g, h and 3 more", 8);
+	/* a full buffer: the tail always fits */
+	summary_is(odd, 11, 40, "a, b, c and 8 more", 3);
+	/* leading zeros are no numbers; NULLs are skipped */
+	summary_is(zeros, 8, 200, "n01, n02, n03, ns, x9..x11", 7);
+	/* numbers too long for 64 bits are no run */
+	summary_is(wrap, 3, 200, "n18446744073709551615, n18446744073709551616, n1", 3);
+	/* every other one missing: no runs */
+	for (int i = 0; i < 150; i++)
+		v[i] = store[2 * i];
+	summary_is(v, 150, 64, "ns1, ns3, ns5, ns7, ns9, ns11 and 144 more", 6);
+	summary_is(v, 3, 31, "", 0);
+	/* not even the first fits */
+	memset(longname, 'c', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	long_v[0] = longname;
+	long_v[1] = "ns1";
+	summary_is(long_v, 2, 200, "2 names", 0);
+	summary_is(long_v, 1, 200, "1 name", 0);
+	snprintf(want, sizeof(want), "%s, ns1", longname);
+	summary_is(long_v, 2, 300, want, 2);
+	long_v[1] = longname;
+	snprintf(want, sizeof(want), "%s and 1 more", longname);
+	summary_is(long_v, 2, 300, want, 1);
+	/* a run that does not fit: its first name, then the count */
+	for (int i = 0; i < 3; i++) {
+		snprintf(longrun[i], sizeof(longrun[i]), "%.*s%d", 240, longname, i + 1);
+		run_v[i] = longrun[i];
+	}
+	snprintf(want, sizeof(want), "%s and 2 more", longrun[0]);
+	summary_is(run_v, 3, 300, want, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_mac),
 		cmocka_unit_test(test_mac_invalid),
 		cmocka_unit_test(test_nearest),
+		cmocka_unit_test(test_names_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

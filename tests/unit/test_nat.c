@@ -19,6 +19,7 @@
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/rtnetlink.h>
 
 #include "netnsctl/addr.h"
 #include "netnsctl/lab.h"
@@ -187,17 +188,33 @@ static void test_dnat_wire_values(void **state)
 			assert_int_equal(d[0], 0x1f);
 			assert_int_equal(d[1], 0x90);
 		}
-		if (n == 8)
+		/* ip daddr != 127.0.0.0/8: loopback is not forwarded (it hung) */
+		if (n == 4)
+			assert_int_equal(nftnl_expr_get_u32(x, NFTNL_EXPR_PAYLOAD_OFFSET), 16);
+		if (n == 5) {
+			d = nftnl_expr_get(x, NFTNL_EXPR_BITWISE_MASK, &len);
+			assert_int_equal(len, 4);
+			assert_memory_equal(d, "\xff\0\0\0", 4);
+		}
+		if (n == 6) {
+			assert_int_equal(nftnl_expr_get_u32(x, NFTNL_EXPR_CMP_OP), NFT_CMP_NEQ);
+			d = nftnl_expr_get(x, NFTNL_EXPR_CMP_DATA, &len);
+			assert_int_equal(len, 4);
+			assert_memory_equal(d, "\x7f\0\0\0", 4);
+		}
+		if (n == 11)
 			assert_int_equal(nftnl_expr_get_u32(x, NFTNL_EXPR_NAT_TYPE), NFT_NAT_DNAT);
 		n++;
 	}
 	nftnl_expr_iter_destroy(it);
 	nftnl_rule_free(nr);
-	assert_int_equal(n, 9);
+	assert_int_equal(n, 12);
 	assert_string_equal(names[0], "meta");
-	assert_string_equal(names[4], "fib");
-	assert_string_equal(names[6], "immediate");
-	assert_string_equal(names[8], "nat");
+	assert_string_equal(names[4], "payload");
+	assert_string_equal(names[5], "bitwise");
+	assert_string_equal(names[7], "fib");
+	assert_string_equal(names[9], "immediate");
+	assert_string_equal(names[11], "nat");
 }
 
 /* ------------------------------------------------------------ other forms */
@@ -256,6 +273,60 @@ static void fill_masq_random(struct nftnl_rule *nr)
 	nftnl_rule_add_expr(nr, x);
 }
 
+/* forward-port's DNAT as a netnsctl before 2026-12 wrote it: without
+ * "ip daddr != 127.0.0.0/8" */
+static void fill_dnat_with_loopback(struct nftnl_rule *nr)
+{
+	static const uint8_t tcp = IPPROTO_TCP;
+	uint16_t port = htons(8080), to_port = htons(80);
+	uint32_t local = RTN_LOCAL, to = htonl(0x0ac80002);
+	struct nftnl_expr *x = nftnl_expr_alloc("meta");
+
+	nftnl_expr_set_u32(x, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(nr, x);
+	x = nftnl_expr_alloc("cmp");
+	nftnl_expr_set_u32(x, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(x, NFTNL_EXPR_CMP_DATA, &tcp, 1);
+	nftnl_rule_add_expr(nr, x);
+	x = nftnl_expr_alloc("payload");
+	nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_OFFSET, 2);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_PAYLOAD_LEN, 2);
+	nftnl_rule_add_expr(nr, x);
+	x = nftnl_expr_alloc("cmp");
+	nftnl_expr_set_u32(x, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(x, NFTNL_EXPR_CMP_DATA, &port, 2);
+	nftnl_rule_add_expr(nr, x);
+	x = nftnl_expr_alloc("fib");
+	nftnl_expr_set_u32(x, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+	nftnl_rule_add_expr(nr, x);
+	x = nftnl_expr_alloc("cmp");
+	nftnl_expr_set_u32(x, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(x, NFTNL_EXPR_CMP_DATA, &local, 4);
+	nftnl_rule_add_expr(nr, x);
+	x = nftnl_expr_alloc("immediate");
+	nftnl_expr_set_u32(x, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(x, NFTNL_EXPR_IMM_DATA, &to, 4);
+	nftnl_rule_add_expr(nr, x);
+	x = nftnl_expr_alloc("immediate");
+	nftnl_expr_set_u32(x, NFTNL_EXPR_IMM_DREG, NFT_REG_2);
+	nftnl_expr_set(x, NFTNL_EXPR_IMM_DATA, &to_port, 2);
+	nftnl_rule_add_expr(nr, x);
+	x = nftnl_expr_alloc("nat");
+	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
+	nftnl_rule_add_expr(nr, x);
+}
+
 static void fill_masq_plain(struct nftnl_rule *nr)
 {
 	nftnl_rule_add_expr(nr, nftnl_expr_alloc("masq"));
@@ -278,6 +349,11 @@ static void test_other_forms(void **state)
 	/* masquerade of everything: no source match */
 	f = decode_custom("x", fill_masq_plain);
 	assert_int_equal(f.rule.kind, NN_NAT_OTHER);
+	/* an older forward-port's DNAT, which took 127.0.0.1 too: another
+	 * rule, so that the next forward-port or apply replaces it */
+	f = decode_custom("dnat:tcp:8080", fill_dnat_with_loopback);
+	assert_int_equal(f.rule.kind, NN_NAT_OTHER);
+	assert_string_equal(f.rule.tag, "dnat:tcp:8080");
 	/* no expressions, no tag */
 	f = decode_custom(NULL, fill_nothing);
 	assert_int_equal(f.rule.kind, NN_NAT_OTHER);

@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <linux/sockios.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "netnsctl/clients.h"
@@ -913,12 +914,117 @@ static bool end_process(int pidfd, int sig, unsigned ms)
 	return r > 0;
 }
 
+/*
+ * A keeper of an older netnsctl held an flock(2) on keeper.lock (and wrote
+ * keeper.pid), not a POSIX lock: F_GETLK does not see it, and a keeper
+ * started beside it would renew the same leases.  The kernel's table of
+ * locks does: each line of /proc/locks names a lock's kind, its holder's pid
+ * as this pid namespace sees it, and the file (device and inode).  The pid
+ * holding an FLOCK on keeper.lock; 0 when none (or none this pid namespace
+ * can see: its pid shows as 0 or -1, and nothing can be proven of it).
+ */
+static pid_t flock_holder(struct nn_ctx *ctx)
+{
+	char path[PATH_MAX], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	struct stat st;
+
+	keeper_path(ctx, "lock", path, sizeof(path));
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	f = fopen("/proc/locks", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char kind[16], how[16], mode[16];
+		unsigned maj, min;
+		unsigned long ino;
+		long pid;
+
+		/* "3: FLOCK  ADVISORY  WRITE 1234 00:19:5678 0 EOF" (device in hex);
+		 * a waiter's line has "->" before the kind */
+		if (sscanf(line, "%*d: %15s %15s %15s %ld %x:%x:%lu", kind, how, mode, &pid, &maj,
+			   &min, &ino) != 7 || strcmp(kind, "FLOCK"))
+			continue;
+		if (maj == major(st.st_dev) && min == minor(st.st_dev) && ino == st.st_ino)
+			return pid > 0 && pid <= INT_MAX ? (pid_t)pid : 0;
+	}
+	return 0;
+}
+
+/* PID runs netnsctl's lease keeper: "lease-keeper" is one of its arguments. */
+static bool runs_lease_keeper(pid_t pid)
+{
+	char path[64], buf[4096];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *a = buf; a < buf + n; a += strlen(a) + 1)
+		if (!strcmp(a, "lease-keeper"))
+			return true;
+	return false;
+}
+
+/*
+ * Stop a keeper of an older netnsctl, with the proof keeper_stop() has for
+ * the current one: the pid /proc/locks says holds the FLOCK on keeper.lock,
+ * a pidfd of it, and then the lock still that pid's and its command line
+ * lease-keeper's while the pidfd's process lives (a pid names one living
+ * process).  Another program's flock on the file, or an older netnsctl's
+ * command testing the lock for a moment, is no keeper: left alone.
+ */
+static int old_keeper_stop(struct nn_ctx *ctx, struct nn_error *e)
+{
+	char path[PATH_MAX];
+	pid_t pid = 0;
+
+	for (int tries = 0; tries < 5; tries++) {
+		_cleanup_close_ int pidfd = -1;
+
+		pid = flock_holder(ctx);
+		if (pid == 0)
+			return 0;
+		pidfd = pidfd_open(pid, 0);
+		if (pidfd < 0) {
+			if (errno == ESRCH)
+				continue;	/* gone since /proc/locks said so */
+			return nn_error_set(e, errno, "cannot stop the lease keeper of an older netnsctl (pid %d)",
+					    (int)pid);
+		}
+		if (flock_holder(ctx) != pid)
+			continue;
+		if (!runs_lease_keeper(pid))
+			return 0;
+		if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
+			continue;	/* ended while it was looked at */
+		if (!end_process(pidfd, SIGTERM, KEEPER_WAIT_MS) &&
+		    !end_process(pidfd, SIGKILL, KEEPER_WAIT_MS))
+			return nn_error_setx(e, EBUSY, "the lease keeper of an older netnsctl (pid %d) does not stop",
+					     (int)pid);
+		/* It wrote keeper.pid; nothing reads it now. */
+		keeper_path(ctx, "pid", path, sizeof(path));
+		unlink(path);
+	}
+	if (flock_holder(ctx) == 0)
+		return 0;
+	return nn_error_setx(e, EBUSY, "the lease keeper of an older netnsctl (pid %d) does not stop",
+			     (int)pid);
+}
+
 /* Stop the keeper so that this process alone owns the leases.  The keeper
  * exits on SIGTERM without releasing anything: its lease files say where it
- * left off. */
+ * left off.  A keeper of an older netnsctl goes too. */
 static int keeper_stop(struct nn_ctx *ctx, struct nn_error *e)
 {
 	pid_t pid = 0;
+
+	if (old_keeper_stop(ctx, e) < 0)
+		return -e->code;
 
 	for (int tries = 0; tries < 5; tries++) {
 		_cleanup_close_ int pidfd = -1;
@@ -1032,6 +1138,9 @@ int nn_clients_keeper_ensure(struct nn_ctx *ctx, char *const argv[], struct nn_e
 	pid_t pid;
 	int status;
 
+	/* One keeper: never one beside a keeper of an older netnsctl. */
+	if (old_keeper_stop(ctx, e) < 0)
+		return -e->code;
 	if (keeper_holder(ctx) != 0 || !any_dhcp_lease(ctx))
 		return 0;
 	if (!argv)
@@ -1392,6 +1501,15 @@ static const char *why_failed(const struct client *c)
 {
 	if (c->port.failed || *c->port.why)
 		return c->port.why;
+	/* Not for want of time: the user stopped it. */
+	if (nn_plan_cancelled()) {
+		switch (c->port.c.state) {
+		case NN_DHCP_INIT: return "interrupted before its DHCPDISCOVER";
+		case NN_DHCP_SELECTING: return "interrupted waiting for a DHCPOFFER";
+		case NN_DHCP_REQUESTING: return "interrupted waiting for a DHCPACK";
+		default: return "interrupted";
+		}
+	}
 	switch (c->port.c.state) {
 	case NN_DHCP_INIT:
 		if (!c->port.c.deadline_ms)
@@ -1404,57 +1522,54 @@ static const char *why_failed(const struct client *c)
 	return nn_dhcp_state_name(c->port.c.state);
 }
 
+/* At most this many reasons in a failed create's message. */
+#define FAILURE_REASONS 4
+
 /*
  * The error of a failed create: which new clients got no lease, and why.
- * Clients failing alike are named together before their reason, and a
- * reason is given whole or not at all (the first always: cut only when it
- * alone overflows the message), then "and N more".
+ * Clients failing alike are named together before their reason, as a
+ * summary ("ns1..ns90 (no DHCPOFFER), ns93 (DHCPNAK: ...)"); the full list
+ * is create-clients --json's.
  */
 static void failure_message(struct client **nw, size_t n_new, unsigned timeout_ms,
 			    unsigned min, size_t have, struct nn_error *e)
 {
-	/* What the message's head leaves of an error's NN_ERROR_MAX, less
-	 * room for " and N more". */
-	char list[NN_ERROR_MAX - 128] = "";
-	size_t room = sizeof(list) - 32, off = 0, bad = 0, shown = 0;
-	bool *done = calloc(n_new ? n_new : 1, sizeof(*done));
+	char list[NN_ERROR_MAX - 160] = "", part[NN_ERROR_MAX - 160];
+	_cleanup_free_ const char **names = calloc(n_new ? n_new : 1, sizeof(*names));
+	_cleanup_free_ bool *done = calloc(n_new ? n_new : 1, sizeof(*done));
+	size_t off = 0, bad = 0, shown = 0, reasons = 0;
 
 	for (size_t i = 0; i < n_new; i++)
 		bad += !nw[i]->port.bound || nw[i]->port.failed;
-	for (size_t i = 0; done && i < n_new && off < room - 1; i++) {
+	for (size_t i = 0; names && done && i < n_new && reasons < FAILURE_REASONS; i++) {
 		const char *why = why_failed(nw[i]);
-		size_t need = strlen(why) + 3, names = 0;	/* " (WHY)" */
-		/* Room for the names, the reason after them kept whole; the
-		 * first reason gets one name at least, and is cut if it must. */
-		size_t limit = room - off > need ? room - off - need : 0;
+		size_t k = 0, room;
+		int q;
 
 		if (done[i] || (nw[i]->port.bound && !nw[i]->port.failed))
 			continue;
-		if (shown && limit == 0)
-			break;
 		for (size_t j = i; j < n_new; j++) {
-			int k;
-
 			if (done[j] || (nw[j]->port.bound && !nw[j]->port.failed) ||
 			    strcmp(why_failed(nw[j]), why))
 				continue;
-			k = snprintf(list + off, room - off, "%s%s", off ? ", " : "", nw[j]->name);
-			if (k < 0 || (size_t)k >= (names || shown ? limit : room - off)) {
-				list[off] = '\0';	/* no half a name */
-				break;
-			}
-			off += (size_t)k;
-			limit = limit > (size_t)k ? limit - (size_t)k : 0;
+			names[k++] = nw[j]->name;
 			done[j] = true;
-			names++;
 		}
-		if (!names)
+		/* what the list has room for, less " (WHY)" and ", " */
+		room = sizeof(list) - off - 2 - 3 - strlen(why);
+		if ((ssize_t)room < 32)
 			break;
-		snprintf(list + off, room - off, " (%s)", why);
-		off += strlen(list + off);
-		shown += names;
+		nn_names_summary(part, room, names, k);
+		q = snprintf(list + off, sizeof(list) - off, "%s%s (%s)", off ? ", " : "", part, why);
+		if (q < 0 || (size_t)q >= sizeof(list) - off) {
+			list[off] = '\0';	/* no half a reason */
+			break;
+		}
+		off += (size_t)q;
+		/* "and K more" inside the part counts as shown: its reason is said */
+		shown += k;
+		reasons++;
 	}
-	free(done);
 	if (shown < bad)
 		snprintf(list + off, sizeof(list) - off, "%s%zu more", shown ? " and " : "", bad - shown);
 	if (min)
@@ -1472,6 +1587,9 @@ void nn_clients_report_free(struct nn_clients_report *r)
 	free(r->clients);
 	r->clients = NULL;
 	r->n_clients = 0;
+	free(r->rolled_back);
+	r->rolled_back = NULL;
+	r->n_rolled_back = 0;
 }
 
 static void report_figures(struct nn_clients_report *rep, struct client **nw, size_t n_new,
@@ -1552,6 +1670,9 @@ static int lease_new(struct nn_ctx *ctx, const struct nn_clients_spec *spec, str
 	for (size_t i = 0; i < *n_new; i++) {
 		struct nn_dhcp_client_config cfg;
 
+		/* thousands of sockets take a while: a signal is seen here too */
+		if (nn_plan_cancelled())
+			return nn_error_setx(e, ECANCELED, "interrupted");
 		ports[i] = &nw[i]->port;
 		client_config(nw[i], &cfg);
 		cfg.fast_retransmit = true;	/* the window keeps the server safe */
@@ -1570,10 +1691,9 @@ static int lease_new(struct nn_ctx *ctx, const struct nn_clients_spec *spec, str
 		report_figures(report, nw, *n_new, &pace, started_us);
 	if (ret < 0)
 		return ret;
+	/* The message is the caller's: it knows what it rolls back. */
 	if (nn_plan_cancelled())
-		return nn_error_setx(e, ECANCELED,
-				     "interrupted by signal %d while leasing: all %zu new clients rolled back",
-				     nn_plan_cancelled(), *n_new);
+		return nn_error_setx(e, ECANCELED, "interrupted");
 	if (r.leased == *n_new)
 		return 0;
 	if (!spec->min || r.leased + existing < spec->min) {
@@ -1594,6 +1714,48 @@ static int lease_new(struct nn_ctx *ctx, const struct nn_clients_spec *spec, str
 	return 0;
 }
 
+/* SIGINT, SIGTERM, ... */
+static const char *signal_text(char *buf, size_t len, int sig)
+{
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev)
+		snprintf(buf, len, "SIG%s", abbrev);
+	else
+		snprintf(buf, len, "signal %d", sig);
+	return buf;
+}
+
+/*
+ * The error of a create a signal stopped: what it was doing (STAGE, and
+ * DETAIL: how far, or ""), and what of it is gone again: the N_NEW clients
+ * NW when CHANGED (the call had begun to make them), else nothing.
+ */
+static int interrupted_error(struct nn_error *e, const char *stage, const char *detail,
+			     struct client **nw, size_t n_new, bool changed)
+{
+	_cleanup_free_ const char **names = calloc(n_new ? n_new : 1, sizeof(*names));
+	char sig[32], list[160] = "";
+
+	signal_text(sig, sizeof(sig), nn_plan_cancelled());
+	if (!changed)
+		return nn_error_setx(e, ECANCELED, "interrupted by %s while %s: nothing changed", sig,
+				     stage);
+	for (size_t i = 0; names && i < n_new; i++)
+		names[i] = nw[i]->name;
+	if (names)
+		nn_names_summary(list, sizeof(list), names, n_new);
+	return nn_error_setx(e, ECANCELED, "interrupted by %s while %s%s%s%s: %s%zu new client%s rolled back (%s)",
+			     sig, stage, *detail ? " (" : "", detail, *detail ? ")" : "",
+			     n_new == 1 ? "" : "all ", n_new, n_new == 1 ? "" : "s", list);
+}
+
+static void count_step(const struct nn_step *step, void *arg)
+{
+	(void)step;
+	(*(size_t *)arg)++;
+}
+
 int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 		      nn_clients_progress_cb progress, void *arg, struct nn_error *e)
 {
@@ -1612,14 +1774,28 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 	struct nn_plan *plan = NULL;
 	struct nn_lab *lab = NULL;
 	struct proofs pr = { 0 };
-	size_t n = spec->count, n_new = 0;
-	bool applied = false;
+	size_t n = spec->count, n_new = 0, steps = 0;
+	/* what a signal interrupted, for its message */
+	const char *stage = "waiting for the state lock";
+	char detail[64] = "";
+	bool applied = false, changing = false;
 	int ret;
 
 	if (nn_clients_check(ctx, spec, e) < 0)
 		return -e->code;
-	if (nn_state_lock(ctx, e) < 0 || keeper_stop(ctx, e) < 0)
-		return -e->code;
+	if (report) {
+		free(report->rolled_back);
+		report->rolled_back = NULL;
+		report->n_rolled_back = 0;
+		report->signal = 0;
+	}
+	/* A signal while waiting for another netnsctl's lock: EINTR. */
+	if (nn_state_lock(ctx, e) < 0)
+		goto failed;
+	stage = "stopping the lease keeper";
+	if (keeper_stop(ctx, e) < 0)
+		goto failed;
+	stage = "looking at the clients";
 	all = calloc(n, sizeof(*all));
 	nw = calloc(n, sizeof(*nw));
 	if (!all || !nw) {
@@ -1685,6 +1861,10 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 	ret = check_unique_macs(all, n, e);
 	if (ret < 0 || n_new == 0)
 		goto out;
+	if (nn_plan_cancelled()) {
+		ret = nn_error_setx(e, ECANCELED, "interrupted");
+		goto out;
+	}
 
 	lab = nn_lab_new(spec->owner ? spec->owner : "create-clients");
 	if (!lab) {
@@ -1704,9 +1884,13 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 	ret = nn_plan_make(ctx, lab, &plan, e);
 	if (ret < 0)
 		goto out;
-	ret = nn_plan_apply(ctx, plan, NULL, NULL, NULL, e);
-	if (ret < 0)
+	stage = "making namespaces";
+	changing = true;
+	ret = nn_plan_apply(ctx, plan, count_step, NULL, &steps, e);
+	if (ret < 0) {
+		snprintf(detail, sizeof(detail), "step %zu of %zu", steps + 1, nn_plan_len(plan));
 		goto out;	/* undone by apply */
+	}
 	applied = true;
 
 	if (spec->is_static) {
@@ -1715,6 +1899,7 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 			ret = nn_error_set(e, ENOMEM, "cannot allocate addresses");
 			goto out;
 		}
+		stage = "adding addresses";
 		ret = nn_prefix_hosts(&spec->static_net, n, hosts, e);
 		for (size_t i = 0; ret == 0 && i < n; i++) {
 			struct client *c = all[i];
@@ -1723,6 +1908,10 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 
 			if (c->existing)
 				continue;
+			if (nn_plan_cancelled()) {
+				ret = nn_error_setx(e, ECANCELED, "interrupted");
+				break;
+			}
 			c->info.n_dns = spec->n_dns;
 			memcpy(c->info.dns, spec->dns, sizeof(c->info.dns));
 			c->info.is_static = true;
@@ -1742,17 +1931,40 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 		if (ret < 0)
 			goto out;
 	} else {
+		stage = "leasing";
 		ret = lease_new(ctx, spec, nw, &n_new, n - n_new, timeout, progress, arg, report, e);
-		if (ret < 0)
+		if (ret < 0) {
+			size_t leased = 0;
+
+			for (size_t i = 0; i < n_new; i++)
+				leased += nw[i]->port.bound && !nw[i]->port.failed;
+			snprintf(detail, sizeof(detail), "%zu of %zu leased", leased, n_new);
 			goto out;
+		}
 	}
+	stage = "saving the clients";
 	for (size_t i = 0; i < n_new; i++) {
 		ret = save_client(ctx, &nw[i]->info, e);
 		if (ret < 0)
 			goto out;
 	}
+	/* Until here a signal rolls the call back; after, it is done. */
+	if (nn_plan_cancelled()) {
+		ret = nn_error_setx(e, ECANCELED, "interrupted");
+		goto out;
+	}
 	ret = n_new;
 out:
+	if (ret < 0 && nn_plan_cancelled() && (e->code == ECANCELED || e->code == EINTR))
+		ret = interrupted_error(e, stage, detail, nw, n_new, changing);
+	if (ret < 0 && report) {
+		report->signal = nn_plan_cancelled();
+		if (changing && n_new && (report->rolled_back = calloc(n_new, sizeof(*report->rolled_back)))) {
+			for (size_t i = 0; i < n_new; i++)
+				snprintf(report->rolled_back[i], sizeof(report->rolled_back[i]), "%s", nw[i]->name);
+			report->n_rolled_back = n_new;
+		}
+	}
 	if (ret < 0 && applied) {
 		release_all(nw, n_new);
 		for (size_t i = 0; i < n_new; i++) {
@@ -1782,6 +1994,12 @@ out:
 	if (all)
 		clients_free(all, n);
 	return ret;
+failed:
+	if (nn_plan_cancelled() && (e->code == ECANCELED || e->code == EINTR))
+		interrupted_error(e, stage, "", NULL, 0, false);
+	if (report)
+		report->signal = nn_plan_cancelled();
+	return -e->code;
 }
 
 /* --- delete and list ------------------------------------------------------ */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -16,11 +17,62 @@
 #include "netnsctl/journal.h"
 #include "util/cleanup.h"
 #include "util/file.h"
+#include "util/hash.h"
 
 #define JOURNAL_NAME "journal"
 
 /* One lock per process: a context's lifetime is a command's lifetime. */
 static int lock_fd = -1;
+
+/*
+ * While this process holds the lock, the journal stays open for appends
+ * (one write a record, no open, mkdir or close) and its end is known: no
+ * other process writes it meanwhile.  Records that announce nothing ("made",
+ * "gone", "retract") are not synced on their own; DIRTY says one is
+ * waiting, and the next synced record, nn_journal_sync(), the unlock or the
+ * exit syncs it.  Unsynced, such a record is lost only with the machine
+ * (a killed process's writes are the kernel's already), and with it every
+ * object netnsctl made; the intent before it still proves the object's.
+ */
+static struct {
+	int fd;			/* -1: not open */
+	char *dir;		/* the state dir it is in */
+	off_t end;		/* where the next record starts */
+	bool tail_nl;		/* the file ends with a whole record */
+	bool dirty;		/* written since the last fdatasync */
+	pid_t pid;		/* the process that opened it */
+} jf = { .fd = -1 };
+
+static void journal_close(void)
+{
+	if (jf.fd >= 0) {
+		if (jf.dirty)
+			fdatasync(jf.fd);
+		close(jf.fd);
+	}
+	jf.fd = -1;
+	jf.dirty = false;
+	free(jf.dir);
+	jf.dir = NULL;
+}
+
+static void journal_at_exit(void)
+{
+	if (jf.fd >= 0 && jf.dirty && jf.pid == getpid())
+		fdatasync(jf.fd);
+}
+
+/* A child forked without exec (the reverter) that appends opens the
+ * journal again: where the file ends is its parent's to know. */
+static void journal_in_child(void)
+{
+	if (jf.fd >= 0)
+		close(jf.fd);
+	jf.fd = -1;
+	jf.dirty = false;
+	free(jf.dir);
+	jf.dir = NULL;
+}
 
 static const char *const kind_names[] = {
 	[NN_OBJ_NETNS] = "netns",
@@ -93,6 +145,8 @@ int nn_state_trylock(struct nn_ctx *ctx, struct nn_error *e)
 
 void nn_state_unlock(void)
 {
+	/* Synced and closed first: the next holder may rewrite it. */
+	journal_close();
 	if (lock_fd >= 0) {
 		close(lock_fd);
 		lock_fd = -1;
@@ -257,18 +311,69 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int nn_journal_append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind kind,
-		      const char *ns, const char *name, uint64_t id, const char *owner,
-		      const struct nn_proof *proof, off_t *at, struct nn_error *e)
+/*
+ * The journal open for appending, with *END where it ends and *TAIL_NL
+ * whether it ends with a whole record.  *CACHED: the process's open journal
+ * (not to be closed by the caller); else a descriptor the caller closes.
+ */
+static int journal_open(struct nn_ctx *ctx, bool *cached, off_t *end, bool *tail_nl,
+			struct nn_error *e)
+{
+	const char *dir = nn_ctx_state_dir(ctx);
+	char path[PATH_MAX], last = '\n';
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	struct stat st;
+
+	*cached = lock_fd >= 0;
+	if (*cached && jf.fd >= 0 && !strcmp(jf.dir, dir)) {
+		*end = jf.end;
+		*tail_nl = jf.tail_nl;
+		return jf.fd;
+	}
+	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, dir);
+	/* Under the lock the state dir exists: the lock is in it. */
+	if ((dirfd = *cached ? nn_dir_open(dir, 0, e) : state_dirfd(ctx, e)) < 0)
+		return -e->code;
+	fd = openat(dirfd, JOURNAL_NAME, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nn_error_set(e, errno, "cannot open journal \"%s\"", path);
+	if (fstat(fd, &st) < 0)
+		return nn_error_set(e, errno, "cannot read journal \"%s\"", path);
+	if (!S_ISREG(st.st_mode))
+		return nn_error_setx(e, EINVAL, "journal \"%s\" is not a regular file", path);
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
+		return nn_error_set(e, errno ? errno : EIO, "cannot read journal \"%s\"", path);
+	*end = st.st_size;
+	*tail_nl = last == '\n';
+	if (*cached) {
+		char *d = strdup(dir);
+
+		if (!d)
+			return nn_error_set(e, ENOMEM, "cannot open journal \"%s\"", path);
+		journal_close();
+		if (!jf.pid) {
+			atexit(journal_at_exit);
+			pthread_atfork(NULL, NULL, journal_in_child);
+		}
+		jf.dir = d;
+		jf.pid = getpid();
+		jf.fd = steal_fd(&fd);
+		return jf.fd;
+	}
+	return steal_fd(&fd);
+}
+
+static int append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind kind,
+		  const char *ns, const char *name, uint64_t id, const char *owner,
+		  const struct nn_proof *proof, bool sync, off_t *at, struct nn_error *e)
 {
 	char path[PATH_MAX], line[2500], ens[800], ename[800], eowner[200], eproof[64];
-	char last = '\n';
-	_cleanup_close_ int dirfd = -1, fd = -1;
 	uint64_t cookie = 0;
 	struct nn_ns *nsh;
-	struct stat st;
+	bool cached, tail_nl = true;
 	size_t skip;
-	int len, r;
+	off_t end = 0;
+	int fd, len, r;
 
 	if (kind != NN_OBJ_NETNS && ns && strcmp(ns, "-") &&
 	    (nn_ctx_ns(ctx, ns, &nsh, e) < 0 || nn_ns_cookie(nsh, &cookie, e) < 0))
@@ -284,26 +389,48 @@ int nn_journal_append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kin
 		       nn_proof_format(eproof, sizeof(eproof), kind, proof));
 	if (len < 0 || (size_t)len >= sizeof(line))
 		return nn_error_setx(e, ENAMETOOLONG, "journal record for \"%s\" is too long", name);
-	if ((dirfd = state_dirfd(ctx, e)) < 0)
-		return -e->code;
-	fd = openat(dirfd, JOURNAL_NAME, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return nn_error_set(e, errno, "cannot open journal \"%s\"", path);
-	if (fstat(fd, &st) < 0)
-		return nn_error_set(e, errno, "cannot read journal \"%s\"", path);
-	if (!S_ISREG(st.st_mode))
-		return nn_error_setx(e, EINVAL, "journal \"%s\" is not a regular file", path);
-	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
-		return nn_error_set(e, errno ? errno : EIO, "cannot read journal \"%s\"", path);
+	if ((fd = journal_open(ctx, &cached, &end, &tail_nl, e)) < 0)
+		return fd;
 	/* Appends of one writer at a time (the state lock): the record starts
 	 * where the file ends now.  Cut short (the disk full, or a SIGKILL in
 	 * the middle of a write across pages), the next record starts by
 	 * marking the rest unreadable. */
-	skip = last == '\n' ? strlen(TORN_MARK) : 0;
+	skip = tail_nl ? strlen(TORN_MARK) : 0;
 	if (at)
-		*at = st.st_size + (off_t)(strlen(TORN_MARK) - skip);
-	if ((r = write_all(fd, line + skip, (size_t)len - skip)) < 0 || (r = fdatasync(fd) < 0 ? -errno : 0) < 0)
+		*at = end + (off_t)(strlen(TORN_MARK) - skip);
+	r = write_all(fd, line + skip, (size_t)len - skip);
+	if (r == 0 && sync && fdatasync(fd) < 0)
+		r = -errno;
+	if (!cached) {
+		close(fd);
+	} else if (r < 0) {
+		/* Where it ends and how is known again only by reading it. */
+		journal_close();
+	} else {
+		jf.end = end + (off_t)((size_t)len - skip);
+		jf.tail_nl = true;
+		jf.dirty = !sync;
+	}
+	if (r < 0)
 		return nn_error_set(e, -r, "cannot write journal \"%s\"", path);
+	return 0;
+}
+
+int nn_journal_append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind kind,
+		      const char *ns, const char *name, uint64_t id, const char *owner,
+		      const struct nn_proof *proof, off_t *at, struct nn_error *e)
+{
+	return append(ctx, op, kind, ns, name, id, owner, proof, true, at, e);
+}
+
+int nn_journal_sync(struct nn_ctx *ctx, struct nn_error *e)
+{
+	if (jf.fd < 0 || !jf.dirty)
+		return 0;
+	if (fdatasync(jf.fd) < 0)
+		return nn_error_set(e, errno, "cannot write journal \"%s/" JOURNAL_NAME "\"",
+				    nn_ctx_state_dir(ctx));
+	jf.dirty = false;
 	return 0;
 }
 
@@ -337,23 +464,31 @@ int nn_journal_intent(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 	return nn_journal_append(ctx, NN_JOURNAL_INTENT, kind, ns, name, 0, owner, proof, NULL, e);
 }
 
+int nn_journal_intent_unsynced(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
+			       const char *name, const char *owner, const struct nn_proof *proof,
+			       struct nn_error *e)
+{
+	return append(ctx, NN_JOURNAL_INTENT, kind, ns, name, 0, owner, proof, false, NULL, e);
+}
+
+/* The records below announce no request: synced with the next intent. */
 int nn_journal_made(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		    const char *name, uint64_t id, const char *owner, const struct nn_proof *proof,
 		    struct nn_error *e)
 {
-	return nn_journal_append(ctx, NN_JOURNAL_MADE, kind, ns, name, id, owner, proof, NULL, e);
+	return append(ctx, NN_JOURNAL_MADE, kind, ns, name, id, owner, proof, false, NULL, e);
 }
 
 int nn_journal_gone(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		    const char *name, struct nn_error *e)
 {
-	return nn_journal_append(ctx, NN_JOURNAL_GONE, kind, ns, name, 0, "-", NULL, NULL, e);
+	return append(ctx, NN_JOURNAL_GONE, kind, ns, name, 0, "-", NULL, false, NULL, e);
 }
 
 int nn_journal_retract(struct nn_ctx *ctx, enum nn_obj_kind kind, const char *ns,
 		       const char *name, struct nn_error *e)
 {
-	return nn_journal_append(ctx, NN_JOURNAL_RETRACT, kind, ns, name, 0, "-", NULL, NULL, e);
+	return append(ctx, NN_JOURNAL_RETRACT, kind, ns, name, 0, "-", NULL, false, NULL, e);
 }
 
 static int kind_from(const char *s, enum nn_obj_kind *k)
@@ -367,6 +502,13 @@ static int kind_from(const char *s, enum nn_obj_kind *k)
 	return -1;
 }
 
+/* An object's key: kind, namespace and its cookie, then the name, which is
+ * the one part that may hold a '/' (a route's destination). */
+static void entry_key(char *buf, size_t len, const struct nn_journal_entry *j)
+{
+	snprintf(buf, len, "%d/%s/%" PRIu64 "/%s", (int)j->kind, j->ns, j->ns_cookie, j->name);
+}
+
 int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *n,
 		     struct nn_error *e)
 {
@@ -375,6 +517,8 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	struct nn_journal_entry *v = NULL, ent;
+	struct nn_hash at = NN_HASH_INIT;	/* an object's key -> its index + 1 */
+	char key[1200];
 	struct nn_proof proof;
 	size_t cap = 0, cnt = 0, lsz = 0;
 	ssize_t len;
@@ -415,22 +559,23 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 			continue;
 		if (!strcmp(ent.ns, NN_JOURNAL_HOST))
 			ent.ns[0] = 0;
-		for (i = 0; i < cnt; i++)
-			if (v[i].kind == ent.kind && !strcmp(v[i].ns, ent.ns) &&
-			    !strcmp(v[i].name, ent.name) && v[i].ns_cookie == ent.ns_cookie)
-				break;
-		if (!strcmp(op, "gone")) {
-			if (i < cnt)
-				v[i] = v[--cnt];
-			continue;
-		}
-		if (!strcmp(op, "retract")) {
-			/* The last intent came to nothing: what was made before it
-			 * (if anything) stands. */
-			if (i < cnt && v[i].id == 0)
-				v[i] = v[--cnt];
-			else if (i < cnt)
+		/* Hashed: a journal of N objects is read in N steps, not N². */
+		entry_key(key, sizeof(key), &ent);
+		i = (size_t)(uintptr_t)nn_hash_get(&at, key);
+		i = i ? i - 1 : cnt;
+		if (!strcmp(op, "gone") || !strcmp(op, "retract")) {
+			/* retract: the last intent came to nothing: what was made
+			 * before it (if anything) stands. */
+			if (i < cnt && (!strcmp(op, "gone") || v[i].id == 0)) {
+				nn_hash_del(&at, key, NULL);
+				if (i != --cnt) {
+					v[i] = v[cnt];
+					entry_key(key, sizeof(key), &v[i]);
+					nn_hash_put(&at, key, (void *)(uintptr_t)(i + 1));
+				}
+			} else if (i < cnt) {
 				v[i].pending = false, memset(&v[i].intent, 0, sizeof(v[i].intent));
+			}
 			continue;
 		}
 		if (strcmp(op, "intent") && strcmp(op, "made"))
@@ -443,9 +588,15 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 				nv = realloc(v, cap * sizeof(*v));
 				if (!nv) {
 					free(v);
+					nn_hash_free(&at);
 					return nn_error_set(e, ENOMEM, "cannot read journal \"%s\"", path);
 				}
 				v = nv;
+			}
+			if (nn_hash_put(&at, key, (void *)(uintptr_t)(cnt + 1)) < 0) {
+				free(v);
+				nn_hash_free(&at);
+				return nn_error_set(e, ENOMEM, "cannot read journal \"%s\"", path);
 			}
 			cnt++;
 		} else if (!strcmp(op, "intent") && v[i].id) {
@@ -464,6 +615,7 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 			v[i].proof = proof;
 		}
 	}
+	nn_hash_free(&at);
 	*out = v;
 	*n = cnt;
 	return 0;
@@ -514,5 +666,7 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, 
 		return nn_error_set(e, errno, "cannot write journal \"%s\"", tmp);
 	if (renameat(dirfd, JOURNAL_NAME ".new", dirfd, JOURNAL_NAME) < 0)
 		return nn_error_set(e, errno, "cannot replace journal \"%s\"", path);
+	/* The open one is the old file now: appends go to the new one. */
+	journal_close();
 	return 0;
 }

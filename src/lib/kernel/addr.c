@@ -2,10 +2,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <stdlib.h>
 #include <arpa/inet.h>
 
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include <libmnl/libmnl.h>
 #include <netlink/addr.h>
-#include <netlink/cache.h>
+#include <netlink/object.h>
 #include <netlink/route/addr.h>
 
 #include "netnsctl/addr.h"
@@ -13,122 +18,146 @@
 #include "netnsctl/link.h"
 #include "kernel/nl.h"
 
-static struct rtnl_addr *addr_obj(int ifindex, const struct nn_prefix *p)
+static size_t addr_len(const struct nn_prefix *p)
 {
-	struct rtnl_addr *a = rtnl_addr_alloc();
-	struct nl_addr *local;
+	return p->family == AF_INET ? 4 : 16;
+}
 
-	if (!a)
-		return NULL;
-	local = nl_addr_build(p->family, p->addr.bytes, p->family == AF_INET ? 4 : 16);
-	if (!local) {
-		rtnl_addr_put(a);
-		return NULL;
-	}
-	nl_addr_set_prefixlen(local, p->len);
-	rtnl_addr_set_ifindex(a, ifindex);
-	rtnl_addr_set_family(a, p->family);
-	rtnl_addr_set_local(a, local);
-	rtnl_addr_set_prefixlen(a, p->len);
-	nl_addr_put(local);
-	return a;
+/* RTM_NEWADDR or RTM_DELADDR of P on IFINDEX: IFA_LOCAL and IFA_ADDRESS
+ * both P, as ip addr add gives them for an address without a peer. */
+static struct nlmsghdr *addr_msg(char *buf, uint16_t type, uint16_t flags, int ifindex,
+				 const struct nn_prefix *p)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)p->family;
+	ifa->ifa_prefixlen = p->len;
+	ifa->ifa_index = (uint32_t)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, addr_len(p), p->addr.bytes);
+	mnl_attr_put(nlh, IFA_ADDRESS, addr_len(p), p->addr.bytes);
+	return nlh;
 }
 
 int nn_addr_add(struct nn_ns *ns, int ifindex, const struct nn_prefix *p, struct nn_error *e)
 {
-	struct nl_sock *sk = nn_ns_nl(ns, e);
-	struct rtnl_addr *a;
+	char buf[512] = { 0 };	/* attribute padding goes out too */
+	struct nlmsghdr *nlh = addr_msg(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, p);
 	char txt[64];
 	int ret;
 
-	if (!sk)
-		return -e->code;
-	nn_format_prefix(txt, sizeof(txt), p, true);
-	a = addr_obj(ifindex, p);
-	if (!a)
-		return nn_error_set(e, ENOMEM, "cannot add %s", txt);
 	/* IPv6 duplicate address detection would hold the address "tentative" for
 	 * a second or more; on a point-to-point lab link nobody else can own it. */
 	if (p->family == AF_INET6)
-		rtnl_addr_set_flags(a, IFA_F_NODAD);
-	ret = rtnl_addr_add(sk, a, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_addr_put(a);
-	if (ret < 0) {
-		ret = nn_nl_fail(ns, ret, e, "cannot add %s to link %d in %s", txt, ifindex,
-				 nn_ns_label(ns));
-		if (ret == -EEXIST) {
-			nn_error_clear(e);
-			return 0;
-		}
+		((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_flags = IFA_F_NODAD;
+	nn_format_prefix(txt, sizeof(txt), p, true);
+	ret = nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot add %s to link %d in %s", txt, ifindex,
+			  nn_ns_label(ns));
+	if (ret == -EEXIST) {
+		nn_error_clear(e);
+		return 0;
 	}
 	return ret;
 }
 
 int nn_addr_del(struct nn_ns *ns, int ifindex, const struct nn_prefix *p, struct nn_error *e)
 {
-	struct nl_sock *sk = nn_ns_nl(ns, e);
-	struct rtnl_addr *a;
+	char buf[512] = { 0 };
 	char txt[64];
 	int ret;
 
-	if (!sk)
-		return -e->code;
 	nn_format_prefix(txt, sizeof(txt), p, true);
-	a = addr_obj(ifindex, p);
-	if (!a)
-		return nn_error_set(e, ENOMEM, "cannot remove %s", txt);
-	ret = rtnl_addr_delete(sk, a, 0);
-	rtnl_addr_put(a);
-	if (ret < 0) {
-		ret = nn_nl_fail(ns, ret, e, "cannot remove %s from link %d in %s", txt, ifindex,
-				 nn_ns_label(ns));
-		if (ret == -EADDRNOTAVAIL || ret == -ENODEV) {
-			nn_error_clear(e);
-			return 0;
-		}
+	ret = nn_mnl_talk(ns, addr_msg(buf, RTM_DELADDR, 0, ifindex, p), NULL, NULL, e,
+			  "cannot remove %s from link %d in %s", txt, ifindex, nn_ns_label(ns));
+	if (ret == -EADDRNOTAVAIL || ret == -ENODEV) {
+		nn_error_clear(e);
+		return 0;
 	}
 	return ret;
 }
 
+struct addr_dump {
+	struct nn_addr_info *v;
+	size_t n, cap;
+	bool nomem;
+};
+
+/* One address as libnl-route parsed it. */
+static void addr_obj_cb(struct nl_object *obj, void *data)
+{
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct addr_dump *d = data;
+	/* IPv4's local address is IFA_LOCAL (IFA_ADDRESS is the peer's on a
+	 * point-to-point link); IPv6 gives IFA_ADDRESS, which libnl then
+	 * takes for the local one too. */
+	struct nl_addr *local = rtnl_addr_get_local(a);
+	int family = rtnl_addr_get_family(a);
+	size_t len = family == AF_INET ? 4 : 16;
+	struct nn_addr_info *ai;
+
+	if (strcmp(nl_object_get_type(obj), "route/addr") || (family != AF_INET && family != AF_INET6) ||
+	    !local || nl_addr_get_len(local) != len)
+		return;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		struct nn_addr_info *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v) {
+			d->nomem = true;
+			return;
+		}
+		d->v = v;
+		d->cap = cap;
+	}
+	ai = &d->v[d->n++];
+	memset(ai, 0, sizeof(*ai));
+	ai->ifindex = rtnl_addr_get_ifindex(a);
+	ai->scope = rtnl_addr_get_scope(a);
+	ai->addr.family = family;
+	ai->addr.len = rtnl_addr_get_prefixlen(a);
+	memcpy(ai->addr.addr.bytes, nl_addr_get_binary_addr(local), len);
+}
+
+static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_dump *d = data;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR)
+		return MNL_CB_OK;
+	if (nn_nl_parse_object(nlh, addr_obj_cb, d) < 0 || d->nomem) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static void addr_dump_reset(void *data)
+{
+	((struct addr_dump *)data)->n = 0;
+}
+
 int nn_addr_list(struct nn_ns *ns, struct nn_addr_info **out, size_t *n, struct nn_error *e)
 {
-	struct nl_sock *sk = nn_ns_nl(ns, e);
-	struct nl_cache *cache = NULL;
-	struct nl_object *obj;
-	struct nn_addr_info *v;
-	size_t i = 0;
-	int ret;
+	char buf[512] = { 0 };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct addr_dump d = { 0 };
+	struct ifaddrmsg *ifa;
 
-	if (!sk)
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_UNSPEC;
+	if (nn_mnl_dump(ns, nlh, addr_dump_cb, &d, addr_dump_reset, e, "cannot list the addresses of %s",
+			nn_ns_label(ns)) < 0) {
+		free(d.v);
 		return -e->code;
-	ret = rtnl_addr_alloc_cache(sk, &cache);
-	if (ret < 0)
-		return nn_nl_fail(ns, ret, e, "cannot list the addresses of %s", nn_ns_label(ns));
-	v = calloc(nl_cache_nitems(cache) + 1, sizeof(*v));
-	if (!v) {
-		nl_cache_free(cache);
+	}
+	if (!d.v && !(d.v = calloc(1, sizeof(*d.v))))
 		return nn_error_set(e, ENOMEM, "cannot list the addresses of %s", nn_ns_label(ns));
-	}
-	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
-		struct rtnl_addr *a = (struct rtnl_addr *)obj;
-		struct nl_addr *local = rtnl_addr_get_local(a);
-		struct nn_addr_info *ai = &v[i];
-		int fam = rtnl_addr_get_family(a);
-		unsigned int len = local ? nl_addr_get_len(local) : 0;
-
-		if (!local || (fam == AF_INET && len != 4) || (fam == AF_INET6 && len != 16) ||
-		    (fam != AF_INET && fam != AF_INET6))
-			continue;
-		memset(ai, 0, sizeof(*ai));
-		ai->ifindex = rtnl_addr_get_ifindex(a);
-		ai->scope = rtnl_addr_get_scope(a);
-		ai->addr.family = fam;
-		ai->addr.len = (uint8_t)rtnl_addr_get_prefixlen(a);
-		memcpy(ai->addr.addr.bytes, nl_addr_get_binary_addr(local), len);
-		i++;
-	}
-	nl_cache_free(cache);
-	*out = v;
-	*n = i;
+	*out = d.v;
+	*n = d.n;
 	return 0;
 }

@@ -10,34 +10,33 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include <libmnl/libmnl.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
 
 #include "netnsctl/ctx.h"
 #include "util/cleanup.h"
+#include "util/hash.h"
 #include "kernel/nl.h"
 
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
 #endif
 
 struct nn_ns {
-	struct nn_ns *next;
 	char *name;
 	char *label;
 	int fd;
-	struct nl_sock *nl;
 	struct mnl_socket *mnl;
-	struct nn_nl_capture cap;
+	bool have_cookie;
+	uint64_t cookie;
 };
 
 struct nn_ctx {
 	char *run_dir;
 	char *state_dir;
 	char *etc_dir;
-	struct nn_ns *nss;
+	struct nn_hash nss;	/* name -> struct nn_ns */
 	nn_progress_cb progress;
 	void *progress_arg;
 };
@@ -65,9 +64,59 @@ static char *pick(const char *opt, const char *env, const char *def)
 	return strdup(v);
 }
 
+static pid_t stats_pid;
+
+/* A diagnostic the caller asked for by name, not output: appended to the
+ * file the environment names, by the process that registered it (a fork
+ * that exits does not write its parent's counts again). */
+static void write_stats(void)
+{
+	const char *path = getenv("NETNSCTL_NL_STATS");
+	static const char *const names[NN_NL_TYPES] = {
+		[RTM_NEWLINK] = "RTM_NEWLINK", [RTM_DELLINK] = "RTM_DELLINK",
+		[RTM_GETLINK] = "RTM_GETLINK", [RTM_NEWADDR] = "RTM_NEWADDR",
+		[RTM_DELADDR] = "RTM_DELADDR", [RTM_GETADDR] = "RTM_GETADDR",
+		[RTM_NEWROUTE] = "RTM_NEWROUTE", [RTM_DELROUTE] = "RTM_DELROUTE",
+		[RTM_GETROUTE] = "RTM_GETROUTE", [RTM_NEWQDISC] = "RTM_NEWQDISC",
+		[RTM_DELQDISC] = "RTM_DELQDISC", [RTM_GETQDISC] = "RTM_GETQDISC",
+		[RTM_GETNSID] = "RTM_GETNSID",
+	};
+	char line[4096];
+	struct nn_nl_stats s;
+	size_t o;
+	int fd;
+
+	if (!path || !*path || getpid() != stats_pid)
+		return;
+	nn_nl_stats_get(&s);
+	o = (size_t)snprintf(line, sizeof(line), "netlink pid=%d sends=%lu requests=%lu", (int)getpid(),
+			     s.sends, s.requests);
+	for (int t = 0; t < NN_NL_TYPES && o < sizeof(line); t++) {
+		if (!s.by_type[t])
+			continue;
+		if (names[t])
+			o += (size_t)snprintf(line + o, sizeof(line) - o, " %s=%lu", names[t], s.by_type[t]);
+		else
+			o += (size_t)snprintf(line + o, sizeof(line) - o, " type%d=%lu", t, s.by_type[t]);
+	}
+	if (s.netfilter && o < sizeof(line))
+		o += (size_t)snprintf(line + o, sizeof(line) - o, " netfilter=%lu", s.netfilter);
+	if (o >= sizeof(line) - 1)
+		o = sizeof(line) - 2;
+	line[o++] = '\n';
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, line, o) < 0) {
+		/* nothing to tell anyone at exit */
+	}
+	close(fd);
+}
+
 int nn_ctx_new(struct nn_ctx **out, const struct nn_ctx_opts *opts, struct nn_error *e)
 {
 	struct nn_ctx *ctx = calloc(1, sizeof(*ctx));
+	const char *stats = getenv("NETNSCTL_NL_STATS");
 
 	if (!ctx)
 		return nn_error_set(e, ENOMEM, "cannot allocate context");
@@ -78,14 +127,16 @@ int nn_ctx_new(struct nn_ctx **out, const struct nn_ctx_opts *opts, struct nn_er
 		nn_ctx_free(ctx);
 		return nn_error_set(e, ENOMEM, "cannot allocate context");
 	}
+	if (stats && *stats && stats_pid != getpid()) {
+		stats_pid = getpid();
+		atexit(write_stats);
+	}
 	*out = ctx;
 	return 0;
 }
 
 static void ns_free(struct nn_ns *ns)
 {
-	if (ns->nl)
-		nl_socket_free(ns->nl);
 	if (ns->mnl)
 		mnl_socket_close(ns->mnl);
 	if (ns->fd >= 0)
@@ -97,14 +148,14 @@ static void ns_free(struct nn_ns *ns)
 
 void nn_ctx_free(struct nn_ctx *ctx)
 {
+	const char *key;
+	void *v;
+
 	if (!ctx)
 		return;
-	while (ctx->nss) {
-		struct nn_ns *n = ctx->nss;
-
-		ctx->nss = n->next;
-		ns_free(n);
-	}
+	for (size_t it = 0; nn_hash_next(&ctx->nss, &it, &key, &v);)
+		ns_free(v);
+	nn_hash_free(&ctx->nss);
 	free(ctx->run_dir);
 	free(ctx->state_dir);
 	free(ctx->etc_dir);
@@ -115,23 +166,15 @@ const char *nn_ctx_run_dir(const struct nn_ctx *ctx) { return ctx->run_dir; }
 const char *nn_ctx_state_dir(const struct nn_ctx *ctx) { return ctx->state_dir; }
 const char *nn_ctx_etc_dir(const struct nn_ctx *ctx) { return ctx->etc_dir; }
 
-int nn_ctx_ns(struct nn_ctx *ctx, const char *name, struct nn_ns **out, struct nn_error *e)
+/* A handle of NAME holding FD (and NL, may be NULL), not in CTX yet. */
+static struct nn_ns *ns_new(const char *name, int fd, struct mnl_socket *nl)
 {
-	char path[PATH_MAX];
-	struct nn_ns *ns;
+	struct nn_ns *ns = calloc(1, sizeof(*ns));
 
-	if (!name)
-		name = "";
-	for (ns = ctx->nss; ns; ns = ns->next) {
-		if (!strcmp(ns->name, name)) {
-			*out = ns;
-			return 0;
-		}
-	}
-	ns = calloc(1, sizeof(*ns));
 	if (!ns)
-		return nn_error_set(e, ENOMEM, "cannot allocate namespace handle");
-	ns->fd = -1;
+		return NULL;
+	ns->fd = fd;
+	ns->mnl = nl;
 	ns->name = strdup(name);
 	if (*name) {
 		if (asprintf(&ns->label, "namespace \"%s\"", name) < 0)
@@ -140,60 +183,96 @@ int nn_ctx_ns(struct nn_ctx *ctx, const char *name, struct nn_ns **out, struct n
 		ns->label = strdup("the host namespace");
 	}
 	if (!ns->name || !ns->label) {
+		ns->fd = -1;
+		ns->mnl = NULL;
 		ns_free(ns);
-		return nn_error_set(e, ENOMEM, "cannot allocate namespace handle");
+		return NULL;
+	}
+	return ns;
+}
+
+int nn_ctx_ns(struct nn_ctx *ctx, const char *name, struct nn_ns **out, struct nn_error *e)
+{
+	char path[PATH_MAX];
+	struct nn_ns *ns;
+	int fd;
+
+	if (!name)
+		name = "";
+	if ((ns = nn_hash_get(&ctx->nss, name))) {
+		*out = ns;
+		return 0;
 	}
 	if (*name) {
 		snprintf(path, sizeof(path), "%s/%s", ctx->run_dir, name);
-		ns->fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	} else {
 		/* /proc/self names the main thread's namespace; a worker thread may be elsewhere. */
-		ns->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	}
-	if (ns->fd < 0) {
-		int err = errno;
-
-		ns_free(ns);
-		if (err == ENOENT)
+	if (fd < 0) {
+		if (errno == ENOENT)
 			return nn_error_setx(e, ENOENT, "namespace \"%s\" does not exist", name);
-		return nn_error_set(e, err, "cannot open namespace \"%s\"", name);
+		return nn_error_set(e, errno, "cannot open namespace \"%s\"", name);
 	}
-	ns->next = ctx->nss;
-	ctx->nss = ns;
+	if (!(ns = ns_new(name, fd, NULL))) {
+		close(fd);
+		return nn_error_set(e, ENOMEM, "cannot allocate namespace handle");
+	}
+	if (nn_hash_put(&ctx->nss, name, ns) < 0) {
+		ns_free(ns);
+		return nn_error_set(e, ENOMEM, "cannot allocate namespace handle");
+	}
+	*out = ns;
+	return 0;
+}
+
+int nn_ctx_ns_adopt(struct nn_ctx *ctx, const char *name, int fd, struct mnl_socket *nl,
+		    const uint64_t *cookie, struct nn_ns **out, struct nn_error *e)
+{
+	struct nn_ns *ns = ns_new(name, fd, nl);
+
+	/* A handle cached under this name is of a namespace that is gone. */
+	nn_ctx_ns_forget(ctx, name);
+	if (!ns) {
+		if (nl)
+			mnl_socket_close(nl);
+		if (fd >= 0)
+			close(fd);
+		return nn_error_set(e, ENOMEM, "cannot allocate namespace handle");
+	}
+	if (nn_hash_put(&ctx->nss, name, ns) < 0) {
+		ns_free(ns);
+		return nn_error_set(e, ENOMEM, "cannot allocate namespace handle");
+	}
+	if (cookie) {
+		ns->have_cookie = true;
+		ns->cookie = *cookie;
+	}
 	*out = ns;
 	return 0;
 }
 
 bool nn_ctx_ns_cached(struct nn_ctx *ctx, const char *name, struct nn_ns **out)
 {
-	for (struct nn_ns *ns = ctx->nss; ns; ns = ns->next) {
-		if (!strcmp(ns->name, name ? name : "")) {
-			*out = ns;
-			return true;
-		}
-	}
-	return false;
+	struct nn_ns *ns = nn_hash_get(&ctx->nss, name ? name : "");
+
+	if (ns)
+		*out = ns;
+	return ns != NULL;
 }
 
 void nn_ctx_ns_forget(struct nn_ctx *ctx, const char *name)
 {
-	struct nn_ns **pp;
+	void *v;
 
-	for (pp = &ctx->nss; *pp; pp = &(*pp)->next) {
-		if (!strcmp((*pp)->name, name)) {
-			struct nn_ns *n = *pp;
-
-			*pp = n->next;
-			ns_free(n);
-			return;
-		}
-	}
+	if (nn_hash_del(&ctx->nss, name ? name : "", &v) && v)
+		ns_free(v);
 }
 
 const char *nn_ns_name(const struct nn_ns *ns) { return ns->name; }
 const char *nn_ns_label(const struct nn_ns *ns) { return ns->label; }
 int nn_ns_fd(const struct nn_ns *ns) { return ns->fd; }
-struct nn_nl_capture *nn_ns_capture(struct nn_ns *ns) { return &ns->cap; }
 
 int nn_ns_enter(struct nn_ns *ns, int *saved_fd, struct nn_error *e)
 {
@@ -219,77 +298,61 @@ void nn_ns_leave(int saved_fd)
 	close(saved_fd);
 }
 
-struct nl_sock *nn_ns_nl(struct nn_ns *ns, struct nn_error *e)
-{
-	struct nl_sock *sk;
-	int saved = -1, one = 1, ret, sys;
-
-	if (ns->nl)
-		return ns->nl;
-	if (nn_ns_enter(ns, &saved, e) < 0)
-		return NULL;
-	sk = nl_socket_alloc();
-	errno = 0;
-	ret = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
-	/* libnl says "unspecific failure" for errnos it has no code for (EMFILE) */
-	sys = errno;
-	nn_ns_leave(saved);
-	if (ret < 0) {
-		if (sk)
-			nl_socket_free(sk);
-		nn_error_set(e, ret == -NLE_FAILURE && sys ? sys : nn_nl_errno_from_nle(ret),
-			     "cannot open a netlink socket in %s", ns->label);
-		return NULL;
-	}
-	/* Large dumps (hundreds of links) must not hit the default buffer. */
-	nl_socket_set_buffer_size(sk, 1 << 20, 1 << 20);
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	nn_nl_install_capture(sk, &ns->cap);
-	ns->nl = sk;
-	return sk;
-}
-
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
-
 int nn_ns_cookie(struct nn_ns *ns, uint64_t *cookie, struct nn_error *e)
 {
-	struct mnl_socket *nl = nn_ns_mnl(ns, e);
+	struct mnl_socket *nl;
 	socklen_t len = sizeof(*cookie);
 
-	if (!nl)
+	if (ns->have_cookie) {
+		*cookie = ns->cookie;
+		return 0;
+	}
+	if (!(nl = nn_ns_mnl(ns, e)))
 		return -e->code;
 	if (getsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
 		return nn_error_set(e, errno, "cannot read the cookie of %s", ns->label);
+	ns->have_cookie = true;
+	ns->cookie = *cookie;
 	return 0;
+}
+
+struct mnl_socket *nn_rtnl_open(int *err)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	int one = 1;
+
+	if (!nl) {
+		*err = errno;
+		return NULL;
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		*err = errno;
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	/* The kernel's own words for a refusal; acks without the request echoed. */
+	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	return nl;
 }
 
 struct mnl_socket *nn_ns_mnl(struct nn_ns *ns, struct nn_error *e)
 {
 	struct mnl_socket *nl;
-	int saved = -1, one = 1, err = 0;
+	int saved = -1, err = 0;
 
 	if (ns->mnl)
 		return ns->mnl;
 	if (nn_ns_enter(ns, &saved, e) < 0)
 		return NULL;
-	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl)
-		err = errno;
+	/* Bound inside (bind checks nothing of the namespace, but the socket
+	 * belongs to the one it is created in). */
+	nl = nn_rtnl_open(&err);
 	nn_ns_leave(saved);
 	if (!nl) {
 		nn_error_set(e, err, "cannot open a netlink socket in %s", ns->label);
 		return NULL;
 	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = errno;
-		mnl_socket_close(nl);
-		nn_error_set(e, err, "cannot bind a netlink socket in %s", ns->label);
-		return NULL;
-	}
-	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
 	ns->mnl = nl;
 	return nl;
 }

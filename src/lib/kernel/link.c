@@ -7,12 +7,12 @@
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
 
 #include <libmnl/libmnl.h>
 #include <netlink/addr.h>
-#include <netlink/cache.h>
+#include <netlink/object.h>
 #include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/link.h"
@@ -23,6 +23,9 @@
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
 #endif
+
+/* Request buffers are zeroed: attribute padding goes out too. */
+#define MSG_BUF 4096
 
 static void link_info_from(struct rtnl_link *l, struct nn_link_info *li)
 {
@@ -48,53 +51,135 @@ static void link_info_from(struct rtnl_link *l, struct nn_link_info *li)
 		memcpy(li->mac, nl_addr_get_binary_addr(ll), 6);
 }
 
-int nn_link_list(struct nn_ns *ns, struct nn_link_info **out, size_t *n, struct nn_error *e)
+struct parsed_link {
+	struct nn_link_info *li;
+	bool seen;
+};
+
+static void link_obj_cb(struct nl_object *obj, void *arg)
 {
-	struct nl_sock *sk = nn_ns_nl(ns, e);
-	struct nl_cache *cache = NULL;
-	struct nl_object *obj;
-	struct nn_link_info *v;
-	size_t i = 0;
+	struct parsed_link *p = arg;
+
+	if (strcmp(nl_object_get_type(obj), "route/link"))
+		return;
+	link_info_from((struct rtnl_link *)obj, p->li);
+	p->seen = true;
+}
+
+/* An RTM_NEWLINK message as struct nn_link_info (parsed by libnl-route):
+ * 0, -1 when it is none, -ENOMEM. */
+static int link_info_parse(const struct nlmsghdr *nlh, struct nn_link_info *li)
+{
+	struct parsed_link p = { li, false };
 	int ret;
 
-	if (!sk)
-		return -e->code;
-	ret = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
-	if (ret < 0)
-		return nn_nl_fail(ns, ret, e, "cannot list the links of %s", nn_ns_label(ns));
-	v = calloc(nl_cache_nitems(cache) + 1, sizeof(*v));
-	if (!v) {
-		nl_cache_free(cache);
-		return nn_error_set(e, ENOMEM, "cannot list the links of %s", nn_ns_label(ns));
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return -1;
+	if ((ret = nn_nl_parse_object(nlh, link_obj_cb, &p)) < 0)
+		return ret;
+	return p.seen && li->ifindex > 0 ? 0 : -1;
+}
+
+struct link_dump {
+	struct nn_link_info *v;
+	size_t n, cap;
+};
+
+static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_dump *d = data;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		struct nn_link_info *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		d->v = v;
+		d->cap = cap;
 	}
-	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj))
-		link_info_from((struct rtnl_link *)obj, &v[i++]);
-	nl_cache_free(cache);
-	*out = v;
-	*n = i;
+	switch (link_info_parse(nlh, &d->v[d->n])) {
+	case 0:
+		d->n++;
+		break;
+	case -ENOMEM:
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static void link_dump_reset(void *data)
+{
+	((struct link_dump *)data)->n = 0;
+}
+
+static struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags, int ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nlh;
+}
+
+int nn_link_list(struct nn_ns *ns, struct nn_link_info **out, size_t *n, struct nn_error *e)
+{
+	char buf[MSG_BUF] = { 0 };
+	struct link_dump d = { 0 };
+
+	if (nn_mnl_dump(ns, link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0), link_dump_cb, &d, link_dump_reset,
+			e, "cannot list the links of %s", nn_ns_label(ns)) < 0) {
+		free(d.v);
+		return -e->code;
+	}
+	/* Callers may index one past the end of an empty list. */
+	if (!d.v && !(d.v = calloc(1, sizeof(*d.v))))
+		return nn_error_set(e, ENOMEM, "cannot list the links of %s", nn_ns_label(ns));
+	*out = d.v;
+	*n = d.n;
 	return 0;
 }
 
+struct link_one {
+	struct nn_link_info *li;
+	bool seen;
+};
+
+static int link_one_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_one *o = data;
+
+	if (!o->seen && link_info_parse(nlh, o->li) == 0)
+		o->seen = true;
+	return MNL_CB_OK;
+}
 
 int nn_link_find(struct nn_ns *ns, const char *name, struct nn_link_info *out, struct nn_error *e)
 {
-	struct nl_sock *sk = nn_ns_nl(ns, e);
-	struct rtnl_link *l = NULL;
+	char buf[MSG_BUF] = { 0 };
+	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, 0, 0);
+	struct link_one o = { .li = out };
 	int ret;
 
-	if (!sk)
-		return -e->code;
-	ret = rtnl_link_get_kernel(sk, 0, name, &l);
-	if (ret < 0) {
-		ret = nn_nl_fail(ns, ret, e, "cannot read interface \"%s\" in %s", name, nn_ns_label(ns));
-		if (ret == -ENODEV || ret == -ENOENT) {
-			nn_error_clear(e);
-			return 0;
-		}
-		return ret;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	ret = nn_mnl_talk(ns, nlh, link_one_cb, &o, e, "cannot read interface \"%s\" in %s", name,
+			  nn_ns_label(ns));
+	if (ret == -ENODEV || ret == -ENOENT) {
+		nn_error_clear(e);
+		return 0;
 	}
-	link_info_from(l, out);
-	rtnl_link_put(l);
+	if (ret < 0)
+		return ret;
+	if (!o.seen)
+		return nn_error_setx(e, EPROTO, "cannot read interface \"%s\" in %s: no answer",
+				     name, nn_ns_label(ns));
 	return 1;
 }
 
@@ -107,60 +192,143 @@ int nn_link_get(struct nn_ns *ns, const char *name, struct nn_link_info *out, st
 	return ret < 0 ? ret : 0;
 }
 
-/* The link-layer address MAC on L (libnl copies it). */
-static int set_mac(struct rtnl_link *l, const uint8_t mac[6])
-{
-	struct nl_addr *a = nl_addr_build(AF_LLC, mac, 6);
+/* The kernel's copy of a link it made (NLM_F_ECHO): its ifindex and IFLA_LINK. */
+struct made {
+	bool seen;
+	int ifindex;
+	int link;
+};
 
-	if (!a)
-		return -ENOMEM;
-	rtnl_link_set_addr(l, a);
-	nl_addr_put(a);
+static int made_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct made *m = data;
+	struct nn_link_info li;
+
+	if (!m->seen && link_info_parse(nlh, &li) == 0) {
+		m->seen = true;
+		m->ifindex = li.ifindex;
+		m->link = li.peer_ifindex;
+	}
+	return MNL_CB_OK;
+}
+
+/* Fill M from one RTM_GETLINK of NAME: for kernels that do not echo a made
+ * link (the UML lane's 6.1 does not; the host's 6.18 does). */
+static int made_lookup(struct nn_ns *ns, const char *name, struct made *m, struct nn_error *e)
+{
+	struct nn_link_info li;
+
+	if (nn_link_get(ns, name, &li, e) < 0)
+		return -e->code;
+	m->seen = true;
+	m->ifindex = li.ifindex;
+	m->link = li.peer_ifindex;
 	return 0;
+}
+
+/* The request, with the indexes asked for when WITH_INDEX. */
+static int veth_request(const struct nn_veth_end *a, const struct nn_veth_end *b, bool with_index,
+			bool echo, struct made *m, struct nn_error *e)
+{
+	char buf[MSG_BUF] = { 0 };
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi, *peer;
+	struct nlattr *linkinfo, *data, *p;
+
+	nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | (echo ? NLM_F_ECHO : 0),
+		       with_index ? a->ifindex : 0);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	if (a->up) {
+		/* A's up is safe: A is registered after its peer. */
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+	}
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, a->name);
+	if (a->mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, a->mac);
+	/* Set after the link is up; a refused master (EXFULL: the bridge has
+	 * 1023 ports) unregisters the new pair again. */
+	if (a->master)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)a->master);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	p = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	peer = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer));
+	peer->ifi_family = AF_UNSPEC;
+	/* veth_newlink() takes the peer's index only with A's. */
+	peer->ifi_index = with_index ? b->ifindex : 0;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, b->name);
+	if (b->mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, b->mac);
+	if (b->ns != a->ns)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nn_ns_fd(b->ns));
+	mnl_attr_nest_end(nlh, p);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nn_mnl_talk(a->ns, nlh, made_cb, m, e, "cannot create veth %s in %s with peer %s in %s",
+			   a->name, nn_ns_label(a->ns), b->name, nn_ns_label(b->ns));
+}
+
+/* The pair; with WANT the indexes in A->ifindex and B->ifindex. */
+static int veth_create(struct nn_veth_end *a, struct nn_veth_end *b, bool want, struct nn_error *e)
+{
+	bool with_index = a->ifindex > 0 || b->ifindex > 0;
+	/* Both asked for, and taken (or refused): nothing to learn. */
+	bool known = a->ifindex > 0 && b->ifindex > 0;
+	struct made m = { 0 };
+	int ret;
+
+	if (b->up || b->master)
+		return nn_error_setx(e, EINVAL,
+				     "cannot create veth %s with peer %s: the peer can be neither up nor a port when it is made",
+				     a->name, b->name);
+	/* The kernel's choice comes back in its echo of A (made in A's
+	 * namespace, so to this socket: the echo of a link made in another
+	 * namespace would go to whatever socket there has our port id). */
+	ret = veth_request(a, b, with_index, want && !known, &m, e);
+	/* An index taken: the peer's is EBUSY (register_netdevice), A's is
+	 * EEXIST (it names a link that exists).  Once more with the kernel's
+	 * choice; a name that is taken fails the same way again. */
+	if (with_index && (ret == -EBUSY || ret == -EEXIST)) {
+		nn_error_clear(e);
+		known = false;
+		ret = veth_request(a, b, false, want, &m, e);
+	}
+	if (ret < 0 || known || !want)
+		return ret;
+	if (!m.seen && made_lookup(a->ns, a->name, &m, e) < 0)
+		return -e->code;
+	if (m.ifindex <= 0 || m.link <= 0)
+		return nn_error_setx(e, EPROTO, "cannot read the indexes of new veth %s in %s",
+				     a->name, nn_ns_label(a->ns));
+	a->ifindex = m.ifindex;
+	b->ifindex = m.link;
+	return 0;
+}
+
+int nn_veth_create(struct nn_veth_end *a, struct nn_veth_end *b, struct nn_error *e)
+{
+	return veth_create(a, b, true, e);
 }
 
 int nn_veth_add(struct nn_ns *ns_a, const char *name_a, const uint8_t mac_a[6],
 		struct nn_ns *ns_b, const char *name_b, const uint8_t mac_b[6],
 		struct nn_error *e)
 {
-	struct nl_sock *sk = nn_ns_nl(ns_a, e);
-	struct rtnl_link *l, *peer;
-	int ret;
+	struct nn_veth_end a = { .ns = ns_a, .name = name_a, .mac = mac_a };
+	struct nn_veth_end b = { .ns = ns_b, .name = name_b, .mac = mac_b };
 
-	if (!sk)
-		return -e->code;
-	l = rtnl_link_veth_alloc();
-	if (!l)
-		return nn_error_set(e, ENOMEM, "cannot create %s", name_a);
-	peer = rtnl_link_veth_get_peer(l);
-	rtnl_link_set_name(l, name_a);
-	rtnl_link_set_name(peer, name_b);
-	if ((mac_a && set_mac(l, mac_a) < 0) || (mac_b && set_mac(peer, mac_b) < 0)) {
-		rtnl_link_put(peer);
-		rtnl_link_veth_release(l);
-		return nn_error_set(e, ENOMEM, "cannot create %s", name_a);
-	}
-	if (ns_b != ns_a)
-		rtnl_link_set_ns_fd(peer, nn_ns_fd(ns_b));
-	rtnl_link_put(peer);
-	ret = rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_link_veth_release(l);
-	if (ret < 0)
-		return nn_nl_fail(ns_a, ret, e, "cannot create veth %s in %s with peer %s in %s",
-				  name_a, nn_ns_label(ns_a), name_b, nn_ns_label(ns_b));
-	return 0;
+	/* No echo and no look-up: the caller does not want the indexes. */
+	return veth_create(&a, &b, false, e);
 }
 
 int nn_link_set_up(struct nn_ns *ns, int ifindex, bool up, struct nn_error *e)
 {
-	char buf[4096] = { 0 };	/* attribute padding goes out too */
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
+	char buf[MSG_BUF] = { 0 };
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = up ? IFF_UP : 0;
 	return nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot set link %d in %s %s",
@@ -263,19 +431,32 @@ const char *nn_macvlan_mode_name(enum nn_macvlan_mode mode)
 	return "unknown";
 }
 
-int nn_macvlan_add(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns *target,
-		   const char *name, const uint8_t *mac, enum nn_macvlan_mode mode,
-		   struct nn_error *e)
+/* The index of link NAME made in NS by a request answered with M (its echo,
+ * or none): one RTM_GETLINK when the kernel did not echo it. */
+static int made_index(struct nn_ns *ns, const char *name, struct made *m, int *ifindex,
+		      struct nn_error *e)
 {
-	char buf[4096] = { 0 };	/* attribute padding goes out too */
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
+	if (!m->seen && made_lookup(ns, name, m, e) < 0)
+		return -e->code;
+	if (m->ifindex <= 0)
+		return nn_error_setx(e, EPROTO, "cannot read the index of new link %s in %s", name,
+				     nn_ns_label(ns));
+	*ifindex = m->ifindex;
+	return 0;
+}
+
+static int macvlan_request(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns *target,
+			   const char *name, const uint8_t *mac, enum nn_macvlan_mode mode,
+			   int ifindex, bool want, struct made *m, struct nn_error *e)
+{
+	char buf[MSG_BUF] = { 0 };
+	/* Echoed only when it stays in the parent's namespace: the echo of a
+	 * link made elsewhere goes to the socket there with our port id. */
+	bool echo = want && target == parent_ns && !ifindex;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK,
+					NLM_F_CREATE | NLM_F_EXCL | (echo ? NLM_F_ECHO : 0), ifindex);
 	struct nlattr *linkinfo, *data;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)parent_ifindex);
 	if (mac)
@@ -288,22 +469,59 @@ int nn_macvlan_add(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns *ta
 	mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE, (uint32_t)mode);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
-	return nn_mnl_talk(parent_ns, nlh, NULL, NULL, e,
+	return nn_mnl_talk(parent_ns, nlh, made_cb, m, e,
 			   "cannot create macvlan %s in %s on link %d of %s", name,
 			   nn_ns_label(target), parent_ifindex, nn_ns_label(parent_ns));
 }
 
-int nn_bridge_add(struct nn_ns *ns, const char *name, const uint8_t mac[6], struct nn_error *e)
+int nn_macvlan_create(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns *target,
+		      const char *name, const uint8_t *mac, enum nn_macvlan_mode mode,
+		      int *ifindex, struct nn_error *e)
 {
-	char buf[4096] = { 0 };	/* attribute padding goes out too */
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
-	struct nlattr *linkinfo;
+	int ask = ifindex && *ifindex > 0 ? *ifindex : 0;
+	bool want = ifindex != NULL;
+	struct made m = { 0 };
+	int ret;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
+	ret = macvlan_request(parent_ns, parent_ifindex, target, name, mac, mode, ask, want, &m, e);
+	/* The index taken: EBUSY where it is taken in TARGET; EEXIST where a
+	 * kernel (6.1) looks it up in the parent's namespace and finds a link
+	 * there (it never changes that one: the request says EXCL). */
+	if (ask && (ret == -EBUSY || ret == -EEXIST)) {
+		nn_error_clear(e);
+		ask = 0;
+		ret = macvlan_request(parent_ns, parent_ifindex, target, name, mac, mode, 0, want, &m, e);
+	}
+	if (ret < 0 || !want)
+		return ret;
+	if (ask) {
+		*ifindex = ask;
+		return 0;
+	}
+	return made_index(target, name, &m, ifindex, e);
+}
+
+int nn_macvlan_add(struct nn_ns *parent_ns, int parent_ifindex, struct nn_ns *target,
+		   const char *name, const uint8_t *mac, enum nn_macvlan_mode mode,
+		   struct nn_error *e)
+{
+	return nn_macvlan_create(parent_ns, parent_ifindex, target, name, mac, mode, NULL, e);
+}
+
+int nn_bridge_create(struct nn_ns *ns, const char *name, const uint8_t mac[6], bool up,
+		     int *ifindex, struct nn_error *e)
+{
+	char buf[MSG_BUF] = { 0 };
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK,
+					NLM_F_CREATE | NLM_F_EXCL | (ifindex ? NLM_F_ECHO : 0), 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *linkinfo;
+	struct made m = { 0 };
+
+	if (up) {
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+	}
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	/* Set here, a bridge's MAC is its own (NET_ADDR_SET): a port added
 	 * later does not change it, as it would a MAC the kernel chose. */
@@ -312,8 +530,24 @@ int nn_bridge_add(struct nn_ns *ns, const char *name, const uint8_t mac[6], stru
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, linkinfo);
-	return nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot create bridge %s in %s", name,
-			   nn_ns_label(ns));
+	if (nn_mnl_talk(ns, nlh, made_cb, &m, e, "cannot create bridge %s in %s", name,
+			nn_ns_label(ns)) < 0)
+		return -e->code;
+	return ifindex ? made_index(ns, name, &m, ifindex, e) : 0;
+}
+
+int nn_bridge_add(struct nn_ns *ns, const char *name, const uint8_t mac[6], struct nn_error *e)
+{
+	return nn_bridge_create(ns, name, mac, false, NULL, e);
+}
+
+int nn_link_addrs_up(struct nn_ns *ns, int ifindex, const struct nn_prefix *addrs, size_t n,
+		     struct nn_error *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (nn_addr_add(ns, ifindex, &addrs[i], e) < 0)
+			return -e->code;
+	return nn_link_set_up(ns, ifindex, true, e);
 }
 
 int nn_link_set_master(struct nn_ns *ns, int ifindex, int master, struct nn_error *e)

@@ -144,6 +144,7 @@ static int dump_rules(struct mnl_socket *nl, struct nn_nat_found **found, size_t
 	if (!buf)
 		return nn_error_set(e, ENOMEM, "cannot read the rules of table ip " NN_NAT_TABLE);
 	nlh = nn_nat_getrule_msg(buf, seq);
+	nn_nl_count(0, 1, true);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return nn_error_set(e, errno, "cannot read the rules of table ip " NN_NAT_TABLE);
 	for (;;) {
@@ -288,6 +289,7 @@ static int batch_send(struct mnl_socket *nl, struct batch *b, struct nn_error *e
 	b->end_seq = next_seq();
 	nftnl_batch_end(mnl_nlmsg_batch_current(b->b), b->end_seq);
 	mnl_nlmsg_batch_next(b->b);
+	nn_nl_count(0, (unsigned)b->n + 2, true);	/* with the batch's begin and end */
 	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b->b), mnl_nlmsg_batch_size(b->b)) < 0)
 		return nn_error_set(e, errno, "cannot change table ip " NN_NAT_TABLE);
 
@@ -433,6 +435,7 @@ static int table_exists(struct mnl_socket *nl, struct nn_error *e)
 	ssize_t len;
 	int found = 0;
 
+	nn_nl_count(0, 1, true);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return nn_error_set(e, errno, "cannot look up table ip " NN_NAT_TABLE);
 	for (;;) {

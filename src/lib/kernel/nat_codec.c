@@ -227,13 +227,32 @@ static void build_dnat(struct nftnl_rule *r, const struct nn_nat_rule *rule)
 {
 	uint8_t proto = (uint8_t)rule->proto;
 	uint16_t port = htons(rule->port), to_port = htons(rule->to_port);
-	uint32_t local = RTN_LOCAL;
+	uint32_t local = RTN_LOCAL, zero = 0;
+	uint32_t loop_mask = htonl(0xff000000u), loop_net = htonl(0x7f000000u);
 	struct nftnl_expr *x;
 
 	add_meta(r, NFT_META_L4PROTO);
 	add_cmp(r, NFT_REG_1, NFT_CMP_EQ, &proto, 1);
 	add_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
 	add_cmp(r, NFT_REG_1, NFT_CMP_EQ, &port, 2);
+
+	/*
+	 * ip daddr != 127.0.0.0/8: loopback stays the host's own.  Rewritten,
+	 * a connection to 127.0.0.1 left with its loopback source, which the
+	 * kernel refuses to route out of another interface unless
+	 * route_localnet is set on it (and then the namespace's kernel drops
+	 * it as a martian): the client hung.  Not rewritten, it reaches the
+	 * host's own port, or is refused at once.
+	 */
+	add_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+	x = expr("bitwise");
+	nftnl_expr_set_u32(x, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_BITWISE_LEN, 4);
+	nftnl_expr_set(x, NFTNL_EXPR_BITWISE_MASK, &loop_mask, 4);
+	nftnl_expr_set(x, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
+	add_expr(r, x);
+	add_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &loop_net, 4);
 
 	x = expr("fib");
 	nftnl_expr_set_u32(x, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
@@ -527,7 +546,7 @@ static bool optional_reg_is(const struct nftnl_expr *x, uint16_t attr, uint32_t 
 
 static bool decode_dnat(struct xs *xs, struct nn_nat_rule *r)
 {
-	uint32_t reg, addr_reg, port_reg, local, addr;
+	uint32_t reg, addr_reg, port_reg, local, addr, mask, zero, net;
 	uint16_t port, to_port;
 	const struct nftnl_expr *x;
 	uint8_t proto;
@@ -537,6 +556,20 @@ static bool decode_dnat(struct xs *xs, struct nn_nat_rule *r)
 		return false;
 	if (!match_payload(xs, &reg, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2) ||
 	    !match_cmp(xs, reg, NFT_CMP_EQ, &port, 2))
+		return false;
+	/* ip daddr != 127.0.0.0/8 (a rule without it, from a netnsctl before,
+	 * is another rule: the next apply replaces it) */
+	if (!match_payload(xs, &reg, NFT_PAYLOAD_NETWORK_HEADER, 16, 4))
+		return false;
+	x = next_of(xs, "bitwise");
+	if (!x || !u32_is(x, NFTNL_EXPR_BITWISE_SREG, reg) || !u32_is(x, NFTNL_EXPR_BITWISE_DREG, reg) ||
+	    !u32_is(x, NFTNL_EXPR_BITWISE_LEN, 4) ||
+	    (nftnl_expr_is_set(x, NFTNL_EXPR_BITWISE_OP) &&
+	     nftnl_expr_get_u32(x, NFTNL_EXPR_BITWISE_OP) != NFT_BITWISE_BOOL) ||
+	    !data_of(x, NFTNL_EXPR_BITWISE_MASK, &mask, 4) || mask != htonl(0xff000000u) ||
+	    !data_of(x, NFTNL_EXPR_BITWISE_XOR, &zero, 4) || zero)
+		return false;
+	if (!match_cmp(xs, reg, NFT_CMP_NEQ, &net, 4) || net != htonl(0x7f000000u))
 		return false;
 	x = next_of(xs, "fib");
 	if (!x || !u32_is(x, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE) ||

@@ -36,6 +36,10 @@
 #include "util/cleanup.h"
 #include "kernel/nl.h"
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
 /* The loopback device is registered first in every new namespace. */
 #define LOOPBACK_IFINDEX 1
 
@@ -232,19 +236,22 @@ static int create_ns_file(const char *path, struct nn_error *e)
 }
 
 /*
- * A new network namespace, not named yet: *FD holds it and *COOKIE is its
- * cookie, read from a socket made inside it.  The calling thread is back in
- * its own namespace afterwards.  /proc/thread-self: in a thread,
+ * A new network namespace, not named yet: *FD holds it, *NL is an rtnetlink
+ * socket made inside it (the handle's socket later: no setns to open one)
+ * and *COOKIE its cookie, read from that socket.  The calling thread is back
+ * in its own namespace afterwards.  /proc/thread-self: in a thread,
  * /proc/self/ns/net is the main thread's namespace, not the one unshare()
  * just made.
  */
-static int new_netns(const char *name, int *fd, uint64_t *cookie, struct nn_error *e)
+static int new_netns(const char *name, int *fd, struct mnl_socket **nl, uint64_t *cookie,
+		     struct nn_error *e)
 {
-	_cleanup_close_ int saved = -1, sk = -1;
+	_cleanup_close_ int saved = -1;
 	socklen_t len = sizeof(*cookie);
-	int r = 0;
+	int r = 0, err = 0;
 
 	*fd = -1;
+	*nl = NULL;
 	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (saved < 0)
 		return nn_error_set(e, errno, "cannot open the current network namespace");
@@ -253,14 +260,19 @@ static int new_netns(const char *name, int *fd, uint64_t *cookie, struct nn_erro
 	*fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (*fd < 0)
 		r = nn_error_set(e, errno, "cannot open new namespace \"%s\"", name);
-	else if ((sk = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
-		 getsockopt(sk, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
+	else if (!(*nl = nn_rtnl_open(&err)))
+		r = nn_error_set(e, err, "cannot open a netlink socket in new namespace \"%s\"", name);
+	else if (getsockopt(mnl_socket_get_fd(*nl), SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
 		r = nn_error_set(e, errno, "cannot read the cookie of new namespace \"%s\"", name);
 	/* Staying would leave every later request of this thread in the new namespace. */
 	if (setns(saved, CLONE_NEWNET) < 0)
 		abort();
-	if (r < 0 && *fd >= 0) {
-		close(*fd);
+	if (r < 0) {
+		if (*nl)
+			mnl_socket_close(*nl);
+		*nl = NULL;
+		if (*fd >= 0)
+			close(*fd);
 		*fd = -1;
 	}
 	return r;
@@ -277,19 +289,12 @@ static int bind_netns(int fd, const char *path, const char *name, struct nn_erro
 	return 0;
 }
 
-static int bring_lo_up(struct nn_ctx *ctx, const char *name, struct nn_error *e)
+static int bring_lo_up(struct nn_ns *ns, struct nn_error *e)
 {
-	char buf[256] __attribute__((aligned(NLMSG_ALIGNTO)));
+	char buf[256] __attribute__((aligned(NLMSG_ALIGNTO))) = { 0 };
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
-	struct nn_ns *ns;
-	int r;
 
-	/* A handle cached under this name belongs to a namespace that is gone. */
-	nn_ctx_ns_forget(ctx, name);
-	r = nn_ctx_ns(ctx, name, &ns, e);
-	if (r < 0)
-		return r;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
@@ -297,7 +302,7 @@ static int bring_lo_up(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 	ifi->ifi_index = LOOPBACK_IFINDEX;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	return nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot bring up lo in namespace \"%s\"", name);
+	return nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot bring up lo in %s", nn_ns_label(ns));
 }
 
 /*
@@ -319,6 +324,9 @@ static int lock_run_dir(const char *dir, int *lock, struct nn_error *e)
 	return 0;
 }
 
+/* The run dir this process made a shared mount point already. */
+static char *shared_dir;
+
 int nn_netns_add(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 {
 	return nn_netns_add_proven(ctx, name, NULL, NULL, e);
@@ -329,22 +337,32 @@ int nn_netns_add_proven(struct nn_ctx *ctx, const char *name, nn_netns_intent_cb
 {
 	const char *dir = nn_ctx_run_dir(ctx);
 	_cleanup_close_ int lock = -1, fd = -1;
+	struct mnl_socket *nl = NULL;
 	char path[PATH_MAX];
 	uint64_t cookie = 0;
+	struct nn_ns *ns;
 	int r;
 
 	r = ns_path(ctx, name, path, e);
 	if (r < 0)
 		return r;
-	r = mkdir_p(dir, 0755, e);
-	if (r < 0)
-		return r;
 	r = lock_run_dir(dir, &lock, e);
+	if (r == -ENOENT) {
+		nn_error_clear(e);
+		if ((r = mkdir_p(dir, 0755, e)) < 0 || (r = lock_run_dir(dir, &lock, e)) < 0)
+			return r;
+	}
 	if (r < 0)
 		return r;
-	r = make_run_dir_shared(dir, e);
-	if (r < 0)
-		return r;
+	/* Once a process: iproute2 does it for each add because each add is a
+	 * process of its own. */
+	if (!shared_dir || strcmp(shared_dir, dir)) {
+		r = make_run_dir_shared(dir, e);
+		if (r < 0)
+			return r;
+		free(shared_dir);
+		shared_dir = strdup(dir);
+	}
 
 	/*
 	 * The namespace first, then its intent with its cookie, then its name:
@@ -354,20 +372,24 @@ int nn_netns_add_proven(struct nn_ctx *ctx, const char *name, nn_netns_intent_cb
 	 */
 	if (netns_at(AT_FDCWD, path) > 0)
 		return 0;
-	r = new_netns(name, &fd, &cookie, e);
+	r = new_netns(name, &fd, &nl, &cookie, e);
 	if (r < 0)
 		return r;
-	if (intent && (r = intent(cookie, arg, e)) < 0)
+	if ((intent && (r = intent(cookie, arg, e)) < 0) || (r = create_ns_file(path, e)) <= 0) {
+		mnl_socket_close(nl);
 		return r;
-	r = create_ns_file(path, e);
-	if (r <= 0)
-		return r;
+	}
 	r = bind_netns(fd, path, name, e);
 	if (r < 0) {
+		mnl_socket_close(nl);
 		unlink(path);
 		return r;
 	}
-	r = bring_lo_up(ctx, name, e);
+	/* Named: the context's handle of NAME from now on, with the socket
+	 * made inside and the cookie read there. */
+	r = nn_ctx_ns_adopt(ctx, name, steal_fd(&fd), nl, &cookie, &ns, e);
+	if (r >= 0)
+		r = bring_lo_up(ns, e);
 	if (r < 0) {
 		nn_ctx_ns_forget(ctx, name);
 		umount_all(path);
@@ -427,10 +449,6 @@ int nn_netns_exists(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 		return nn_error_set(e, -r, "cannot look at namespace \"%s\"", name);
 	return r > 0;
 }
-
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
 
 int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e)
 {

@@ -8,12 +8,8 @@
 #include <linux/netlink.h>
 
 #include <libmnl/libmnl.h>
-#include <netlink/errno.h>
-#include <netlink/handlers.h>
 #include <netlink/msg.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
-
+#include <netlink/object.h>
 #include "kernel/nl.h"
 
 #ifndef NLM_F_CAPPED
@@ -52,95 +48,41 @@ void nn_nl_parse_extack(const struct nlmsghdr *nlh, char *buf, size_t len)
 	}
 }
 
-/* libnl hands the error callback only the nlmsgerr; its header sits right before it. */
-static int capture_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
-{
-	struct nn_nl_capture *cap = arg;
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+static struct nn_nl_stats stats;
 
-	(void)nla;
-	cap->err = err->error < 0 ? -err->error : err->error;
-	nn_nl_parse_extack(nlh, cap->extack, sizeof(cap->extack));
-	return NL_STOP;
+void nn_nl_count(uint16_t type, unsigned msgs, bool netfilter)
+{
+	/* Worker threads (rate measurements) may count too. */
+	__atomic_fetch_add(&stats.sends, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&stats.requests, msgs, __ATOMIC_RELAXED);
+	if (netfilter)
+		__atomic_fetch_add(&stats.netfilter, msgs, __ATOMIC_RELAXED);
+	else if (type < NN_NL_TYPES)
+		__atomic_fetch_add(&stats.by_type[type], msgs, __ATOMIC_RELAXED);
 }
 
-int nn_nl_install_capture(struct nl_sock *sk, struct nn_nl_capture *cap)
+void nn_nl_stats_get(struct nn_nl_stats *out)
 {
-	return nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, capture_cb, cap);
+	out->sends = __atomic_load_n(&stats.sends, __ATOMIC_RELAXED);
+	out->requests = __atomic_load_n(&stats.requests, __ATOMIC_RELAXED);
+	out->netfilter = __atomic_load_n(&stats.netfilter, __ATOMIC_RELAXED);
+	for (int t = 0; t < NN_NL_TYPES; t++)
+		out->by_type[t] = __atomic_load_n(&stats.by_type[t], __ATOMIC_RELAXED);
 }
 
-int nn_nl_errno_from_nle(int nlerr)
-{
-	switch (nlerr < 0 ? -nlerr : nlerr) {
-	case NLE_SUCCESS: return 0;
-	case NLE_INTR: return EINTR;
-	case NLE_BAD_SOCK: return EBADF;
-	case NLE_AGAIN: return EAGAIN;
-	case NLE_NOMEM: return ENOMEM;
-	case NLE_EXIST: return EEXIST;
-	case NLE_INVAL: return EINVAL;
-	case NLE_RANGE: return ERANGE;
-	case NLE_MSGSIZE: return EMSGSIZE;
-	case NLE_OPNOTSUPP: return EOPNOTSUPP;
-	case NLE_AF_NOSUPPORT: return EAFNOSUPPORT;
-	case NLE_OBJ_NOTFOUND: return ENOENT;
-	case NLE_NOATTR: return ENOENT;
-	case NLE_MISSING_ATTR: return EINVAL;
-	case NLE_AF_MISMATCH: return EINVAL;
-	case NLE_SEQ_MISMATCH: return EPROTO;
-	case NLE_MSG_OVERFLOW: return ENOBUFS;
-	case NLE_MSG_TRUNC: return EMSGSIZE;
-	case NLE_NOADDR: return EADDRNOTAVAIL;
-	case NLE_SRCRT_NOSUPPORT: return EOPNOTSUPP;
-	case NLE_MSG_TOOSHORT: return EPROTO;
-	case NLE_MSGTYPE_NOSUPPORT: return EOPNOTSUPP;
-	case NLE_OBJ_MISMATCH: return EINVAL;
-	case NLE_NOCACHE: return ENOENT;
-	case NLE_BUSY: return EBUSY;
-	case NLE_PROTO_MISMATCH: return EPROTONOSUPPORT;
-	case NLE_NOACCESS: return EACCES;
-	case NLE_PERM: return EPERM;
-	case NLE_PKTLOC_FILE: return ENOENT;
-	case NLE_PARSE_ERR: return EINVAL;
-	case NLE_NODEV: return ENODEV;
-	case NLE_IMMUTABLE: return EPERM;
-	case NLE_DUMP_INTR: return EINTR;
-	case NLE_ATTRSIZE: return ERANGE;
-	default: return EIO;
-	}
-}
-
-int nn_nl_fail(struct nn_ns *ns, int nlerr, struct nn_error *e, const char *fmt, ...)
-{
-	struct nn_nl_capture *cap = nn_ns_capture(ns);
-	char what[NN_ERROR_MAX];
-	int err = cap->err ? cap->err : nn_nl_errno_from_nle(nlerr);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	nn_error_set_kernel(e, err, cap->err ? cap->extack : NULL, "%s", what);
-	cap->err = 0;
-	cap->extack[0] = '\0';
-	return -err;
-}
-
-int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
-		struct nn_error *e, const char *fmt, ...)
+/* One request and its whole answer; *INTR set when the answer was a dump
+ * the kernel marked interrupted (NLM_F_DUMP_INTR). */
+static int talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		struct nn_error *e, const char *what, bool *intr)
 {
 	static __thread unsigned int seq_base;
-	char buf[32768];
+	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct mnl_socket *nl;
 	unsigned int portid, seq;
-	char what[NN_ERROR_MAX];
-	va_list ap;
+	int ret = 0;
 	ssize_t n;
 
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-
+	*intr = false;
 	nl = nn_ns_mnl(ns, e);
 	if (!nl)
 		return -e->code;
@@ -150,9 +92,14 @@ int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = seq;
 	portid = mnl_socket_get_portid(nl);
+	nn_nl_count(nlh->nlmsg_type, 1, false);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return nn_error_set(e, errno, "%s", what);
 
+	/* One read per datagram the kernel sends (libmnl does not peek); the
+	 * loop ends with the answer's last message: the ACK, an error or a
+	 * dump's DONE.  A failed callback or an interrupted dump is reported
+	 * after that, so nothing of this answer is left for the next request. */
 	for (;;) {
 		const struct nlmsghdr *m;
 		int len;
@@ -165,36 +112,105 @@ int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		     m = mnl_nlmsg_next(m, &len)) {
 			if (m->nlmsg_seq != seq || m->nlmsg_pid != portid)
 				continue;
-			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
-				return nn_error_setx(e, EINTR, "%s: the kernel's answer changed while it was read; try again",
-						     what);
+			if ((m->nlmsg_flags & NLM_F_DUMP_INTR) && !ret) {
+				*intr = true;
+				ret = nn_error_setx(e, EINTR, "%s: the kernel's answer changed while it was read; try again",
+						    what);
+			}
 			if (m->nlmsg_type == NLMSG_DONE) {
 				/* A dump that failed half way says so in its DONE. */
 				if (m->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
 					int err = *(const int *)mnl_nlmsg_get_payload(m);
 
-					if (err < 0)
-						return nn_error_set(e, -err, "%s", what);
+					if (err < 0 && !ret)
+						ret = nn_error_set(e, -err, "%s", what);
 				}
-				return 0;
+				goto done;
 			}
 			if (m->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *err = mnl_nlmsg_get_payload(m);
 				char extack[256];
 
+				if (ret)
+					goto done;
 				if (m->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
 					return nn_error_setx(e, EPROTO, "%s: truncated netlink error", what);
 				if (err->error == 0)
-					return 0;
+					goto done;
 				nn_nl_parse_extack(m, extack, sizeof(extack));
 				return nn_error_set_kernel(e, -err->error, extack, "%s", what);
 			}
-			if (cb && m->nlmsg_type >= NLMSG_MIN_TYPE) {
-				int r = cb(m, data);
-
-				if (r < 0)
-					return nn_error_set(e, errno ? errno : EPROTO, "%s", what);
+			if (cb && !ret && m->nlmsg_type >= NLMSG_MIN_TYPE) {
+				errno = 0;
+				if (cb(m, data) < 0)
+					ret = nn_error_set(e, errno ? errno : EPROTO, "%s", what);
 			}
 		}
 	}
+done:
+	return ret;
+}
+
+int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		struct nn_error *e, const char *fmt, ...)
+{
+	char what[NN_ERROR_MAX];
+	va_list ap;
+	bool intr;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return talk(ns, nlh, cb, data, e, what, &intr);
+}
+
+/* A dump changes under a reader when the kernel's list changes meanwhile
+ * (addresses of a bridge's new ports, in a lab of hundreds): libnl's
+ * caches read it again, and so do we, a bounded number of times, waiting
+ * a little longer each time for a burst of changes to pass (1, 2, 4 ...
+ * 64 ms: about a second in all). */
+#define DUMP_TRIES 12
+
+int nn_mnl_dump(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		void (*reset)(void *data), struct nn_error *e, const char *fmt, ...)
+{
+	char what[NN_ERROR_MAX];
+	va_list ap;
+	bool intr;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	nlh->nlmsg_flags |= NLM_F_DUMP;
+	for (int i = 0;; i++) {
+		ret = talk(ns, nlh, cb, data, e, what, &intr);
+		if (!intr || i + 1 == DUMP_TRIES)
+			return ret;
+		nn_error_clear(e);
+		reset(data);
+		if (i) {
+			unsigned ms = 1u << (i - 1 < 6 ? i - 1 : 6);
+			struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)ms * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+int nn_nl_parse_object(const struct nlmsghdr *nlh, void (*cb)(struct nl_object *obj, void *arg),
+		       void *arg)
+{
+	/* nlmsg_convert() copies: libnl's parsers take a message of their own. */
+	struct nl_msg *m = nlmsg_convert((struct nlmsghdr *)nlh);
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	nlmsg_set_proto(m, NETLINK_ROUTE);
+	ret = nl_msg_parse(m, cb, arg);
+	nlmsg_free(m);
+	/* "no cache operations for this message type" is a message libnl does
+	 * not model: not an error of ours. */
+	return ret == -NLE_NOMEM ? -ENOMEM : 0;
 }

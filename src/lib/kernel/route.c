@@ -85,6 +85,14 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static void route_dump_reset(void *data)
+{
+	struct route_dump *d = data;
+
+	d->n = 0;
+	d->err = 0;
+}
+
 int nn_route_list(struct nn_ns *ns, struct nn_route_info **out, size_t *n, struct nn_error *e)
 {
 	char buf[4096] = { 0 };	/* attribute padding goes out too */
@@ -97,7 +105,7 @@ int nn_route_list(struct nn_ns *ns, struct nn_route_info **out, size_t *n, struc
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_UNSPEC;
-	ret = nn_mnl_talk(ns, nlh, route_cb, &d, e, "cannot list the routes of %s",
+	ret = nn_mnl_dump(ns, nlh, route_cb, &d, route_dump_reset, e, "cannot list the routes of %s",
 			  nn_ns_label(ns));
 	if (ret < 0 || d.err) {
 		free(d.v);

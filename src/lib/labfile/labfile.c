@@ -23,7 +23,9 @@
 #include "netnsctl/labfile.h"
 #include "netnsctl/names.h"
 #include "netnsctl/nat.h"
+#include "netnsctl/timeline.h"
 #include "netnsctl/units.h"
+#include "labfile/parse.h"
 #include "util/cleanup.h"
 #include "util/show.h"
 
@@ -1109,8 +1111,9 @@ static int parse_expect(struct parser *p, const yaml_node_t *n, struct nn_expect
 	snprintf(x->from, sizeof(x->from), "%s", p->lf->nodes[node].name);
 	if ((ret = scalar(p, v[1], "to", &s)) < 0)
 		return ret;
-	/* A node, else an address probed as it is. */
-	if (nn_labfile_node_index(p->lf, s) < 0 && !strchr(s, '/') &&
+	/* A node (as the file names it: without the lab's prefix), else an
+	 * address probed as it is. */
+	if (node_named(p, s) < 0 && !strchr(s, '/') &&
 	    nn_parse_ifaddr(s, &x->to_addr, &tmp) == 0) {
 		x->to_is_addr = true;
 	} else {
@@ -1334,10 +1337,11 @@ static int parse_prefix(struct parser *p, const yaml_node_t *n)
 static int parse_root(struct parser *p, const yaml_node_t *root)
 {
 	static const char *const keys[] = { "name", "nodes", "links", "bridges", "uplinks",
-					    "port_forwards", "clients", "prefix", "adopt", "expect", NULL };
+					    "port_forwards", "clients", "prefix", "adopt", "expect",
+					    "timeline", NULL };
 	struct nn_labfile *lf = p->lf;
 	struct nn_shown shown;
-	yaml_node_t *v[10];
+	yaml_node_t *v[11];
 	int ret;
 
 	if ((ret = fields(p, root, "the lab file", keys, v)) < 0)
@@ -1378,6 +1382,9 @@ static int parse_root(struct parser *p, const yaml_node_t *root)
 				       sizeof(*lf->expects), expect_fn)) < 0))
 		return ret;
 	if ((ret = check_ifnames(p)) < 0 || (ret = resolve_forwards(p)) < 0)
+		return ret;
+	/* Last: its events name the nodes and interfaces above. */
+	if (v[10] && (ret = nn_lfp_parse_timeline(p, v[10])) < 0)
 		return ret;
 	return 0;
 }
@@ -1593,6 +1600,7 @@ void nn_labfile_free(struct nn_labfile *lf)
 	free(lf->forwards);
 	free(lf->clients);
 	free(lf->expects);
+	nn_tl_events_free(lf->timeline, lf->n_timeline);
 	free(lf);
 }
 
@@ -1732,4 +1740,81 @@ int nn_labfile_to_lab(const struct nn_labfile *lf, struct nn_lab *lab, struct nn
 		}
 	}
 	return 0;
+}
+
+/* --- for the parsers of other sections (labfile/parse.h) --- */
+
+struct nn_labfile *nn_lfp_lab(struct parser *p) { return p->lf; }
+struct nn_error *nn_lfp_error(struct parser *p) { return p->e; }
+void nn_lfp_set_mark(struct nn_labfile_mark *m, const yaml_node_t *n) { set_mark(m, n); }
+bool nn_lfp_is_null(const yaml_node_t *n) { return is_null(n); }
+int nn_lfp_fail_value(struct parser *p, const yaml_node_t *n) { return fail_value(p, n); }
+const char *nn_lfp_written(struct parser *p, size_t i) { return written(p, i); }
+
+int nn_lfp_fail(struct parser *p, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[NN_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fail(p, n, "%s", msg);
+}
+
+int nn_lfp_fail_mark(struct parser *p, const struct nn_labfile_mark *m, const char *fmt, ...)
+{
+	char msg[NN_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fail_mark(p, m, "%s", msg);
+}
+
+int nn_lfp_scalar(struct parser *p, const yaml_node_t *n, const char *what, const char **s)
+{
+	return scalar(p, n, what, s);
+}
+
+int nn_lfp_sequence(struct parser *p, const yaml_node_t *n, const char *what, size_t *len)
+{
+	return sequence(p, n, what, len);
+}
+
+yaml_node_t *nn_lfp_item(struct parser *p, const yaml_node_t *seq, size_t i)
+{
+	return item(p, seq, i);
+}
+
+yaml_node_t *nn_lfp_node_at(struct parser *p, int i)
+{
+	return node_at(p, i);
+}
+
+int nn_lfp_fields(struct parser *p, const yaml_node_t *n, const char *what,
+		  const char *const *keys, yaml_node_t **vals)
+{
+	return fields(p, n, what, keys, vals);
+}
+
+int nn_lfp_node_ref(struct parser *p, const yaml_node_t *n, const char *s, size_t *idx)
+{
+	return node_ref(p, n, s, idx);
+}
+
+int nn_lfp_parse_impair(struct parser *p, const yaml_node_t *n, struct nn_labfile_impair *im)
+{
+	return parse_impair(p, n, im);
+}
+
+int nn_lfp_parse_command(struct parser *p, const yaml_node_t *n, struct nn_labfile_command *c)
+{
+	return parse_command(p, n, c);
+}
+
+int nn_lfp_parse_expect(struct parser *p, const yaml_node_t *n, struct nn_expect *x)
+{
+	return parse_expect(p, n, x);
 }

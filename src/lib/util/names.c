@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -187,4 +188,90 @@ const char *nn_nearest(const char *word, const char *const *cands, size_t n)
 	if (found)
 		return found;
 	return prefixes == 1 ? prefix_of : NULL;
+}
+
+/* NAME as a prefix and a number (no leading 0, no sign): the prefix's
+ * length, or -1 when NAME does not end in such a number. */
+static int split_number(const char *name, uint64_t *num)
+{
+	size_t n = strlen(name), d = n;
+
+	while (d > 0 && name[d - 1] >= '0' && name[d - 1] <= '9')
+		d--;
+	/* 19 digits always fit in 64 bits */
+	if (d == n || n - d > 19 || (name[d] == '0' && n - d > 1))
+		return -1;
+	*num = 0;
+	for (size_t i = d; i < n; i++)
+		*num = *num * 10 + (uint64_t)(name[i] - '0');
+	return d > INT_MAX ? -1 : (int)d;
+}
+
+/* Names I and J (J follows I) are the same prefix and numbers K, K + 1. */
+static bool next_in_run(const char *a, const char *b)
+{
+	uint64_t x, y;
+	int pa = split_number(a, &x), pb = split_number(b, &y);
+
+	return pa >= 0 && pa == pb && !strncmp(a, b, (size_t)pa) && x != UINT64_MAX && y == x + 1;
+}
+
+size_t nn_names_summary(char *buf, size_t len, const char *const *names, size_t n)
+{
+	/* " and 18446744073709551615 more" */
+	const size_t tail = 32;
+	size_t off = 0, shown = 0, items = 0, total = 0, i = 0;
+	char item[2 * NAME_MAX + 8];
+
+	for (size_t k = 0; k < n; k++)
+		total += names[k] != NULL;
+	if (len < tail) {
+		if (len)
+			*buf = '\0';
+		return 0;
+	}
+	*buf = '\0';
+	while (i < n) {
+		size_t run = 1, j, k;
+		int w;
+
+		if (!names[i]) {
+			i++;
+			continue;
+		}
+		/* the run from I: each next non-NULL name one higher */
+		for (j = i, k = i + 1; k < n; k++) {
+			if (!names[k])
+				continue;
+			if (!next_in_run(names[j], names[k]))
+				break;
+			j = k;
+			run++;
+		}
+		w = -1;
+		if (run >= 3) {
+			w = snprintf(item, sizeof(item), "%s..%s", names[i], names[j]);
+			/* a run too long for the room left: its first name, at least */
+			if (w >= 0 && off + (off ? 2 : 0) + (size_t)w + (shown + run < total ? tail : 0) >= len)
+				w = -1;
+		}
+		if (w < 0) {
+			w = snprintf(item, sizeof(item), "%s", names[i]);
+			run = 1;
+			k = i + 1;
+		}
+		/* the last item needs no room for the tail */
+		if (w < 0 || items == NN_NAMES_SUMMARY_ITEMS ||
+		    off + (off ? 2 : 0) + (size_t)w + (shown + run < total ? tail : 0) >= len)
+			break;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", item);
+		shown += run;
+		items++;
+		i = k;
+	}
+	if (shown < total && off)
+		snprintf(buf + off, len - off, " and %zu more", total - shown);
+	else if (shown < total)
+		snprintf(buf, len, "%zu name%s", total, total == 1 ? "" : "s");
+	return shown;
 }

@@ -638,13 +638,13 @@ int nn_qdisc_kind_probe(struct nn_ns *ns, const char *kind, struct nn_error *e)
 	char what[96];
 	int ret;
 
-	if (strcmp(kind, "netem") && strcmp(kind, "tbf"))
+	if (strcmp(kind, "netem") && strcmp(kind, "tbf") && strcmp(kind, "htb"))
 		return nn_error_setx(e, EINVAL, "cannot probe for qdisc kind \"%s\"", kind);
 	/*
 	 * A new root on lo (ifindex 1 in every namespace), exclusive, without
 	 * TCA_OPTIONS.  The kernel looks the kind up (loading its module when
 	 * it can) before anything else about the qdisc: a missing kind is
-	 * ENOENT "Specified qdisc kind is unknown".  A known netem or tbf then
+	 * ENOENT "Specified qdisc kind is unknown".  A known netem, tbf or htb then
 	 * refuses to start without options (EINVAL) and is freed: nothing
 	 * changes.  Any other answer (EEXIST: lo has a root of its own) does
 	 * not prove the kind missing, and the real step will tell.
@@ -875,6 +875,15 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static void list_reset(void *data)
+{
+	struct list_state *st = data;
+
+	st->n = 0;
+	st->err = 0;
+	nn_error_clear(&st->e);
+}
+
 int nn_qdisc_list(struct nn_ns *ns, int ifindex, struct nn_qdisc_info **out, size_t *n,
 		  struct nn_error *e)
 {
@@ -887,8 +896,8 @@ int nn_qdisc_list(struct nn_ns *ns, int ifindex, struct nn_qdisc_info **out, siz
 	memset(buf, 0, sizeof(buf));
 	/* The kernel dumps every device's qdiscs; the callback keeps IFINDEX's. */
 	nlh = tc_request(buf, RTM_GETQDISC, NLM_F_DUMP, ifindex, 0, 0);
-	ret = nn_mnl_talk(ns, nlh, list_cb, &st, e, "cannot list the qdiscs of ifindex %d in %s",
-			  ifindex, nn_ns_label(ns));
+	ret = nn_mnl_dump(ns, nlh, list_cb, &st, list_reset, e,
+			  "cannot list the qdiscs of ifindex %d in %s", ifindex, nn_ns_label(ns));
 	if (ret == 0 && st.err) {
 		*e = st.e;
 		nn_error_prefix(e, "cannot list the qdiscs of ifindex %d in %s", ifindex,
@@ -930,7 +939,8 @@ int nn_qdisc_roots(struct nn_ns *ns, struct nn_qdisc_info **out, size_t *n, stru
 
 	memset(buf, 0, sizeof(buf));
 	nlh = tc_request(buf, RTM_GETQDISC, NLM_F_DUMP, 0, 0, 0);
-	ret = nn_mnl_talk(ns, nlh, list_cb, &st, e, "cannot list the qdiscs in %s", nn_ns_label(ns));
+	ret = nn_mnl_dump(ns, nlh, list_cb, &st, list_reset, e, "cannot list the qdiscs in %s",
+			  nn_ns_label(ns));
 	if (ret == 0 && st.err) {
 		*e = st.e;
 		nn_error_prefix(e, "cannot list the qdiscs in %s", nn_ns_label(ns));

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lanes: host
+# why: it counts what netnsctl asks of the kernel, not what the kernel does;
+#      strace under UML's ptrace would take minutes for the two stars
+#
+# Round trips per star node (issue 14): `netnsctl apply` of a star of 16 and
+# of 32 nodes (bench/'s star: namespaces n1..nN, each with eth0 whose veth
+# peer v-nI is a port of br0 here), counted two ways that must agree:
+# netnsctl's own counter (NETNSCTL_NL_STATS) and strace's netlink sends.  The
+# difference of the two stars over 16 is the cost of one node, free of what
+# a run costs once.  No time is measured.
+#
+#   br0 --- v-n1 === eth0 10.77.0.1/16 (n1)
+#       --- ...
+#       --- v-nN === eth0 (nN)
+#
+# The floor (bench/floor.c) makes a node with 4 requests: lo up, the veth
+# with its host end already a port and up, the address, eth0 up.  Bounds a
+# node may not exceed; the lead lowers MAX_REQUESTS to 5 once the engine
+# makes its veths with nn_veth_create() (until then apply sends 13 a node:
+# look-ups of names it has just made, master and up as requests of their
+# own):
+MAX_REQUESTS=${MAX_REQUESTS:-13}	# netlink round trips a node (the floor: 4)
+MAX_SETNS=1			# namespace switches a node (the floor: 1)
+MAX_SYNCS=3			# journal fdatasyncs a node: one per intent
+MAX_JOURNAL_OPENS=1		# opens of the journal in a whole apply
+
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+WORK=$(mktemp -d)
+
+cleanup() {
+	local rc=$?
+	set +e
+	for N in 16 32; do [[ -f $WORK/star$N.yaml ]] && n destroy "$WORK/star$N.yaml" >/dev/null 2>&1; done
+	rm -rf "$WORK"
+	exit $rc
+}
+trap cleanup EXIT
+
+command -v strace >/dev/null || fail "strace is missing (Debian: strace)"
+
+star_file() { # FILE N
+	local i
+	{
+		echo "name: star$2"
+		echo "nodes:"
+		for ((i = 1; i <= $2; i++)); do echo "  - n$i"; done
+		echo "bridges:"
+		echo "  - name: br0"
+		echo "    members:"
+		for ((i = 1; i <= $2; i++)); do
+			echo "      - {node: n$i, if: eth0, addr: 10.77.$((i >> 8)).$((i & 255))/16, port: v-n$i}"
+		done
+	} >"$1"
+}
+
+# count WHAT N: run netnsctl WHAT (apply or destroy) on star N under strace,
+# set SENDS (netnsctl's count), TRACED (strace's netlink sends), SETNS,
+# SYNCS (fdatasync of the journal), OPENS (opens of the journal).
+count() {
+	local what=$1 N=$2 stats=$WORK/stats-$1-$2 trace=$WORK/trace-$1-$2 line
+	rm -f "$stats"
+	# LeakSanitizer cannot work under a tracer (an ASan build).
+	ok env NETNSCTL_NL_STATS="$stats" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -yy -s 0 -o "$trace" -e trace=sendto,sendmsg,setns,fdatasync,openat \
+		"$NETNSCTL" "$what" "$WORK/star$N.yaml"
+	[[ -s $stats ]] || fail "$what wrote no NETNSCTL_NL_STATS line"
+	assert_eq "$(wc -l <"$stats")" 1 "lines in NETNSCTL_NL_STATS (one process)"
+	line=$(<"$stats")
+	SENDS=$(sed -n 's/.* sends=\([0-9]*\).*/\1/p' <<<"$line")
+	TRACED=$(grep -cE '^[0-9]+ +send(to|msg)\([0-9]+<NETLINK:' "$trace" || true)
+	SETNS=$(grep -cE '^[0-9]+ +setns\(' "$trace" || true)
+	SYNCS=$(grep -cE "^[0-9]+ +fdatasync\([0-9]+<$STATE_DIR/journal>" "$trace" || true)
+	OPENS=$(grep -cE "^[0-9]+ +openat\(.*\"([^\"]*/)?journal\", [^)]*O_(WRONLY|RDWR)" "$trace" || true)
+	pretty "$what star $N: $SENDS netlink round trips ($line), $SETNS setns, $SYNCS journal syncs, $OPENS journal opens for writing"
+	assert_eq "$TRACED" "$SENDS" "netlink sends strace saw against netnsctl's count ($what star $N)"
+}
+
+per_node() { echo $((($2 - $1 + 15) / 16)); }	# rounded up
+
+for N in 16 32; do star_file "$WORK/star$N.yaml" $N; done
+
+count apply 16
+s16=$SENDS ns16=$SETNS y16=$SYNCS
+assert_eq "$(netns_names | wc -l)" 16 "namespaces of star 16"
+nsx n1 ping -c 1 -W 2 10.77.0.16 >/dev/null || fail "n1 cannot reach n16"
+count destroy 16
+d16=$SENDS
+assert_nothing_left >/dev/null
+
+count apply 32
+s32=$SENDS ns32=$SETNS y32=$SYNCS
+((OPENS <= MAX_JOURNAL_OPENS)) || fail "apply opened the journal for writing $OPENS times (at most $MAX_JOURNAL_OPENS)"
+nsx n1 ping -c 1 -W 2 10.77.0.32 >/dev/null || fail "n1 cannot reach n32"
+count destroy 32
+d32=$SENDS
+
+rt=$(per_node "$s16" "$s32") sw=$(per_node "$ns16" "$ns32") sy=$(per_node "$y16" "$y32")
+pretty "apply, per star node: $rt netlink round trips (at most $MAX_REQUESTS), $sw setns (at most $MAX_SETNS), $sy journal syncs (at most $MAX_SYNCS)"
+pretty "destroy, per star node: $(per_node "$d16" "$d32") netlink round trips (not bounded here)"
+((rt <= MAX_REQUESTS)) || fail "apply sends $rt netlink requests a star node (at most $MAX_REQUESTS)"
+((sw <= MAX_SETNS)) || fail "apply switches namespace $sw times a star node (at most $MAX_SETNS)"
+((sy <= MAX_SYNCS)) || fail "apply syncs the journal $sy times a star node (at most $MAX_SYNCS)"
+
+assert_nothing_left
