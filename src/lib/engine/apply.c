@@ -94,19 +94,6 @@ static int link_with_mac(struct nn_ctx *ctx, const char *nsname, const char *ifn
 	return !memcmp(li.mac, mac, 6);
 }
 
-/* The ifindex of link IFNAME the step just made in NS (until the create
- * requests report it themselves). */
-static int made_index(struct applier *a, struct nn_ns *ns, const char *ifname, int *ifindex,
-		      struct nn_error *e)
-{
-	struct nn_link_info li;
-
-	if (nn_link_get(ns, ifname, &li, e) < 0)
-		return -e->code;
-	*ifindex = li.ifindex;
-	return remember(a, nn_ns_name(ns), ifname, li.ifindex, e);
-}
-
 static int set_qdisc(struct nn_ns *ns, int ifindex, uint32_t handle, const struct nn_qdisc_info *q,
 		     struct nn_error *e)
 {
@@ -187,55 +174,84 @@ static int del_netns(struct nn_ctx *ctx, struct nn_step *s, struct nn_error *e)
 }
 
 /*
- * What the create request of VETH_ADD step I can do besides making the
- * pair: make one end (the request's own device, "A") a port of its bridge
- * and set it up, which are steps of their own after it in the plan.  The
- * end with a LINK_MASTER step is A (the kernel takes a master only for the
- * device the request makes, and the peer up not at all: ENOTCONN), else the
- * first end.  Those steps are done by the create, and only reported when
- * the loop comes to them.
+ * The steps right after a create (step I) that act on the links it makes:
+ * their port, their addresses and their links up.  Some are done by the
+ * create itself or right after it, and only reported when the loop comes
+ * to them (their run.done is set):
+ *   - A, the request's own device, is made a port of its bridge and up in
+ *     the create request (the kernel takes a master only for the device the
+ *     request makes, and the peer up not at all: ENOTCONN).  A is the end
+ *     with a LINK_MASTER step, else the first end.
+ *   - B, a veth's peer, gets its addresses and is set up right after it
+ *     (nn_link_addrs_up(), from inside its namespace).
+ * A failure after the create undoes the create, which takes all of these
+ * with it: so they need no undo of their own.
  */
-struct veth_fold {
+#define FOLD_ADDRS 4
+
+struct fold {
 	bool a_is_peer;		/* A is the step's second end (NS2/IFNAME2) */
-	struct nn_step *master;	/* the LINK_MASTER step A's create does, or NULL */
-	struct nn_step *up;	/* the LINK_UP step of A */
+	struct nn_step *master;	/* A's LINK_MASTER step, or NULL */
+	struct nn_step *up;	/* A's LINK_UP step, or NULL */
+	struct nn_step *b_up;	/* B's LINK_UP step, or NULL */
+	struct nn_step *b_addr[FOLD_ADDRS];	/* B's ADDR_ADD steps */
+	size_t n_b_addr;
 };
 
 static bool is_end(const struct nn_step *t, const char *ns, const char *ifname)
 {
-	return !strcmp(t->ns, ns) && !strcmp(t->ifname, ifname);
+	return *ifname && !strcmp(t->ns, ns) && !strcmp(t->ifname, ifname);
 }
 
-static void veth_fold(struct nn_plan *p, size_t i, struct veth_fold *f)
+/* Step T is one of those after the create S: on one of its links. */
+static bool follows(const struct nn_step *s, const struct nn_step *t, bool *a_end, bool *b_end)
+{
+	*a_end = is_end(t, s->ns, s->ifname);
+	*b_end = s->kind == NN_STEP_VETH_ADD && is_end(t, s->ns2, s->ifname2);
+	return (t->kind == NN_STEP_LINK_MASTER || t->kind == NN_STEP_ADDR_ADD ||
+		t->kind == NN_STEP_LINK_UP) && (*a_end || *b_end);
+}
+
+static void fold(struct nn_plan *p, size_t i, struct fold *f)
 {
 	const struct nn_step *s = &p->steps[i];
+	bool a_end, b_end;
 
 	memset(f, 0, sizeof(*f));
-	/* The steps of this pair follow it: its port, its ends' addresses
-	 * and their links up. */
-	for (size_t k = i + 1; k < p->n; k++) {
-		struct nn_step *t = &p->steps[k];
-		bool a_end = is_end(t, s->ns, s->ifname), b_end = is_end(t, s->ns2, s->ifname2);
-
-		if ((t->kind != NN_STEP_LINK_MASTER && t->kind != NN_STEP_ADDR_ADD &&
-		     t->kind != NN_STEP_LINK_UP) || (!a_end && !b_end))
-			break;
-		if (t->kind == NN_STEP_LINK_MASTER && !f->master) {
-			f->master = t;
+	for (size_t k = i + 1; k < p->n && follows(s, &p->steps[k], &a_end, &b_end); k++)
+		if (p->steps[k].kind == NN_STEP_LINK_MASTER && !f->master) {
+			f->master = &p->steps[k];
 			f->a_is_peer = b_end;
 		}
-	}
-	for (size_t k = i + 1; k < p->n; k++) {
+	for (size_t k = i + 1; k < p->n && follows(s, &p->steps[k], &a_end, &b_end); k++) {
 		struct nn_step *t = &p->steps[k];
+		bool is_a = f->a_is_peer ? b_end : a_end;
 
-		if ((t->kind != NN_STEP_LINK_MASTER && t->kind != NN_STEP_ADDR_ADD &&
-		     t->kind != NN_STEP_LINK_UP) ||
-		    (!is_end(t, s->ns, s->ifname) && !is_end(t, s->ns2, s->ifname2)))
-			break;
-		if (t->kind == NN_STEP_LINK_UP &&
-		    is_end(t, f->a_is_peer ? s->ns2 : s->ns, f->a_is_peer ? s->ifname2 : s->ifname))
+		if (t->kind == NN_STEP_LINK_UP && is_a)
 			f->up = t;
+		else if (t->kind == NN_STEP_LINK_UP && s->kind == NN_STEP_VETH_ADD)
+			f->b_up = t;
+		else if (t->kind == NN_STEP_ADDR_ADD && !is_a && s->kind == NN_STEP_VETH_ADD &&
+			 !f->b_up && f->n_b_addr < FOLD_ADDRS)
+			f->b_addr[f->n_b_addr++] = t;
 	}
+	/* B's addresses go with its up, or are the loop's. */
+	if (!f->b_up)
+		f->n_b_addr = 0;
+}
+
+/* After the create went through: the steps it did are done (their links'
+ * ifindexes are the applier's by then). */
+static void fold_done(struct fold *f)
+{
+	if (f->master)
+		f->master->run.done = true;
+	if (f->up)
+		f->up->run.done = true;
+	if (f->b_up)
+		f->b_up->run.done = true;
+	for (size_t k = 0; k < f->n_b_addr; k++)
+		f->b_addr[k]->run.done = true;
 }
 
 static int master_error(const struct nn_step *s, struct nn_error *e)
@@ -248,49 +264,81 @@ static int master_error(const struct nn_step *s, struct nn_error *e)
 }
 
 /*
- * The kernel side of a veth create: the pair, A a port of MASTER (0: none;
- * MS its step, for the error) and up when UP, the ifindexes of both ends
- * returned, *MADE as soon as the pair exists.  Today: the create,
- * a look-up of each end, then the master and the up as requests of their
- * own.  With the kernel layer's nn_veth_create() (both MACs, A's master
- * and up, B's ifindex asked for, both indexes returned) this is one
- * request, and nothing else here changes.
+ * After a create request of a link with MAC failed: did it make the link
+ * all the same (a failure after the kernel's answer)?  Then its step is
+ * done, its undo deletes it and its intent stands; else the intent is
+ * retracted.  A look we cannot make counts as made: an intent kept for a
+ * link that is not there proves nothing, a link without one would be
+ * orphaned.  One look-up, on the failure path only.
  */
-static int create_veth(struct applier *a, struct nn_ns *ns_a, const char *if_a, const uint8_t *mac_a,
-		       struct nn_ns *ns_b, const char *if_b, const uint8_t *mac_b, int master,
-		       const struct nn_step *ms, bool up, int *ia, int *ib, bool *made,
-		       struct nn_error *e)
+static bool made_anyway(struct applier *a, const char *nsname, const char *ifname,
+			const uint8_t *mac)
 {
-	struct nn_link_info li;
+	struct nn_error ignored = { 0 };
+	struct nn_ns *ns;
+	int ifindex;
 
-	if (nn_veth_add(ns_a, if_a, mac_a, ns_b, if_b, mac_b, e) < 0)
+	return link_with_mac(a->ctx, nsname, ifname, mac, &ns, &ifindex, &ignored) != 0;
+}
+
+/*
+ * The intents of the N links ONE request makes: the last one synced, which
+ * syncs them all (journal.h): on disk before the request, as the journal's
+ * crash safety needs.  A failure retracts those written.
+ */
+static int link_intents(struct applier *a, const struct nn_step *s, const struct nn_proof *pa,
+			const struct nn_proof *pb, struct nn_error *e)
+{
+	struct nn_error ignored = { 0 };
+
+	if (!pb)
+		return nn_journal_intent(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, a->owner, pa, e);
+	if (nn_journal_intent_unsynced(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, a->owner, pa, e) < 0)
 		return -e->code;
-	*made = true;
-	if (nn_link_get(ns_a, if_a, &li, e) < 0)
+	if (nn_journal_intent(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, a->owner, pb, e) < 0) {
+		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
 		return -e->code;
-	*ia = li.ifindex;
-	if (nn_link_get(ns_b, if_b, &li, e) < 0)
-		return -e->code;
-	*ib = li.ifindex;
-	if (master && nn_link_set_master(ns_a, *ia, master, e) < 0)
-		return master_error(ms, e);
-	if (up && nn_link_set_up(ns_a, *ia, true, e) < 0)
-		return -e->code;
-	(void)a;
+	}
 	return 0;
 }
 
+static void link_retract(struct applier *a, const struct nn_step *s, bool two)
+{
+	struct nn_error ignored = { 0 };
+
+	nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
+	if (two)
+		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, &ignored);
+}
+
+/* B's addresses and up, right after the create (FOLD). */
+static int fold_b(struct nn_ns *ns_b, int ib, const struct fold *f, struct nn_error *e)
+{
+	struct nn_prefix addrs[FOLD_ADDRS];
+
+	if (!f->b_up)
+		return 0;
+	for (size_t k = 0; k < f->n_b_addr; k++)
+		addrs[k] = f->b_addr[k]->u.addr;
+	return nn_link_addrs_up(ns_b, ib, addrs, f->n_b_addr, e);
+}
+
+/*
+ * A veth pair in one request (nn_veth_create()): both MACs, A a port of its
+ * bridge and up, B made in its namespace, both ifindexes from the kernel's
+ * answer; then B's addresses and up.  For a star node that is 2 + the
+ * addresses' round trips, with the namespace's own (lo up): the floor's.
+ */
 static int do_veth(struct applier *a, struct nn_plan *p, size_t i, struct nn_error *e)
 {
 	struct nn_step *s = &p->steps[i];
-	struct nn_error ignored = { 0 };
 	struct nn_proof pa, pb;
 	struct nn_ns *ns, *ns2, *master_ns;
-	struct veth_fold f;
-	int ia = 0, ib = 0, master = 0, ret;
-	bool made = false;
+	struct nn_veth_end ea, eb, *va, *vb;
+	struct fold f;
+	int master = 0, ret;
 
-	veth_fold(p, i, &f);
+	fold(p, i, &f);
 	nn_link_random_mac(s->run.mac);
 	nn_link_random_mac(s->run.mac2);
 	nn_proof_mac(&pa, s->run.mac);
@@ -299,70 +347,77 @@ static int do_veth(struct applier *a, struct nn_plan *p, size_t i, struct nn_err
 	    (f.master && link_index(a, f.master->ns, f.master->ifname2, f.master->run.ifindex2,
 				    &master_ns, &master, e) < 0))
 		return -e->code;
-	/* Both intents before the request (with the journal's unsynced
-	 * intents: the second syncs both). */
-	if (nn_journal_intent(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, a->owner, &pa, e) < 0)
+	ea = (struct nn_veth_end){ .ns = ns, .name = s->ifname, .mac = s->run.mac };
+	eb = (struct nn_veth_end){ .ns = ns2, .name = s->ifname2, .mac = s->run.mac2 };
+	va = f.a_is_peer ? &eb : &ea;
+	vb = f.a_is_peer ? &ea : &eb;
+	va->master = master;
+	va->up = f.up != NULL;
+	if (link_intents(a, s, &pa, &pb, e) < 0)
 		return -e->code;
-	if (nn_journal_intent(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, a->owner, &pb, e) < 0) {
-		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
-		return -e->code;
-	}
-	ret = f.a_is_peer ? create_veth(a, ns2, s->ifname2, s->run.mac2, ns, s->ifname, s->run.mac,
-					master, f.master, f.up != NULL, &ib, &ia, &made, e)
-			  : create_veth(a, ns, s->ifname, s->run.mac, ns2, s->ifname2, s->run.mac2,
-					master, f.master, f.up != NULL, &ia, &ib, &made, e);
-	if (ret < 0 && !made) {
+	ret = nn_veth_create(va, vb, e);
+	if (ret == 0)
+		ret = fold_b(vb->ns, vb->ifindex, &f, e);
+	if (ret < 0 && !(ea.ifindex && eb.ifindex) &&
+	    !made_anyway(a, nn_ns_name(va->ns), va->name, va->mac)) {
 		/* Nothing made (the kernel makes the pair whole or not at all). */
-		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
-		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, &ignored);
-		return ret;
+		link_retract(a, s, true);
+		return f.master && e->code == EXFULL ? master_error(f.master, e) : ret;
 	}
-	/* Made: from here on an undo deletes it (by its name and MAC). */
+	/* Made: from here on an undo deletes it (by its name and MAC), and the
+	 * folded steps with it. */
 	s->run.done = true;
 	if (ret < 0)
 		return ret;
-	s->run.ifindex = ia;
-	s->run.ifindex2 = ib;
-	if (remember(a, s->ns, s->ifname, ia, e) < 0 || remember(a, s->ns2, s->ifname2, ib, e) < 0)
-		return -e->code;
-	if (f.master)
-		f.master->run.done = true;
-	if (f.up)
-		f.up->run.done = true;
-	if (nn_journal_made(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, (uint64_t)ia, a->owner, &pa, e) < 0 ||
-	    nn_journal_made(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, (uint64_t)ib, a->owner, &pb, e) < 0)
+	s->run.ifindex = ea.ifindex;
+	s->run.ifindex2 = eb.ifindex;
+	fold_done(&f);
+	if (remember(a, s->ns, s->ifname, ea.ifindex, e) < 0 ||
+	    remember(a, s->ns2, s->ifname2, eb.ifindex, e) < 0 ||
+	    nn_journal_made(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, (uint64_t)ea.ifindex, a->owner,
+			    &pa, e) < 0 ||
+	    nn_journal_made(a->ctx, NN_OBJ_LINK, s->ns2, s->ifname2, (uint64_t)eb.ifindex, a->owner,
+			    &pb, e) < 0)
 		return -e->code;
 	return 0;
 }
 
-/* A bridge or a macvlan: one link with a MAC of netnsctl's. */
-static int do_one_link(struct applier *a, struct nn_step *s, struct nn_error *e)
+/* A bridge (up in its create request when the plan sets it up) or a
+ * macvlan: one link with a MAC of netnsctl's, its ifindex from the create. */
+static int do_one_link(struct applier *a, struct nn_plan *p, size_t i, struct nn_error *e)
 {
-	struct nn_error ignored = { 0 };
-	const uint8_t *mac = s->kind == NN_STEP_BRIDGE_ADD ? s->run.mac : s->u.macvlan.mac;
+	struct nn_step *s = &p->steps[i];
+	bool bridge = s->kind == NN_STEP_BRIDGE_ADD;
+	const uint8_t *mac = bridge ? s->run.mac : s->u.macvlan.mac;
 	struct nn_ns *ns, *pns;
 	struct nn_proof proof;
+	struct fold f;
 	int ifindex = 0, parent = 0, r;
 
-	if (s->kind == NN_STEP_BRIDGE_ADD)
+	fold(p, i, &f);
+	if (bridge)
 		nn_link_random_mac(s->run.mac);
 	nn_proof_mac(&proof, mac);
 	if (nn_ctx_ns(a->ctx, s->ns, &ns, e) < 0 ||
-	    (s->kind == NN_STEP_MACVLAN_ADD &&
-	     link_index(a, s->ns2, s->ifname2, s->run.ifindex2, &pns, &parent, e) < 0) ||
-	    nn_journal_intent(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, a->owner, &proof, e) < 0)
+	    (!bridge && link_index(a, s->ns2, s->ifname2, s->run.ifindex2, &pns, &parent, e) < 0) ||
+	    link_intents(a, s, &proof, NULL, e) < 0)
 		return -e->code;
-	r = s->kind == NN_STEP_BRIDGE_ADD
-		    ? nn_bridge_add(ns, s->ifname, mac, e)
-		    : nn_macvlan_add(pns, parent, ns, s->ifname, mac, s->u.macvlan.mode, e);
-	if (r < 0) {
-		nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
-		return -e->code;
+	if (!bridge)
+		f.up = NULL;	/* a macvlan is made down: its up is the loop's */
+	r = bridge ? nn_bridge_create(ns, s->ifname, mac, f.up != NULL, &ifindex, e)
+		   : nn_macvlan_create(pns, parent, ns, s->ifname, mac, s->u.macvlan.mode,
+				       &ifindex, e);
+	if (r < 0 && !made_anyway(a, s->ns, s->ifname, mac)) {
+		link_retract(a, s, false);
+		return r;
 	}
 	s->run.done = true;
-	if (made_index(a, ns, s->ifname, &ifindex, e) < 0)
-		return -e->code;
+	if (r < 0)
+		return r;
 	s->run.ifindex = ifindex;
+	fold_done(&f);
+	if (remember(a, s->ns, s->ifname, ifindex, e) < 0)
+		return -e->code;
 	return nn_journal_made(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, (uint64_t)ifindex, a->owner,
 			       &proof, e);
 }
@@ -573,7 +628,7 @@ static int do_step(struct applier *a, size_t i, struct nn_error *e)
 		return do_veth(a, a->p, i, e);
 	case NN_STEP_BRIDGE_ADD:
 	case NN_STEP_MACVLAN_ADD:
-		return do_one_link(a, s, e);
+		return do_one_link(a, a->p, i, e);
 	case NN_STEP_ADDR_ADD:
 	case NN_STEP_ADDR_DEL:
 		if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, e) < 0)
@@ -919,7 +974,9 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 		return -e->code;
 	if (lab->run && lab->run->finish && lab->run->finish(ctx, p, e) < 0)
 		return -e->code;
-	return 0;
+	/* The "made" and "gone" records, appended without their own sync, are
+	 * on disk before the apply says it succeeded (journal.h). */
+	return nn_journal_sync(ctx, e) < 0 ? -e->code : 0;
 }
 
 void nn_plan_undo(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb undone, void *arg)
