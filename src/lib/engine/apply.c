@@ -698,6 +698,11 @@ static void undo_step(struct applier *a, struct nn_step *s)
 	int ifindex = 0;
 	char name[64];
 
+	/* A link the rollback leaves to a namespace's deletion goes with its
+	 * addresses, its up and its port: nothing to put back on it. */
+	if (s->run.with && s->kind != NN_STEP_VETH_ADD && s->kind != NN_STEP_BRIDGE_ADD &&
+	    s->kind != NN_STEP_MACVLAN_ADD)
+		return;
 	switch (s->kind) {
 	case NN_STEP_NETNS_ADD:
 		if (nn_netns_exists(ctx, s->ns, &e) == 1 && nn_ctx_ns(ctx, s->ns, &ns, &e) == 0 &&
@@ -706,7 +711,11 @@ static void undo_step(struct applier *a, struct nn_step *s)
 			nn_journal_gone(ctx, NN_OBJ_NETNS, "-", s->ns, &e);
 		break;
 	case NN_STEP_VETH_ADD:
-		if (link_with_mac(ctx, s->ns, s->ifname, s->run.mac, &ns, &ifindex, &e) == 1)
+		/* Left to the deletion of its namespace (run.with): a veth
+		 * deleted alone costs the kernel an RCU grace period, a
+		 * namespace's teardown takes all of them in one. */
+		if (!s->run.with &&
+		    link_with_mac(ctx, s->ns, s->ifname, s->run.mac, &ns, &ifindex, &e) == 1)
 			nn_link_del(ns, ifindex, &e);
 		nn_journal_gone(ctx, NN_OBJ_LINK, s->ns, s->ifname, &e);
 		nn_journal_gone(ctx, NN_OBJ_LINK, s->ns2, s->ifname2, &e);
@@ -746,7 +755,7 @@ static void undo_step(struct applier *a, struct nn_step *s)
 	}
 	case NN_STEP_BRIDGE_ADD:
 	case NN_STEP_MACVLAN_ADD:
-		if (link_with_mac(ctx, s->ns, s->ifname,
+		if (!s->run.with && link_with_mac(ctx, s->ns, s->ifname,
 				  s->kind == NN_STEP_BRIDGE_ADD ? s->run.mac : s->u.macvlan.mac, &ns,
 				  &ifindex, &e) == 1)
 			nn_link_del(ns, ifindex, &e);
@@ -824,36 +833,69 @@ static void undo_step(struct applier *a, struct nn_step *s)
 #define GONE_POLL_NS 2000000L
 #define GONE_POLLS 2500		/* 5 s */
 
+/*
+ * The link step S waits to see gone with a namespace (run.with: 1 + the
+ * step that deletes it): a LINK_DEL taken by a NETNS_DEL, or the end of a
+ * pair made by a VETH_ADD that a rollback left to the deletion of the other
+ * end's namespace.  1 and that link, or 0.
+ */
+static bool lingers(const struct nn_plan *p, const struct nn_step *s, const char **ns,
+		    const char **ifname, int *ifindex)
+{
+	if (!s->run.with)
+		return false;
+	if (s->kind == NN_STEP_LINK_DEL && s->run.done) {
+		*ns = s->ns, *ifname = s->ifname, *ifindex = s->run.ifindex;
+		return true;
+	}
+	if (s->kind != NN_STEP_VETH_ADD)
+		return false;
+	if (!strcmp(p->steps[s->run.with - 1].ns, s->ns))
+		*ns = s->ns2, *ifname = s->ifname2, *ifindex = s->run.ifindex2;
+	else
+		*ns = s->ns, *ifname = s->ifname, *ifindex = s->run.ifindex;
+	return true;
+}
+
 static int wait_gone_with(struct applier *a, struct nn_error *e)
 {
 	struct nn_plan *p = a->p;
 	bool waiting = true;
 
 	for (int poll = 0; waiting; poll++) {
-		const char *last = NULL;
+		const char *last = NULL, *nsname, *ifname;
 		struct nn_link_info *v = NULL;
 		size_t n = 0;
-		struct nn_ns *ns;
+		struct nn_ns *ns = NULL;
+		int ifindex, r;
 
 		waiting = false;
 		for (size_t i = 0; i < p->n; i++) {
 			struct nn_step *s = &p->steps[i];
 			bool there = false;
 
-			if (s->kind != NN_STEP_LINK_DEL || !s->run.with || !s->run.done)
+			if (!lingers(p, s, &nsname, &ifname, &ifindex))
 				continue;
-			if (!last || strcmp(last, s->ns)) {
+			if (!last || strcmp(last, nsname)) {
 				free(v);
 				v = NULL;
 				n = 0;
-				if (nn_ctx_ns(a->ctx, s->ns, &ns, e) < 0 || nn_link_list(ns, &v, &n, e) < 0) {
+				last = nsname;
+				r = nn_ctx_ns(a->ctx, nsname, &ns, e);
+				if (r == -ENOENT) {
+					/* Its namespace gone too (both ends'
+					 * deleted): so is the link. */
+					nn_error_clear(e);
+					s->run.with = 0;
+					continue;
+				}
+				if (r < 0 || nn_link_list(ns, &v, &n, e) < 0) {
 					free(v);
 					return -e->code;
 				}
-				last = s->ns;
 			}
 			for (size_t k = 0; k < n && !there; k++)
-				there = v[k].ifindex == s->run.ifindex && !strcmp(v[k].name, s->ifname);
+				there = v[k].ifindex == ifindex && !strcmp(v[k].name, ifname);
 			if (!there) {
 				s->run.with = 0;
 				continue;
@@ -862,7 +904,7 @@ static int wait_gone_with(struct applier *a, struct nn_error *e)
 				waiting = true;
 				continue;
 			}
-			if (nn_link_del(ns, s->run.ifindex, e) < 0) {
+			if (nn_link_del(ns, ifindex, e) < 0) {
 				free(v);
 				return -e->code;
 			}
@@ -887,14 +929,71 @@ int nn_plan_cancelled(void)
 	return cancel_sig;
 }
 
+/*
+ * What a rollback leaves to the deletion of the namespaces it deletes (the
+ * NETNS_ADD steps of ORDER, its N done steps to undo): deleting a link, or
+ * setting it down or off its bridge, costs the kernel an RCU grace period
+ * each, a namespace's teardown takes all its links in one.  Marked with
+ * run.with (1 + that NETNS_ADD step):
+ *   - a bridge or macvlan in such a namespace;
+ *   - a pair with an end in one (both ifindexes known): its other end is
+ *     only waited for (wait_gone_with), and deleted if it lingers;
+ *   - the addresses, ups and ports of those links and of any link in such a
+ *     namespace.
+ * A namespace found not to be ours any more is not deleted: its pairs then
+ * go after the wait, as any link that lingers.
+ */
+static void leave_to_namespaces(struct applier *a, const size_t *order, size_t n)
+{
+	struct nn_plan *p = a->p;
+	struct nn_hash dying = { 0 }, going = { 0 };
+	char key[300];
+	void *v;
+
+	for (size_t k = 0; k < n; k++)
+		if (p->steps[order[k]].kind == NN_STEP_NETNS_ADD &&
+		    nn_hash_put(&dying, p->steps[order[k]].ns, (void *)(uintptr_t)(order[k] + 1)) < 0)
+			goto out;	/* no memory: each undone on its own */
+	if (!dying.n)
+		goto out;
+	for (size_t k = 0; k < n; k++) {
+		struct nn_step *s = &p->steps[order[k]];
+
+		if (s->kind == NN_STEP_VETH_ADD && s->run.ifindex && s->run.ifindex2 &&
+		    (nn_hash_find(&dying, s->ns, &v) || nn_hash_find(&dying, s->ns2, &v))) {
+			s->run.with = (uintptr_t)v;
+			if (nn_hash_put(&going, link_key(key, sizeof(key), s->ns, s->ifname), v) < 0 ||
+			    nn_hash_put(&going, link_key(key, sizeof(key), s->ns2, s->ifname2), v) < 0)
+				goto out;
+		} else if ((s->kind == NN_STEP_BRIDGE_ADD || s->kind == NN_STEP_MACVLAN_ADD) &&
+			   nn_hash_find(&dying, s->ns, &v)) {
+			s->run.with = (uintptr_t)v;
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct nn_step *s = &p->steps[order[k]];
+
+		if ((s->kind == NN_STEP_LINK_UP || s->kind == NN_STEP_LINK_MASTER ||
+		     s->kind == NN_STEP_ADDR_ADD || s->kind == NN_STEP_ADDR_DEL) &&
+		    (nn_hash_find(&dying, s->ns, &v) ||
+		     nn_hash_find(&going, link_key(key, sizeof(key), s->ns, s->ifname), &v)))
+			s->run.with = (uintptr_t)v;
+	}
+out:
+	nn_hash_free(&dying);
+	nn_hash_free(&going);
+}
+
 static void undo_upto(struct applier *a, size_t failed, nn_step_cb undone, void *arg)
 {
+	struct nn_error ignored = { 0 };
 	struct nn_plan *p = a->p;
 	size_t *order = malloc((p->n + 1) * sizeof(*order)), n;
 
 	if (!order)
 		return;
 	n = nn_plan_rollback(p, failed, order);
+	leave_to_namespaces(a, order, n);
 	for (size_t k = 0; k < n; k++) {
 		struct nn_step *s = &p->steps[order[k]];
 
@@ -904,6 +1003,9 @@ static void undo_upto(struct applier *a, size_t failed, nn_step_cb undone, void 
 			undone(s, arg);
 	}
 	free(order);
+	/* Best effort, as every undo: the error that made the rollback is the
+	 * one to report. */
+	wait_gone_with(a, &ignored);
 }
 
 /* The made links the plan's steps recorded (an earlier apply of it). */
