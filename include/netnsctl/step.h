@@ -164,7 +164,9 @@ struct nn_step {
 		uint64_t nonce;		/* NAT_ADD, NAT_DEL */
 		off_t at;		/* FWD_SET: where its journal record is */
 		size_t with;		/* LINK_DEL: 1 + the NETNS_DEL step that takes
-					 * the link with it (its peer's namespace) */
+					 * the link with it (its peer's namespace);
+					 * in a rollback, 1 + the NETNS_ADD step whose
+					 * undo takes the step's link(s) with it */
 		bool done;		/* the kernel (or the system) was changed */
 	} run;
 };

@@ -9,7 +9,8 @@
 # peer v-nI is a port of br0 here), counted two ways that must agree:
 # netnsctl's own counter (NETNSCTL_NL_STATS) and strace's netlink sends.  The
 # difference of the two stars over 16 is the cost of one node, free of what
-# a run costs once.  No time is measured.
+# a run costs once.  The same for create-clients --static of 16 and 32.  No
+# time is measured.
 #
 #   br0 --- v-n1 === eth0 10.77.0.1/16 (n1)
 #       --- ...
@@ -105,5 +106,27 @@ pretty "destroy, per star node: $(per_node "$d16" "$d32") netlink round trips (n
 ((rt <= MAX_REQUESTS)) || fail "apply sends $rt netlink requests a star node (at most $MAX_REQUESTS)"
 ((sw <= MAX_SETNS)) || fail "apply switches namespace $sw times a star node (at most $MAX_SETNS)"
 ((sy <= MAX_SYNCS)) || fail "apply syncs the journal $sy times a star node (at most $MAX_SYNCS)"
+
+# Static clients (no DHCP): a namespace with lo up, the macvlan made in it
+# (its index read back once: the kernel echoes a link made in another
+# namespace to that namespace's socket), its address, its up.  Their
+# addresses take the index the create reported: 6 before.
+MAX_CLIENT_REQUESTS=5
+ok n create-bridge brc
+clients() { # N: set SENDS to the round trips of create-clients N --static
+	local stats=$WORK/stats-clients-$1
+	ok env NETNSCTL_NL_STATS="$stats" "$NETNSCTL" create-clients "$1" --parent brc \
+		--static 10.9.0.0/16 --prefix "c$1-"
+	SENDS=$(sed -n 's/.* sends=\([0-9]*\).*/\1/p' "$stats")
+	pretty "create-clients $1 --static: $SENDS netlink round trips ($(<"$stats"))"
+}
+clients 16
+c16=$SENDS
+clients 32
+c32=$SENDS
+rt=$(per_node "$c16" "$c32")
+pretty "create-clients --static, per client: $rt netlink round trips (at most $MAX_CLIENT_REQUESTS)"
+((rt <= MAX_CLIENT_REQUESTS)) || fail "create-clients sends $rt netlink requests a client (at most $MAX_CLIENT_REQUESTS)"
+ok n cleanup
 
 assert_nothing_left

@@ -1171,6 +1171,7 @@ struct client {
 				 * only netnsctl's files of it go */
 	struct nn_ns *ns;
 	int ifindex;
+	bool made;		/* create: IFINDEX is what its create reported */
 	struct nn_dhcp_port port;
 	struct nn_client_info info;
 	/* the keeper's */
@@ -1335,16 +1336,51 @@ static const struct nn_dhcp_ops create_ops = {
 	.done = create_done,
 };
 
-static int client_open(struct nn_ctx *ctx, struct client *c, struct nn_error *e)
+/* C's namespace handle and its link's ifindex: the one its create reported
+ * (made_indexes()), else one look-up (the keeper looks each time it wakes
+ * a client: the link may have been made again since). */
+static int client_link(struct nn_ctx *ctx, struct client *c, struct nn_error *e)
 {
 	struct nn_link_info li;
 
-	if (nn_ctx_ns(ctx, c->name, &c->ns, e) < 0 ||
-	    nn_link_get(c->ns, NN_CLIENTS_IFNAME, &li, e) < 0)
+	if (nn_ctx_ns(ctx, c->name, &c->ns, e) < 0)
+		return -e->code;
+	if (c->made)
+		return 0;
+	if (nn_link_get(c->ns, NN_CLIENTS_IFNAME, &li, e) < 0)
 		return -e->code;
 	c->ifindex = li.ifindex;
+	return 0;
+}
+
+/* The ifindexes the macvlans of the new clients NW[0..N) got from their
+ * create requests (PLAN's MACVLAN_ADD steps, in the order of NW): no
+ * look-up of each again. */
+static void made_indexes(const struct nn_plan *plan, struct client **nw, size_t n)
+{
+	size_t j = 0;
+
+	for (size_t k = 0; k < nn_plan_len(plan) && j < n; k++) {
+		const struct nn_step *s = nn_plan_step(plan, k);
+
+		if (s->kind != NN_STEP_MACVLAN_ADD || !s->run.done)
+			continue;
+		while (j < n && strcmp(nw[j]->name, s->ns))
+			j++;
+		if (j < n && s->run.ifindex > 0) {
+			nw[j]->ifindex = s->run.ifindex;
+			nw[j]->made = true;
+		}
+		j += j < n;
+	}
+}
+
+static int client_open(struct nn_ctx *ctx, struct client *c, struct nn_error *e)
+{
+	if (client_link(ctx, c, e) < 0)
+		return -e->code;
 	c->port.ns = c->ns;
-	c->port.ifindex = li.ifindex;
+	c->port.ifindex = c->ifindex;
 	snprintf(c->port.ifname, sizeof(c->port.ifname), "%s", NN_CLIENTS_IFNAME);
 	c->port.data = c;
 	return nn_dhcp_port_open(&c->port, e);
@@ -1892,6 +1928,7 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 		goto out;	/* undone by apply */
 	}
 	applied = true;
+	made_indexes(plan, nw, n_new);
 
 	if (spec->is_static) {
 		hosts = calloc(n, sizeof(*hosts));
@@ -1903,7 +1940,6 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 		ret = nn_prefix_hosts(&spec->static_net, n, hosts, e);
 		for (size_t i = 0; ret == 0 && i < n; i++) {
 			struct client *c = all[i];
-			struct nn_link_info li;
 			struct in_addr none = { 0 };
 
 			if (c->existing)
@@ -1918,9 +1954,8 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 			c->info.has_addr = true;
 			c->info.addr = hosts[i];
 			/* The lease file before the resolv.conf: see on_bound(). */
-			if (nn_ctx_ns(ctx, c->name, &c->ns, e) < 0 ||
-			    nn_link_get(c->ns, NN_CLIENTS_IFNAME, &li, e) < 0 ||
-			    install_addr(c->ns, li.ifindex, hosts[i].addr.v4, hosts[i].len, none, e) < 0 ||
+			if (client_link(ctx, c, e) < 0 ||
+			    install_addr(c->ns, c->ifindex, hosts[i].addr.v4, hosts[i].len, none, e) < 0 ||
 			    save_client(ctx, &c->info, e) < 0 || write_resolv(ctx, &c->info, e) < 0) {
 				ret = nn_error_prefix(e, "client \"%s\"", c->name);
 				break;
