@@ -186,6 +186,9 @@ int nn_change_qdisc(struct nn_ctx *ctx, const char *nsname, const char *ifname,
 					     "invalid burst of %u bytes: smaller than a full-size frame on %s in %s (MTU %u + %d bytes of header); at least %ub",
 					     tb.burst, ifname, nn_ns_label(ns), li.mtu, ETH_HLEN, frame);
 	}
+	/* A kernel without the qdisc refuses before anything is journalled. */
+	if ((ret = nn_qdisc_kind_probe(ns, want->kind == NN_QDISC_NETEM ? "netem" : "tbf", e)) <= 0)
+		return ret < 0 ? ret : -e->code;
 	if ((ret = nn_qdisc_root(ns, li.ifindex, &root, e)) < 0)
 		return ret;
 	record_init(&t, nn_timed_new_id(), for_ns, NN_TIMED_QDISC, nsname, li.name, cookie, li.ifindex);
