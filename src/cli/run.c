@@ -326,7 +326,7 @@ static int back_to_base(struct run *r, struct nn_error *e)
 	return first;
 }
 
-/* `netnsctl apply FILE`, this program, its output on stderr with --json. */
+/* `netnsctl apply FILE` by this program; its steps not shown with --json. */
 static int apply_file(const char *file, bool json)
 {
 	int status;
@@ -340,8 +340,14 @@ static int apply_file(const char *file, bool json)
 		return EXIT_FAIL;
 	}
 	if (pid == 0) {
-		if (json)
-			dup2(STDERR_FILENO, STDOUT_FILENO);
+		/* --json: stdout is the event log alone; apply's errors still
+		 * come on stderr. */
+		if (json) {
+			int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+			if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+				_exit(127);
+		}
 		execl("/proc/self/exe", "netnsctl", "apply", file, (char *)NULL);
 		_exit(127);
 	}
