@@ -3,7 +3,7 @@
 # lanes: host
 # why: partitions need the nftables inet family (UML 6.1 has none); the
 #      host has no sch_netem, so add-delay --for is refused here (and tested
-#      in UML: tests/kernel/t-timeline-netem.sh)
+#      in UML: tests/integration/t-timeline-netem.sh, lane uml)
 #
 # --for DURATION on link-down, set-rate and partition (issue 15): the
 # deadline is in the deadline journal, list --json shows it, and the
