@@ -50,6 +50,7 @@ assert_eq "$(carrier b veth-b)" down "veth-b's carrier"
 ok n list --json
 [[ $OUT =~ \"changes\":\[\{\"id\":\"[0-9a-f]{16}\",\"kind\":\"link\",\"ns\":\"a\",\"name\":\"veth-a\",\"deadline\":\"20[^\"]+Z\",\"deadline_s\":[0-9]+,\"in_ms\":[0-9]+,\"before\":\"up\",\"during\":\"down\"\}\] ]] ||
 	fail "list --json: $OUT"
+why=$("$PYTHON" "$TEST_DIR/schemacheck.py" list <<<"$OUT" 2>&1) || fail "list --json does not match docs/schema/list.json: $why"
 rev=$(reverter_pid)
 [[ $rev -gt 0 ]] || fail "no reverter runs"
 wait_for 10 link_is_up a veth-a

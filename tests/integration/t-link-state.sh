@@ -48,6 +48,7 @@ pretty "list --json shows the held change"
 ok n list --json
 [[ $OUT == *'"changes":[{"id":"'*'","kind":"link","ns":"a","name":"veth-a","deadline":null,'*'"before":"up","during":"down"}]'* ]] ||
 	fail "list --json: $OUT"
+why=$("$PYTHON" "$TEST_DIR/schemacheck.py" list <<<"$OUT" 2>&1) || fail "list --json does not match docs/schema/list.json: $why"
 
 pretty "link-up: the carrier and the traffic come back; again: unchanged"
 ok n link-up a veth-a
