@@ -223,10 +223,12 @@ static int act(const struct nn_tl_step *s, size_t i, void *arg, struct nn_error 
 		ret = heal_one(r, id, e);
 		break;
 	case NN_TL_RUN: {
-		char log[4096];
+		/* Its output goes nowhere: a file it writes itself
+		 * ([sh, -c, "... >file"]) outlives the run, a log of ours
+		 * would be one more file for destroy and cleanup to know. */
+		const char *log = "/dev/null";
 		struct nn_ns *ns;
 
-		snprintf(log, sizeof(log), "%s/run-%s.log", nn_ctx_state_dir(r->ctx), lf->name);
 		if (nn_ctx_ns(r->ctx, lf->nodes[ev->node].name, &ns, e) < 0) {
 			ret = -e->code;
 			break;
@@ -263,6 +265,17 @@ static void told(const struct nn_tl_step *s, size_t i, const struct nn_tl_record
 		cli_line("  %s  %s", when, what);
 	fflush(stdout);
 	(void)i;
+}
+
+/* The progress line while a wait is long (on a terminal only: cli_progress). */
+static void waiting(size_t next, size_t total, uint64_t now_ns, uint64_t next_ns, void *arg)
+{
+	char what[128];
+
+	(void)arg;
+	snprintf(what, sizeof(what), "step %zu of %zu, next in %.0f s", next + 1, total,
+		 (double)(next_ns - now_ns) / 1e9);
+	cli_progress(what, next, total, NULL);
 }
 
 /* The lab back to the file's base state: every qdisc a step set to its
@@ -441,6 +454,8 @@ int cmd_run(int argc, char **argv)
 	nn_tl_clock_monotonic(&p.clock);
 	p.act = act;
 	p.told = told;
+	if (!json)
+		p.wait = waiting;
 	p.arg = &r;
 	p.cancel = &run_cancel;
 	t0 = time(NULL);
