@@ -58,6 +58,8 @@ pretty "bad input: a file without a timeline, an unknown file: one line"
 sed '/^timeline:/,$d' "$LAB" >"$TMPDIR/still.yaml"
 expect_fail_with 2 'has no timeline' n run "$TMPDIR/still.yaml"
 expect_fail_naming 1 "$TMPDIR/nosuch.yaml" n run "$TMPDIR/nosuch.yaml"
+sed 's/down: a:to-b, repeat/down: a:to-x, repeat/' "$LAB" >"$TMPDIR/bad.yaml"
+expect_fail_with 2 'bad.yaml:[0-9]+:[0-9]+: .*"to-x"' n run "$TMPDIR/bad.yaml"
 assert_unchanged "a refused run changed something"
 
 pretty "run: applies the lab, plays the flap (each transition seen), then the rest"
