@@ -23,6 +23,7 @@
 #include "netnsctl/owner.h"
 #include "netnsctl/qdisc.h"
 #include "netnsctl/route.h"
+#include "netnsctl/timed.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -163,6 +164,49 @@ static int cleanup_procs(struct nn_ctx *ctx, bool dry, size_t *changed, struct n
 	return ret;
 }
 
+/* Changes netnsctl made to what exists (change.h: links it took down,
+ * partitions, timed qdiscs): each put back while it still is as netnsctl
+ * made it (nn_timed_revert checks), due or not; the records go. */
+static int put_back(struct nn_ctx *ctx, const struct nn_timed *t, void *arg, struct nn_error *e)
+{
+	size_t *changed = arg;
+	int ret = nn_timed_revert(ctx, t, NULL, e);
+
+	if (ret <= 0)
+		return ret;
+	(*changed)++;
+	if (t->kind == NN_TIMED_LINK)
+		cli_line("put back link %s in %s: %s", t->name, where(t->ns), t->before_up ? "up" : "down");
+	else if (t->kind == NN_TIMED_QDISC)
+		cli_line("put back the root qdisc of %s in %s", t->name, where(t->ns));
+	else
+		cli_line("heal partition %s in %s", t->name, where(t->ns));
+	return ret;
+}
+
+static void put_back_log(const char *msg, void *arg)
+{
+	(void)arg;
+	cli_warn(msg, NULL);
+}
+
+static int cleanup_changes(struct nn_ctx *ctx, bool dry, size_t *changed, struct nn_error *e)
+{
+	struct nn_timed *v = NULL;
+	size_t n = 0;
+
+	if (!dry)
+		return nn_timed_pass(ctx, nn_timed_now(), true, put_back, put_back_log, changed, NULL, NULL, e);
+	if (nn_timed_load(ctx, &v, &n, NULL, e) < 0)
+		return -e->code;
+	for (size_t i = 0; i < n; i++, (*changed)++)
+		cli_line("would put back %s %s in %s", v[i].kind == NN_TIMED_LINK ? "link" :
+			 v[i].kind == NN_TIMED_QDISC ? "the root qdisc of" : "partition", v[i].name,
+			 where(v[i].ns));
+	free(v);
+	return 0;
+}
+
 int cmd_cleanup(int argc, char **argv)
 {
 	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
@@ -208,6 +252,10 @@ int cmd_cleanup(int argc, char **argv)
 		cli_catch_signals();
 	/* Processes first: they may hold what is removed next. */
 	if (ret == 0 && cleanup_procs(ctx, dry, &changed, &e) < 0)
+		ret = EXIT_FAIL;
+	/* Links netnsctl took down, partitions, timed qdiscs: put back
+	 * before what holds them may go. */
+	if (ret == 0 && cleanup_changes(ctx, dry, &changed, &e) < 0)
 		ret = EXIT_FAIL;
 
 	/* Links and qdiscs in namespaces that stay, then the namespaces (which

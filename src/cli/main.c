@@ -32,6 +32,23 @@
 #define DRY_RUN { "dry-run", 0, NULL, "print the steps as \"would ...\" lines and change nothing", 0 }
 #define JSON { "json", 'j', NULL, "print one JSON document (docs/json.md) instead of text", 0 }
 
+/* Issue 15's timed changes: the deadline is journalled and a reverter holds it. */
+#define FOR_OPT { "for", 0, "DURATION", "put the link back as it was after this long (DURATION: 30s, 500ms; a unit is required), even if netnsctl is killed; default until changed", 0 }
+
+static const struct cli_opt link_down_opts[] = { FOR_OPT, DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
+static const struct cli_opt partition_opts[] = {
+	{ "from", 0, "NS...", "the other group: traffic between it and the namespaces before --from is dropped; required", CLI_OPT_REQUIRED },
+	FOR_OPT,
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+static const struct cli_opt heal_opts[] = {
+	{ "from", 0, "NS...", "the other group of the partition to heal; default every partition (or the ID given)", 0 },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+static const struct cli_opt run_opts[] = { DRY_RUN, JSON, { NULL, 0, NULL, NULL, 0 } };
+
 static const struct cli_opt no_opts[] = { { NULL, 0, NULL, NULL, 0 } };
 static const struct cli_opt dry_opts[] = { DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
 static const struct cli_opt json_opts[] = { JSON, { NULL, 0, NULL, NULL, 0 } };
@@ -66,6 +83,7 @@ static const struct cli_opt delay_opts[] = {
 	{ "gap", 0, "N", "with --reorder: every Nth packet is sent at once; default 1", 0 },
 	{ "rate", 0, "RATE", "netem's own rate limit (RATE: 10mbit, 1mbps; a bare number is bit/s); default none", 0 },
 	{ "limit", 0, "PACKETS", "queue length in packets; default 1000", 0 },
+	FOR_OPT,
 	DRY_RUN,
 	{ NULL, 0, NULL, NULL, 0 },
 };
@@ -75,6 +93,7 @@ static const struct cli_opt rate_opts[] = {
 	{ "burst", 0, "SIZE", "bucket size (SIZE: 32kb, 1mb, 32kbit; a bare number is bytes); default 20ms of traffic at the rate, at least two full-size frames", 0 },
 	{ "latency", 0, "TIME", "queue as much as this much time of traffic; default 50ms", 0 },
 	{ "limit", 0, "SIZE", "queue at most this many bytes instead; default: what --latency gives", CLI_OPT_OR },
+	FOR_OPT,
 	DRY_RUN,
 	{ NULL, 0, NULL, NULL, 0 },
 };
@@ -198,6 +217,11 @@ const struct command nn_commands[] = {
 	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT", json_opts },
 	{ "probe", cmd_probe, "SRC DST", "Measure loss, round-trip times and, with --rate-test, TCP goodput from one namespace to another", probe_opts },
 	{ "verify", cmd_verify, "FILE", "Check a lab file's expect: list against measurements (exit 1 when one fails)", verify_opts },
+	{ "link-down", cmd_link_down, "NS IF", "Set a link administratively down (a veth's peer loses carrier); link-up and cleanup put it back", link_down_opts },
+	{ "link-up", cmd_link_up, "NS IF", "Set a link up again", dry_opts },
+	{ "partition", cmd_partition, "NS...", "Drop all traffic between two groups of namespaces, links staying up (nftables)", partition_opts },
+	{ "heal", cmd_heal, "[ID | NS...]", "Remove a partition (without arguments: every one)", heal_opts },
+	{ "run", cmd_run, "FILE", "Apply a lab file if needed, then play its timeline of events", run_opts },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -47,7 +47,8 @@ static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
 int cmd_add_delay(int argc, char **argv)
 {
 	enum { O_DELAY = 1, O_JITTER, O_CORR, O_DIST, O_LOSS, O_LOSS_CORR, O_DUP, O_DUP_CORR,
-	       O_CORRUPT, O_CORRUPT_CORR, O_REORDER, O_REORDER_CORR, O_GAP, O_RATE, O_LIMIT, O_DRY };
+	       O_CORRUPT, O_CORRUPT_CORR, O_REORDER, O_REORDER_CORR, O_GAP, O_RATE, O_LIMIT, O_DRY,
+	       O_FOR };
 	static const struct option opts[] = {
 		{ "delay", required_argument, NULL, O_DELAY },
 		{ "jitter", required_argument, NULL, O_JITTER },
@@ -64,13 +65,15 @@ int cmd_add_delay(int argc, char **argv)
 		{ "gap", required_argument, NULL, O_GAP },
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "for", required_argument, NULL, O_FOR },
 		{ "dry-run", no_argument, NULL, O_DRY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_qdisc_info want = { .kind = NN_QDISC_NETEM };
 	struct nn_netem *n = &want.u.netem;
 	struct nn_error e = { 0 };
-	uint64_t num;
+	const char *dur = NULL;
+	uint64_t num, for_ns = 0;
 	bool dry = false;
 	int c, ret = 0;
 
@@ -107,6 +110,10 @@ int cmd_add_delay(int argc, char **argv)
 			n->limit = (uint32_t)num;
 			break;
 		case O_DRY: dry = true; break;
+		case O_FOR:
+			if ((ret = cli_parse_for(dur = optarg, &for_ns)))
+				return ret;
+			break;
 		default: return -c;
 		}
 		if (ret < 0)
@@ -116,6 +123,8 @@ int cmd_add_delay(int argc, char **argv)
 		return ret;
 	if (nn_netem_check(n, &e) < 0)
 		return cli_input_error(&e);
+	if (dur)
+		return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dur, for_ns, dry);
 	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
 }
 
@@ -126,12 +135,15 @@ int cmd_set_rate(int argc, char **argv)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "latency", required_argument, NULL, 'l' },
 		{ "limit", required_argument, NULL, 'L' },
+		{ "for", required_argument, NULL, 'F' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_qdisc_info want = { .kind = NN_QDISC_TBF };
 	struct nn_tbf *t = &want.u.tbf;
 	struct nn_error e = { 0 };
+	const char *dur = NULL;
+	uint64_t for_ns = 0;
 	bool dry = false;
 	int c, ret = 0;
 
@@ -149,6 +161,10 @@ int cmd_set_rate(int argc, char **argv)
 			break;
 		case 'L': ret = nn_parse_size(optarg, "limit", &t->limit, &e); break;
 		case 'n': dry = true; break;
+		case 'F':
+			if ((ret = cli_parse_for(dur = optarg, &for_ns)))
+				return ret;
+			break;
 		default: return -c;
 		}
 		if (ret < 0)
@@ -160,6 +176,8 @@ int cmd_set_rate(int argc, char **argv)
 		return cli_usage_error("%s: --rate is required", argv[0]);
 	if (nn_tbf_check(t, &e) < 0)
 		return cli_input_error(&e);
+	if (dur)
+		return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dur, for_ns, dry);
 	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
 }
 
