@@ -43,6 +43,8 @@ n create-veth-pair a b --cidr 10.10.0.0/30 >/dev/null
 wait_for 10 ns_settled a
 wait_for 10 ns_settled b
 
+# The deadlines are seconds long: each check of the changed state must
+# come before the reverter, on a busy CI machine too.
 pretty "link-down --for 3s: down, the deadline in list --json, back up by the reverter"
 ok n link-down a veth-a --for 3s
 [[ $OUT =~ ^set\ link\ veth-a\ in\ a\ down\ for\ 3s\ \(until\ 20[0-9-]+T[0-9:]+Z\)$ ]] || fail "link-down said: $OUT"
@@ -59,12 +61,12 @@ wait_for 5 reach a 10.10.0.2
 wait_for 5 reverter_gone
 no_changes || fail "a record is left: $(n list --json)"
 
-pretty "set-rate --for 2s, its maker killed with SIGKILL as it exits: the reverter puts the kernel's default back"
+pretty "set-rate --for 4s, its maker killed with SIGKILL as it exits: the reverter puts the kernel's default back"
 # (strace without -f: the reverter it starts is not traced, and not waited for)
 rc=0
 (ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -qq -o /dev/null \
 	-e trace=exit_group -e inject=exit_group:signal=KILL:when=1 \
-	"$NETNSCTL" set-rate a veth-a --rate 1mbit --for 2s >/dev/null 2>&1; exit $?) 2>/dev/null || rc=$?
+	"$NETNSCTL" set-rate a veth-a --rate 1mbit --for 4s >/dev/null 2>&1; exit $?) 2>/dev/null || rc=$?
 assert_eq "$rc" 137 "set-rate's exit status under strace (killed)"
 [[ $(qdisc_of a veth-a) == *"qdisc tbf "*"rate 1Mbit"* ]] || fail "no tbf: $(qdisc_of a veth-a)"
 wait_for 10 reverter_gone
@@ -74,15 +76,15 @@ no_changes || fail "a record is left: $(n list --json)"
 pretty "a tbf that was there comes back, on its handle"
 ok n set-rate a veth-a --rate 2mbit
 before=$(qdisc_of a veth-a)
-ok n set-rate a veth-a --rate 1mbit --for 1s
+ok n set-rate a veth-a --rate 1mbit --for 3s
 [[ $(qdisc_of a veth-a) == *"rate 1Mbit"* ]] || fail "no 1 Mbit/s tbf: $(qdisc_of a veth-a)"
 assert_eq "$(qdisc_of a veth-a | awk '{ print $3 }')" "$(awk '{ print $3 }' <<<"$before")" "the handle during the change"
 wait_for 10 reverter_gone
 assert_eq "$(qdisc_of a veth-a)" "$before" "the root after --for"
 ok n clear-qdisc a veth-a
 
-pretty "partition --for 1500ms: cut, then healed by the reverter"
-ok n partition a --from b --for 1500ms
+pretty "partition --for 3s: cut, then healed by the reverter"
+ok n partition a --from b --for 3s
 ! reach a 10.10.0.2 || fail "a reaches b through the partition"
 wait_for 10 reverter_gone
 reach a 10.10.0.2 || fail "a does not reach b after the deadline"
