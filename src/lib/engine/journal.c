@@ -81,6 +81,8 @@ static const char *const kind_names[] = {
 	[NN_OBJ_ROUTE] = "route",
 	[NN_OBJ_NAT] = "nat",
 	[NN_OBJ_SYSCTL] = "sysctl",
+	[NN_OBJ_FILTER] = "filter",
+	[NN_OBJ_CLSACT] = "clsact",
 };
 
 const char *nn_obj_kind_name(enum nn_obj_kind kind)
@@ -230,6 +232,12 @@ const char *nn_proof_format(char *buf, size_t len, enum nn_obj_kind kind,
 	case NN_OBJ_NAT:
 		snprintf(buf, len, "nonce=%016" PRIx64, p->value);
 		break;
+	case NN_OBJ_FILTER:
+		snprintf(buf, len, "redirect=%016" PRIx64, p->value);
+		break;
+	case NN_OBJ_CLSACT:
+		snprintf(buf, len, "clsact@%d", p->ifindex);
+		break;
 	default:
 		snprintf(buf, len, "-");
 		break;
@@ -270,6 +278,15 @@ int nn_proof_parse(const char *s, enum nn_obj_kind kind, struct nn_proof *p)
 	case NN_OBJ_NAT:
 		if (sscanf(s, "nonce=%16" SCNx64 "%n", &v, &end) != 1 || !v)
 			return -1;
+		break;
+	case NN_OBJ_FILTER:
+		if (sscanf(s, "redirect=%16" SCNx64 "%n", &v, &end) != 1 || !v)
+			return -1;
+		break;
+	case NN_OBJ_CLSACT:
+		if (sscanf(s, "clsact@%d%n", &ifindex, &end) != 1 || ifindex <= 0)
+			return -1;
+		v = (uint64_t)ifindex;
 		break;
 	default:
 		return -1;
