@@ -17,6 +17,7 @@
 #include "netnsctl/units.h"
 #include "cli.h"
 #include "commands.h"
+#include "tcedit.h"
 
 /* A value tc reads otherwise than many expect ("10mbps" is bytes): kept as
  * tc reads it, with a one-line note naming both readings. */
@@ -44,6 +45,26 @@ static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
 	return cli_apply_lab(cmd, lab, dry);
 }
 
+/* As R asks (tcedit.h): the tree edit, or the one root qdisc WANT as before. */
+static int run_edit(const char *cmd, struct tc_req *r, const char *nsname, const char *ifname,
+		    const struct nn_qdisc_info *want, bool dry)
+{
+	bool legacy = false;
+	int ret = tc_edit(cmd, r, nsname, ifname, dry, &legacy);
+
+	return legacy ? run_qdisc(cmd, nsname, ifname, want, dry) : ret;
+}
+
+/* One of the shared options (--direction, --to, ...): 1 taken, 0 not one,
+ * else the exit code of its bad value (as a negative number). */
+static int edit_opt(struct tc_req *r, int c)
+{
+	struct nn_error e = { 0 };
+	int ret = tc_req_opt(r, c, optarg, &e);
+
+	return ret < 0 ? -cli_input_error(&e) : ret;
+}
+
 int cmd_add_delay(int argc, char **argv)
 {
 	enum { O_DELAY = 1, O_JITTER, O_CORR, O_DIST, O_LOSS, O_LOSS_CORR, O_DUP, O_DUP_CORR,
@@ -65,8 +86,10 @@ int cmd_add_delay(int argc, char **argv)
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "dry-run", no_argument, NULL, O_DRY },
+		TC_EDIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct tc_req req = { .what = TC_NETEM };
 	struct nn_qdisc_info want = { .kind = NN_QDISC_NETEM };
 	struct nn_netem *n = &want.u.netem;
 	struct nn_error e = { 0 };
@@ -107,7 +130,10 @@ int cmd_add_delay(int argc, char **argv)
 			n->limit = (uint32_t)num;
 			break;
 		case O_DRY: dry = true; break;
-		default: return -c;
+		default:
+			if ((ret = edit_opt(&req, c)) <= 0)
+				return ret < 0 ? -ret : -c;
+			ret = 0;
 		}
 		if (ret < 0)
 			return cli_input_error(&e);
@@ -116,7 +142,8 @@ int cmd_add_delay(int argc, char **argv)
 		return ret;
 	if (nn_netem_check(n, &e) < 0)
 		return cli_input_error(&e);
-	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+	req.netem = *n;
+	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, dry);
 }
 
 int cmd_set_rate(int argc, char **argv)
@@ -127,8 +154,10 @@ int cmd_set_rate(int argc, char **argv)
 		{ "latency", required_argument, NULL, 'l' },
 		{ "limit", required_argument, NULL, 'L' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		TC_EDIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct tc_req req = { .what = TC_TBF };
 	struct nn_qdisc_info want = { .kind = NN_QDISC_TBF };
 	struct nn_tbf *t = &want.u.tbf;
 	struct nn_error e = { 0 };
@@ -149,7 +178,10 @@ int cmd_set_rate(int argc, char **argv)
 			break;
 		case 'L': ret = nn_parse_size(optarg, "limit", &t->limit, &e); break;
 		case 'n': dry = true; break;
-		default: return -c;
+		default:
+			if ((ret = edit_opt(&req, c)) <= 0)
+				return ret < 0 ? -ret : -c;
+			ret = 0;
 		}
 		if (ret < 0)
 			return cli_input_error(&e);
@@ -160,24 +192,33 @@ int cmd_set_rate(int argc, char **argv)
 		return cli_usage_error("%s: --rate is required", argv[0]);
 	if (nn_tbf_check(t, &e) < 0)
 		return cli_input_error(&e);
-	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+	req.tbf = *t;
+	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, dry);
 }
 
 int cmd_clear_qdisc(int argc, char **argv)
 {
-	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		TC_EDIT_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tc_req req = { .what = TC_CLEAR };
 	struct nn_qdisc_info want = { .kind = NN_QDISC_OTHER };
 	bool dry = false;
 	int c, ret;
 
 	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
-		if (c < 0)
-			return -c;
-		dry = true;
+		if (c == 'n') {
+			dry = true;
+			continue;
+		}
+		if ((ret = edit_opt(&req, c)) <= 0)
+			return ret < 0 ? -ret : -c;
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
 		return ret;
-	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, dry);
 }
 
 int cmd_show_qdisc(int argc, char **argv)

@@ -232,9 +232,14 @@ const char *nn_proof_format(char *buf, size_t len, enum nn_obj_kind kind,
 	case NN_OBJ_NAT:
 		snprintf(buf, len, "nonce=%016" PRIx64, p->value);
 		break;
-	case NN_OBJ_FILTER:
-		snprintf(buf, len, "redirect=%016" PRIx64, p->value);
+	case NN_OBJ_FILTER: {
+		/* the cookie's bytes in memory order: as tc prints the action's cookie */
+		const uint8_t *b = (const uint8_t *)&p->value;
+
+		snprintf(buf, len, "redirect=%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+			 b[4], b[5], b[6], b[7]);
 		break;
+	}
 	case NN_OBJ_CLSACT:
 		snprintf(buf, len, "clsact@%d", p->ifindex);
 		break;
@@ -279,10 +284,18 @@ int nn_proof_parse(const char *s, enum nn_obj_kind kind, struct nn_proof *p)
 		if (sscanf(s, "nonce=%16" SCNx64 "%n", &v, &end) != 1 || !v)
 			return -1;
 		break;
-	case NN_OBJ_FILTER:
-		if (sscanf(s, "redirect=%16" SCNx64 "%n", &v, &end) != 1 || !v)
+	case NN_OBJ_FILTER: {
+		unsigned b[8];
+
+		if (sscanf(s, "redirect=%2x%2x%2x%2x%2x%2x%2x%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4],
+			   &b[5], &b[6], &b[7], &end) != 8 || end != 25)
+			return -1;
+		for (int i = 0; i < 8; i++)
+			((uint8_t *)&v)[i] = (uint8_t)b[i];
+		if (!v)
 			return -1;
 		break;
+	}
 	case NN_OBJ_CLSACT:
 		if (sscanf(s, "clsact@%d%n", &ifindex, &end) != 1 || ifindex <= 0)
 			return -1;
