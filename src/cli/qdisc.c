@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/ifb.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
 #include "netnsctl/link.h"
@@ -221,19 +222,52 @@ int cmd_clear_qdisc(int argc, char **argv)
 	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, dry);
 }
 
+/* The ingress of link LI: its ifb's tree (1 and *T, *IFB) when the ifb
+ * netnsctl names after it is there, else 0. */
+static int ingress_tree(struct nn_ns *ns, const struct nn_link_info *li, char ifb[IFNAMSIZ],
+			struct nn_tc_tree *t, struct nn_error *e)
+{
+	struct nn_link_info fb;
+	int ret;
+
+	nn_ifb_name(li->name, ifb);
+	if ((ret = nn_link_find(ns, ifb, &fb, e)) <= 0)
+		return ret;
+	if ((ret = nn_tc_tree_get(ns, fb.ifindex, t, e)) < 0)
+		return ret;
+	return 1;
+}
+
+/* "egress: TREE" with the first line of nn_tc_tree_format after the label. */
+static void show_tree(const char *label, const struct nn_tc_tree *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	nn_tc_tree_format(f, t);
+	fclose(f);
+	cli_part("%s: ", label);
+	fputs(buf ? buf : "\n", stdout);
+	free(buf);
+}
+
 int cmd_show_qdisc(int argc, char **argv)
 {
 	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	static struct nn_tc_tree egress, ingress;
 	struct nn_error e = { 0 };
 	struct nn_qdisc_info *qs = NULL;
 	struct nn_link_info li;
 	struct nn_ctx *ctx;
 	struct nn_ns *ns;
 	const char *nsname, *ifname;
-	char buf[1024];
+	char buf[1024], ifb[IFNAMSIZ];
 	bool json = false;
 	size_t n = 0;
-	int c, ret;
+	int c, ret, has_in = 0;
 
 	while ((c = cli_getopt(argc, argv, "j", opts)) != -1) {
 		if (c < 0)
@@ -249,7 +283,10 @@ int cmd_show_qdisc(int argc, char **argv)
 	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
 		return ret ? ret : EXIT_FAIL;
 	if (nn_ctx_ns(ctx, nsname, &ns, &e) < 0 || nn_link_get(ns, ifname, &li, &e) < 0 ||
-	    nn_qdisc_list(ns, li.ifindex, &qs, &n, &e) < 0) {
+	    nn_qdisc_list(ns, li.ifindex, &qs, &n, &e) < 0 ||
+	    nn_tc_tree_get(ns, li.ifindex, &egress, &e) < 0 ||
+	    (has_in = ingress_tree(ns, &li, ifb, &ingress, &e)) < 0) {
+		free(qs);
 		nn_ctx_free(ctx);
 		return cli_fail(&e);
 	}
@@ -262,8 +299,27 @@ int cmd_show_qdisc(int argc, char **argv)
 		printf(",\"qdiscs\":[");
 		for (size_t i = 0; i < n; i++)
 			printf("%s%s", i ? "," : "", nn_qdisc_format_json(buf, sizeof(buf), &qs[i]));
-		printf("]}\n");
+		/* The trees, nested (docs/json.md): what netnsctl impairs. */
+		printf("],\"egress\":");
+		nn_tc_tree_format_json(stdout, &egress);
+		printf(",\"ingress\":");
+		if (has_in) {
+			printf("{\"ifb\":");
+			json_str(stdout, ifb);
+			printf(",\"tree\":");
+			nn_tc_tree_format_json(stdout, &ingress);
+			printf("}");
+		} else {
+			printf("null");
+		}
+		printf("}\n");
 	} else {
+		show_tree("egress", &egress);
+		if (has_in) {
+			snprintf(buf, sizeof(buf), "ingress (%s)", ifb);
+			show_tree(buf, &ingress);
+		}
+		/* and every qdisc as the kernel reports it */
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", nn_qdisc_format(buf, sizeof(buf), &qs[i]));
 	}
