@@ -209,7 +209,7 @@ int cmd_clear_qdisc(int argc, char **argv)
 	bool dry = false;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
 		if (c == 'n') {
 			dry = true;
 			continue;
