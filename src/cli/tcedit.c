@@ -696,10 +696,10 @@ int tc_edit(const char *cmd, struct tc_req *r, const char *nsname, const char *i
 	*legacy = false;
 	if (!r->dirs)
 		r->dirs = TC_EGRESS;
-	if (nn_check_netns_name(nsname, &e) < 0 || nn_check_ifname(ifname, &e) < 0)
+	/* "" is the host, as for the one root qdisc (nn_lab_add_qdisc).
+	 * --port with icmp and the like: nn_tc_tree_check below names the rule. */
+	if ((*nsname && nn_check_netns_name(nsname, &e) < 0) || nn_check_ifname(ifname, &e) < 0)
 		return cli_input_error(&e);
-	/* A selector with clear and nothing else asked: fine.  --port with
-	 * icmp and the like: nn_tc_tree_check below names the rule. */
 	if ((ret = cli_check_privileges(cmd)))
 		return ret;
 	if (!(ed = calloc(1, sizeof(*ed))))
