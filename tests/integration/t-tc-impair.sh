@@ -209,6 +209,27 @@ expect_fail_naming 2 sctp n set-rate sva veth-a --rate 1mbit --proto sctp
 expect_fail_with 2 'port.*icmp' n set-rate sva veth-a --rate 1mbit --port 80 --proto icmp
 assert_same "$before" "$(sva_state)" "bad input changed something"
 
+# --- --print-tc replayed ----------------------------------------------------------
+
+pretty "--print-tc's commands, run by a shell, make what netnsctl makes"
+ok n create-veth-pair svd sve --cidr 10.20.0.0/30
+args=(--rate 10mbit --to 10.20.0.2/32 --port 80 --proto tcp --direction both)
+ok n set-rate svd veth-a "${args[@]}"
+ok n add-delay svd veth-a --delay 20ms --to 10.20.0.2/32 --port 80 --proto tcp --direction both --print-tc
+[[ $OUT == *"netem delay 20ms"*"tbf rate 10mbit"* ]] || fail "print-tc of a stack: $OUT"
+ok n show-qdisc svd veth-a --json
+mine=$OUT
+ok n set-rate svd veth-a "${args[@]}" --print-tc
+cmds=$OUT
+ok n clear-qdisc svd veth-a --direction both
+while IFS= read -r line; do
+	eval "$line" || fail "print-tc's command failed: $line"
+done <<<"$cmds"
+ok n show-qdisc svd veth-a --json
+assert_same "$mine" "$OUT" "show-qdisc of netnsctl's trees and of --print-tc's"
+ip -n svd link del ifb-veth-a
+ok n delete-namespaces svd sve
+
 # --- clear and cleanup ----------------------------------------------------------
 
 pretty "clear-qdisc --direction both: no ifb, filter, class or clsact left"
