@@ -14,6 +14,7 @@
 
 #include "netnsctl/clients.h"
 #include "netnsctl/ctx.h"
+#include "netnsctl/ifb.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
 #include "netnsctl/link.h"
@@ -70,6 +71,22 @@ static int cleanup_other(struct nn_ctx *ctx, const struct nn_journal_entry *j, b
 		printf("%sdelete NAT rule %s\n", dry ? "would " : "", j->name);
 		(*changed)++;
 		return dry ? 0 : nn_nat_rule_del(o.ns, j->name, nn_owner_nat_nonce(j), e);
+	case NN_OBJ_FILTER: {
+		/* An ingress redirect, by its cookie (also when its ifb is gone:
+		 * it then drops what it takes). */
+		uint64_t cookie = j->id ? j->proof.value : j->intent.value;
+
+		printf("%sremove the ingress redirect of %s in %s\n", dry ? "would " : "", j->name,
+		       where(j->ns));
+		(*changed)++;
+		return dry ? 0 : nn_tc_ingress_redirect_del(o.ns, o.ifindex, cookie, e);
+	}
+	case NN_OBJ_CLSACT:
+		/* After the links and filters (cmd_cleanup's last pass): removed
+		 * only when no filter of anyone's is left on it. */
+		printf("%sdelete the clsact qdisc of %s in %s\n", dry ? "would " : "", j->name, where(j->ns));
+		(*changed)++;
+		return dry ? 0 : nn_tc_ingress_clsact_del(o.ns, o.ifindex, e);
 	case NN_OBJ_SYSCTL:
 		if (nn_forwarding_get(o.ns, &on, e) < 0)
 			return -e->code;
@@ -268,6 +285,8 @@ int cmd_cleanup(int argc, char **argv)
 		}
 		if (v[i].kind == NN_OBJ_NETNS || ns_deleted_too(v, n, v[i].ns, ours))
 			continue;
+		if (v[i].kind == NN_OBJ_CLSACT)
+			continue;
 		if (v[i].kind != NN_OBJ_LINK && v[i].kind != NN_OBJ_QDISC) {
 			if (cleanup_other(ctx, &v[i], dry, &changed, &e) < 0)
 				ret = EXIT_FAIL;
@@ -288,6 +307,11 @@ int cmd_cleanup(int argc, char **argv)
 		else if (v[i].kind == NN_OBJ_QDISC && nn_qdisc_clear(o.ns, o.ifindex, &e) < 0)
 			ret = EXIT_FAIL;
 	}
+	/* The clsact qdiscs made for ingress redirects: once their filters are gone. */
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (v[i].kind == NN_OBJ_CLSACT && !ns_deleted_too(v, n, v[i].ns, ours) &&
+		    cleanup_other(ctx, &v[i], dry, &changed, &e) < 0)
+			ret = EXIT_FAIL;
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		if (v[i].kind != NN_OBJ_NETNS || !ours[i])
 			continue;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/ifb.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
 #include "netnsctl/link.h"
@@ -17,6 +18,7 @@
 #include "netnsctl/units.h"
 #include "cli.h"
 #include "commands.h"
+#include "tcedit.h"
 
 /* A value tc reads otherwise than many expect ("10mbps" is bytes): kept as
  * tc reads it, with a one-line note naming both readings. */
@@ -44,6 +46,26 @@ static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
 	return cli_apply_lab(cmd, lab, dry);
 }
 
+/* As R asks (tcedit.h): the tree edit, or the one root qdisc WANT as before. */
+static int run_edit(const char *cmd, struct tc_req *r, const char *nsname, const char *ifname,
+		    const struct nn_qdisc_info *want, bool dry)
+{
+	bool legacy = false;
+	int ret = tc_edit(cmd, r, nsname, ifname, dry, &legacy);
+
+	return legacy ? run_qdisc(cmd, nsname, ifname, want, dry) : ret;
+}
+
+/* One of the shared options (--direction, --to, ...): 1 taken, 0 not one,
+ * else the exit code of its bad value (as a negative number). */
+static int edit_opt(struct tc_req *r, int c)
+{
+	struct nn_error e = { 0 };
+	int ret = tc_req_opt(r, c, optarg, &e);
+
+	return ret < 0 ? -cli_input_error(&e) : ret;
+}
+
 int cmd_add_delay(int argc, char **argv)
 {
 	enum { O_DELAY = 1, O_JITTER, O_CORR, O_DIST, O_LOSS, O_LOSS_CORR, O_DUP, O_DUP_CORR,
@@ -67,8 +89,10 @@ int cmd_add_delay(int argc, char **argv)
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "for", required_argument, NULL, O_FOR },
 		{ "dry-run", no_argument, NULL, O_DRY },
+		TC_EDIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct tc_req req = { .what = TC_NETEM };
 	struct nn_qdisc_info want = { .kind = NN_QDISC_NETEM };
 	struct nn_netem *n = &want.u.netem;
 	struct nn_error e = { 0 };
@@ -114,7 +138,10 @@ int cmd_add_delay(int argc, char **argv)
 			if ((ret = cli_parse_for(dur = optarg, &for_ns)))
 				return ret;
 			break;
-		default: return -c;
+		default:
+			if ((ret = edit_opt(&req, c)) <= 0)
+				return ret < 0 ? -ret : -c;
+			ret = 0;
 		}
 		if (ret < 0)
 			return cli_input_error(&e);
@@ -123,9 +150,15 @@ int cmd_add_delay(int argc, char **argv)
 		return ret;
 	if (nn_netem_check(n, &e) < 0)
 		return cli_input_error(&e);
-	if (dur)
+	req.netem = *n;
+	if (dur) {
+		/* --for puts back one root qdisc; a tree it would not restore */
+		if (req.dirs & TC_INGRESS || req.has_match || req.print_tc)
+			return cli_usage_error("%s: --for cannot go with --direction ingress|both, --to, --port, --proto or --print-tc",
+					       argv[0]);
 		return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dur, for_ns, dry);
-	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+	}
+	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, dry);
 }
 
 int cmd_set_rate(int argc, char **argv)
@@ -137,8 +170,10 @@ int cmd_set_rate(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'L' },
 		{ "for", required_argument, NULL, 'F' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		TC_EDIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct tc_req req = { .what = TC_TBF };
 	struct nn_qdisc_info want = { .kind = NN_QDISC_TBF };
 	struct nn_tbf *t = &want.u.tbf;
 	struct nn_error e = { 0 };
@@ -165,7 +200,10 @@ int cmd_set_rate(int argc, char **argv)
 			if ((ret = cli_parse_for(dur = optarg, &for_ns)))
 				return ret;
 			break;
-		default: return -c;
+		default:
+			if ((ret = edit_opt(&req, c)) <= 0)
+				return ret < 0 ? -ret : -c;
+			ret = 0;
 		}
 		if (ret < 0)
 			return cli_input_error(&e);
@@ -176,41 +214,88 @@ int cmd_set_rate(int argc, char **argv)
 		return cli_usage_error("%s: --rate is required", argv[0]);
 	if (nn_tbf_check(t, &e) < 0)
 		return cli_input_error(&e);
-	if (dur)
+	req.tbf = *t;
+	if (dur) {
+		/* --for puts back one root qdisc; a tree it would not restore */
+		if (req.dirs & TC_INGRESS || req.has_match || req.print_tc)
+			return cli_usage_error("%s: --for cannot go with --direction ingress|both, --to, --port, --proto or --print-tc",
+					       argv[0]);
 		return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dur, for_ns, dry);
-	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+	}
+	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, dry);
 }
 
 int cmd_clear_qdisc(int argc, char **argv)
 {
-	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		TC_EDIT_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tc_req req = { .what = TC_CLEAR };
 	struct nn_qdisc_info want = { .kind = NN_QDISC_OTHER };
 	bool dry = false;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
-		if (c < 0)
-			return -c;
-		dry = true;
+	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+		if (c == 'n') {
+			dry = true;
+			continue;
+		}
+		if ((ret = edit_opt(&req, c)) <= 0)
+			return ret < 0 ? -ret : -c;
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
 		return ret;
-	return run_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dry);
+	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, dry);
+}
+
+/* The ingress of link LI: its ifb's tree (1 and *T, *IFB) when the ifb
+ * netnsctl names after it is there, else 0. */
+static int ingress_tree(struct nn_ns *ns, const struct nn_link_info *li, char ifb[IFNAMSIZ],
+			struct nn_tc_tree *t, struct nn_error *e)
+{
+	struct nn_link_info fb;
+	int ret;
+
+	nn_ifb_name(li->name, ifb);
+	if ((ret = nn_link_find(ns, ifb, &fb, e)) <= 0)
+		return ret;
+	if ((ret = nn_tc_tree_get(ns, fb.ifindex, t, e)) < 0)
+		return ret;
+	return 1;
+}
+
+/* "egress: TREE" with the first line of nn_tc_tree_format after the label. */
+static void show_tree(const char *label, const struct nn_tc_tree *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	nn_tc_tree_format(f, t);
+	fclose(f);
+	cli_part("%s: ", label);
+	fputs(buf ? buf : "\n", stdout);
+	free(buf);
 }
 
 int cmd_show_qdisc(int argc, char **argv)
 {
 	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	static struct nn_tc_tree egress, ingress;
 	struct nn_error e = { 0 };
 	struct nn_qdisc_info *qs = NULL;
 	struct nn_link_info li;
 	struct nn_ctx *ctx;
 	struct nn_ns *ns;
 	const char *nsname, *ifname;
-	char buf[1024];
+	char buf[1024], ifb[IFNAMSIZ];
 	bool json = false;
 	size_t n = 0;
-	int c, ret;
+	int c, ret, has_in = 0;
 
 	while ((c = cli_getopt(argc, argv, "j", opts)) != -1) {
 		if (c < 0)
@@ -226,7 +311,10 @@ int cmd_show_qdisc(int argc, char **argv)
 	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
 		return ret ? ret : EXIT_FAIL;
 	if (nn_ctx_ns(ctx, nsname, &ns, &e) < 0 || nn_link_get(ns, ifname, &li, &e) < 0 ||
-	    nn_qdisc_list(ns, li.ifindex, &qs, &n, &e) < 0) {
+	    nn_qdisc_list(ns, li.ifindex, &qs, &n, &e) < 0 ||
+	    nn_tc_tree_get(ns, li.ifindex, &egress, &e) < 0 ||
+	    (has_in = ingress_tree(ns, &li, ifb, &ingress, &e)) < 0) {
+		free(qs);
 		nn_ctx_free(ctx);
 		return cli_fail(&e);
 	}
@@ -239,8 +327,27 @@ int cmd_show_qdisc(int argc, char **argv)
 		printf(",\"qdiscs\":[");
 		for (size_t i = 0; i < n; i++)
 			printf("%s%s", i ? "," : "", nn_qdisc_format_json(buf, sizeof(buf), &qs[i]));
-		printf("]}\n");
+		/* The trees, nested (docs/json.md): what netnsctl impairs. */
+		printf("],\"egress\":");
+		nn_tc_tree_format_json(stdout, &egress);
+		printf(",\"ingress\":");
+		if (has_in) {
+			printf("{\"ifb\":");
+			json_str(stdout, ifb);
+			printf(",\"tree\":");
+			nn_tc_tree_format_json(stdout, &ingress);
+			printf("}");
+		} else {
+			printf("null");
+		}
+		printf("}\n");
 	} else {
+		show_tree("egress", &egress);
+		if (has_in) {
+			snprintf(buf, sizeof(buf), "ingress (%s)", ifb);
+			show_tree(buf, &ingress);
+		}
+		/* and every qdisc as the kernel reports it */
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", nn_qdisc_format(buf, sizeof(buf), &qs[i]));
 	}

@@ -95,6 +95,14 @@ take_reference
 expect_fail_with 1 'sch_netem' n add-delay a veth-a --delay 10ms --for 5s
 assert_unchanged "a refused add-delay --for changed something"
 
+pretty "--for with an ingress or a selector's tree: refused, exit 2, nothing changed"
+take_reference
+expect_fail_with 2 '^netnsctl: set-rate: --for cannot go with' \
+	n set-rate a veth-a --rate 1mbit --direction ingress --for 3s
+expect_fail_with 2 '^netnsctl: set-rate: --for cannot go with' \
+	n set-rate a veth-a --rate 1mbit --to 10.10.0.2/32 --for 3s
+assert_unchanged "a refused set-rate --for changed something"
+
 pretty "cleanup puts back a change whose deadline is an hour off"
 ok n link-down b veth-b --for 3600s
 [[ $(reverter_pid) -gt 0 ]] || fail "no reverter runs"

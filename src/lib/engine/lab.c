@@ -1575,6 +1575,10 @@ static int plan_prune(struct nn_plan *p, struct observer *o, const struct nn_lab
 			snprintf(s->ns2, sizeof(s->ns2), "%s", j->name);
 			break;
 		case NN_OBJ_NETNS:
+		/* Labs make no ingress redirects yet (only add-delay & co. do,
+		 * owned by those commands): nothing of a lab's to prune. */
+		case NN_OBJ_FILTER:
+		case NN_OBJ_CLSACT:
 			break;
 		}
 		if (!s && e->code && ret == 0)
