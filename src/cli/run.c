@@ -339,37 +339,36 @@ static int back_to_base(struct run *r, struct nn_error *e)
 	return first;
 }
 
-/* `netnsctl apply FILE` by this program; its steps not shown with --json. */
+/*
+ * `netnsctl apply FILE`, in this process (one process does the lab's
+ * requests, and no program is started); with --json its steps go to
+ * /dev/null, so stdout is the event log alone (its errors stay on stderr).
+ */
 static int apply_file(const char *file, bool json)
 {
-	int status;
-	pid_t pid;
+	char *argv[] = { (char *)"apply", (char *)file, NULL };
+	int saved = -1, null, ret;
 
 	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "netnsctl: run: cannot start apply: %s\n", strerror(errno));
-		return EXIT_FAIL;
-	}
-	if (pid == 0) {
-		/* --json: stdout is the event log alone; apply's errors still
-		 * come on stderr. */
-		if (json) {
-			int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-			if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
-				_exit(127);
-		}
-		execl("/proc/self/exe", "netnsctl", "apply", file, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+	if (json) {
+		if ((saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
+		    (null = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0) {
+			fprintf(stderr, "netnsctl: run: cannot open /dev/null: %s\n", strerror(errno));
+			if (saved >= 0)
+				close(saved);
 			return EXIT_FAIL;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+		}
+		dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+	optind = 0;
+	ret = cmd_apply(2, argv);
+	fflush(stdout);
+	if (saved >= 0) {
+		dup2(saved, STDOUT_FILENO);
+		close(saved);
+	}
+	return ret;
 }
 
 static void write_json(struct run *r, const struct nn_tl_player *p, const char *started, const char *result)
