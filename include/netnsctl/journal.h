@@ -32,6 +32,8 @@
  *   qdisc   qdisc=H:@I        the handle set in the request, on ifindex I
  *   route   proto=P           the route's protocol (NN_RTPROT)
  *   nat     nonce=N           64 random bits in the rule's userdata
+ *   filter  redirect=HEX      the 8-byte cookie of the mirred action (16 hex digits)
+ *   clsact  clsact@I          on ifindex I (it bears no mark: it is removed only when empty)
  * "-" is none.  Journals written before proofs existed have no last field
  * (seven fields): they still read, and such a record proves nothing but what
  * its id says (a namespace's cookie, a link's ifindex).
@@ -55,7 +57,12 @@ struct nn_ctx;
  */
 #define NN_JOURNAL_HOST "."
 
-enum nn_obj_kind { NN_OBJ_NETNS, NN_OBJ_LINK, NN_OBJ_QDISC, NN_OBJ_ROUTE, NN_OBJ_NAT, NN_OBJ_SYSCTL };
+enum nn_obj_kind { NN_OBJ_NETNS, NN_OBJ_LINK, NN_OBJ_QDISC, NN_OBJ_ROUTE, NN_OBJ_NAT, NN_OBJ_SYSCTL,
+		  /* Ingress impairments (ifb.h): the redirect filter on link NAME's
+		   * ingress (id: NAME's ifindex; proof redirect=COOKIE, its action's
+		   * cookie), and the clsact qdisc netnsctl made for it (id: the
+		   * ifindex; proof clsact@IFINDEX). */
+		  NN_OBJ_FILTER, NN_OBJ_CLSACT };
 
 /* The mark an object bears from its create request (see above). */
 struct nn_proof {

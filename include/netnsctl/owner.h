@@ -58,6 +58,15 @@ bool nn_owner_link(const struct nn_journal_entry *j, const struct nn_link_info *
 /* ROOT (NULL: none) is the root qdisc of link L, named J->name. */
 bool nn_owner_qdisc(const struct nn_journal_entry *j, const struct nn_link_info *l,
 		    const struct nn_qdisc_info *root);
+/* IN (nn_tc_ingress_get of L, named J->name) has the redirect J made: one
+ * bearing J's cookie. */
+struct nn_tc_ingress;
+bool nn_owner_filter(const struct nn_journal_entry *j, const struct nn_link_info *l,
+		     const struct nn_tc_ingress *in);
+/* L, named J->name, is the link J made its clsact on and has a clsact
+ * (removed only when empty: nn_tc_ingress_clsact_del). */
+bool nn_owner_clsact(const struct nn_journal_entry *j, const struct nn_link_info *l,
+		     const struct nn_tc_ingress *in);
 /* V: the routes of J's namespace. */
 bool nn_owner_route(const struct nn_journal_entry *j, const struct nn_route_info *v, size_t n);
 /* V: the host's NAT rules (nn_nat_rule_list). */

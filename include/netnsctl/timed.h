@@ -34,8 +34,8 @@
  * A record is one line:
  *	timed ID BOOT_NS WALL_S KIND NS NAME COOKIE IFINDEX BEFORE DURING
  *   ID       16 hex digits, shared by the records of one change
- *   BOOT_NS  the deadline, CLOCK_BOOTTIME nanoseconds
- *   WALL_S   the same deadline in seconds since the epoch (for people)
+ *   BOOT_NS  the deadline, CLOCK_BOOTTIME nanoseconds ("-": none, a held change)
+ *   WALL_S   the same deadline in seconds since the epoch (for people; "-")
  *   KIND     qdisc | link | partition
  *   NS NAME  the namespace ("." the host) and the link (a partition: its id),
  *            %XX-encoded as the journal's fields
@@ -62,6 +62,11 @@
 struct nn_ctx;
 
 #define NN_TIMED_LINE_MAX 4096
+/* The deadline of a held change: one made without --for (link-down,
+ * partition), journalled here so that cleanup and link-up/heal put it back,
+ * but never due (written "-" for BOOT_NS and WALL_S; no reverter is
+ * started for it, and a reverter leaves when only such records are left). */
+#define NN_TIMED_NEVER UINT64_MAX
 
 enum nn_timed_kind { NN_TIMED_QDISC, NN_TIMED_LINK, NN_TIMED_PARTITION };
 

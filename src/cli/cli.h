@@ -3,6 +3,7 @@
 #define NETNSCTL_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "netnsctl/error.h"
@@ -116,6 +117,14 @@ int cli_apply_lab(const char *cmd, struct nn_lab *lab, const struct cli_change *
 /* The same; *CHANGED: the plan was applied and was not empty. */
 int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, const struct cli_change *how,
 			  bool *changed);
+
+/* --for DURATION (chaos.c): a unit required, more than 0, at most a year;
+ * 0 or an exit code after printing the error. */
+int cli_parse_for(const char *s, uint64_t *ns);
+/* WANT as IFNAME's root in NSNAME for FOR_NS, then back (change.h). */
+struct nn_qdisc_info;
+int cli_timed_qdisc(const char *cmd, const char *nsname, const char *ifname,
+		    const struct nn_qdisc_info *want, const char *dur, uint64_t for_ns, bool dry);
 
 /* SIGINT, SIGTERM and SIGHUP from now on cancel a running plan
  * (nn_plan_cancel): it rolls back, and the exit status is 128 + the signal. */

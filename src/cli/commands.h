@@ -33,5 +33,10 @@ int cmd_create_bridge(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_link_down(int argc, char **argv);
+int cmd_link_up(int argc, char **argv);
+int cmd_partition(int argc, char **argv);
+int cmd_heal(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

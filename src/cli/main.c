@@ -34,6 +34,23 @@
 /* What every command that changes something takes. */
 #define CHANGE DRY_RUN, JSON
 
+/* Issue 15's timed changes: the deadline is journalled and a reverter holds it. */
+#define FOR_OPT { "for", 0, "DURATION", "put the link back as it was after this long (DURATION: 30s, 500ms; a unit is required), even if netnsctl is killed; default until changed", 0 }
+
+static const struct cli_opt link_down_opts[] = { FOR_OPT, DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
+static const struct cli_opt partition_opts[] = {
+	{ "from", 0, "NS...", "the other group: traffic between it and the namespaces before --from is dropped; required", CLI_OPT_REQUIRED },
+	FOR_OPT,
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+static const struct cli_opt heal_opts[] = {
+	{ "from", 0, "NS...", "the other group of the partition to heal; default every partition (or the ID given)", 0 },
+	DRY_RUN,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+static const struct cli_opt run_opts[] = { DRY_RUN, JSON, { NULL, 0, NULL, NULL, 0 } };
+
 static const struct cli_opt no_opts[] = { { NULL, 0, NULL, NULL, 0 } };
 static const struct cli_opt dry_opts[] = { CHANGE, { NULL, 0, NULL, NULL, 0 } };
 static const struct cli_opt json_opts[] = { JSON, { NULL, 0, NULL, NULL, 0 } };
@@ -52,6 +69,15 @@ static const struct cli_opt veth_del_opts[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+/* add-delay, set-rate, clear-qdisc: the direction, the rule's selector,
+ * --print-tc (issue #17; src/cli/tcedit.c). */
+#define TC_EDIT_OPTS \
+	{ "direction", 0, "egress|ingress|both", "what IF sends, what it receives (through an ifb netnsctl makes), or both; default egress", 0 }, \
+	{ "to", 0, "CIDR", "only traffic to this destination (IPv4 or IPv6; a rule of its own); default all", CLI_OPT_REPEAT }, \
+	{ "port", 0, "N", "only traffic to this TCP or UDP port; default any", CLI_OPT_REPEAT }, \
+	{ "proto", 0, "tcp|udp|icmp", "only this protocol; default any", CLI_OPT_REPEAT }, \
+	{ "print-tc", 0, NULL, "print the tc commands that make the result, change nothing", 0 }
+
 static const struct cli_opt delay_opts[] = {
 	{ "delay", 0, "TIME", "delay of every packet leaving IF (TIME: 100ms, 1.5s; a bare number is us); default 0", 0 },
 	{ "jitter", 0, "TIME", "the delay varies by up to this much; default 0 (needs --delay)", 0 },
@@ -68,6 +94,8 @@ static const struct cli_opt delay_opts[] = {
 	{ "gap", 0, "N", "with --reorder: every Nth packet is sent at once; default 1", 0 },
 	{ "rate", 0, "RATE", "netem's own rate limit (RATE: 10mbit, 1mbps; a bare number is bit/s); default none", 0 },
 	{ "limit", 0, "PACKETS", "queue length in packets; default 1000", 0 },
+	TC_EDIT_OPTS,
+	FOR_OPT,
 	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
@@ -77,6 +105,14 @@ static const struct cli_opt rate_opts[] = {
 	{ "burst", 0, "SIZE", "bucket size (SIZE: 32kb, 1mb, 32kbit; a bare number is bytes); default 20ms of traffic at the rate, at least two full-size frames", 0 },
 	{ "latency", 0, "TIME", "queue as much as this much time of traffic; default 50ms", 0 },
 	{ "limit", 0, "SIZE", "queue at most this many bytes instead; default: what --latency gives", CLI_OPT_OR },
+	TC_EDIT_OPTS,
+	FOR_OPT,
+	CHANGE,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt clear_qdisc_opts[] = {
+	TC_EDIT_OPTS,
 	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
@@ -177,10 +213,10 @@ const struct command nn_commands[] = {
 	{ "exec", cmd_exec, "NAME [-- CMD [ARG...]]", "Run a command (default $SHELL) inside a namespace, like ip netns exec", no_opts },
 	{ "create-veth-pair", cmd_create_veth_pair, "NS_A NS_B", "Connect two namespaces with an addressed veth pair", veth_opts },
 	{ "delete-veth-pair", cmd_delete_veth_pair, "NS_A NS_B", "Delete a veth pair between two namespaces", veth_del_opts },
-	{ "add-delay", cmd_add_delay, "NS IF", "Impair a link with netem (replaces what was there)", delay_opts },
-	{ "set-rate", cmd_set_rate, "NS IF", "Limit a link's bandwidth with tbf", rate_opts },
-	{ "clear-qdisc", cmd_clear_qdisc, "NS IF", "Remove a link's root qdisc", dry_opts },
-	{ "show-qdisc", cmd_show_qdisc, "NS IF", "Show a link's qdiscs as the kernel reports them", json_opts },
+	{ "add-delay", cmd_add_delay, "NS IF", "Impair a link with netem (kept under a set-rate's tbf; per direction and rule)", delay_opts },
+	{ "set-rate", cmd_set_rate, "NS IF", "Limit a link's bandwidth with tbf (after an add-delay's netem; per direction and rule)", rate_opts },
+	{ "clear-qdisc", cmd_clear_qdisc, "NS IF", "Remove a link's impairments (a direction's, or one rule)", clear_qdisc_opts },
+	{ "show-qdisc", cmd_show_qdisc, "NS IF", "Show a link's qdiscs and impairment trees as the kernel reports them", json_opts },
 	{ "create-bridge", cmd_create_bridge, "BR", "Create a bridge (a virtual switch) in the host or a namespace", bridge_opts },
 	{ "attach", cmd_attach, "NS BR", "Connect a namespace to a bridge with a veth", attach_opts },
 	{ "create-clients", cmd_create_clients, "COUNT", "Make COUNT DHCP-addressed clients (namespace + macvlan each), all or nothing (or at least --min)", clients_opts },
@@ -200,6 +236,11 @@ const struct command nn_commands[] = {
 	{ "graph", cmd_graph, "[FILE]", "Print the lab of FILE, or the live one, as Graphviz DOT", json_opts },
 	{ "probe", cmd_probe, "SRC DST", "Measure loss, round-trip times and, with --rate-test, TCP goodput from one namespace to another", probe_opts },
 	{ "verify", cmd_verify, "FILE", "Check a lab file's expect: list against measurements (exit 1 when one fails)", verify_opts },
+	{ "link-down", cmd_link_down, "NS IF", "Set a link administratively down (a veth's peer loses carrier); link-up and cleanup put it back", link_down_opts },
+	{ "link-up", cmd_link_up, "NS IF", "Set a link up again", dry_opts },
+	{ "partition", cmd_partition, "NS...", "Drop all traffic between two groups of namespaces, links staying up (nftables)", partition_opts },
+	{ "heal", cmd_heal, "[ID | NS...]", "Remove a partition (without arguments: every one)", heal_opts },
+	{ "run", cmd_run, "FILE", "Apply a lab file if needed, then play its timeline of events", run_opts },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -18,6 +18,7 @@
 #include "netnsctl/route.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/qdisc.h"
+#include "netnsctl/timed.h"
 #include "cli.h"
 #include "util/show.h"
 #include "commands.h"
@@ -348,8 +349,22 @@ int cmd_list(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (json)
-		printf("]}\n");
+	if (json) {
+		struct nn_timed *tv = NULL;
+		size_t tn = 0;
+
+		/* The changes netnsctl holds (link-down, partitions, --for):
+		 * docs/timelines.md. */
+		if (nn_timed_load(ctx, &tv, &tn, NULL, &e) < 0) {
+			fflush(stdout);
+			ret = cli_fail(&e);
+			goto out;
+		}
+		printf("],\"changes\":");
+		nn_timed_json(stdout, tv, tn, nn_timed_now());
+		printf("}\n");
+		free(tv);
+	}
 	ret = EXIT_OK;
 out:
 	for (size_t i = 0; spaces && i <= n; i++)

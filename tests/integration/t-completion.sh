@@ -91,6 +91,8 @@ done
 pretty "option values"
 offers $'uniform\nnormal\npareto\nparetonormal' add-delay sva veth-a --distribution ''
 offers $'pareto\nparetonormal' add-delay sva veth-a --distribution par
+offers $'egress\ningress\nboth' set-rate sva veth-a --direction ''
+offers $'tcp\nudp\nicmp' clear-qdisc sva veth-a --proto ''
 offers $'bridge\nprivate\nvepa\npassthru' create-clients 3 --parent br0 --mode ''
 offers $'tcp\nudp' forward-port sva ''
 offers 'udp' unforward-port u

@@ -27,6 +27,9 @@
 #   connect-host kf --nat           nn-kf, host0 in kf, kf's default route,
 #                                   NAT rule masq:kf, ip_forward (back to 0)
 #   set-rate kg hl0 --rate 1mbit    the root qdisc of hl0
+#   set-rate kg hl0 ... --direction ingress --to 10.1.2.0/24
+#                                   ifb-hl0, the redirect and clsact on hl0's
+#                                   ingress (issue #17)
 
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -94,6 +97,11 @@ ident() {
 		;;
 	route) netns_exists "$2" && ipn "$2" route show "$3" ;;
 	nat) nat_rules | grep -F "comment \"$3\"" || true ;;
+	ingress) # NAME's ingress hook: its qdisc and filters (with their cookies)
+		{ [[ -z $2 ]] || netns_exists "$2"; } || return 0
+		tcn "$2" qdisc show dev "$3" 2>/dev/null | grep -E '^qdisc (clsact|ingress)' || true
+		tcn "$2" filter show dev "$3" ingress 2>/dev/null | grep -E 'cookie|flowid|mirred' || true
+		;;
 	esac
 }
 
@@ -112,6 +120,11 @@ make_foreign() {
 		tcn "$2" qdisc add dev "$3" root handle 1: tbf rate 2mbit burst 32k latency 50ms ;;
 	route) ns_not_ours "$2" && netns_exists "$2" || return 1
 		ipn "$2" route add "$3" dev lo ;;
+	ingress) ns_not_ours "$2" && [[ -n $(ident link "$2" "$3") ]] || return 1
+		# an admin's clsact with a redirect of its own, at netnsctl's priority
+		tcn "$2" qdisc add dev "$3" clsact
+		tcn "$2" filter add dev "$3" ingress prio 65520 protocol all u32 match u32 0 0 \
+			action mirred egress redirect dev lo cookie 0a0b0c0d0e0f0102 ;;
 	nat)
 		nft list table ip netnsctl >/dev/null 2>&1 || nft add table ip netnsctl
 		nft list chain ip netnsctl postrouting >/dev/null 2>&1 ||
@@ -128,6 +141,7 @@ del_foreign() {
 	link) ipn "$2" link del "$3" ;;
 	qdisc) tcn "$2" qdisc del dev "$3" root ;;
 	route) ipn "$2" route del "$3" dev lo ;;
+	ingress) tcn "$2" qdisc del dev "$3" clsact ;;
 	nat)
 		h=$(nat_rules | grep -F "comment \"$3\"" | sed 's/.*# handle //')
 		nft delete rule ip netnsctl postrouting handle "$h"
@@ -145,7 +159,7 @@ fixtures_state() {
 }
 FIXTURES=$(fixtures_state)
 
-declare -A FOREIGN MADE=([ns]=0 [link]=0 [qdisc]=0 [route]=0 [nat]=0)
+declare -A FOREIGN MADE=([ns]=0 [link]=0 [qdisc]=0 [route]=0 [nat]=0 [ingress]=0)
 points=0
 
 # check OBJS...: the foreign objects are as they were made, and everything
@@ -230,8 +244,10 @@ killed apply "ns  ke1" "ns  ke2" "link ke1 eth0" "link ke2 eth0" "qdisc ke1 eth0
 killed connect-host "link  nn-kf" "link kf host0" "route kf default" "nat  masq:kf" \
 	-- connect-host kf --nat
 killed set-rate "qdisc kg hl0" -- set-rate kg hl0 --rate 1mbit
-pretty "killed at $points points; foreign objects made: $(for k in ns link qdisc route nat; do printf '%s %s, ' "$k" "${MADE[$k]}"; done)"
-for k in ns link qdisc route nat; do
+killed "set-rate --direction ingress" "link kg ifb-hl0" "ingress kg hl0" \
+	-- set-rate kg hl0 --rate 1mbit --direction ingress --to 10.1.2.0/24
+pretty "killed at $points points; foreign objects made: $(for k in ns link qdisc route nat ingress; do printf '%s %s, ' "$k" "${MADE[$k]}"; done)"
+for k in ns link qdisc route nat ingress; do
 	((MADE[$k] > 0)) || fail "no foreign $k was ever made: the test does not test it"
 done
 

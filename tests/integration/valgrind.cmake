@@ -19,7 +19,7 @@ endif()
 find_program(NETNSCTL_VALGRIND valgrind)
 set(NETNSCTL_VALGRIND_TESTS t-seed t-bad-input t-idempotent t-cleanup t-bridge
     t-second-pair t-set-rate t-cidr t-repair t-graph t-nat t-forward-port t-lab-basic
-    t-lab-owners t-list t-probe-memcheck)
+    t-lab-owners t-list t-probe-memcheck t-tc-impair)
 foreach(name ${NETNSCTL_VALGRIND_TESTS})
   set(script ${CMAKE_CURRENT_LIST_DIR}/${name}.sh)
   if(NOT EXISTS ${script})

@@ -4,7 +4,9 @@
 # why: the host kernel has no sch_netem
 #
 # A second add-delay (or set-rate) on a link that has one changes the qdisc
-# in place: same handle, and its packet counters carry on where they were
+# in place: same handle, and its packet counters carry on where they were;
+# set-rate after add-delay (and the other way round) stacks a tbf under the
+# netem rather than replacing it (issue #17)
 # (a delete and add would start them from zero). What the new call leaves out
 # is gone, including reorder and corrupt, which the kernel keeps on a change
 # that does not mention them. show-qdisc, tc and the packets (ping from sva
@@ -71,29 +73,33 @@ record "replace clears" "--delay 50ms after --delay 50ms --reorder 50% --corrupt
 	"none at once, none lost, none corrupted, median 50-65 ms" \
 	eval '((FAST == 0 && SENT == GOT && c == 0)) && within "$MED" 50 65'
 
-pretty "netem -> tbf -> tbf -> netem"
+pretty "netem -> netem+tbf -> its tbf changed -> its netem changed (issue #17: stacked, not replaced)"
 ok n set-rate sva veth-a --rate 10mbit
-assert_eq "$(qjson sva veth-a kind)" tbf "kind in show-qdisc --json"
-assert_eq "$(tcjson sva veth-a kind)" tbf "kind in tc"
+assert_eq "$(qjson sva veth-a kind)" netem "root kind in show-qdisc --json"
+assert_eq "$(n show-qdisc sva veth-a --json | ipjson get egress.child.kind)" tbf "the root's child in show-qdisc --json"
+assert_eq "$(tcjson sva veth-a kind)" netem "root kind in tc"
 probe 100 0.01
-record "netem replaced by tbf" "set-rate --rate 10mbit after add-delay" \
-	"median RTT $MED ms, $((SENT - GOT)) of $SENT lost" "median < 5 ms, none lost" \
-	eval 'within "$MED" 0 5 && ((SENT == GOT))'
+record "tbf stacked under netem" "set-rate --rate 10mbit after add-delay --delay 50ms" \
+	"median RTT $MED ms, $((SENT - GOT)) of $SENT lost" "median 50-65 ms, none lost" \
+	eval 'within "$MED" 50 65 && ((SENT == GOT))'
 h1=$(handle)
 p1=$(sent_packets)
 ok n set-rate sva veth-a --rate 20mbit
 h2=$(handle)
 p2=$(sent_packets)
-assert_eq "$(qjson sva veth-a rate_bytes_per_sec)" 2500000 "rate in show-qdisc --json"
-assert_eq "$(tcjson sva veth-a options.rate)" 2500000 "rate in tc"
-record "tbf replaced in place" "set-rate --rate 20mbit after --rate 10mbit" \
-	"handle $h1 -> $h2, $p2 packets counted at the replace (of $p1)" "same handle, counters kept" \
+assert_eq "$(n show-qdisc sva veth-a --json | ipjson get egress.child.rate_bytes_per_sec)" 2500000 \
+	"the tbf child's rate in show-qdisc --json"
+assert_eq "$(tc -n sva -j qdisc show dev veth-a parent 1:1 | ipjson get 0.options.rate)" 2500000 "the tbf child's rate in tc"
+record "tbf child changed in place" "set-rate --rate 20mbit after --rate 10mbit" \
+	"handle $h1 -> $h2, $p2 packets counted at the change (of $p1)" "same root handle, counters kept" \
 	eval '[[ $h1 == "$h2" ]] && ((p2 >= p1 && p1 > 0))'
 ok n add-delay sva veth-a --delay 30ms
 assert_eq "$(qjson sva veth-a kind)" netem "kind in show-qdisc --json"
 assert_eq "$(qjson sva veth-a delay)" 30ms "delay in show-qdisc --json"
+assert_eq "$(n show-qdisc sva veth-a --json | ipjson get egress.child.rate_bytes_per_sec)" 2500000 \
+	"the tbf child kept by add-delay"
 probe 100 0.01
-record "tbf replaced by netem" "--delay 30ms after set-rate" "median RTT $MED ms, $((SENT - GOT)) of $SENT lost" \
+record "netem changed, tbf kept" "--delay 30ms after set-rate" "median RTT $MED ms, $((SENT - GOT)) of $SENT lost" \
 	"median 30-45 ms, none lost" eval 'within "$MED" 30 45 && ((SENT == GOT))'
 
 pretty "a root qdisc that tc made is replaced too"

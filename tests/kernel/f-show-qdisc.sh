@@ -114,10 +114,13 @@ check_shown "show-qdisc --json" "add-delay --delay 100ns --rate 1mbps" \
 	delay=100ns delay_ns=100 rate=8Mbit rate_bytes_per_sec=1000000
 
 pretty "tbf"
+# (set-rate on add-delay's netem would give it a tbf child: issue #17)
+ok n clear-qdisc sva veth-a
 asked_shown set-rate --rate 10mbit --burst 32kb --latency 70ms
 asked_shown set-rate --rate 3mbit --burst 8kb
 
 pretty "read back, not echoed: tc changes the qdisc behind netnsctl's back"
+ok n clear-qdisc sva veth-a
 ok n add-delay sva veth-a --delay 100ms --loss 1%
 tc -n sva qdisc change dev veth-a root netem delay 33ms loss 7%
 check_shown "show-qdisc --json" "tc qdisc change ... netem delay 33ms loss 7%" delay=33ms loss=7%

@@ -212,6 +212,28 @@ static void proofs_round_trip(void **state)
 	assert_int_equal(nn_proof_parse("mac=02:5e:00:11:fe", NN_OBJ_LINK, &p), -1);
 	assert_int_equal(nn_proof_parse("qdisc=0:@7", NN_OBJ_QDISC, &p), -1);
 	assert_int_equal(nn_proof_parse("proto=256", NN_OBJ_ROUTE, &p), -1);
+
+	/* issue #17: a redirect's cookie, its bytes in the order tc prints
+	 * them; a clsact's link */
+	{
+		static const uint8_t bytes[8] = { 0xd8, 0x38, 0x4c, 0x65, 0x1b, 0xa9, 0xa2, 0x0d };
+		uint64_t v;
+
+		memcpy(&v, bytes, 8);
+		assert_int_equal(nn_proof_parse("redirect=d8384c651ba9a20d", NN_OBJ_FILTER, &p), 0);
+		assert_true(p.set && p.value == v);
+		assert_string_equal(nn_proof_format(buf, sizeof(buf), NN_OBJ_FILTER, &p),
+				    "redirect=d8384c651ba9a20d");
+		assert_int_equal(nn_proof_parse("redirect=0000000000000000", NN_OBJ_FILTER, &p), -1);
+		assert_int_equal(nn_proof_parse("redirect=d8384c651ba9a2", NN_OBJ_FILTER, &p), -1);
+		assert_int_equal(nn_proof_parse("redirect=d8384c651ba9a20d0", NN_OBJ_FILTER, &p), -1);
+		assert_int_equal(nn_proof_parse("cookie=8193", NN_OBJ_FILTER, &p), -1);
+		assert_int_equal(nn_proof_parse("clsact@7", NN_OBJ_CLSACT, &p), 0);
+		assert_true(p.set && p.value == 7 && p.ifindex == 7);
+		assert_string_equal(nn_proof_format(buf, sizeof(buf), NN_OBJ_CLSACT, &p), "clsact@7");
+		assert_int_equal(nn_proof_parse("clsact@0", NN_OBJ_CLSACT, &p), -1);
+		assert_int_equal(nn_proof_parse("clsact@7x", NN_OBJ_CLSACT, &p), -1);
+	}
 }
 
 /* Records of a journal from before proofs (seven fields) still read, as

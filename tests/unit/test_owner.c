@@ -10,6 +10,7 @@
 #include <linux/pkt_sched.h>
 #include <cmocka.h>
 
+#include "netnsctl/ifb.h"
 #include "netnsctl/owner.h"
 
 static const uint8_t MAC_A[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
@@ -102,8 +103,12 @@ static void qdisc(void **state)
 	root.handle = NN_QDISC_HANDLE;		/* tc qdisc add dev eth0 root handle 1: tbf ... */
 	assert_false(nn_owner_qdisc(&j, &l, &root));
 	root.handle = 0x4a2b0000;
-	root.kind = NN_QDISC_OTHER;		/* same handle, an htb */
+	root.kind = NN_QDISC_OTHER;		/* same handle, a kind netnsctl never makes */
+	snprintf(root.kind_name, sizeof(root.kind_name), "fq_codel");
 	assert_false(nn_owner_qdisc(&j, &l, &root));
+	/* an htb: the root of a tree with rules (issue #17) */
+	snprintf(root.kind_name, sizeof(root.kind_name), "htb");
+	assert_true(nn_owner_qdisc(&j, &l, &root));
 	root.kind = NN_QDISC_NETEM;
 	l.ifindex = 4;				/* another eth0 */
 	assert_false(nn_owner_qdisc(&j, &l, &root));
@@ -170,6 +175,55 @@ static void nat(void **state)
 	assert_false(nn_owner_nat(&j, &r, 1));
 }
 
+/* An ingress redirect: its cookie, on the record's link; the clsact made
+ * for it: the record's link has a clsact. */
+static void ingress(void **state)
+{
+	struct nn_journal_entry j = rec(NN_OBJ_FILTER, "veth-a");
+	struct nn_link_info l = { .ifindex = 5, .name = "veth-a" };
+	struct nn_tc_ingress in;
+	struct nn_proof p;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	snprintf(in.qdisc, sizeof(in.qdisc), "clsact");
+	in.n_filters = in.n_redirects = 1;
+	in.redirects[0].cookie = 0x1122334455667788ULL;
+	in.redirects[0].ifindex = 9;
+	j.pending = true;
+	assert_false(nn_owner_filter(&j, &l, &in));	/* intent without proof */
+	nn_proof_cookie(&j.intent, 0x1122334455667788ULL);
+	assert_true(nn_owner_filter(&j, &l, &in));
+	in.redirects[0].ifindex = 0;			/* its ifb gone: still ours, by the cookie */
+	assert_true(nn_owner_filter(&j, &l, &in));
+	in.redirects[0].cookie = 0x1122334455667789ULL;	/* an admin's redirect */
+	assert_false(nn_owner_filter(&j, &l, &in));
+	in.redirects[0].cookie = 0x1122334455667788ULL;
+	/* made: on the id's link only */
+	j.pending = false;
+	j.id = 5;
+	j.proof = j.intent;
+	memset(&j.intent, 0, sizeof(j.intent));
+	assert_true(nn_owner_filter(&j, &l, &in));
+	l.ifindex = 6;
+	assert_false(nn_owner_filter(&j, &l, &in));
+	l.ifindex = 5;
+	in.n_redirects = 0;
+	assert_false(nn_owner_filter(&j, &l, &in));
+
+	j = rec(NN_OBJ_CLSACT, "veth-a");
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(nn_proof_parse("clsact@5", NN_OBJ_CLSACT, &p), 0);
+	j.pending = true;
+	j.intent = p;
+	assert_true(nn_owner_clsact(&j, &l, &in));
+	snprintf(in.qdisc, sizeof(in.qdisc), "ingress");	/* an admin's ingress qdisc */
+	assert_false(nn_owner_clsact(&j, &l, &in));
+	snprintf(in.qdisc, sizeof(in.qdisc), "clsact");
+	l.ifindex = 6;					/* another veth-a */
+	assert_false(nn_owner_clsact(&j, &l, &in));
+}
+
 static void find(void **state)
 {
 	struct nn_journal_entry v[3] = { rec(NN_OBJ_LINK, "a"), rec(NN_OBJ_LINK, "a"),
@@ -187,7 +241,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(netns), cmocka_unit_test(link), cmocka_unit_test(qdisc),
-		cmocka_unit_test(route), cmocka_unit_test(nat),	cmocka_unit_test(find),
+		cmocka_unit_test(route), cmocka_unit_test(nat),	cmocka_unit_test(ingress),
+		cmocka_unit_test(find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

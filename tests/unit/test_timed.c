@@ -98,7 +98,8 @@ static void test_records(void **state)
 		.tbf = { .rate = 125000, .burst = 3028, .limit = 9278, .latency_ns = 50000000 } };
 	round_trip(&q, NULL);
 	/* names as the journal writes them: blanks and % as %XX */
-	round_trip(&p, "timed 0000000000000009 18446744073709551615 0 partition b%201%25 p0123456789abcdef 77 0 "
+	/* a held change (NN_TIMED_NEVER): no deadline, "-" for both times */
+	round_trip(&p, "timed 0000000000000009 - - partition b%201%25 p0123456789abcdef 77 0 "
 		       "- nonce=0000000000000abc\n");
 }
 
@@ -123,6 +124,10 @@ static void test_bad_records(void **state)
 		"timed 0000000000001234 5 1 partition a p1 4097 3 - nonce=5\n",			/* ifindex */
 		"timed 0000000000001234 5 1 partition a p1 4097 0 - nonce=0\n",			/* nonce 0 */
 		"timed 0000000000001234 5 1 partition a p1 4097 0 up nonce=5\n",
+		"timed 0000000000001234 - 1 link a to-b 4097 7 up down\n",			/* half held */
+		"timed 0000000000001234 5 - link a to-b 4097 7 up down\n",
+		"timed 0000000000001234 -5 1 link a to-b 4097 7 up down\n",
+		"timed 0000000000001234 18446744073709551615 1 link a to-b 4097 7 up down\n",	/* never, as a number */
 	};
 	struct nn_timed t;
 
@@ -201,8 +206,9 @@ static void fake_log(const char *msg, void *arg)
 
 static void test_pass(void **state)
 {
-	struct nn_timed v[4] = { link_rec(1, 10 * S, "a", "x"), link_rec(2, 20 * S, "a", "gone"),
-				 link_rec(3, 30 * S, "a", "y"), link_rec(4, 40 * S, "a", "z") };
+	struct nn_timed v[5] = { link_rec(1, 10 * S, "a", "x"), link_rec(2, 20 * S, "a", "gone"),
+				 link_rec(3, 30 * S, "a", "y"), link_rec(4, 40 * S, "a", "z"),
+				 link_rec(5, NN_TIMED_NEVER, "a", "held") };
 	struct fake f = { .n = 0 };
 	struct nn_error e = { 0 };
 	struct nn_timed *got;
@@ -212,7 +218,7 @@ static void test_pass(void **state)
 	FILE *fp;
 
 	(void)state;
-	assert_int_equal(nn_timed_arm(ctx, v, 4, &e), 0);
+	assert_int_equal(nn_timed_arm(ctx, v, 5, &e), 0);
 	/* before the first deadline: nothing */
 	assert_int_equal(nn_timed_pass(ctx, 10 * S - 1, false, fake_revert, fake_log, &f, &next, &reverted, &e), 0);
 	assert_int_equal(f.n, 0);
@@ -225,8 +231,12 @@ static void test_pass(void **state)
 	assert_int_equal(reverted, 1);
 	assert_int_equal(next, 30 * S);
 	assert_int_equal(nn_timed_load(ctx, &got, &n, NULL, &e), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 3);
 	free(got);
+	/* a held change is never due, and is no deadline */
+	assert_int_equal(nn_timed_pass(ctx, NN_TIMED_NEVER - 1, false, fake_revert, fake_log, &f, &next, &reverted, &e), 0);
+	assert_int_equal(f.n, 4);
+	assert_int_equal(next, UINT64_MAX);
 	/* a line that does not read is dropped, and said */
 	snprintf(path, sizeof(path), "%s/timed/deadlines", dir);
 	assert_non_null(fp = fopen(path, "a"));
@@ -234,8 +244,8 @@ static void test_pass(void **state)
 	fclose(fp);
 	/* cleanup: everything, due or not */
 	assert_int_equal(nn_timed_pass(ctx, 0, true, fake_revert, fake_log, &f, &next, &reverted, &e), 0);
-	assert_int_equal(f.n, 4);
-	assert_int_equal(reverted, 2);
+	assert_int_equal(f.n, 5);
+	assert_int_equal(reverted, 1);
 	assert_int_equal(next, UINT64_MAX);
 	assert_int_equal(f.nlog, 1);
 	assert_string_equal(f.log[0], "1 unreadable record in the deadline journal dropped");
@@ -273,7 +283,8 @@ static void test_pass_failures(void **state)
 
 static void test_json(void **state)
 {
-	struct nn_timed v[2] = { link_rec(1, 10 * S, "a\"1", "to-b"), link_rec(2, 3 * S, "", "p1") };
+	struct nn_timed v[3] = { link_rec(1, 10 * S, "a\"1", "to-b"), link_rec(2, 3 * S, "", "p1"),
+				 link_rec(3, NN_TIMED_NEVER, "c", "x") };
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -284,7 +295,7 @@ static void test_json(void **state)
 	v[1].nonce = 0xff;
 	v[1].deadline_wall = 0;
 	f = open_memstream(&out, &len);
-	nn_timed_json(f, v, 2, 4 * S);
+	nn_timed_json(f, v, 3, 4 * S);
 	fclose(f);
 	assert_string_equal(out,
 		"[{\"id\":\"0000000000000001\",\"kind\":\"link\",\"ns\":\"a\\\"1\",\"name\":\"to-b\","
@@ -292,7 +303,9 @@ static void test_json(void **state)
 		"\"before\":\"up\",\"during\":\"down\"},"
 		"{\"id\":\"0000000000000002\",\"kind\":\"partition\",\"ns\":\"\",\"name\":\"p1\","
 		"\"deadline\":\"1970-01-01T00:00:00Z\",\"deadline_s\":0,\"in_ms\":0,"
-		"\"before\":\"-\",\"during\":\"nonce=00000000000000ff\"}]");
+		"\"before\":\"-\",\"during\":\"nonce=00000000000000ff\"},"
+		"{\"id\":\"0000000000000003\",\"kind\":\"link\",\"ns\":\"c\",\"name\":\"x\","
+		"\"deadline\":null,\"deadline_s\":null,\"in_ms\":null,\"before\":\"up\",\"during\":\"down\"}]");
 	free(out);
 }
 

@@ -81,6 +81,8 @@ static const char *const kind_names[] = {
 	[NN_OBJ_ROUTE] = "route",
 	[NN_OBJ_NAT] = "nat",
 	[NN_OBJ_SYSCTL] = "sysctl",
+	[NN_OBJ_FILTER] = "filter",
+	[NN_OBJ_CLSACT] = "clsact",
 };
 
 const char *nn_obj_kind_name(enum nn_obj_kind kind)
@@ -230,6 +232,17 @@ const char *nn_proof_format(char *buf, size_t len, enum nn_obj_kind kind,
 	case NN_OBJ_NAT:
 		snprintf(buf, len, "nonce=%016" PRIx64, p->value);
 		break;
+	case NN_OBJ_FILTER: {
+		/* the cookie's bytes in memory order: as tc prints the action's cookie */
+		const uint8_t *b = (const uint8_t *)&p->value;
+
+		snprintf(buf, len, "redirect=%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+			 b[4], b[5], b[6], b[7]);
+		break;
+	}
+	case NN_OBJ_CLSACT:
+		snprintf(buf, len, "clsact@%d", p->ifindex);
+		break;
 	default:
 		snprintf(buf, len, "-");
 		break;
@@ -270,6 +283,23 @@ int nn_proof_parse(const char *s, enum nn_obj_kind kind, struct nn_proof *p)
 	case NN_OBJ_NAT:
 		if (sscanf(s, "nonce=%16" SCNx64 "%n", &v, &end) != 1 || !v)
 			return -1;
+		break;
+	case NN_OBJ_FILTER: {
+		unsigned b[8];
+
+		if (sscanf(s, "redirect=%2x%2x%2x%2x%2x%2x%2x%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4],
+			   &b[5], &b[6], &b[7], &end) != 8 || end != 25)
+			return -1;
+		for (int i = 0; i < 8; i++)
+			((uint8_t *)&v)[i] = (uint8_t)b[i];
+		if (!v)
+			return -1;
+		break;
+	}
+	case NN_OBJ_CLSACT:
+		if (sscanf(s, "clsact@%d%n", &ifindex, &end) != 1 || ifindex <= 0)
+			return -1;
+		v = (uint64_t)ifindex;
 		break;
 	default:
 		return -1;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <linux/pkt_sched.h>
 
+#include "netnsctl/ifb.h"
 #include "netnsctl/owner.h"
 
 void nn_proof_cookie(struct nn_proof *p, uint64_t cookie)
@@ -95,8 +96,33 @@ bool nn_owner_link(const struct nn_journal_entry *j, const struct nn_link_info *
 static bool qdisc_is(const struct nn_proof *p, const struct nn_link_info *l,
 		     const struct nn_qdisc_info *root)
 {
+	/* htb: the root of a tree with rules (tc.h) */
 	return p && p->ifindex == l->ifindex && root->handle == p->value &&
-	       (root->kind == NN_QDISC_NETEM || root->kind == NN_QDISC_TBF);
+	       (root->kind == NN_QDISC_NETEM || root->kind == NN_QDISC_TBF ||
+		!strcmp(root->kind_name, "htb"));
+}
+
+bool nn_owner_filter(const struct nn_journal_entry *j, const struct nn_link_info *l,
+		     const struct nn_tc_ingress *in)
+{
+	const struct nn_proof *p = j->id ? (j->proof.set ? &j->proof : NULL) : intent_proof(j);
+
+	/* The cookie alone is the proof (64 random bits): the redirect is
+	 * read on the link the record names, whatever its target. */
+	if (!p || (j->id && (uint64_t)l->ifindex != j->id))
+		return false;
+	for (unsigned int i = 0; i < in->n_redirects && i < NN_TC_MAX_REDIRECTS; i++)
+		if (in->redirects[i].cookie == p->value)
+			return true;
+	return false;
+}
+
+bool nn_owner_clsact(const struct nn_journal_entry *j, const struct nn_link_info *l,
+		     const struct nn_tc_ingress *in)
+{
+	const struct nn_proof *p = j->id ? (j->proof.set ? &j->proof : NULL) : intent_proof(j);
+
+	return p && (uint64_t)l->ifindex == p->value && !strcmp(in->qdisc, "clsact");
 }
 
 bool nn_owner_qdisc(const struct nn_journal_entry *j, const struct nn_link_info *l,

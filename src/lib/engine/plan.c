@@ -943,6 +943,11 @@ static int prune_objects(struct nn_plan *p, const struct nn_snapshot *snap,
 			s->run.nonce = nn_owner_nat_nonce(j);
 			break;
 		case NN_OBJ_NETNS:
+		/* Ingress redirects and their clsact (issue 17's tc edits):
+		 * cleanup's pass before the plan removes them (ingress.h);
+		 * labs make none yet. */
+		case NN_OBJ_FILTER:
+		case NN_OBJ_CLSACT:
 			break;
 		}
 	}

@@ -258,6 +258,68 @@ static void stop(struct nn_rate *r)
 	r->reading = false;
 }
 
+/*
+ * Reads what R's socket holds, without waiting.  A read counts in the window
+ * by the kernel's receive stamp of its data where there is one, not by when
+ * this process got round to it: a reader that runs late on a busy machine
+ * finds the window's last data still queued, and it counts.  Data stamped
+ * after the window, or read after it without a stamp, ends R.
+ */
+static void take(struct nn_rate *r, char *buf)
+{
+	for (;;) {
+		union {
+			char b[CMSG_SPACE(sizeof(struct scm_timestamping))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = { buf, READ_CHUNK };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+				    .msg_controllen = sizeof(ctl.b) };
+		ssize_t got = recvmsg(r->afd, &m, MSG_DONTWAIT);
+		uint64_t t = mono_ns(), at;
+		size_t sec;
+
+		if (got <= 0) {
+			if (got == 0 || (errno != EAGAIN && errno != EINTR))
+				stop(r);
+			return;
+		}
+		if (!r->flowing) {
+			struct timespec now;
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			r->flowing = true;
+			r->start = t;
+			r->start_real = (int64_t)now.tv_sec * (int64_t)NS_PER_S + now.tv_nsec;
+			r->end = t + r->o.duration_ns;
+		}
+		at = t - r->start;
+		/* A second is the one the data arrived in (the kernel's stamp of
+		 * the last segment read), not the one this process read it in. */
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+				struct scm_timestamping ts;
+				int64_t k;
+
+				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+				k = (int64_t)ts.ts[0].tv_sec * (int64_t)NS_PER_S + ts.ts[0].tv_nsec;
+				/* the first read's stamp opens the window */
+				if (r->bytes == 0 && k <= r->start_real)
+					r->start_real = k;
+				if (k >= r->start_real && (uint64_t)(k - r->start_real) < at)
+					at = (uint64_t)(k - r->start_real);
+			}
+		if (at >= r->o.duration_ns) {
+			stop(r);
+			return;
+		}
+		r->bytes += (uint64_t)got;
+		sec = (size_t)(at / NS_PER_S);
+		if (sec < r->n_sec)
+			r->per_sec[sec] += (double)got * 8;
+	}
+}
+
 int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 {
 	_cleanup_free_ struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
@@ -313,6 +375,10 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 				continue;
 			}
 			if (now >= r->end) {
+				/* What arrived within the window but was not read yet
+				 * (this process ran late: a busy machine) still counts. */
+				if (r->flowing)
+					take(r, buf);
 				r->no_data = !r->flowing;
 				stop(r);
 				continue;
@@ -330,64 +396,9 @@ int nn_rate_run(struct nn_rate *const *v, size_t n, struct nn_error *e)
 				stop(v[i]);
 			break;
 		}
-		for (size_t i = 0; i < np; i++) {
-			struct nn_rate *r = who[i];
-
-			if (!pfd[i].revents)
-				continue;
-			for (;;) {
-				union {
-					char b[CMSG_SPACE(sizeof(struct scm_timestamping))];
-					struct cmsghdr align;
-				} ctl;
-				struct iovec iov = { buf, READ_CHUNK };
-				struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-						    .msg_controllen = sizeof(ctl.b) };
-				ssize_t got = recvmsg(r->afd, &m, MSG_DONTWAIT);
-				uint64_t t = mono_ns(), at;
-				size_t sec;
-
-				if (got <= 0) {
-					if (got == 0 || (errno != EAGAIN && errno != EINTR))
-						stop(r);
-					break;
-				}
-				if (!r->flowing) {
-					struct timespec now;
-
-					clock_gettime(CLOCK_REALTIME, &now);
-					r->flowing = true;
-					r->start = t;
-					r->start_real = (int64_t)now.tv_sec * (int64_t)NS_PER_S + now.tv_nsec;
-					r->end = t + r->o.duration_ns;
-				}
-				at = t - r->start;
-				if (t >= r->end) {
-					stop(r);
-					break;
-				}
-				/* A second is the one the data arrived in (the kernel's
-				 * stamp of the last segment read), not the one this
-				 * process got round to reading it in. */
-				for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-					if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
-						struct scm_timestamping ts;
-						int64_t k;
-
-						memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-						k = (int64_t)ts.ts[0].tv_sec * (int64_t)NS_PER_S + ts.ts[0].tv_nsec;
-						/* the first read's stamp opens the window */
-						if (r->bytes == 0 && k <= r->start_real)
-							r->start_real = k;
-						if (k >= r->start_real && (uint64_t)(k - r->start_real) < at)
-							at = (uint64_t)(k - r->start_real);
-					}
-				r->bytes += (uint64_t)got;
-				sec = (size_t)(at / NS_PER_S);
-				if (sec < r->n_sec)
-					r->per_sec[sec] += (double)got * 8;
-			}
-		}
+		for (size_t i = 0; i < np; i++)
+			if (pfd[i].revents)
+				take(who[i], buf);
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct nn_rate *r = v[i];

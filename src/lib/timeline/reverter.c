@@ -135,7 +135,9 @@ int nn_reverter_ensure(struct nn_ctx *ctx, char *const argv[], int (*run)(void),
 		return 0;
 	if (nn_timed_load(ctx, &v, &n, NULL, e) < 0)
 		return -e->code;
-	if (!n)
+	/* Held changes (no deadline) need no reverter: only cleanup and the
+	 * command that undoes them put them back. */
+	if (nn_timed_next(v, n) == NN_TIMED_NEVER)
 		return 0;
 	if (!argv && !run)
 		argv = def;

@@ -183,8 +183,15 @@ int nn_timed_format(const struct nn_timed *t, char *buf, size_t len)
 	char ens[800], ename[800], before[400], during[400];
 	int n;
 
-	n = snprintf(buf, len, "timed %016" PRIx64 " %" PRIu64 " %" PRId64 " %s %s %s %" PRIu64 " %d %s %s\n",
-		     t->id, t->deadline_ns, t->deadline_wall, kind_names[t->kind],
+	char boot[24] = "-", wall[24] = "-";
+
+	/* A held change (no deadline) has "-" for both times. */
+	if (t->deadline_ns != NN_TIMED_NEVER) {
+		snprintf(boot, sizeof(boot), "%" PRIu64, t->deadline_ns);
+		snprintf(wall, sizeof(wall), "%" PRId64, t->deadline_wall);
+	}
+	n = snprintf(buf, len, "timed %016" PRIx64 " %s %s %s %s %s %" PRIu64 " %d %s %s\n",
+		     t->id, boot, wall, kind_names[t->kind],
 		     *t->ns ? enc(ens, sizeof(ens), t->ns) : HOST, enc(ename, sizeof(ename), t->name),
 		     t->ns_cookie, t->ifindex, state_text(before, sizeof(before), t, false),
 		     state_text(during, sizeof(during), t, true));
@@ -193,16 +200,24 @@ int nn_timed_format(const struct nn_timed *t, char *buf, size_t len)
 
 int nn_timed_parse(const char *line, struct nn_timed *t)
 {
-	char kind[16], ens[800], ename[800], before[400], during[400];
-	int end = -1;
+	char kind[16], ens[800], ename[800], before[400], during[400], boot[24], wall[24];
+	int end = -1, e1 = -1, e2 = -1;
 	size_t k;
 
 	memset(t, 0, sizeof(*t));
-	if (sscanf(line, "timed %16" SCNx64 " %" SCNu64 " %" SCNd64 " %15s %799s %799s %" SCNu64 " %d %399s %399s%n",
-		   &t->id, &t->deadline_ns, &t->deadline_wall, kind, ens, ename, &t->ns_cookie, &t->ifindex,
+	if (sscanf(line, "timed %16" SCNx64 " %23s %23s %15s %799s %799s %" SCNu64 " %d %399s %399s%n",
+		   &t->id, boot, wall, kind, ens, ename, &t->ns_cookie, &t->ifindex,
 		   before, during, &end) != 10 ||
 	    end < 0 || (line[end] && strcmp(line + end, "\n")) || !t->id || t->ifindex < 0)
 		return -EINVAL;
+	if (!strcmp(boot, "-") && !strcmp(wall, "-")) {
+		t->deadline_ns = NN_TIMED_NEVER;	/* held: no deadline */
+	} else if (boot[0] < '0' || boot[0] > '9' ||
+		   sscanf(boot, "%" SCNu64 "%n", &t->deadline_ns, &e1) != 1 || boot[e1] ||
+		   t->deadline_ns == NN_TIMED_NEVER ||
+		   sscanf(wall, "%" SCNd64 "%n", &t->deadline_wall, &e2) != 1 || wall[e2]) {
+		return -EINVAL;
+	}
 	for (k = 0; k < NN_ARRAY_SIZE(kind_names) && strcmp(kind, kind_names[k]); k++)
 		;
 	if (k == NN_ARRAY_SIZE(kind_names))
@@ -528,8 +543,11 @@ void nn_timed_json(FILE *f, const struct nn_timed *v, size_t n, uint64_t now)
 		nn_put_json(f, t->ns);
 		fputs(",\"name\":", f);
 		nn_put_json(f, t->name);
-		fprintf(f, ",\"deadline\":\"%s\",\"deadline_s\":%" PRId64 ",\"in_ms\":%" PRIu64 ",\"before\":",
-			when, t->deadline_wall, t->deadline_ns > now ? (t->deadline_ns - now) / 1000000 : 0);
+		if (t->deadline_ns == NN_TIMED_NEVER)
+			fputs(",\"deadline\":null,\"deadline_s\":null,\"in_ms\":null,\"before\":", f);
+		else
+			fprintf(f, ",\"deadline\":\"%s\",\"deadline_s\":%" PRId64 ",\"in_ms\":%" PRIu64 ",\"before\":",
+				when, t->deadline_wall, t->deadline_ns > now ? (t->deadline_ns - now) / 1000000 : 0);
 		nn_put_json(f, state_text(b, sizeof(b), t, false));
 		fputs(",\"during\":", f);
 		nn_put_json(f, state_text(b, sizeof(b), t, true));
