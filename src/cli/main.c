@@ -38,6 +38,7 @@
 #define FOR_OPT { "for", 0, "DURATION", "put the link back as it was after this long (DURATION: 30s, 500ms; a unit is required), even if netnsctl is killed; default until changed", 0 }
 
 static const struct cli_opt link_down_opts[] = { FOR_OPT, DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
+static const struct cli_opt link_up_opts[] = { DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
 static const struct cli_opt partition_opts[] = {
 	{ "from", 0, "NS...", "the other group: traffic between it and the namespaces before --from is dropped; required", CLI_OPT_REQUIRED },
 	FOR_OPT,
@@ -237,7 +238,7 @@ const struct command nn_commands[] = {
 	{ "probe", cmd_probe, "SRC DST", "Measure loss, round-trip times and, with --rate-test, TCP goodput from one namespace to another", probe_opts },
 	{ "verify", cmd_verify, "FILE", "Check a lab file's expect: list against measurements (exit 1 when one fails)", verify_opts },
 	{ "link-down", cmd_link_down, "NS IF", "Set a link administratively down (a veth's peer loses carrier); link-up and cleanup put it back", link_down_opts },
-	{ "link-up", cmd_link_up, "NS IF", "Set a link up again", dry_opts },
+	{ "link-up", cmd_link_up, "NS IF", "Set a link up again", link_up_opts },
 	{ "partition", cmd_partition, "NS...", "Drop all traffic between two groups of namespaces, links staying up (nftables)", partition_opts },
 	{ "heal", cmd_heal, "[ID | NS...]", "Remove a partition (without arguments: every one)", heal_opts },
 	{ "run", cmd_run, "FILE", "Apply a lab file if needed, then play its timeline of events", run_opts },
