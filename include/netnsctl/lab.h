@@ -19,12 +19,15 @@
 #include "netnsctl/link.h"
 #include "netnsctl/nat.h"
 #include "netnsctl/qdisc.h"
+#include "netnsctl/step.h"
 
 struct nn_ctx;
 struct nn_lab;
 struct nn_plan;
 
-/* OWNER names the command or lab file in the journal ("create-veth-pair"). */
+/* OWNER names the command or lab file in the journal ("create-veth-pair").
+ * "*" is every owner: with prune, a plan that removes everything the
+ * journal says netnsctl made (cleanup). */
 struct nn_lab *nn_lab_new(const char *owner);
 void nn_lab_free(struct nn_lab *lab);
 
@@ -107,28 +110,45 @@ void nn_lab_set_new_namespaces(struct nn_lab *lab, bool on);
 enum nn_lab_claim { NN_CLAIM_SHARE, NN_CLAIM_REFUSE, NN_CLAIM_ADOPT };
 void nn_lab_set_claim(struct nn_lab *lab, enum nn_lab_claim claim);
 
-/* Observe the kernel and diff: the steps that make the lab true. */
+/*
+ * The opposite of a lab's objects: what must not exist.  Namespace NAME
+ * (deleted when it does: delete-namespaces); veth IF_A in NS_A whose peer
+ * is in NS_B (both ends deleted: delete-veth-pair).  A name that is
+ * something else (another kind of link, a veth paired elsewhere) fails the
+ * plan, naming it.
+ */
+int nn_lab_del_netns(struct nn_lab *lab, const char *name, struct nn_error *e);
+int nn_lab_del_veth(struct nn_lab *lab, const char *ns_a, const char *if_a, const char *ns_b,
+		    struct nn_error *e);
+
+/*
+ * Observe what the plan of LAB needs (one dump per namespace and kind, only
+ * the kinds LAB touches), then plan: the steps (step.h) that make the lab
+ * true, in order: removals, namespaces, bridges, veths and ports, macvlans,
+ * forwarding, routes, qdiscs, NAT, then commands and client groups.  The
+ * kernel is asked before for what the steps need of it (the qdisc kinds).
+ * LAB must outlive the plan.
+ */
 int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **plan,
 		 struct nn_error *e);
 void nn_plan_free(struct nn_plan *plan);
 size_t nn_plan_len(const struct nn_plan *plan);
-/* "create namespace \"sva\"", "add 10.10.0.1/30 to veth-a in sva", ... */
-const char *nn_plan_step_text(const struct nn_plan *plan, size_t i);
-/*
- * Whether step I makes something that is not there (a namespace, a link,
- * an address, a route, a root qdisc, a NAT rule; a link set up), as opposed
- * to changing or removing what is (a stale link, a replaced route or
- * qdisc, forwarding, a pruned object, an adoption).  status says "missing"
- * for the first and "differs" for the second.
- */
-bool nn_plan_step_makes(const struct nn_plan *plan, size_t i);
+const struct nn_step *nn_plan_step(const struct nn_plan *plan, size_t i);
 
-typedef void (*nn_step_cb)(const char *text, void *arg);
+/*
+ * Whether PLAN may be applied: -errno with the reason when apply would
+ * refuse it before its first step (a lab's client group of names another
+ * made).  status shows such a plan's steps; apply and --dry-run refuse it.
+ */
+int nn_plan_check(const struct nn_plan *plan, struct nn_error *e);
+
+typedef void (*nn_step_cb)(const struct nn_step *step, void *arg);
 
 /*
  * Carry out PLAN in order, calling DONE after each step.  On a failure undo
  * this run's steps in reverse (reporting each through UNDONE, which may be
- * NULL) and return the failing step's error.
+ * NULL) and return the failing step's error.  Each step journals what it
+ * makes before it asks the kernel (journal.h).
  */
 int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *plan, nn_step_cb done,
 		  nn_step_cb undone, void *arg, struct nn_error *e);

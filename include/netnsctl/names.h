@@ -2,6 +2,7 @@
 #ifndef NETNSCTL_NAMES_H
 #define NETNSCTL_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "netnsctl/error.h"
@@ -12,6 +13,10 @@
  * at most NAME_MAX bytes, no '/', not "." or "..".  -EINVAL, naming the value.
  */
 int nn_check_netns_name(const char *name, struct nn_error *e);
+/* The part of that rule iproute2 has too (it names a file of the run dir:
+ * no '/', not "." or ".."), for the names of namespaces that exist: any
+ * other byte may be in one another program made. */
+bool nn_netns_name_valid(const char *name);
 
 /* Interface names: 1..15 bytes (IFNAMSIZ - 1), no '/', ':' or whitespace, not "." or "..". */
 int nn_check_ifname(const char *name, struct nn_error *e);

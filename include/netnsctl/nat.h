@@ -69,6 +69,13 @@ int nn_nat_rule_check(const struct nn_nat_rule *rule, struct nn_error *e);
  */
 void nn_nat_tag_for(char *buf, size_t len, const char *prefix, const char *name);
 
+/* S holds only what a tag netnsctl makes may hold: letters, digits and
+ * ._:/@+-=, (a tag goes into the journal as one field and into nft
+ * comments).  The one test of it. */
+bool nn_nat_tag_plain(const char *s);
+/* TAG is 1 to NN_NAT_TAG_MAX - 1 such characters; -EINVAL naming it. */
+int nn_nat_tag_check(const char *tag, struct nn_error *e);
+
 /* Same kind, tag and match/target (the handle is not compared). */
 bool nn_nat_rule_same(const struct nn_nat_rule *a, const struct nn_nat_rule *b);
 

@@ -45,8 +45,9 @@ int nn_netns_add_proven(struct nn_ctx *ctx, const char *name, nn_netns_intent_cb
 int nn_netns_del(struct nn_ctx *ctx, const char *name, struct nn_error *e);
 
 /* 1 when NAME is a live namespace mount in the run dir, 0 when not,
- * -errno when that cannot be told (EMFILE, EACCES, ...). */
-int nn_netns_exists(struct nn_ctx *ctx, const char *name);
+ * -errno with E ('cannot look at namespace "NAME": ...') when that cannot
+ * be told (EMFILE, EACCES, ...). */
+int nn_netns_exists(struct nn_ctx *ctx, const char *name, struct nn_error *e);
 
 /* Namespace NAME's cookie, keeping nothing open afterwards (a handle CTX
  * already holds is used as it is): for checking many namespaces, each once,
@@ -57,9 +58,9 @@ int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, stru
 /* 1 when NAME in the run dir is only a dead mount point (an empty file with
  * no mount on it: a netnsctl or ip killed between making it and binding a
  * namespace to it, or between unmounting and removing it), 0 when it is
- * anything else or nothing; -errno when that cannot be told.  A file made
- * less than a second ago is given that second to become a namespace. */
-int nn_netns_dead(struct nn_ctx *ctx, const char *name);
+ * anything else or nothing; -errno with E when that cannot be told.  A file
+ * made less than a second ago is given that second to become a namespace. */
+int nn_netns_dead(struct nn_ctx *ctx, const char *name, struct nn_error *e);
 
 /* Sorted names of the namespaces in the run dir; free with nn_netns_list_free. */
 int nn_netns_list(struct nn_ctx *ctx, char ***names, size_t *n, struct nn_error *e);

@@ -4,9 +4,10 @@
 
 /*
  * Ownership: is the object the kernel has now under a journal record's name
- * the one netnsctl made?  Decided here and nowhere else: cleanup, the
- * planner (its prune, and the stale objects an apply would replace) and the
- * clients code all ask here, and delete or replace nothing as netnsctl's
+ * the one netnsctl made?  Decided here and nowhere else, by pure judges of
+ * what was observed: the planner (its prune, which is also cleanup's and
+ * destroy's, its claims, and the stale objects an apply would replace) and
+ * the clients code ask here, and delete or replace nothing as netnsctl's
  * without a yes.
  *
  * The object must bear what its record names:
@@ -38,9 +39,6 @@
 #include "netnsctl/nat.h"
 #include "netnsctl/qdisc.h"
 #include "netnsctl/route.h"
-
-struct nn_ctx;
-struct nn_ns;
 
 /* The proofs, from what the create request sets. */
 void nn_proof_cookie(struct nn_proof *p, uint64_t cookie);
@@ -79,23 +77,6 @@ uint64_t nn_owner_nat_nonce(const struct nn_journal_entry *j);
 /* A route record's name ("10.1.0.0/24", "default", "default6") as a
  * destination; -1 for a name netnsctl does not write. */
 int nn_journal_route_dst(const char *name, struct nn_prefix *dst);
-
-/* What nn_owner_check found. */
-struct nn_owned {
-	struct nn_ns *ns;	/* the object's namespace (NAT: the host); NULL for a namespace */
-	int ifindex;		/* link, qdisc: the link's ifindex */
-	bool dead;		/* netns: only a dead mount point is left (nn_netns_dead) */
-};
-
-/*
- * Look at the kernel and judge record J: 1 when the object is netnsctl's
- * (or, for a namespace, only its dead mount point is left: O->dead), 0 when
- * it is absent or not netnsctl's, -errno when that cannot be told (then
- * nothing may be taken for absent).  Sysctl records: 1 when the namespace
- * is still the one the record names.
- */
-int nn_owner_check(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn_owned *o,
-		   struct nn_error *e);
 
 /* The journal entry of KIND, NS, NAME in the namespace of cookie NS_COOKIE
  * (0 for a namespace record) in V (N entries), or NULL. */

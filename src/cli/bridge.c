@@ -35,22 +35,23 @@ int cmd_create_bridge(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ns", required_argument, NULL, 's' },
 		{ "addr", required_argument, NULL, 'a' },
-		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_CHANGE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ns = "", *addr = NULL;
 	struct nn_error e = { 0 };
 	struct nn_prefix a;
 	struct nn_lab *lab;
-	bool dry = false;
+	struct cli_change how = { 0 };
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		switch (c) {
 		case 's': ns = optarg; break;
 		case 'a': addr = optarg; break;
-		case 'n': dry = true; break;
-		default: return -c;
+		default:
+			if (!cli_change_opt(c, &how))
+				return -c;
 		}
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "BR")))
@@ -65,7 +66,7 @@ int cmd_create_bridge(int argc, char **argv)
 		nn_lab_free(lab);
 		return cli_input_error(&e);
 	}
-	return cli_apply_lab(argv[0], lab, dry);
+	return cli_apply_lab(argv[0], lab, &how);
 }
 
 /*
@@ -95,7 +96,7 @@ int cmd_attach(int argc, char **argv)
 		{ "addr", required_argument, NULL, 'a' },
 		{ "bridge-ns", required_argument, NULL, 'b' },
 		{ "port", required_argument, NULL, 'p' },
-		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_CHANGE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ifname = NULL, *addr = NULL, *br_ns = "", *port = NULL;
@@ -104,17 +105,18 @@ int cmd_attach(int argc, char **argv)
 	struct nn_prefix a;
 	struct nn_lab *lab;
 	const char *ns, *br;
-	bool dry = false;
+	struct cli_change how = { 0 };
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		switch (c) {
 		case 'i': ifname = optarg; break;
 		case 'a': addr = optarg; break;
 		case 'b': br_ns = optarg; break;
 		case 'p': port = optarg; break;
-		case 'n': dry = true; break;
-		default: return -c;
+		default:
+			if (!cli_change_opt(c, &how))
+				return -c;
 		}
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS BR")))
@@ -142,5 +144,5 @@ int cmd_attach(int argc, char **argv)
 		nn_lab_free(lab);
 		return cli_input_error(&e);
 	}
-	return cli_apply_lab(argv[0], lab, dry);
+	return cli_apply_lab(argv[0], lab, &how);
 }

@@ -88,15 +88,35 @@ void cli_lease_progress(unsigned int done, unsigned int total, void *arg);
 /* Make a context, failing with a printed message. */
 struct nn_ctx *cli_ctx(void);
 
-/* Plan, print or apply; "unchanged" for an empty plan.  Returns an exit code. */
-int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run);
+/* How a command that changes something reports (--dry-run, --json). */
+struct cli_change {
+	bool dry_run;
+	bool json;
+};
+/* Option C of such a command ('n': --dry-run, 'j': --json) into HOW: 1
+ * when it was one of them. */
+int cli_change_opt(int c, struct cli_change *how);
+#define CLI_CHANGE_OPTIONS { "dry-run", no_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' }
+/* The options of a command that has no others: 0, or the exit code after
+ * a usage error. */
+int cli_change_options(int argc, char **argv, struct cli_change *how);
 
-/* Check privileges, lock, plan LAB against the kernel and apply (or print,
- * with DRY_RUN) the plan.  Frees LAB.  Returns an exit code. */
+/* Print or apply PLAN as HOW says: "would ..." lines, the steps as they are
+ * done, "unchanged" for an empty plan, or one JSON document
+ * {"version":1,"changed":BOOL,"dry_run":BOOL,"steps":[...]} (docs/json.md).
+ * Returns an exit code. */
+struct cli_change;
+int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, const struct cli_change *how);
+/* That document, for PLAN's steps. */
+void cli_print_steps_json(const struct nn_plan *plan, bool changed, bool dry_run);
+
+/* Check privileges, lock, plan LAB against the kernel and apply (or print)
+ * the plan as HOW says.  Frees LAB.  Returns an exit code. */
 struct nn_lab;
-int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run);
+int cli_apply_lab(const char *cmd, struct nn_lab *lab, const struct cli_change *how);
 /* The same; *CHANGED: the plan was applied and was not empty. */
-int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, bool dry_run, bool *changed);
+int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, const struct cli_change *how,
+			  bool *changed);
 
 /* --for DURATION (chaos.c): a unit required, more than 0, at most a year;
  * 0 or an exit code after printing the error. */
@@ -118,8 +138,8 @@ int cli_fail_or_signal(const struct nn_error *e);
  * first member is "version": json_begin() writes '{"version":N', the caller
  * goes on with ',"KEY":...' and ends with "}\n".  A change that breaks a
  * reader of a document raises the number.  Commands that change something
- * will say {"version":N,"changed":BOOL,"steps":[...]} (not yet: they print
- * their steps as text).
+ * say {"version":N,"changed":BOOL,"dry_run":BOOL,"steps":[...]}
+ * (cli_run_plan), each step as nn_step_json() writes it.
  */
 #define NN_JSON_VERSION 1
 

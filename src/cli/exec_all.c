@@ -23,65 +23,6 @@
 #include "commands.h"
 #include "util/show.h"
 
-/* Bytes as a JSON string: control characters escaped, and what is not
- * UTF-8 (a tail cut inside a character, binary output) as U+FFFD, so that
- * the document stays valid whatever a command printed. */
-static void json_bytes(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-	fputc('"', stdout);
-	while (p < end) {
-		unsigned c = *p, len = 0, cp, min;
-
-		if (c < 0x80) {
-			if (c == '"' || c == '\\')
-				printf("\\%c", c);
-			else if (c == '\n')
-				fputs("\\n", stdout);
-			else if (c == '\t')
-				fputs("\\t", stdout);
-			else if (c < 0x20 || c == 0x7f)
-				printf("\\u%04x", c);
-			else
-				fputc(c, stdout);
-			p++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			len = 2, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4, cp = c & 0x07, min = 0x10000;
-		} else {
-			fputs("\\ufffd", stdout);
-			p++;
-			continue;
-		}
-		if ((size_t)(end - p) < len) {
-			fputs("\\ufffd", stdout);
-			p++;
-			continue;
-		}
-		for (unsigned i = 1; i < len; i++) {
-			if ((p[i] & 0xc0) != 0x80) {
-				len = 0;
-				break;
-			}
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if (!len || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-			fputs("\\ufffd", stdout);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, len, stdout);
-		p += len;
-	}
-	fputc('"', stdout);
-}
-
 /* The last non-empty line of TEXT, shown safely, or "" */
 static const char *last_line(const char *text, size_t len, struct nn_shown *sh)
 {
@@ -122,7 +63,7 @@ static void print_json(const struct nn_exec_job *jobs, size_t n, char **argv, un
 	for (size_t i = 0; argv[i]; i++) {
 		if (i)
 			fputc(',', stdout);
-		json_bytes(argv[i], strlen(argv[i]));
+		nn_put_json_n(stdout, argv[i], strlen(argv[i]), true);
 	}
 	printf("],\"parallel\":%u,\"timeout_ms\":", parallel);
 	if (timeout_ms)
@@ -137,7 +78,7 @@ static void print_json(const struct nn_exec_job *jobs, size_t n, char **argv, un
 		const struct nn_exec_job *j = &jobs[i];
 
 		printf("%s{\"name\":", i ? "," : "");
-		json_bytes(j->name, strlen(j->name));
+		nn_put_json_n(stdout, j->name, strlen(j->name), true);
 		printf(",\"ran\":%s,\"exit\":", j->ran ? "true" : "false");
 		if (j->ran)
 			printf("%d", j->status);
@@ -151,9 +92,9 @@ static void print_json(const struct nn_exec_job *jobs, size_t n, char **argv, un
 		printf(",\"timed_out\":%s,\"duration_ms\":", j->timed_out ? "true" : "false");
 		print_us_ms(j->duration_us);
 		printf(",\"stdout\":");
-		json_bytes(j->out, j->out_len);
+		nn_put_json_n(stdout, j->out, j->out_len, true);
 		printf(",\"stdout_cut\":%s,\"stderr\":", j->out_cut ? "true" : "false");
-		json_bytes(j->err, j->err_len);
+		nn_put_json_n(stdout, j->err, j->err_len, true);
 		printf(",\"stderr_cut\":%s}", j->err_cut ? "true" : "false");
 	}
 	printf("]}\n");
@@ -212,7 +153,7 @@ static int targets(struct nn_ctx *ctx, const char *prefix, const char *lab,
 		}
 		for (size_t i = 0; i < lf->n_nodes; i++) {
 			snprintf(jobs[i].name, sizeof(jobs[i].name), "%s", lf->nodes[i].name);
-			r = nn_netns_exists(ctx, jobs[i].name);
+			r = nn_netns_exists(ctx, jobs[i].name, NULL);
 			if (r != 1) {
 				struct nn_shown sh, file;
 

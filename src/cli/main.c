@@ -31,11 +31,14 @@
  */
 #define DRY_RUN { "dry-run", 0, NULL, "print the steps as \"would ...\" lines and change nothing", 0 }
 #define JSON { "json", 'j', NULL, "print one JSON document (docs/json.md) instead of text", 0 }
+/* What every command that changes something takes. */
+#define CHANGE DRY_RUN, JSON
 
 /* Issue 15's timed changes: the deadline is journalled and a reverter holds it. */
 #define FOR_OPT { "for", 0, "DURATION", "put the link back as it was after this long (DURATION: 30s, 500ms; a unit is required), even if netnsctl is killed; default until changed", 0 }
 
 static const struct cli_opt link_down_opts[] = { FOR_OPT, DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
+static const struct cli_opt link_up_opts[] = { DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
 static const struct cli_opt partition_opts[] = {
 	{ "from", 0, "NS...", "the other group: traffic between it and the namespaces before --from is dropped; required", CLI_OPT_REQUIRED },
 	FOR_OPT,
@@ -50,20 +53,20 @@ static const struct cli_opt heal_opts[] = {
 static const struct cli_opt run_opts[] = { DRY_RUN, JSON, { NULL, 0, NULL, NULL, 0 } };
 
 static const struct cli_opt no_opts[] = { { NULL, 0, NULL, NULL, 0 } };
-static const struct cli_opt dry_opts[] = { DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
+static const struct cli_opt dry_opts[] = { CHANGE, { NULL, 0, NULL, NULL, 0 } };
 static const struct cli_opt json_opts[] = { JSON, { NULL, 0, NULL, NULL, 0 } };
 
 static const struct cli_opt veth_opts[] = {
 	{ "if-a", 0, "IF", "the end in NS_A; default veth-a", 0 },
 	{ "if-b", 0, "IF", "the end in NS_B; default veth-b", 0 },
 	{ "cidr", 0, "CIDR", "the ends get its first two usable addresses (IPv4 or IPv6); default 10.10.0.0/30", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
 static const struct cli_opt veth_del_opts[] = {
 	{ "if-a", 0, "IF", "the end in NS_A; default veth-a", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -94,7 +97,7 @@ static const struct cli_opt delay_opts[] = {
 	{ "limit", 0, "PACKETS", "queue length in packets; default 1000", 0 },
 	TC_EDIT_OPTS,
 	FOR_OPT,
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -105,20 +108,20 @@ static const struct cli_opt rate_opts[] = {
 	{ "limit", 0, "SIZE", "queue at most this many bytes instead; default: what --latency gives", CLI_OPT_OR },
 	TC_EDIT_OPTS,
 	FOR_OPT,
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
 static const struct cli_opt clear_qdisc_opts[] = {
 	TC_EDIT_OPTS,
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
 static const struct cli_opt bridge_opts[] = {
 	{ "ns", 0, "NS", "make the bridge in this namespace (made when missing); default the host", 0 },
 	{ "addr", 0, "A/L", "give the bridge this address and prefix length; default none", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -127,7 +130,7 @@ static const struct cli_opt attach_opts[] = {
 	{ "addr", 0, "A/L", "its address and prefix length; default none", 0 },
 	{ "bridge-ns", 0, "NS", "the namespace the bridge is in; default the host", 0 },
 	{ "port", 0, "NAME", "the end on the bridge; default NS-IF when that fits in 15 bytes, else nn and a hash", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -193,13 +196,13 @@ static const struct cli_opt connect_opts[] = {
 	{ "nat", 0, NULL, "masquerade the subnet leaving the host (nftables table ip netnsctl); default off", 0 },
 	{ "if", 0, "IF", "the end in NS; default host0", 0 },
 	{ "host-if", 0, "IF", "the end in the host; default nn-NS when that fits in 15 bytes, else nn and a hash", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
 static const struct cli_opt forward_opts[] = {
 	{ "to", 0, "ADDR", "forward to this IPv4 address; default NS's address on its link to the host", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -235,7 +238,7 @@ const struct command nn_commands[] = {
 	{ "probe", cmd_probe, "SRC DST", "Measure loss, round-trip times and, with --rate-test, TCP goodput from one namespace to another", probe_opts },
 	{ "verify", cmd_verify, "FILE", "Check a lab file's expect: list against measurements (exit 1 when one fails)", verify_opts },
 	{ "link-down", cmd_link_down, "NS IF", "Set a link administratively down (a veth's peer loses carrier); link-up and cleanup put it back", link_down_opts },
-	{ "link-up", cmd_link_up, "NS IF", "Set a link up again", dry_opts },
+	{ "link-up", cmd_link_up, "NS IF", "Set a link up again", link_up_opts },
 	{ "partition", cmd_partition, "NS...", "Drop all traffic between two groups of namespaces, links staying up (nftables)", partition_opts },
 	{ "heal", cmd_heal, "[ID | NS...]", "Remove a partition (without arguments: every one)", heal_opts },
 	{ "run", cmd_run, "FILE", "Apply a lab file if needed, then play its timeline of events", run_opts },
@@ -642,18 +645,22 @@ struct nn_ctx *cli_ctx(void)
 	return ctx;
 }
 
-static void print_step(const char *text, void *arg)
+static void print_step(const struct nn_step *step, void *arg)
 {
+	char text[1024];
+
 	(void)arg;
-	cli_line("%s", text);
+	cli_line("%s", nn_step_text(step, text, sizeof(text)));
 	fflush(stdout);
 }
 
 /* On stdout: stderr carries exactly one line, the error. */
-static void print_undone(const char *text, void *arg)
+static void print_undone(const struct nn_step *step, void *arg)
 {
+	char text[1024];
+
 	(void)arg;
-	cli_line("rolled back: %s", text);
+	cli_line("rolled back: %s", nn_step_text(step, text, sizeof(text)));
 	fflush(stdout);
 }
 
@@ -694,31 +701,56 @@ int cli_fail_or_signal(const struct nn_error *e)
 	return cli_plan_error(e);
 }
 
-int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, bool dry_run)
+void cli_print_steps_json(const struct nn_plan *plan, bool changed, bool dry_run)
+{
+	json_begin(stdout);
+	printf(",\"changed\":%s,\"dry_run\":%s,\"steps\":[", changed ? "true" : "false",
+	       dry_run ? "true" : "false");
+	for (size_t i = 0; i < nn_plan_len(plan); i++) {
+		if (i)
+			putchar(',');
+		nn_step_json(stdout, nn_plan_step(plan, i));
+	}
+	printf("]}\n");
+}
+
+int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, const struct cli_change *how)
 {
 	struct nn_error e = { 0 };
+	char text[1024];
 
-	if (nn_plan_len(plan) == 0) {
-		printf("unchanged\n");
+	/* What apply would refuse, --dry-run refuses too. */
+	if (nn_plan_check(plan, &e) < 0)
+		return cli_plan_error(&e);
+	if (how->json && how->dry_run) {
+		cli_print_steps_json(plan, false, true);
 		return EXIT_OK;
 	}
-	if (dry_run) {
+	if (how->dry_run || nn_plan_len(plan) == 0) {
 		for (size_t i = 0; i < nn_plan_len(plan); i++)
-			cli_line("would %s", nn_plan_step_text(plan, i));
+			cli_line("would %s", nn_step_text(nn_plan_step(plan, i), text, sizeof(text)));
+		if (nn_plan_len(plan) == 0 && !how->json)
+			printf("unchanged\n");
+		if (nn_plan_len(plan) == 0 && how->json)
+			cli_print_steps_json(plan, false, how->dry_run);
 		return EXIT_OK;
 	}
 	cli_catch_signals();
-	if (nn_plan_apply(ctx, plan, print_step, print_undone, NULL, &e) < 0)
+	if (nn_plan_apply(ctx, plan, how->json ? NULL : print_step, how->json ? NULL : print_undone,
+			  NULL, &e) < 0)
 		return cli_fail_or_signal(&e);
+	if (how->json)
+		cli_print_steps_json(plan, true, false);
 	return EXIT_OK;
 }
 
-int cli_apply_lab(const char *cmd, struct nn_lab *lab, bool dry_run)
+int cli_apply_lab(const char *cmd, struct nn_lab *lab, const struct cli_change *how)
 {
-	return cli_apply_lab_changed(cmd, lab, dry_run, NULL);
+	return cli_apply_lab_changed(cmd, lab, how, NULL);
 }
 
-int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, bool dry_run, bool *changed)
+int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, const struct cli_change *how,
+			  bool *changed)
 {
 	struct nn_error e = { 0 };
 	struct nn_plan *plan = NULL;
@@ -733,14 +765,36 @@ int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, bool dry_run, boo
 		else if (nn_plan_make(ctx, lab, &plan, &e) < 0)
 			ret = cli_plan_error(&e);
 		else
-			ret = cli_run_plan(ctx, plan, dry_run);
+			ret = cli_run_plan(ctx, plan, how);
 	}
 	if (changed)
-		*changed = ret == EXIT_OK && !dry_run && plan && nn_plan_len(plan) > 0;
+		*changed = ret == EXIT_OK && !how->dry_run && plan && nn_plan_len(plan) > 0;
 	nn_plan_free(plan);
 	nn_ctx_free(ctx);
 	nn_lab_free(lab);
 	return ret;
+}
+
+int cli_change_options(int argc, char **argv, struct cli_change *how)
+{
+	static const struct option opts[] = { CLI_CHANGE_OPTIONS, { NULL, 0, NULL, 0 } };
+	int c;
+
+	while ((c = cli_getopt(argc, argv, "j", opts)) != -1)
+		if (!cli_change_opt(c, how))
+			return -c;
+	return 0;
+}
+
+int cli_change_opt(int c, struct cli_change *how)
+{
+	if (c == 'n')
+		how->dry_run = true;
+	else if (c == 'j')
+		how->json = true;
+	else
+		return 0;
+	return 1;
 }
 
 /* --help anywhere among a command's own arguments (for exec: only first,

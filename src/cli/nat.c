@@ -14,7 +14,6 @@
 
 #include "netnsctl/addr.h"
 #include "netnsctl/ctx.h"
-#include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
 #include "netnsctl/link.h"
 #include "netnsctl/names.h"
@@ -51,19 +50,9 @@ static void host_if_name(char *buf, const char *ns)
 }
 
 /* The journal's owner of what connect-host NS made: one word, at most 63 bytes. */
-/* NS can go into a tag or owner as it is (the characters tags allow). */
-static bool tag_safe(const char *ns)
-{
-	for (const char *c = ns; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || strchr("._:/@+-=,", *c)))
-			return false;
-	return true;
-}
-
 static void host_owner(char *buf, size_t len, const char *ns)
 {
-	if (!tag_safe(ns) || (size_t)snprintf(buf, len, "connect-host:%s", ns) >= len)
+	if (!nn_nat_tag_plain(ns) || (size_t)snprintf(buf, len, "connect-host:%s", ns) >= len)
 		snprintf(buf, len, "connect-host:#%08x", fnv1a(ns));
 }
 
@@ -139,10 +128,10 @@ static int need_netns(const char *ns, struct nn_error *e)
 	ctx = cli_ctx();
 	if (!ctx)
 		return nn_error_setx(e, EIO, "cannot look up namespace \"%s\"", ns);
-	ret = nn_netns_exists(ctx, ns);
+	ret = nn_netns_exists(ctx, ns, e);
 	nn_ctx_free(ctx);
 	if (ret < 0)
-		return nn_error_set(e, -ret, "cannot look at namespace \"%s\"", ns);
+		return ret;
 	if (ret == 0)
 		return nn_error_setx(e, ENOENT, "namespace \"%s\" does not exist", ns);
 	return 0;
@@ -155,7 +144,7 @@ int cmd_connect_host(int argc, char **argv)
 		{ "nat", no_argument, NULL, 'N' },
 		{ "if", required_argument, NULL, 'i' },
 		{ "host-if", required_argument, NULL, 'h' },
-		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_CHANGE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cidr = NULL, *ns_if = NS_IF_DEFAULT, *host_if = NULL, *ns;
@@ -163,17 +152,19 @@ int cmd_connect_host(int argc, char **argv)
 	struct nn_prefix net, hosts[2], any = { .family = AF_INET };
 	struct nn_error e = { 0 };
 	struct nn_lab *lab;
-	bool dry = false, nat = false;
+	struct cli_change how = { 0 };
+	bool nat = false;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		switch (c) {
 		case 'c': cidr = optarg; break;
 		case 'N': nat = true; break;
 		case 'i': ns_if = optarg; break;
 		case 'h': host_if = optarg; break;
-		case 'n': dry = true; break;
-		default: return -c;
+		default:
+			if (!cli_change_opt(c, &how))
+				return -c;
 		}
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "NS")))
@@ -218,7 +209,7 @@ int cmd_connect_host(int argc, char **argv)
 		if (nn_nat_rule_check(&r, &e) < 0 || nn_lab_add_nat(lab, &r, &e) < 0)
 			goto bad;
 	}
-	return cli_apply_lab(argv[0], lab, dry);
+	return cli_apply_lab(argv[0], lab, &how);
 bad:
 	nn_lab_free(lab);
 	return cli_input_error(&e);
@@ -226,34 +217,24 @@ bad:
 
 int cmd_disconnect_host(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct nn_error e = { 0 };
 	struct nn_lab *lab;
 	struct nn_ctx *ctx;
 	char owner[64];
-	bool dry = false;
-	int c, ret, exists;
+	struct cli_change how = { 0 };
+	int ret, exists;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
-		if (c < 0)
-			return -c;
-		dry = true;
-	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 1, 1, "NS")))
+	if ((ret = cli_change_options(argc, argv, &how)) ||
+	    (ret = cli_want_args(argv[0], argc, argv, 1, 1, "NS")))
 		return ret;
 	if (nn_check_netns_name(argv[optind], &e) < 0)
 		return cli_input_error(&e);
 	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
 		return ret ? ret : EXIT_FAIL;
-	exists = nn_netns_exists(ctx, argv[optind]);
+	exists = nn_netns_exists(ctx, argv[optind], &e);
 	nn_ctx_free(ctx);
-	if (exists < 0) {
-		nn_error_set(&e, -exists, "cannot look at namespace \"%s\"", argv[optind]);
+	if (exists < 0)
 		return cli_fail(&e);
-	}
 
 	/* An empty lab of connect-host NS's owner, pruned: what it made goes
 	 * (the host end of the veth takes its peer along, the masquerade
@@ -267,7 +248,7 @@ int cmd_disconnect_host(int argc, char **argv)
 		nn_lab_free(lab);
 		return cli_fail(&e);
 	}
-	return cli_apply_lab(argv[0], lab, dry);
+	return cli_apply_lab(argv[0], lab, &how);
 }
 
 /* "tcp" or "udp" */
@@ -394,7 +375,7 @@ int cmd_forward_port(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, 't' },
-		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_CHANGE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_nat_rule r = { .kind = NN_NAT_DNAT };
@@ -402,14 +383,16 @@ int cmd_forward_port(int argc, char **argv)
 	struct nn_error e = { 0 };
 	struct nn_lab *lab;
 	char owner[64];
-	bool dry = false, changed = false;
+	struct cli_change how = { 0 };
+	bool changed = false;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		switch (c) {
 		case 't': to = optarg; break;
-		case 'n': dry = true; break;
-		default: return -c;
+		default:
+			if (!cli_change_opt(c, &how))
+				return -c;
 		}
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 4, 4, "NS PROTO HOSTPORT NSPORT")))
@@ -440,31 +423,24 @@ int cmd_forward_port(int argc, char **argv)
 		nn_lab_free(lab);
 		return cli_input_error(&e);
 	}
-	ret = cli_apply_lab_changed(argv[0], lab, dry, &changed);
-	if (changed)
+	ret = cli_apply_lab_changed(argv[0], lab, &how, &changed);
+	/* The note is for people: the JSON document stays alone on stdout. */
+	if (changed && !how.json)
 		loopback_note(&r);
 	return ret;
 }
 
 int cmd_unforward_port(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct nn_error e = { 0 };
 	struct nn_lab *lab;
 	char owner[64];
-	bool dry = false;
+	struct cli_change how = { 0 };
 	uint16_t port;
-	int c, ret, proto = 0;
+	int ret, proto = 0;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
-		if (c < 0)
-			return -c;
-		dry = true;
-	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "PROTO HOSTPORT")))
+	if ((ret = cli_change_options(argc, argv, &how)) ||
+	    (ret = cli_want_args(argv[0], argc, argv, 2, 2, "PROTO HOSTPORT")))
 		return ret;
 	if (parse_proto(argv[optind], &proto, &e) < 0 || parse_port(argv[optind + 1], &port, &e) < 0)
 		return cli_input_error(&e);
@@ -474,5 +450,5 @@ int cmd_unforward_port(int argc, char **argv)
 	if (!lab)
 		return cli_oom();
 	nn_lab_set_prune(lab, true);
-	return cli_apply_lab(argv[0], lab, dry);
+	return cli_apply_lab(argv[0], lab, &how);
 }

@@ -11,7 +11,6 @@
 #include <linux/rtnetlink.h>
 
 #include "netnsctl/ctx.h"
-#include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
 #include "netnsctl/link.h"
 #include "netnsctl/live.h"
@@ -36,97 +35,40 @@ static int no_options(int argc, char **argv)
 	return 0;
 }
 
-int cmd_create_namespaces(int argc, char **argv)
+/* Each NAME (made, or deleted with DEL) as one lab: one plan, one dry-run,
+ * one rollback, the journal written by the engine. */
+static int namespaces(int argc, char **argv, bool del)
 {
-	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	struct cli_change how = { 0 };
 	struct nn_error e = { 0 };
 	struct nn_lab *lab;
-	bool dry = false;
-	int c, ret;
+	int ret;
 
-	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
-		if (c < 0)
-			return -c;
-		dry = true;
-	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME...")))
+	if ((ret = cli_change_options(argc, argv, &how)) ||
+	    (ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME...")))
 		return ret;
 	lab = nn_lab_new(argv[0]);
 	if (!lab)
 		return cli_oom();
 	for (int i = optind; i < argc; i++) {
-		if (nn_lab_add_netns(lab, argv[i], &e) < 0) {
+		if ((del ? nn_lab_del_netns(lab, argv[i], &e) : nn_lab_add_netns(lab, argv[i], &e)) < 0) {
 			nn_lab_free(lab);
 			return cli_input_error(&e);
 		}
 	}
-	return cli_apply_lab(argv[0], lab, dry);
+	return cli_apply_lab(argv[0], lab, &how);
 }
 
+int cmd_create_namespaces(int argc, char **argv)
+{
+	return namespaces(argc, argv, false);
+}
+
+/* A signal stops the run between namespaces, never inside one delete
+ * (between its umount and unlink): the plan checks between steps. */
 int cmd_delete_namespaces(int argc, char **argv)
 {
-	static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
-	struct nn_error e = { 0 };
-	struct nn_ctx *ctx;
-	bool dry = false;
-	int c, ret, changed = 0;
-
-	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
-		if (c < 0)
-			return -c;
-		dry = true;
-	}
-	if ((ret = cli_want_args(argv[0], argc, argv, 1, -1, "NAME...")))
-		return ret;
-	for (int i = optind; i < argc; i++)
-		if (nn_check_netns_name(argv[i], &e) < 0)
-			return cli_input_error(&e);
-	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
-		return ret ? ret : EXIT_FAIL;
-	if (nn_state_lock(ctx, &e) < 0) {
-		nn_ctx_free(ctx);
-		return cli_fail(&e);
-	}
-	/* A signal stops the run between namespaces, never inside one delete
-	 * (between its umount and unlink). */
-	cli_catch_signals();
-	for (int i = optind; i < argc; i++) {
-		if (nn_plan_cancelled()) {
-			struct nn_shown sh;
-
-			ret = nn_error_setx(&e, ECANCELED, "interrupted by signal %d before deleting namespace \"%s\"",
-					    nn_plan_cancelled(), nn_show(&sh, argv[i]));
-			break;
-		}
-		if (dry) {
-			ret = nn_netns_exists(ctx, argv[i]);
-			if (ret < 0) {
-				nn_error_set(&e, -ret, "cannot look at namespace \"%s\"", argv[i]);
-				break;
-			}
-			if (ret == 1) {
-				printf("would delete namespace %s\n", argv[i]);
-				changed++;
-			}
-			ret = 0;
-			continue;
-		}
-		ret = nn_netns_del(ctx, argv[i], &e);
-		if (ret < 0)
-			break;
-		if (ret == 1) {
-			nn_journal_gone(ctx, NN_OBJ_NETNS, "-", argv[i], &e);
-			cli_line("delete namespace %s", argv[i]);
-			changed++;
-		}
-		ret = 0;
-	}
-	nn_ctx_free(ctx);
-	if (ret < 0)
-		return cli_fail_or_signal(&e);
-	if (!changed)
-		printf("unchanged\n");
-	return EXIT_OK;
+	return namespaces(argc, argv, true);
 }
 
 static const char *mac_str(char *buf, size_t len, const uint8_t *m)
@@ -463,11 +405,9 @@ int cmd_exec(int argc, char **argv)
 		return cli_input_error(&e);
 	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
 		return ret ? ret : EXIT_FAIL;
-	if ((ret = nn_netns_exists(ctx, name)) != 1) {
+	if ((ret = nn_netns_exists(ctx, name, &e)) != 1) {
 		nn_ctx_free(ctx);
-		if (ret < 0)
-			nn_error_set(&e, -ret, "cannot look at namespace \"%s\"", name);
-		else
+		if (ret == 0)
 			nn_error_setx(&e, ENOENT, "namespace \"%s\" does not exist", name);
 		return cli_fail(&e);
 	}

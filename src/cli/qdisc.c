@@ -32,7 +32,7 @@ static void unit_note(const char *s, enum nn_unit_kind kind)
 
 /* Make WANT the root qdisc of IF in NS through the plan engine. */
 static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
-		     const struct nn_qdisc_info *want, bool dry)
+		     const struct nn_qdisc_info *want, const struct cli_change *how)
 {
 	struct nn_error e = { 0 };
 	struct nn_lab *lab = nn_lab_new(cmd);
@@ -43,17 +43,17 @@ static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
 		nn_lab_free(lab);
 		return cli_input_error(&e);
 	}
-	return cli_apply_lab(cmd, lab, dry);
+	return cli_apply_lab(cmd, lab, how);
 }
 
 /* As R asks (tcedit.h): the tree edit, or the one root qdisc WANT as before. */
 static int run_edit(const char *cmd, struct tc_req *r, const char *nsname, const char *ifname,
-		    const struct nn_qdisc_info *want, bool dry)
+		    const struct nn_qdisc_info *want, const struct cli_change *how)
 {
 	bool legacy = false;
-	int ret = tc_edit(cmd, r, nsname, ifname, dry, &legacy);
+	int ret = tc_edit(cmd, r, nsname, ifname, how->dry_run, how->json, &legacy);
 
-	return legacy ? run_qdisc(cmd, nsname, ifname, want, dry) : ret;
+	return legacy ? run_qdisc(cmd, nsname, ifname, want, how) : ret;
 }
 
 /* One of the shared options (--direction, --to, ...): 1 taken, 0 not one,
@@ -69,7 +69,7 @@ static int edit_opt(struct tc_req *r, int c)
 int cmd_add_delay(int argc, char **argv)
 {
 	enum { O_DELAY = 1, O_JITTER, O_CORR, O_DIST, O_LOSS, O_LOSS_CORR, O_DUP, O_DUP_CORR,
-	       O_CORRUPT, O_CORRUPT_CORR, O_REORDER, O_REORDER_CORR, O_GAP, O_RATE, O_LIMIT, O_DRY,
+	       O_CORRUPT, O_CORRUPT_CORR, O_REORDER, O_REORDER_CORR, O_GAP, O_RATE, O_LIMIT,
 	       O_FOR };
 	static const struct option opts[] = {
 		{ "delay", required_argument, NULL, O_DELAY },
@@ -88,7 +88,7 @@ int cmd_add_delay(int argc, char **argv)
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "for", required_argument, NULL, O_FOR },
-		{ "dry-run", no_argument, NULL, O_DRY },
+		CLI_CHANGE_OPTIONS,
 		TC_EDIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -98,11 +98,11 @@ int cmd_add_delay(int argc, char **argv)
 	struct nn_error e = { 0 };
 	const char *dur = NULL;
 	uint64_t num, for_ns = 0;
-	bool dry = false;
+	struct cli_change how = { 0 };
 	int c, ret = 0;
 
 	snprintf(want.kind_name, sizeof(want.kind_name), "netem");
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		switch (c) {
 		case O_DELAY:
 		case O_JITTER:
@@ -133,12 +133,13 @@ int cmd_add_delay(int argc, char **argv)
 			ret = nn_parse_uint(optarg, "limit", 1, UINT32_MAX, &num, &e);
 			n->limit = (uint32_t)num;
 			break;
-		case O_DRY: dry = true; break;
 		case O_FOR:
 			if ((ret = cli_parse_for(dur = optarg, &for_ns)))
 				return ret;
 			break;
 		default:
+			if (cli_change_opt(c, &how))
+				break;
 			if ((ret = edit_opt(&req, c)) <= 0)
 				return ret < 0 ? -ret : -c;
 			ret = 0;
@@ -153,12 +154,13 @@ int cmd_add_delay(int argc, char **argv)
 	req.netem = *n;
 	if (dur) {
 		/* --for puts back one root qdisc; a tree it would not restore */
-		if (req.dirs & TC_INGRESS || req.has_match || req.print_tc)
-			return cli_usage_error("%s: --for cannot go with --direction ingress|both, --to, --port, --proto or --print-tc",
+		if (req.dirs & TC_INGRESS || req.has_match || req.print_tc || how.json)
+			return cli_usage_error("%s: --for cannot go with --direction ingress|both, --to, --port, --proto, --print-tc or --json",
 					       argv[0]);
-		return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dur, for_ns, dry);
+		return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dur, for_ns,
+				       how.dry_run);
 	}
-	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, dry);
+	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, &how);
 }
 
 int cmd_set_rate(int argc, char **argv)
@@ -169,7 +171,7 @@ int cmd_set_rate(int argc, char **argv)
 		{ "latency", required_argument, NULL, 'l' },
 		{ "limit", required_argument, NULL, 'L' },
 		{ "for", required_argument, NULL, 'F' },
-		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_CHANGE_OPTIONS,
 		TC_EDIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -179,11 +181,11 @@ int cmd_set_rate(int argc, char **argv)
 	struct nn_error e = { 0 };
 	const char *dur = NULL;
 	uint64_t for_ns = 0;
-	bool dry = false;
+	struct cli_change how = { 0 };
 	int c, ret = 0;
 
 	snprintf(want.kind_name, sizeof(want.kind_name), "tbf");
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
 		switch (c) {
 		case 'r':
 			if ((ret = nn_parse_rate(optarg, "rate", &t->rate, &e)) == 0)
@@ -195,12 +197,13 @@ int cmd_set_rate(int argc, char **argv)
 				unit_note(optarg, NN_UNIT_TIME);
 			break;
 		case 'L': ret = nn_parse_size(optarg, "limit", &t->limit, &e); break;
-		case 'n': dry = true; break;
 		case 'F':
 			if ((ret = cli_parse_for(dur = optarg, &for_ns)))
 				return ret;
 			break;
 		default:
+			if (cli_change_opt(c, &how))
+				break;
 			if ((ret = edit_opt(&req, c)) <= 0)
 				return ret < 0 ? -ret : -c;
 			ret = 0;
@@ -217,37 +220,36 @@ int cmd_set_rate(int argc, char **argv)
 	req.tbf = *t;
 	if (dur) {
 		/* --for puts back one root qdisc; a tree it would not restore */
-		if (req.dirs & TC_INGRESS || req.has_match || req.print_tc)
-			return cli_usage_error("%s: --for cannot go with --direction ingress|both, --to, --port, --proto or --print-tc",
+		if (req.dirs & TC_INGRESS || req.has_match || req.print_tc || how.json)
+			return cli_usage_error("%s: --for cannot go with --direction ingress|both, --to, --port, --proto, --print-tc or --json",
 					       argv[0]);
-		return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dur, for_ns, dry);
+		return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dur, for_ns,
+				       how.dry_run);
 	}
-	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, dry);
+	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, &how);
 }
 
 int cmd_clear_qdisc(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_CHANGE_OPTIONS,
 		TC_EDIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tc_req req = { .what = TC_CLEAR };
 	struct nn_qdisc_info want = { .kind = NN_QDISC_OTHER };
-	bool dry = false;
+	struct cli_change how = { 0 };
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, ":", opts)) != -1) {
-		if (c == 'n') {
-			dry = true;
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
+		if (cli_change_opt(c, &how))
 			continue;
-		}
 		if ((ret = edit_opt(&req, c)) <= 0)
 			return ret < 0 ? -ret : -c;
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
 		return ret;
-	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, dry);
+	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, &how);
 }
 
 /* The ingress of link LI: its ifb's tree (1 and *T, *IFB) when the ifb

@@ -685,7 +685,7 @@ static int probe_kinds(struct edit *ed, struct nn_error *e)
 }
 
 int tc_edit(const char *cmd, struct tc_req *r, const char *nsname, const char *ifname, bool dry,
-	    bool *legacy)
+	    bool json, bool *legacy)
 {
 	struct nn_error e = { 0 };
 	struct edit *ed;
@@ -729,6 +729,11 @@ int tc_edit(const char *cmd, struct tc_req *r, const char *nsname, const char *i
 			*legacy = true;
 			goto out;
 		}
+	}
+	if (json) {
+		ret = cli_usage_error("%s: --json is for a change of one egress root qdisc; a tree's steps (--direction, selectors, netem and tbf stacked) print as text",
+				      cmd);
+		goto out;
 	}
 	if (r->dirs & TC_INGRESS) {
 		struct dir *d = &ed->dirs[ed->n_dirs++];

@@ -46,9 +46,10 @@ int tc_req_opt(struct tc_req *r, int c, const char *arg, struct nn_error *e);
  * steps; returns an exit code.  When R asks nothing a single root qdisc
  * cannot give (egress only, no selector, nothing to stack on, no
  * --print-tc), *LEGACY is set and nothing is done: the caller takes the
- * plan engine's path (one root qdisc, as before).
+ * plan engine's path (one root qdisc, as before).  A tree edit's steps are
+ * text only: with JSON it is refused (exit 2) before anything changes.
  */
 int tc_edit(const char *cmd, struct tc_req *r, const char *ns, const char *ifname, bool dry,
-	    bool *legacy);
+	    bool json, bool *legacy);
 
 #endif

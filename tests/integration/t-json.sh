@@ -8,6 +8,8 @@
 # "version"), valid even for a namespace whose name is not UTF-8.  status
 # --json exits 0 when the lab differs (the document says so), status
 # without it 1; a lab never applied is all "missing", its routes too.
+# Commands that change something print {version, changed, dry_run, steps},
+# each step typed (docs/schema/step.json), with --json and -j.
 #
 #   sva veth-a (tbf) --- veth-b svb; sva host0 --- nn-sva (host)
 #   host bridge jbr0 with static clients jc1, jc2
@@ -129,6 +131,44 @@ valid labs n labs -j
 ok n destroy "$EX/routed.yaml"
 valid labs n labs --json
 assert_eq "$OUT" '{"version":1,"labs":[]}' "labs with none"
+
+pretty "commands that change something: {version, changed, dry_run, steps}, typed steps"
+valid change n create-namespaces --json --dry-run jx1 jx2
+"$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["changed"] is False and d["dry_run"] is True, d
+assert [(s["kind"], s["action"], s["ns"], s["state"]) for s in d["steps"]] == \
+       [("netns", "create", "jx1", "missing"), ("netns", "create", "jx2", "missing")], d
+' <<<"$OUT" || fail "create-namespaces --json --dry-run: $OUT"
+assert_eq "$(netns_names | grep -c '^jx')" 0 "namespaces after --json --dry-run"
+valid change n create-veth-pair -j jx1 jx2 --cidr 10.61.0.0/30
+"$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["changed"] is True and d["dry_run"] is False, d
+addr = [s for s in d["steps"] if s["kind"] == "addr"]
+assert {(s["ns"], s["link"], s["addr"]) for s in addr} == \
+       {("jx1", "veth-a", "10.61.0.1/30"), ("jx2", "veth-b", "10.61.0.2/30")}, addr
+veth = [s for s in d["steps"] if s["kind"] == "veth"][0]
+assert (veth["ns"], veth["link"], veth["peer_ns"], veth["peer"]) == ("jx1", "veth-a", "jx2", "veth-b"), veth
+' <<<"$OUT" || fail "create-veth-pair --json: $OUT"
+valid change n create-veth-pair --json jx1 jx2 --cidr 10.61.0.0/30
+assert_eq "$OUT" '{"version":1,"changed":false,"dry_run":false,"steps":[]}' "an unchanged pair"
+valid change n set-rate --json jx1 veth-a --rate 1mbit
+[[ $OUT == *'"kind":"qdisc","action":"set"'*'"qdisc":{"kind":"tbf"'* ]] || fail "set-rate --json: $OUT"
+valid change n clear-qdisc -j jx1 veth-a
+[[ $OUT == *'"kind":"qdisc","action":"clear"'* ]] || fail "clear-qdisc --json: $OUT"
+valid change n delete-veth-pair --json jx1 jx2
+[[ $OUT == *'"kind":"veth","action":"delete","reason":"asked"'* ]] || fail "delete-veth-pair --json: $OUT"
+valid change n apply --json --dry-run "$EX/routed.yaml"
+valid change n apply -j "$EX/routed.yaml"
+[[ $OUT == *'"changed":true'*'"kind":"route"'* ]] || fail "apply --json: $OUT"
+valid change n destroy --json "$EX/routed.yaml"
+[[ $OUT == *'"state":"extra","kind":"netns","action":"delete","reason":"pruned","ns":"left"'* ]] ||
+	fail "destroy --json: $OUT"
+valid change n delete-namespaces --json jx1 jx2
+valid change n cleanup --json --dry-run
 
 ip netns del "$ODD"
 ok n delete-clients --prefix jc

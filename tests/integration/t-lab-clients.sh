@@ -90,7 +90,7 @@ for l in lines:
 open(sys.argv[2], "w").write("\n".join(out))
 PY
 ok n apply "$lab" --dry-run
-assert_eq "$OUT" "would delete clients cl*" "plan without the group"
+assert_eq "$OUT" "would delete 3 clients cl*" "plan without the group"
 ok n apply "$lab"
 ! netns_exists cl1 || fail "cl1 is left after its group was removed"
 ok n apply "$EX/clients.yaml"

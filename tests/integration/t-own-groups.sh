@@ -72,7 +72,7 @@ assert_eq "$OUT" "created 2 clients, 5 in all" "create-clients next to the lab's
 ok n status "$GRP"
 assert_eq "$OUT" "in sync" "status with cl4, cl5 made by hand"
 ok n destroy "$GRP" --dry-run
-assert_eq "$OUT" "would delete clients cl*" "destroy --dry-run"
+assert_eq "$OUT" "would delete 3 clients cl*" "destroy --dry-run"
 ok n destroy "$GRP"
 assert_eq "$OUT" "delete 3 clients cl*" "destroy"
 assert_eq "$(present)" "cl4 cl5 " "clients after destroy"

@@ -247,7 +247,7 @@ ip -n svc link show dev ifb-veth-c >/dev/null || fail "someone else's ifb is gon
 pretty "cleanup removes what is left, one object at a time"
 ok n set-rate sva veth-a --rate 10mbit --to "$ADDR_B/32" --direction both
 ok n cleanup --dry-run
-[[ $OUT == *"would remove the ingress redirect of veth-a in sva"* && $OUT == *"would delete link ifb-veth-a in sva"* &&
+[[ $OUT == *"would remove the ingress redirect of veth-a in sva"* && $OUT == *"would delete ifb-veth-a in sva"* &&
 	$OUT == *"would delete the clsact qdisc of veth-a in sva"* ]] || fail "cleanup --dry-run: $OUT"
 ok n cleanup
 assert_bare "cleanup"

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
@@ -97,6 +98,27 @@ static void test_netns_invalid(void **state)
 	snprintf(msg, sizeof(msg), "invalid namespace name \"%.96s...\": longer than 255 bytes",
 		 big);
 	netns_bad(big, msg);
+}
+
+/* The names of namespaces that exist: iproute2's rule, not netnsctl's
+ * stricter one for names it gives. */
+static void test_netns_existing(void **state)
+{
+	char long_name[300];
+
+	(void)state;
+	assert_true(nn_netns_name_valid("sva"));
+	assert_true(nn_netns_name_valid("odd name\tx"));	/* ip netns add takes it */
+	assert_false(nn_netns_name_valid(""));
+	assert_false(nn_netns_name_valid(NULL));
+	assert_false(nn_netns_name_valid("."));
+	assert_false(nn_netns_name_valid(".."));
+	assert_false(nn_netns_name_valid("a/b"));
+	memset(long_name, 'x', 256);
+	long_name[256] = 0;
+	assert_false(nn_netns_name_valid(long_name));
+	long_name[255] = 0;
+	assert_true(nn_netns_name_valid(long_name));
 }
 
 static void test_netns_null_error(void **state)
@@ -249,6 +271,21 @@ static void test_json_strings(void **state)
 	assert_string_equal(written(nn_put_json, "bad\xff"), "\"bad\\\\xff\"");
 }
 
+/* A command's output: any bytes, NULs and cut characters too; what is not
+ * UTF-8 is U+FFFD (exec-all --json). */
+static void test_json_bytes(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	nn_put_json_n(f, "a\0b\xff\nc\xc3", 7, true);
+	fclose(f);
+	assert_string_equal(buf, "\"a\\u0000b\\ufffd\\u000ac\\ufffd\"");
+	free(buf);
+}
+
 static void test_nearest(void **state)
 {
 	static const char *const cmds[] = { "create-namespaces", "delete-namespaces", "list",
@@ -346,7 +383,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shown_names),
 		cmocka_unit_test(test_json_strings),
+		cmocka_unit_test(test_json_bytes),
 		cmocka_unit_test(test_netns_valid),
+		cmocka_unit_test(test_netns_existing),
 		cmocka_unit_test(test_netns_invalid),
 		cmocka_unit_test(test_netns_null_error),
 		cmocka_unit_test(test_ifname_valid),

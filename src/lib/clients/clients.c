@@ -619,8 +619,8 @@ static int client_proven(struct nn_ctx *ctx, struct proofs *pr, const char *name
 		*owner = '\0';
 	if (!(j = nn_journal_find(pr->v, pr->n, NN_OBJ_NETNS, "-", name, 0)))
 		return 0;
-	if ((r = nn_netns_exists(ctx, name)) <= 0)
-		return r < 0 ? nn_error_set(e, -r, "cannot look at namespace \"%s\"", name) : 0;
+	if ((r = nn_netns_exists(ctx, name, e)) <= 0)
+		return r;
 	/* Checked, not kept open: a call proves every earlier client. */
 	if (nn_netns_cookie(ctx, name, &cookie, e) < 0)
 		return -e->code;
@@ -1171,6 +1171,7 @@ struct client {
 				 * only netnsctl's files of it go */
 	struct nn_ns *ns;
 	int ifindex;
+	bool made;		/* create: IFINDEX is what its create reported */
 	struct nn_dhcp_port port;
 	struct nn_client_info info;
 	/* the keeper's */
@@ -1335,16 +1336,51 @@ static const struct nn_dhcp_ops create_ops = {
 	.done = create_done,
 };
 
-static int client_open(struct nn_ctx *ctx, struct client *c, struct nn_error *e)
+/* C's namespace handle and its link's ifindex: the one its create reported
+ * (made_indexes()), else one look-up (the keeper looks each time it wakes
+ * a client: the link may have been made again since). */
+static int client_link(struct nn_ctx *ctx, struct client *c, struct nn_error *e)
 {
 	struct nn_link_info li;
 
-	if (nn_ctx_ns(ctx, c->name, &c->ns, e) < 0 ||
-	    nn_link_get(c->ns, NN_CLIENTS_IFNAME, &li, e) < 0)
+	if (nn_ctx_ns(ctx, c->name, &c->ns, e) < 0)
+		return -e->code;
+	if (c->made)
+		return 0;
+	if (nn_link_get(c->ns, NN_CLIENTS_IFNAME, &li, e) < 0)
 		return -e->code;
 	c->ifindex = li.ifindex;
+	return 0;
+}
+
+/* The ifindexes the macvlans of the new clients NW[0..N) got from their
+ * create requests (PLAN's MACVLAN_ADD steps, in the order of NW): no
+ * look-up of each again. */
+static void made_indexes(const struct nn_plan *plan, struct client **nw, size_t n)
+{
+	size_t j = 0;
+
+	for (size_t k = 0; k < nn_plan_len(plan) && j < n; k++) {
+		const struct nn_step *s = nn_plan_step(plan, k);
+
+		if (s->kind != NN_STEP_MACVLAN_ADD || !s->run.done)
+			continue;
+		while (j < n && strcmp(nw[j]->name, s->ns))
+			j++;
+		if (j < n && s->run.ifindex > 0) {
+			nw[j]->ifindex = s->run.ifindex;
+			nw[j]->made = true;
+		}
+		j += j < n;
+	}
+}
+
+static int client_open(struct nn_ctx *ctx, struct client *c, struct nn_error *e)
+{
+	if (client_link(ctx, c, e) < 0)
+		return -e->code;
 	c->port.ns = c->ns;
-	c->port.ifindex = li.ifindex;
+	c->port.ifindex = c->ifindex;
 	snprintf(c->port.ifname, sizeof(c->port.ifname), "%s", NN_CLIENTS_IFNAME);
 	c->port.data = c;
 	return nn_dhcp_port_open(&c->port, e);
@@ -1750,9 +1786,9 @@ static int interrupted_error(struct nn_error *e, const char *stage, const char *
 			     n_new == 1 ? "" : "all ", n_new, n_new == 1 ? "" : "s", list);
 }
 
-static void count_step(const char *text, void *arg)
+static void count_step(const struct nn_step *step, void *arg)
 {
-	(void)text;
+	(void)step;
 	(*(size_t *)arg)++;
 }
 
@@ -1826,7 +1862,7 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 			}
 			/* Its namespace is gone: so is the client.  (Another
 			 * program's namespace of its name is refused below.) */
-			if ((ret = nn_netns_exists(ctx, c->name)) == 0)
+			if ((ret = nn_netns_exists(ctx, c->name, e)) == 0)
 				remove_client_files(ctx, &c->info);
 		}
 		/*
@@ -1835,8 +1871,8 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 		 * someone else, and would be changed by the client and deleted
 		 * with it.  Refused before anything is changed.
 		 */
-		if ((ret = nn_netns_exists(ctx, c->name)) != 0) {
-			ret = ret < 0 ? nn_error_set(e, -ret, "cannot look at namespace \"%s\"", c->name)
+		if ((ret = nn_netns_exists(ctx, c->name, e)) != 0) {
+			ret = ret < 0 ? ret
 				      : nn_error_setx(e, EEXIST,
 						      "namespace \"%s\" exists and is not a client netnsctl made: not touched (choose another --prefix)",
 						      c->name);
@@ -1892,6 +1928,7 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 		goto out;	/* undone by apply */
 	}
 	applied = true;
+	made_indexes(plan, nw, n_new);
 
 	if (spec->is_static) {
 		hosts = calloc(n, sizeof(*hosts));
@@ -1903,7 +1940,6 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 		ret = nn_prefix_hosts(&spec->static_net, n, hosts, e);
 		for (size_t i = 0; ret == 0 && i < n; i++) {
 			struct client *c = all[i];
-			struct nn_link_info li;
 			struct in_addr none = { 0 };
 
 			if (c->existing)
@@ -1918,9 +1954,8 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 			c->info.has_addr = true;
 			c->info.addr = hosts[i];
 			/* The lease file before the resolv.conf: see on_bound(). */
-			if (nn_ctx_ns(ctx, c->name, &c->ns, e) < 0 ||
-			    nn_link_get(c->ns, NN_CLIENTS_IFNAME, &li, e) < 0 ||
-			    install_addr(c->ns, li.ifindex, hosts[i].addr.v4, hosts[i].len, none, e) < 0 ||
+			if (client_link(ctx, c, e) < 0 ||
+			    install_addr(c->ns, c->ifindex, hosts[i].addr.v4, hosts[i].len, none, e) < 0 ||
 			    save_client(ctx, &c->info, e) < 0 || write_resolv(ctx, &c->info, e) < 0) {
 				ret = nn_error_prefix(e, "client \"%s\"", c->name);
 				break;
@@ -2010,7 +2045,7 @@ static void delete_macvlan(struct nn_ctx *ctx, const char *name)
 	struct nn_link_info li;
 	struct nn_ns *ns;
 
-	if (nn_netns_exists(ctx, name) == 1 && nn_ctx_ns(ctx, name, &ns, &e) == 0 &&
+	if (nn_netns_exists(ctx, name, &e) == 1 && nn_ctx_ns(ctx, name, &ns, &e) == 0 &&
 	    nn_link_find(ns, NN_CLIENTS_IFNAME, &li, &e) == 1 && !strcmp(li.kind, "macvlan"))
 		nn_link_del(ns, li.ifindex, &e);
 }
@@ -2234,8 +2269,8 @@ int nn_clients_list(struct nn_ctx *ctx, const char *prefix, struct nn_client_inf
 				ret = 1;
 			}
 		}
-		if (ret == 1 && pr.unreadable && (ret = nn_netns_exists(ctx, names[i])) < 0)
-			ret = nn_error_set(e, -ret, "cannot look at namespace \"%s\"", names[i]);
+		if (ret == 1 && pr.unreadable)
+			ret = nn_netns_exists(ctx, names[i], e);
 		if (ret < 0) {
 			free(v);
 			free_names(names, n);
@@ -2455,7 +2490,7 @@ static void keeper_prune(struct run *r)
 
 		lease_path(r->ctx, c->name, path, sizeof(path));
 		/* Gone only when it is known to be gone. */
-		if (nn_netns_exists(r->ctx, c->name) != 0 && access(path, F_OK) == 0) {
+		if (nn_netns_exists(r->ctx, c->name, NULL) != 0 && access(path, F_OK) == 0) {
 			r->v[k++] = c;
 			continue;
 		}

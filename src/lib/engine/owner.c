@@ -6,9 +6,7 @@
 #include <string.h>
 #include <linux/pkt_sched.h>
 
-#include "netnsctl/ctx.h"
 #include "netnsctl/ifb.h"
-#include "netnsctl/netns.h"
 #include "netnsctl/owner.h"
 
 void nn_proof_cookie(struct nn_proof *p, uint64_t cookie)
@@ -204,94 +202,4 @@ const struct nn_journal_entry *nn_journal_find(const struct nn_journal_entry *v,
 		    (kind == NN_OBJ_NETNS || (!strcmp(v[i].ns, ns) && v[i].ns_cookie == ns_cookie)))
 			return &v[i];
 	return NULL;
-}
-
-/* The namespace of J (its handle in O->ns) is still the one J names: 1, 0, -errno. */
-static int in_same_ns(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn_owned *o,
-		      struct nn_error *e)
-{
-	uint64_t cookie;
-	int r;
-
-	if (*j->ns && (r = nn_netns_exists(ctx, j->ns)) <= 0)
-		return r < 0 ? nn_error_set(e, -r, "cannot look at namespace \"%s\"", j->ns) : 0;
-	if (nn_ctx_ns(ctx, j->ns, &o->ns, e) < 0 || nn_ns_cookie(o->ns, &cookie, e) < 0)
-		return -e->code;
-	return nn_owner_in_ns(j, cookie);
-}
-
-int nn_owner_check(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn_owned *o,
-		   struct nn_error *e)
-{
-	struct nn_qdisc_info root;
-	struct nn_link_info li;
-	uint64_t cookie;
-	void *v = NULL;
-	size_t n = 0;
-	int r;
-
-	memset(o, 0, sizeof(*o));
-	if (j->kind == NN_OBJ_NETNS) {
-		struct nn_ns *ns;
-
-		r = nn_netns_exists(ctx, j->name);
-		if (r < 0)
-			return nn_error_set(e, -r, "cannot look at namespace \"%s\"", j->name);
-		if (r == 0) {
-			/* No namespace: a dead mount point under the record's name
-			 * is no object of anyone's, and removing it is what the
-			 * create the record announced would have done too. */
-			r = nn_netns_dead(ctx, j->name);
-			if (r < 0)
-				return nn_error_set(e, -r, "cannot look at namespace \"%s\"", j->name);
-			o->dead = r > 0;
-			return o->dead;
-		}
-		if (nn_ctx_ns(ctx, j->name, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0)
-			return -e->code;
-		return nn_owner_netns(j, cookie);
-	}
-	if (j->kind == NN_OBJ_NAT) {
-		if (nn_ctx_ns(ctx, "", &o->ns, e) < 0 || nn_nat_rule_list(o->ns, (struct nn_nat_rule **)&v, &n, e) < 0)
-			return -e->code;
-		r = nn_owner_nat(j, v, n);
-		free(v);
-		return r;
-	}
-	if ((r = in_same_ns(ctx, j, o, e)) <= 0)
-		return r;
-	switch (j->kind) {
-	case NN_OBJ_LINK:
-	case NN_OBJ_QDISC:
-		if ((r = nn_link_find(o->ns, j->name, &li, e)) <= 0)
-			return r;
-		o->ifindex = li.ifindex;
-		if (j->kind == NN_OBJ_LINK)
-			return nn_owner_link(j, &li);
-		if ((r = nn_qdisc_root(o->ns, li.ifindex, &root, e)) < 0)
-			return r;
-		return nn_owner_qdisc(j, &li, r ? &root : NULL);
-	case NN_OBJ_ROUTE:
-		if (nn_route_list(o->ns, (struct nn_route_info **)&v, &n, e) < 0)
-			return -e->code;
-		r = nn_owner_route(j, v, n);
-		free(v);
-		return r;
-	case NN_OBJ_SYSCTL:
-		return j->id != 0;
-	case NN_OBJ_FILTER:
-	case NN_OBJ_CLSACT: {
-		struct nn_tc_ingress in;
-
-		if ((r = nn_link_find(o->ns, j->name, &li, e)) <= 0)
-			return r;
-		o->ifindex = li.ifindex;
-		if (nn_tc_ingress_get(o->ns, li.ifindex, &in, e) < 0)
-			return -e->code;
-		return j->kind == NN_OBJ_FILTER ? nn_owner_filter(j, &li, &in)
-						: nn_owner_clsact(j, &li, &in);
-	}
-	default:
-		return 0;
-	}
 }

@@ -23,6 +23,7 @@
 #include <libnftnl/udata.h>
 
 #include "util/cleanup.h"
+#include "util/show.h"
 #include "kernel/nat_codec.h"
 
 const struct nn_nat_chain_info nn_nat_chains[NN_NAT_CHAIN_COUNT] = {
@@ -39,18 +40,37 @@ int nn_nat_chain_by_name(const char *name)
 	return -1;
 }
 
+bool nn_nat_tag_plain(const char *s)
+{
+	for (const char *c = s; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || strchr("._:/@+-=,", *c)))
+			return false;
+	return true;
+}
+
+int nn_nat_tag_check(const char *tag, struct nn_error *e)
+{
+	struct nn_shown shown;
+	size_t n = strlen(tag);
+
+	if (!n || n >= NN_NAT_TAG_MAX)
+		return nn_error_setx(e, EINVAL, "invalid NAT rule tag \"%s\": 1 to %d characters",
+				     nn_show(&shown, tag), NN_NAT_TAG_MAX - 1);
+	if (!nn_nat_tag_plain(tag))
+		return nn_error_setx(e, EINVAL,
+				     "invalid NAT rule tag \"%s\": only letters, digits and ._:/@+-=,",
+				     nn_show(&shown, tag));
+	return 0;
+}
+
 void nn_nat_tag_for(char *buf, size_t len, const char *prefix, const char *name)
 {
 	uint32_t h = 2166136261u;	/* FNV-1a */
-	bool plain = true;
 
-	for (const char *c = name; *c; c++) {
+	for (const char *c = name; *c; c++)
 		h = (h ^ (uint8_t)*c) * 16777619u;
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || strchr("._:/@+-=,", *c)))
-			plain = false;
-	}
-	if (plain && *name && (size_t)snprintf(buf, len, "%s:%s", prefix, name) < len)
+	if (nn_nat_tag_plain(name) && *name && (size_t)snprintf(buf, len, "%s:%s", prefix, name) < len)
 		return;
 	snprintf(buf, len, "%s=%08x", prefix, h);
 }

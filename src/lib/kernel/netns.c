@@ -30,6 +30,7 @@
 #include <libmnl/libmnl.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/names.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/proc.h"
 #include "util/cleanup.h"
@@ -53,8 +54,7 @@
 /* Mirrors ip's invalid_name(): these would escape or alias the run dir. */
 static int check_name(const char *name, struct nn_error *e)
 {
-	if (!name || !*name || strlen(name) > NAME_MAX || strchr(name, '/') ||
-	    !strcmp(name, ".") || !strcmp(name, ".."))
+	if (!nn_netns_name_valid(name))
 		return nn_error_setx(e, EINVAL, "invalid namespace name \"%s\"",
 				     name ? name : "");
 	return 0;
@@ -433,10 +433,9 @@ int nn_netns_del(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 	return 1;
 }
 
-int nn_netns_exists(struct nn_ctx *ctx, const char *name)
+int nn_netns_exists(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 {
 	char path[PATH_MAX];
-
 	int r;
 
 	if (ns_path(ctx, name, path, NULL) < 0)
@@ -444,7 +443,11 @@ int nn_netns_exists(struct nn_ctx *ctx, const char *name)
 	r = netns_at(AT_FDCWD, path);
 	if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP)
 		return 0;
-	return r < 0 ? r : r > 0;
+	/* Not knowing is not "absent": a caller must not make it again, nor
+	 * skip it as gone. */
+	if (r < 0)
+		return nn_error_set(e, -r, "cannot look at namespace \"%s\"", name);
+	return r > 0;
 }
 
 int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e)
@@ -482,7 +485,7 @@ int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, stru
 	return 0;
 }
 
-int nn_netns_dead(struct nn_ctx *ctx, const char *name)
+int nn_netns_dead(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 {
 	char path[PATH_MAX];
 	struct stat st, dir;
@@ -492,11 +495,11 @@ int nn_netns_dead(struct nn_ctx *ctx, const char *name)
 		return 0;
 	r = wait_for_bind(path);
 	if (r != 0)
-		return r == -ENOENT ? 0 : r < 0 ? r : 0;
+		return r == -ENOENT || r > 0 ? 0 : nn_error_set(e, -r, "cannot look at namespace \"%s\"", name);
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
+		return errno == ENOENT ? 0 : nn_error_set(e, errno, "cannot look at namespace \"%s\"", name);
 	if (stat(nn_ctx_run_dir(ctx), &dir) < 0)
-		return -errno;
+		return nn_error_set(e, errno, "cannot read \"%s\"", nn_ctx_run_dir(ctx));
 	/* A mount on it (of anything) is on another device: not ours to undo. */
 	return S_ISREG(st.st_mode) && st.st_size == 0 && st.st_dev == dir.st_dev;
 }

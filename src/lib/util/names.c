@@ -48,6 +48,12 @@ static const char *name_problem(const char *name, size_t max, const char *forbid
 	return NULL;
 }
 
+bool nn_netns_name_valid(const char *name)
+{
+	return name && *name && strlen(name) <= NAME_MAX && !strchr(name, '/') && strcmp(name, ".") &&
+	       strcmp(name, "..");
+}
+
 int nn_check_netns_name(const char *name, struct nn_error *e)
 {
 	const char *why;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,25 +89,64 @@ void nn_put_shown(FILE *f, const char *str)
 	}
 }
 
-void nn_put_json(FILE *f, const char *s)
+/* The well-formed UTF-8 sequence at S of at most N bytes: its length (0:
+ * none, as nn_utf8_len) and code point. */
+static size_t utf8_at(const char *s, size_t n, unsigned *cp)
 {
-	fputc('"', f);
-	while (*s) {
-		size_t n = nn_utf8_len(s);
-		unsigned cp = n ? nn_utf8_cp(s, n) : 0;
+	char seq[5] = "";
 
-		if (!n) {
-			fprintf(f, "\\\\x%02x", (unsigned char)*s++);
+	/* nn_utf8_len() reads up to 4 bytes of a terminated string. */
+	memcpy(seq, s, n < 4 ? n : 4);
+	n = nn_utf8_len(seq);
+	*cp = n ? nn_utf8_cp(seq, n) : 0;
+	return n;
+}
+
+void nn_put_json_n(FILE *f, const char *s, size_t n, bool lossy)
+{
+	const char *end = s + n;
+
+	fputc('"', f);
+	while (s < end) {
+		unsigned cp;
+		size_t k = *s ? utf8_at(s, (size_t)(end - s), &cp) : (cp = 0, 1);
+
+		if (!k) {
+			if (lossy)
+				fputs("\\ufffd", f);
+			else
+				fprintf(f, "\\\\x%02x", (unsigned char)*s);
+			s++;
 		} else if (cp == '"' || cp == '\\') {
 			fprintf(f, "\\%c", (char)cp);
 			s++;
 		} else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
 			fprintf(f, "\\u%04x", cp);
-			s += n;
+			s += k;
 		} else {
-			fwrite(s, 1, n, f);
-			s += n;
+			fwrite(s, 1, k, f);
+			s += k;
 		}
 	}
 	fputc('"', f);
+}
+
+void nn_put_json(FILE *f, const char *s)
+{
+	nn_put_json_n(f, s, strlen(s), false);
+}
+
+void nn_out_put(struct nn_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->pos + 1 >= o->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	o->pos = (size_t)n >= o->len - o->pos ? o->len - 1 : o->pos + (size_t)n;
 }

@@ -2,14 +2,12 @@
 #ifndef NETNSCTL_SHOW_H
 #define NETNSCTL_SHOW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 /* A user's value as it goes into an error message: one line, printable,
  * quotes and backslashes escaped, other bytes as \xHH, cut after 96 bytes. */
-
-#include <stddef.h>
-#include <stdio.h>
 
 #define NN_SHOW_MAX 96
 
@@ -41,5 +39,19 @@ void nn_put_shown(FILE *f, const char *s);
  * "\xHH" (a backslash, then x and two hex digits), as text output shows it.
  */
 void nn_put_json(FILE *f, const char *s);
+/* N bytes of S (NUL bytes too) the same way; with LOSSY (a command's
+ * output, where a byte that is not UTF-8 says nothing) such a byte is
+ * U+FFFD instead. */
+void nn_put_json_n(FILE *f, const char *s, size_t n, bool lossy);
+
+/*
+ * A buffer of LEN bytes filled piece by piece, always terminated, cut at
+ * its end and never overrun: struct nn_out o = { buf, len, 0 }.
+ */
+struct nn_out {
+	char *buf;
+	size_t len, pos;
+};
+void nn_out_put(struct nn_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -971,43 +971,23 @@ const struct nn_qdisc_info *nn_qdisc_find(const struct nn_qdisc_info *roots, siz
 
 /* ------------------------------------------------------------------ format */
 
-struct out {
-	char *buf;
-	size_t len, pos;
-};
-
-static void __attribute__((format(printf, 2, 3))) put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->pos + 1 >= o->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	o->pos = (size_t)n >= o->len - o->pos ? o->len - 1 : o->pos + (size_t)n;
-}
-
-static void put_time(struct out *o, const char *name, uint64_t ns)
+static void put_time(struct nn_out *o, const char *name, uint64_t ns)
 {
 	char t[48];
 
 	if (ns)
-		put(o, " %s %s", name, nn_format_time(t, sizeof(t), ns));
+		nn_out_put(o, " %s %s", name, nn_format_time(t, sizeof(t), ns));
 }
 
-static void put_percent(struct out *o, const char *name, uint32_t prob)
+static void put_percent(struct nn_out *o, const char *name, uint32_t prob)
 {
 	char t[48];
 
 	if (prob)
-		put(o, " %s %s", name, nn_format_percent(t, sizeof(t), prob));
+		nn_out_put(o, " %s %s", name, nn_format_percent(t, sizeof(t), prob));
 }
 
-static void format_netem(struct out *o, const struct nn_netem *s)
+static void format_netem(struct nn_out *o, const struct nn_netem *s)
 {
 	char t[48];
 
@@ -1015,7 +995,7 @@ static void format_netem(struct out *o, const struct nn_netem *s)
 	put_time(o, "jitter", s->jitter_ns);
 	put_percent(o, "correlation", s->delay_corr);
 	if (s->dist != NN_DIST_NONE)
-		put(o, " distribution %s", nn_netem_dist_name(s->dist));
+		nn_out_put(o, " distribution %s", nn_netem_dist_name(s->dist));
 	put_percent(o, "loss", s->loss);
 	put_percent(o, "loss-correlation", s->loss_corr);
 	put_percent(o, "duplicate", s->duplicate);
@@ -1024,24 +1004,24 @@ static void format_netem(struct out *o, const struct nn_netem *s)
 	put_percent(o, "reorder-correlation", s->reorder_corr);
 	/* gap 1 is what a bare reorder means. */
 	if (s->gap > 1 || (s->gap && !s->reorder))
-		put(o, " gap %u", s->gap);
+		nn_out_put(o, " gap %u", s->gap);
 	put_percent(o, "corrupt", s->corrupt);
 	put_percent(o, "corrupt-correlation", s->corrupt_corr);
 	if (s->rate)
-		put(o, " rate %s", nn_format_rate(t, sizeof(t), s->rate));
+		nn_out_put(o, " rate %s", nn_format_rate(t, sizeof(t), s->rate));
 	if (s->limit && s->limit != NETEM_DEFAULT_LIMIT)
-		put(o, " limit %u", s->limit);
+		nn_out_put(o, " limit %u", s->limit);
 }
 
-static void format_tbf(struct out *o, const struct nn_tbf *s)
+static void format_tbf(struct nn_out *o, const struct nn_tbf *s)
 {
 	char t[48];
 
-	put(o, " rate %s", nn_format_rate(t, sizeof(t), s->rate));
+	nn_out_put(o, " rate %s", nn_format_rate(t, sizeof(t), s->rate));
 	if (s->burst)
-		put(o, " burst %s", nn_format_size(t, sizeof(t), s->burst));
+		nn_out_put(o, " burst %s", nn_format_size(t, sizeof(t), s->burst));
 	if (s->limit)
-		put(o, " limit %s", nn_format_size(t, sizeof(t), s->limit));
+		nn_out_put(o, " limit %s", nn_format_size(t, sizeof(t), s->limit));
 	put_time(o, "latency", s->latency_ns);
 }
 
@@ -1059,12 +1039,12 @@ static const char *kind_of(const struct nn_qdisc_info *q)
 
 const char *nn_qdisc_format(char *buf, size_t len, const struct nn_qdisc_info *q)
 {
-	struct out o = { buf, len, 0 };
+	struct nn_out o = { buf, len, 0 };
 
 	if (!len)
 		return buf;
 	buf[0] = '\0';
-	put(&o, "%s", kind_of(q));
+	nn_out_put(&o, "%s", kind_of(q));
 	if (q->kind == NN_QDISC_NETEM)
 		format_netem(&o, &q->u.netem);
 	else if (q->kind == NN_QDISC_TBF)
@@ -1072,7 +1052,7 @@ const char *nn_qdisc_format(char *buf, size_t len, const struct nn_qdisc_info *q
 	return buf;
 }
 
-static void put_json_string(struct out *o, const char *s)
+static void put_json_string(struct nn_out *o, const char *s)
 {
 	char *js = NULL;
 	size_t n = 0;
@@ -1082,66 +1062,66 @@ static void put_json_string(struct out *o, const char *s)
 		return;
 	nn_put_json(f, s);
 	if (fclose(f) == 0)
-		put(o, "%s", js);
+		nn_out_put(o, "%s", js);
 	free(js);
 }
 
-static void put_handle(struct out *o, uint32_t h)
+static void put_handle(struct nn_out *o, uint32_t h)
 {
 	if (h == TC_H_ROOT)
-		put(o, "\"root\"");
+		nn_out_put(o, "\"root\"");
 	else if (h == TC_H_INGRESS)
-		put(o, "\"ingress\"");
+		nn_out_put(o, "\"ingress\"");
 	else if (TC_H_MIN(h))
-		put(o, "\"%x:%x\"", TC_H_MAJ(h) >> 16, TC_H_MIN(h));
+		nn_out_put(o, "\"%x:%x\"", TC_H_MAJ(h) >> 16, TC_H_MIN(h));
 	else
-		put(o, "\"%x:\"", TC_H_MAJ(h) >> 16);
+		nn_out_put(o, "\"%x:\"", TC_H_MAJ(h) >> 16);
 }
 
-static void json_time(struct out *o, const char *name, uint64_t ns)
+static void json_time(struct nn_out *o, const char *name, uint64_t ns)
 {
 	char t[48];
 
-	put(o, ",\"%s\":\"%s\",\"%s_ns\":%llu", name, nn_format_time(t, sizeof(t), ns), name,
+	nn_out_put(o, ",\"%s\":\"%s\",\"%s_ns\":%llu", name, nn_format_time(t, sizeof(t), ns), name,
 	    (unsigned long long)ns);
 }
 
-static void json_percent(struct out *o, const char *name, uint32_t prob)
+static void json_percent(struct nn_out *o, const char *name, uint32_t prob)
 {
 	char t[48];
 
-	put(o, ",\"%s\":\"%s\",\"%s_prob\":%u", name, nn_format_percent(t, sizeof(t), prob), name,
+	nn_out_put(o, ",\"%s\":\"%s\",\"%s_prob\":%u", name, nn_format_percent(t, sizeof(t), prob), name,
 	    prob);
 }
 
-static void json_rate(struct out *o, uint64_t rate)
+static void json_rate(struct nn_out *o, uint64_t rate)
 {
 	char t[48];
 
-	put(o, ",\"rate\":\"%s\",\"rate_bytes_per_sec\":%llu", nn_format_rate(t, sizeof(t), rate),
+	nn_out_put(o, ",\"rate\":\"%s\",\"rate_bytes_per_sec\":%llu", nn_format_rate(t, sizeof(t), rate),
 	    (unsigned long long)rate);
 }
 
-static void json_size(struct out *o, const char *name, uint32_t bytes)
+static void json_size(struct nn_out *o, const char *name, uint32_t bytes)
 {
 	char t[48];
 
-	put(o, ",\"%s\":\"%s\",\"%s_bytes\":%u", name, nn_format_size(t, sizeof(t), bytes), name,
+	nn_out_put(o, ",\"%s\":\"%s\",\"%s_bytes\":%u", name, nn_format_size(t, sizeof(t), bytes), name,
 	    bytes);
 }
 
 const char *nn_qdisc_format_json(char *buf, size_t len, const struct nn_qdisc_info *q)
 {
-	struct out o = { buf, len, 0 };
+	struct nn_out o = { buf, len, 0 };
 
 	if (!len)
 		return buf;
 	buf[0] = '\0';
-	put(&o, "{\"kind\":");
+	nn_out_put(&o, "{\"kind\":");
 	put_json_string(&o, kind_of(q));
-	put(&o, ",\"handle\":");
+	nn_out_put(&o, ",\"handle\":");
 	put_handle(&o, q->handle);
-	put(&o, ",\"parent\":");
+	nn_out_put(&o, ",\"parent\":");
 	put_handle(&o, q->parent);
 	if (q->kind == NN_QDISC_NETEM) {
 		const struct nn_netem *s = &q->u.netem;
@@ -1152,18 +1132,18 @@ const char *nn_qdisc_format_json(char *buf, size_t len, const struct nn_qdisc_in
 		/* Never in a dump (the kernel keeps the table to itself), so only
 		 * a spec names it. */
 		if (s->dist != NN_DIST_NONE)
-			put(&o, ",\"distribution\":\"%s\"", nn_netem_dist_name(s->dist));
+			nn_out_put(&o, ",\"distribution\":\"%s\"", nn_netem_dist_name(s->dist));
 		json_percent(&o, "loss", s->loss);
 		json_percent(&o, "loss_correlation", s->loss_corr);
 		json_percent(&o, "duplicate", s->duplicate);
 		json_percent(&o, "duplicate_correlation", s->duplicate_corr);
 		json_percent(&o, "reorder", s->reorder);
 		json_percent(&o, "reorder_correlation", s->reorder_corr);
-		put(&o, ",\"gap\":%u", s->gap);
+		nn_out_put(&o, ",\"gap\":%u", s->gap);
 		json_percent(&o, "corrupt", s->corrupt);
 		json_percent(&o, "corrupt_correlation", s->corrupt_corr);
 		json_rate(&o, s->rate);
-		put(&o, ",\"limit\":%u", s->limit);
+		nn_out_put(&o, ",\"limit\":%u", s->limit);
 	} else if (q->kind == NN_QDISC_TBF) {
 		const struct nn_tbf *s = &q->u.tbf;
 
@@ -1172,6 +1152,6 @@ const char *nn_qdisc_format_json(char *buf, size_t len, const struct nn_qdisc_in
 		json_size(&o, "limit", s->limit);
 		json_time(&o, "latency", s->latency_ns);
 	}
-	put(&o, "}");
+	nn_out_put(&o, "}");
 	return buf;
 }

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The spec: what a lab wants to exist, and what it wants gone (lab.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netnsctl/lab.h"
+#include "netnsctl/names.h"
+#include "util/show.h"
+#include "engine/spec.h"
+
+struct nn_lab *nn_lab_new(const char *owner)
+{
+	struct nn_lab *lab = calloc(1, sizeof(*lab));
+
+	if (!lab)
+		return NULL;
+	snprintf(lab->owner, sizeof(lab->owner), "%s", owner ? owner : "-");
+	lab->every_owner = !strcmp(lab->owner, "*");
+	return lab;
+}
+
+void nn_lab_free(struct nn_lab *lab)
+{
+	if (!lab)
+		return;
+	free(lab->ns);
+	free(lab->veths);
+	free(lab->qdiscs);
+	free(lab->bridges);
+	free(lab->macvlans);
+	free(lab->routes);
+	free(lab->fwds);
+	free(lab->nats);
+	free(lab->del_ns);
+	free(lab->del_veths);
+	nn_hash_free(&lab->ns_idx);
+	for (size_t i = 0; i < lab->n_cmds; i++) {
+		for (size_t k = 0; lab->cmds[i].argv && lab->cmds[i].argv[k]; k++)
+			free(lab->cmds[i].argv[k]);
+		free(lab->cmds[i].argv);
+	}
+	free(lab->cmds);
+	free(lab->groups);
+	free(lab->old_groups);
+	free(lab->applied_path);
+	free(lab->applied_text);
+	free(lab);
+}
+
+static void *grow(void *v, size_t n, size_t size)
+{
+	return realloc(v, (n + 1) * size);
+}
+
+/* NAME, or "" for the host namespace, which always exists. */
+static int need_ns(struct nn_lab *lab, const char *name, struct nn_error *e)
+{
+	return *name ? nn_lab_add_netns(lab, name, e) : 0;
+}
+
+int nn_lab_add_netns(struct nn_lab *lab, const char *name, struct nn_error *e)
+{
+	char (*v)[NSNAME_MAX];
+
+	if (nn_check_netns_name(name, e) < 0)
+		return -e->code;
+	/* A lab of a thousand nodes names each namespace several times. */
+	if (nn_lab_has_ns(lab, name))
+		return 0;
+	v = grow(lab->ns, lab->n_ns, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe namespace \"%s\"", name);
+	lab->ns = v;
+	/* Whole, zeroed: labs are compared byte by byte (nn_lab_differs_in_qdiscs_only). */
+	memset(lab->ns[lab->n_ns], 0, NSNAME_MAX);
+	snprintf(lab->ns[lab->n_ns], NSNAME_MAX, "%s", name);
+	if (nn_hash_put(&lab->ns_idx, name, (void *)(uintptr_t)(lab->n_ns + 1)) < 0)
+		return nn_error_set(e, ENOMEM, "cannot describe namespace \"%s\"", name);
+	lab->n_ns++;
+	return 0;
+}
+
+bool nn_lab_has_ns(const struct nn_lab *lab, const char *name)
+{
+	return nn_hash_find(&lab->ns_idx, name, NULL);
+}
+
+int nn_lab_add_veth(struct nn_lab *lab, const char *ns_a, const char *if_a,
+		    const char *ns_b, const char *if_b, const struct nn_prefix *addr_a,
+		    const struct nn_prefix *addr_b, struct nn_error *e)
+{
+	struct lab_veth *v;
+
+	if (need_ns(lab, ns_a, e) < 0 || need_ns(lab, ns_b, e) < 0 ||
+	    nn_check_ifname(if_a, e) < 0 || nn_check_ifname(if_b, e) < 0)
+		return -e->code;
+	if (!strcmp(ns_a, ns_b) && !strcmp(if_a, if_b))
+		return nn_error_setx(e, EINVAL, "both ends of the pair are \"%s\" in namespace \"%s\"",
+				     if_a, ns_a);
+	v = grow(lab->veths, lab->n_veths, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe veth \"%s\"", if_a);
+	lab->veths = v;
+	v = &lab->veths[lab->n_veths++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns[0], NSNAME_MAX, "%s", ns_a);
+	snprintf(v->ns[1], NSNAME_MAX, "%s", ns_b);
+	snprintf(v->ifname[0], IFNAMSIZ, "%s", if_a);
+	snprintf(v->ifname[1], IFNAMSIZ, "%s", if_b);
+	if (addr_a) {
+		v->has_addr[0] = true;
+		v->addr[0] = *addr_a;
+	}
+	if (addr_b) {
+		v->has_addr[1] = true;
+		v->addr[1] = *addr_b;
+	}
+	return 0;
+}
+
+int nn_lab_add_qdisc(struct nn_lab *lab, const char *ns, const char *ifname,
+		     const struct nn_qdisc_info *want, struct nn_error *e)
+{
+	struct lab_qdisc *v;
+
+	if ((*ns && nn_check_netns_name(ns, e) < 0) || nn_check_ifname(ifname, e) < 0)
+		return -e->code;
+	v = grow(lab->qdiscs, lab->n_qdiscs, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe a qdisc on \"%s\"", ifname);
+	lab->qdiscs = v;
+	v = &lab->qdiscs[lab->n_qdiscs++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	snprintf(v->ifname, IFNAMSIZ, "%s", ifname);
+	v->want = *want;
+	return 0;
+}
+
+int nn_lab_add_bridge(struct nn_lab *lab, const char *ns, const char *br,
+		      const struct nn_prefix *addr, struct nn_error *e)
+{
+	struct lab_bridge *v;
+
+	if (need_ns(lab, ns, e) < 0 || nn_check_ifname(br, e) < 0)
+		return -e->code;
+	v = grow(lab->bridges, lab->n_bridges, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe bridge \"%s\"", br);
+	lab->bridges = v;
+	v = &lab->bridges[lab->n_bridges++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	snprintf(v->name, IFNAMSIZ, "%s", br);
+	if (addr) {
+		v->has_addr = true;
+		v->addr = *addr;
+	}
+	return 0;
+}
+
+int nn_lab_add_port(struct nn_lab *lab, const char *ns, const char *ifname,
+		    const struct nn_prefix *addr, const char *br_ns, const char *br,
+		    const char *port, struct nn_error *e)
+{
+	if (nn_check_ifname(br, e) < 0 ||
+	    nn_lab_add_veth(lab, ns, ifname, br_ns, port, addr, NULL, e) < 0)
+		return -e->code;
+	snprintf(lab->veths[lab->n_veths - 1].master, IFNAMSIZ, "%s", br);
+	return 0;
+}
+
+int nn_lab_add_macvlan(struct nn_lab *lab, const char *ns, const char *ifname,
+		       const char *parent_ns, const char *parent, const uint8_t mac[6],
+		       enum nn_macvlan_mode mode, struct nn_error *e)
+{
+	struct lab_macvlan *v;
+
+	if (need_ns(lab, ns, e) < 0 || (*parent_ns && nn_check_netns_name(parent_ns, e) < 0) ||
+	    nn_check_ifname(ifname, e) < 0 || nn_check_ifname(parent, e) < 0)
+		return -e->code;
+	if (!strcmp(ns, parent_ns))
+		return nn_error_setx(e, EINVAL, "macvlan %s must live in another namespace than its parent %s",
+				     ifname, parent);
+	v = grow(lab->macvlans, lab->n_macvlans, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe macvlan \"%s\"", ifname);
+	lab->macvlans = v;
+	v = &lab->macvlans[lab->n_macvlans++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	snprintf(v->parent_ns, NSNAME_MAX, "%s", parent_ns);
+	snprintf(v->ifname, IFNAMSIZ, "%s", ifname);
+	snprintf(v->parent, IFNAMSIZ, "%s", parent);
+	memcpy(v->mac, mac, 6);
+	v->mode = mode;
+	return 0;
+}
+
+int nn_lab_add_route(struct nn_lab *lab, const char *ns, const struct nn_prefix *dst,
+		     const struct nn_prefix *gw, const char *ifname, struct nn_error *e)
+{
+	struct lab_route *v;
+
+	if (need_ns(lab, ns, e) < 0 || (ifname && nn_check_ifname(ifname, e) < 0))
+		return -e->code;
+	if (gw && gw->family != dst->family)
+		return nn_error_setx(e, EINVAL, "route gateway and destination differ in address family");
+	if (!gw && !ifname)
+		return nn_error_setx(e, EINVAL, "a route needs a gateway or an interface");
+	v = grow(lab->routes, lab->n_routes, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe a route");
+	lab->routes = v;
+	v = &lab->routes[lab->n_routes++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	if (ifname)
+		snprintf(v->ifname, IFNAMSIZ, "%s", ifname);
+	v->dst = *dst;
+	if (gw) {
+		v->has_gw = true;
+		v->gw = *gw;
+		v->gw.len = gw->family == AF_INET ? 32 : 128;
+	}
+	return 0;
+}
+
+int nn_lab_set_forwarding(struct nn_lab *lab, const char *ns, bool on, struct nn_error *e)
+{
+	struct lab_fwd *v;
+
+	if (need_ns(lab, ns, e) < 0)
+		return -e->code;
+	for (size_t i = 0; i < lab->n_fwds; i++) {
+		if (!strcmp(lab->fwds[i].ns, ns)) {
+			lab->fwds[i].on = on;
+			return 0;
+		}
+	}
+	v = grow(lab->fwds, lab->n_fwds, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe forwarding");
+	lab->fwds = v;
+	v = &lab->fwds[lab->n_fwds++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	v->on = on;
+	return 0;
+}
+
+int nn_lab_add_nat(struct nn_lab *lab, const struct nn_nat_rule *rule, struct nn_error *e)
+{
+	struct nn_shown shown;
+	struct nn_nat_rule *v;
+
+	if (nn_nat_tag_check(rule->tag, e) < 0)
+		return -e->code;
+	for (size_t i = 0; i < lab->n_nats; i++)
+		if (!strcmp(lab->nats[i].tag, rule->tag))
+			return nn_error_setx(e, EEXIST, "two NAT rules are tagged \"%s\"",
+					     nn_show(&shown, rule->tag));
+	v = grow(lab->nats, lab->n_nats, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe NAT rule \"%s\"", rule->tag);
+	lab->nats = v;
+	lab->nats[lab->n_nats++] = *rule;
+	return 0;
+}
+
+void nn_lab_set_prune(struct nn_lab *lab, bool prune)
+{
+	lab->prune = prune;
+}
+
+void nn_lab_set_new_namespaces(struct nn_lab *lab, bool on)
+{
+	lab->new_namespaces = on;
+}
+
+void nn_lab_set_claim(struct nn_lab *lab, enum nn_lab_claim claim)
+{
+	lab->claim = claim;
+}
+
+int nn_lab_del_netns(struct nn_lab *lab, const char *name, struct nn_error *e)
+{
+	char (*v)[NSNAME_MAX];
+
+	if (nn_check_netns_name(name, e) < 0)
+		return -e->code;
+	v = grow(lab->del_ns, lab->n_del_ns, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe namespace \"%s\"", name);
+	lab->del_ns = v;
+	snprintf(lab->del_ns[lab->n_del_ns++], NSNAME_MAX, "%s", name);
+	return 0;
+}
+
+int nn_lab_del_veth(struct nn_lab *lab, const char *ns_a, const char *if_a, const char *ns_b,
+		    struct nn_error *e)
+{
+	struct lab_del_veth *v;
+
+	if (nn_check_netns_name(ns_a, e) < 0 || nn_check_netns_name(ns_b, e) < 0 ||
+	    nn_check_ifname(if_a, e) < 0)
+		return -e->code;
+	v = grow(lab->del_veths, lab->n_del_veths, sizeof(*v));
+	if (!v)
+		return nn_error_set(e, ENOMEM, "cannot describe veth \"%s\"", if_a);
+	lab->del_veths = v;
+	v = &lab->del_veths[lab->n_del_veths++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns_a, NSNAME_MAX, "%s", ns_a);
+	snprintf(v->ns_b, NSNAME_MAX, "%s", ns_b);
+	snprintf(v->if_a, IFNAMSIZ, "%s", if_a);
+	return 0;
+}
+
+static bool same_prefix(bool has_a, const struct nn_prefix *a, bool has_b,
+			const struct nn_prefix *b)
+{
+	return has_a == has_b && (!has_a || nn_prefix_equal(a, b));
+}
+
+static bool same_veth(const struct lab_veth *a, const struct lab_veth *b)
+{
+	for (int k = 0; k < 2; k++)
+		if (strcmp(a->ns[k], b->ns[k]) || strcmp(a->ifname[k], b->ifname[k]) ||
+		    !same_prefix(a->has_addr[k], &a->addr[k], b->has_addr[k], &b->addr[k]))
+			return false;
+	return !strcmp(a->master, b->master);
+}
+
+static bool same_bridge(const struct lab_bridge *a, const struct lab_bridge *b)
+{
+	return !strcmp(a->ns, b->ns) && !strcmp(a->name, b->name) &&
+	       same_prefix(a->has_addr, &a->addr, b->has_addr, &b->addr);
+}
+
+static bool same_macvlan(const struct lab_macvlan *a, const struct lab_macvlan *b)
+{
+	return !strcmp(a->ns, b->ns) && !strcmp(a->parent_ns, b->parent_ns) &&
+	       !strcmp(a->ifname, b->ifname) && !strcmp(a->parent, b->parent) &&
+	       !memcmp(a->mac, b->mac, 6) && a->mode == b->mode;
+}
+
+static bool same_route(const struct lab_route *a, const struct lab_route *b)
+{
+	return !strcmp(a->ns, b->ns) && !strcmp(a->ifname, b->ifname) &&
+	       nn_prefix_equal(&a->dst, &b->dst) && same_prefix(a->has_gw, &a->gw, b->has_gw, &b->gw);
+}
+
+static bool same_fwd(const struct lab_fwd *a, const struct lab_fwd *b)
+{
+	return !strcmp(a->ns, b->ns) && a->on == b->on;
+}
+
+/* The same spec of a root qdisc, field by field. */
+static bool same_qdisc(const struct nn_qdisc_info *a, const struct nn_qdisc_info *b)
+{
+	const struct nn_netem *x = &a->u.netem, *y = &b->u.netem;
+
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == NN_QDISC_TBF)
+		return a->u.tbf.rate == b->u.tbf.rate && a->u.tbf.burst == b->u.tbf.burst &&
+		       a->u.tbf.limit == b->u.tbf.limit && a->u.tbf.latency_ns == b->u.tbf.latency_ns;
+	if (a->kind != NN_QDISC_NETEM)
+		return true;
+	return x->delay_ns == y->delay_ns && x->jitter_ns == y->jitter_ns &&
+	       x->delay_corr == y->delay_corr && x->loss == y->loss && x->loss_corr == y->loss_corr &&
+	       x->duplicate == y->duplicate && x->duplicate_corr == y->duplicate_corr &&
+	       x->reorder == y->reorder && x->reorder_corr == y->reorder_corr &&
+	       x->corrupt == y->corrupt && x->corrupt_corr == y->corrupt_corr && x->gap == y->gap &&
+	       x->limit == y->limit && x->rate == y->rate && x->dist == y->dist;
+}
+
+/* A's and B's arrays FIELD (N_FIELD elements) hold the same, as SAME says. */
+#define SAME_ARRAY(a, b, field, same) \
+	({ \
+		bool _same = (a)->n_##field == (b)->n_##field; \
+		for (size_t _i = 0; _same && _i < (a)->n_##field; _i++) \
+			_same = same(&(a)->field[_i], &(b)->field[_i]); \
+		_same; \
+	})
+
+static bool same_name(const char (*a)[NSNAME_MAX], const char (*b)[NSNAME_MAX])
+{
+	return !strcmp(*a, *b);
+}
+
+static bool same_commands(const struct nn_lab *a, const struct nn_lab *b)
+{
+	if (a->n_cmds != b->n_cmds)
+		return false;
+	for (size_t i = 0; i < a->n_cmds; i++)
+		if (strcmp(a->cmds[i].node, b->cmds[i].node) || a->cmds[i].index != b->cmds[i].index ||
+		    a->cmds[i].argv_hash != b->cmds[i].argv_hash)
+			return false;
+	return true;
+}
+
+static bool same_groups(const struct nn_lab *a, const struct nn_lab *b)
+{
+	if (a->n_groups != b->n_groups)
+		return false;
+	for (size_t i = 0; i < a->n_groups; i++) {
+		const struct lab_group *x = &a->groups[i], *y = &b->groups[i];
+
+		if (strcmp(x->prefix, y->prefix) || strcmp(x->parent, y->parent) ||
+		    x->spec.count != y->spec.count || x->spec.mode != y->spec.mode ||
+		    x->spec.n_dns != y->spec.n_dns ||
+		    memcmp(x->spec.dns, y->spec.dns, x->spec.n_dns * sizeof(x->spec.dns[0])) ||
+		    x->spec.is_static != y->spec.is_static ||
+		    !same_prefix(x->spec.is_static, &x->spec.static_net, y->spec.is_static,
+				 &y->spec.static_net) ||
+		    x->spec.has_mac_base != y->spec.has_mac_base ||
+		    (x->spec.has_mac_base && memcmp(x->spec.mac_base, y->spec.mac_base, 6)) ||
+		    x->spec.timeout_ms != y->spec.timeout_ms)
+			return false;
+	}
+	return true;
+}
+
+static bool same_nats(const struct nn_lab *a, const struct nn_lab *b)
+{
+	if (a->n_nats != b->n_nats)
+		return false;
+	for (size_t i = 0; i < a->n_nats; i++)
+		if (!nn_nat_rule_same(&a->nats[i], &b->nats[i]))
+			return false;
+	return true;
+}
+
+bool nn_lab_differs_in_qdiscs_only(const struct nn_lab *a, const struct nn_lab *b)
+{
+	bool differ = false;
+
+	if (strcmp(a->owner, b->owner) || a->prune != b->prune || a->claim != b->claim ||
+	    a->new_namespaces != b->new_namespaces || a->every_owner || b->every_owner ||
+	    !SAME_ARRAY(a, b, ns, same_name) || !SAME_ARRAY(a, b, veths, same_veth) ||
+	    !SAME_ARRAY(a, b, bridges, same_bridge) || !SAME_ARRAY(a, b, macvlans, same_macvlan) ||
+	    !SAME_ARRAY(a, b, routes, same_route) || !SAME_ARRAY(a, b, fwds, same_fwd) ||
+	    !same_nats(a, b) ||
+	    a->n_del_ns || b->n_del_ns || a->n_del_veths || b->n_del_veths ||
+	    !same_commands(a, b) || !same_groups(a, b) || a->n_qdiscs != b->n_qdiscs)
+		return false;
+	/* The same links, each with its own root: a qdisc moved to another link
+	 * is another lab. */
+	for (size_t i = 0; i < a->n_qdiscs; i++) {
+		const struct lab_qdisc *x = &a->qdiscs[i], *y = &b->qdiscs[i];
+
+		if (strcmp(x->ns, y->ns) || strcmp(x->ifname, y->ifname))
+			return false;
+		differ |= !same_qdisc(&x->want, &y->want);
+	}
+	return differ;
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* A step's text and JSON, made from its fields (step.h). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "netnsctl/step.h"
+#include "util/show.h"
+#include "engine/plan.h"
+
+/* The object a kind is about, and what it does to it (docs/json.md). */
+static const struct {
+	const char *object, *action;
+} kinds[NN_STEP_KINDS] = {
+	[NN_STEP_NETNS_ADD] = { "netns", "create" },
+	[NN_STEP_NETNS_DEL] = { "netns", "delete" },
+	[NN_STEP_VETH_ADD] = { "veth", "create" },
+	[NN_STEP_VETH_DEL] = { "veth", "delete" },
+	[NN_STEP_BRIDGE_ADD] = { "bridge", "create" },
+	[NN_STEP_MACVLAN_ADD] = { "macvlan", "create" },
+	[NN_STEP_LINK_DEL] = { "link", "delete" },
+	[NN_STEP_LINK_MASTER] = { "port", "attach" },
+	[NN_STEP_LINK_UP] = { "link", "up" },
+	[NN_STEP_ADDR_ADD] = { "addr", "add" },
+	[NN_STEP_ADDR_DEL] = { "addr", "remove" },
+	[NN_STEP_ROUTE_SET] = { "route", "set" },
+	[NN_STEP_ROUTE_DEL] = { "route", "delete" },
+	[NN_STEP_FWD_SET] = { "forwarding", "set" },
+	[NN_STEP_FWD_RESTORE] = { "forwarding", "restore" },
+	[NN_STEP_FWD_HANDOVER] = { "forwarding", "hand_over" },
+	[NN_STEP_QDISC_SET] = { "qdisc", "set" },
+	[NN_STEP_QDISC_CLEAR] = { "qdisc", "clear" },
+	[NN_STEP_NAT_ADD] = { "nat", "add" },
+	[NN_STEP_NAT_DEL] = { "nat", "delete" },
+	[NN_STEP_ADOPT] = { "netns", "adopt" },
+	[NN_STEP_CMD_START] = { "command", "start" },
+	[NN_STEP_CMD_STOP] = { "command", "stop" },
+	[NN_STEP_CLIENTS_ADD] = { "clients", "create" },
+	[NN_STEP_CLIENTS_DEL] = { "clients", "delete" },
+};
+
+static const char *const reasons[NN_WHY_REASONS] = {
+	[NN_WHY_ABSENT] = "absent",
+	[NN_WHY_DOWN] = "down",
+	[NN_WHY_OTHER_VALUE] = "other_value",
+	[NN_WHY_OTHER_PEER] = "other_peer",
+	[NN_WHY_OTHER_MAC] = "other_mac",
+	[NN_WHY_OTHER_ADDR] = "other_address",
+	[NN_WHY_PRUNED] = "pruned",
+	[NN_WHY_ASKED] = "asked",
+	[NN_WHY_OTHER_OWNER] = "other_owner",
+	[NN_WHY_HEIR] = "heir",
+	[NN_WHY_NOT_RUNNING] = "not_running",
+	[NN_WHY_CHANGED] = "changed",
+	[NN_WHY_BEYOND_COUNT] = "beyond_count",
+};
+
+const char *nn_step_state_name(enum nn_step_state state)
+{
+	return state == NN_STATE_MISSING ? "missing" : state == NN_STATE_EXTRA ? "extra" : "differs";
+}
+
+static const char *mac_text(char *buf, size_t len, const uint8_t m[6])
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+static void nat_text(struct nn_out *o, const struct nn_nat_rule *r)
+{
+	char a[64];
+
+	if (r->kind == NN_NAT_MASQUERADE)
+		nn_out_put(o, "masquerade %s%s%s (%s)", nn_format_prefix(a, sizeof(a), &r->src, true),
+		    *r->except_if ? " except to " : "", r->except_if, r->tag);
+	else
+		nn_out_put(o, "forward host %s port %u to %s:%u (%s)", r->proto == IPPROTO_UDP ? "udp" : "tcp",
+		    r->port, inet_ntop(AF_INET, &r->to, a, sizeof(a)) ? a : "?", r->to_port, r->tag);
+}
+
+static void argv_text(struct nn_out *o, char *const *argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		nn_out_put(o, "%c%s", i ? ' ' : '"', argv[i]);
+	nn_out_put(o, "\"");
+}
+
+/* "forward-port tcp 81", not the journal's "forward-port:tcp:81". */
+static void owner_words(struct nn_out *o, const char *owner)
+{
+	for (const char *c = owner; *c; c++)
+		nn_out_put(o, "%c", *c == ':' ? ' ' : *c);
+}
+
+static void route_text(struct nn_out *o, const struct nn_step *s)
+{
+	char d[64], g[64];
+
+	nn_out_put(o, "route %s", nn_route_name(d, sizeof(d), &s->u.route.dst));
+	if (s->u.route.has_gw)
+		nn_out_put(o, " via %s", nn_format_prefix(g, sizeof(g), &s->u.route.gw, false));
+	if (*s->ifname)
+		nn_out_put(o, " dev %s", s->ifname);
+	nn_out_put(o, " in %s", nn_where(s->ns));
+}
+
+static void clients_text(struct nn_out *o, const struct nn_step *s)
+{
+	const char *p = s->u.clients.prefix;
+	unsigned n = s->u.clients.count;
+
+	if (s->kind == NN_STEP_CLIENTS_ADD)
+		nn_out_put(o, "create clients %s1..%s%u on %s", p, p, s->u.clients.last, s->u.clients.parent);
+	else if (s->u.clients.first)
+		nn_out_put(o, "delete clients %s%u..%s%u", p, s->u.clients.first, p, s->u.clients.last);
+	else if (*p)
+		nn_out_put(o, "delete %u client%s %s*", n, n == 1 ? "" : "s", p);
+	else
+		nn_out_put(o, "release and delete %u client%s", n, n == 1 ? "" : "s");
+}
+
+static void text(struct nn_out *o, const struct nn_step *s)
+{
+	const char *ns = nn_where(s->ns);
+	char a[64], q[256], who[96];
+
+	switch (s->kind) {
+	case NN_STEP_NETNS_ADD:
+		nn_out_put(o, "create namespace %s", s->ns);
+		break;
+	case NN_STEP_NETNS_DEL:
+		nn_out_put(o, "delete namespace %s", s->ns);
+		break;
+	case NN_STEP_VETH_ADD:
+		nn_out_put(o, "create veth %s in %s <-> %s in %s", s->ifname, ns, s->ifname2, nn_where(s->ns2));
+		break;
+	case NN_STEP_VETH_DEL:
+		nn_out_put(o, "delete veth %s in %s <-> %s in %s", s->ifname, s->ns,
+		    *s->ifname2 ? s->ifname2 : "its peer", s->ns2);
+		break;
+	case NN_STEP_BRIDGE_ADD:
+		nn_out_put(o, "create bridge %s in %s", s->ifname, ns);
+		break;
+	case NN_STEP_MACVLAN_ADD:
+		nn_out_put(o, "create macvlan %s in %s on %s in %s (%s, %s)", s->ifname, ns, s->ifname2,
+		    nn_where(s->ns2), mac_text(a, sizeof(a), s->u.macvlan.mac),
+		    nn_macvlan_mode_name(s->u.macvlan.mode));
+		break;
+	case NN_STEP_LINK_DEL:
+		if (s->reason == NN_WHY_PRUNED)
+			nn_out_put(o, "delete %s in %s", s->ifname, ns);
+		else
+			nn_out_put(o, "delete stale %s in %s (%s)", s->ifname, ns,
+			    s->reason == NN_WHY_OTHER_MAC ? "another MAC" : "it is paired with another link");
+		break;
+	case NN_STEP_LINK_MASTER:
+		nn_out_put(o, "attach %s in %s to bridge %s", s->ifname, ns, s->ifname2);
+		break;
+	case NN_STEP_LINK_UP:
+		nn_out_put(o, "set %s in %s up", s->ifname, ns);
+		break;
+	case NN_STEP_ADDR_ADD:
+		nn_out_put(o, "add %s to %s in %s", nn_format_prefix(a, sizeof(a), &s->u.addr, true), s->ifname, ns);
+		break;
+	case NN_STEP_ADDR_DEL:
+		nn_out_put(o, "remove stale address %s from %s in %s",
+		    nn_format_prefix(a, sizeof(a), &s->u.addr, true), s->ifname, ns);
+		break;
+	case NN_STEP_ROUTE_SET:
+		route_text(o, s);
+		break;
+	case NN_STEP_ROUTE_DEL:
+		nn_out_put(o, "delete route %s in %s", nn_route_name(a, sizeof(a), &s->u.route.dst), ns);
+		break;
+	case NN_STEP_FWD_SET:
+		nn_out_put(o, "turn IPv4 forwarding %s in %s", s->u.fwd.on ? "on" : "off", ns);
+		break;
+	case NN_STEP_FWD_RESTORE:
+		nn_out_put(o, "turn IPv4 forwarding back %s in %s", s->u.fwd.on ? "on" : "off", ns);
+		break;
+	case NN_STEP_FWD_HANDOVER:
+		nn_out_put(o, "leave IPv4 forwarding in %s as it is: ", ns);
+		owner_words(o, s->u.fwd.heir);
+		nn_out_put(o, " relies on it");
+		break;
+	case NN_STEP_QDISC_SET:
+		nn_out_put(o, "%s qdisc %s on %s in %s", s->u.qdisc.has_prev ? "replace" : "set",
+		    nn_qdisc_format(q, sizeof(q), &s->u.qdisc.want), s->ifname, ns);
+		break;
+	case NN_STEP_QDISC_CLEAR:
+		nn_out_put(o, "clear qdisc %s on %s in %s", s->u.qdisc.prev.kind_name, s->ifname, ns);
+		break;
+	case NN_STEP_NAT_ADD:
+		nn_out_put(o, "%s ", s->u.nat.has_prev ? "replace" : "add");
+		nat_text(o, &s->u.nat.rule);
+		break;
+	case NN_STEP_NAT_DEL:
+		nn_out_put(o, "delete NAT rule %s", s->u.nat.rule.tag);
+		break;
+	case NN_STEP_ADOPT:
+		if (*s->ifname)
+			nn_out_put(o, "adopt %s in %s from %s", s->ifname, ns,
+			    nn_owner_text(who, sizeof(who), s->u.adopt.owner));
+		else
+			nn_out_put(o, "adopt namespace %s from %s", s->ns,
+			    nn_owner_text(who, sizeof(who), s->u.adopt.owner));
+		break;
+	case NN_STEP_CMD_START:
+		nn_out_put(o, "start command %u in %s: ", s->u.cmd.index + 1, s->ns);
+		argv_text(o, s->u.cmd.argv);
+		break;
+	case NN_STEP_CMD_STOP:
+		if (*s->u.cmd.lab)
+			nn_out_put(o, "stop command %u of %s in lab %s (pid %d)", s->u.cmd.index + 1, s->ns,
+			    s->u.cmd.lab, (int)s->u.cmd.pid);
+		else
+			nn_out_put(o, "stop command %u in %s (pid %d)", s->u.cmd.index + 1, s->ns,
+			    (int)s->u.cmd.pid);
+		break;
+	case NN_STEP_CLIENTS_ADD:
+	case NN_STEP_CLIENTS_DEL:
+		clients_text(o, s);
+		break;
+	case NN_STEP_KINDS:
+		break;
+	}
+}
+
+const char *nn_step_text(const struct nn_step *s, char *buf, size_t len)
+{
+	struct nn_out o = { buf, len, 0 };
+
+	if (len)
+		*buf = '\0';
+	text(&o, s);
+	return buf;
+}
+
+const char *nn_step_status(const struct nn_step *s, char *buf, size_t len)
+{
+	struct nn_out o = { buf, len, 0 };
+	const char *p = s->u.clients.prefix;
+
+	if (len)
+		*buf = '\0';
+	if (s->kind == NN_STEP_CMD_START) {
+		nn_out_put(&o, "not running: command %u in %s: ", s->u.cmd.index + 1, s->ns);
+		argv_text(&o, s->u.cmd.argv);
+	} else if (s->kind == NN_STEP_CLIENTS_ADD) {
+		nn_out_put(&o, "missing: %u of clients %s1..%s%u", s->u.clients.last - s->u.clients.have, p, p,
+		    s->u.clients.last);
+	} else if (s->kind == NN_STEP_CLIENTS_DEL && s->reason == NN_WHY_BEYOND_COUNT) {
+		nn_out_put(&o, "extra: %u client%s beyond %s%u", s->u.clients.count,
+		    s->u.clients.count == 1 ? "" : "s", p, s->u.clients.first - 1);
+	} else {
+		nn_out_put(&o, "%s: ", nn_step_state_name(s->state));
+		text(&o, s);
+	}
+	return buf;
+}
+
+static void key_str(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, ",\"%s\":", key);
+	if (v)
+		nn_put_json(f, v);
+	else
+		fputs("null", f);
+}
+
+static void json_nat(FILE *f, const struct nn_nat_rule *r)
+{
+	char a[64];
+
+	fputs(",\"rule\":{", f);
+	if (r->kind == NN_NAT_MASQUERADE) {
+		fprintf(f, "\"type\":\"masquerade\",\"src\":\"%s\"",
+			nn_format_prefix(a, sizeof(a), &r->src, true));
+		key_str(f, "except_if", *r->except_if ? r->except_if : NULL);
+	} else {
+		fprintf(f, "\"type\":\"dnat\",\"proto\":\"%s\",\"port\":%u,\"to\":\"%s\",\"to_port\":%u",
+			r->proto == IPPROTO_UDP ? "udp" : "tcp", r->port,
+			inet_ntop(AF_INET, &r->to, a, sizeof(a)) ? a : "?", r->to_port);
+	}
+	fputc('}', f);
+}
+
+/* The members of kind S->kind (after the common ones). */
+static void json_fields(FILE *f, const struct nn_step *s)
+{
+	char a[64], q[2048];
+
+	switch (s->kind) {
+	case NN_STEP_VETH_ADD:
+	case NN_STEP_VETH_DEL:
+		key_str(f, "link", s->ifname);
+		key_str(f, "peer_ns", s->ns2);
+		key_str(f, "peer", *s->ifname2 ? s->ifname2 : NULL);
+		break;
+	case NN_STEP_MACVLAN_ADD:
+		key_str(f, "link", s->ifname);
+		key_str(f, "parent_ns", s->ns2);
+		key_str(f, "parent", s->ifname2);
+		key_str(f, "mac", mac_text(a, sizeof(a), s->u.macvlan.mac));
+		key_str(f, "mode", nn_macvlan_mode_name(s->u.macvlan.mode));
+		break;
+	case NN_STEP_LINK_MASTER:
+		key_str(f, "link", s->ifname);
+		key_str(f, "bridge", s->ifname2);
+		break;
+	case NN_STEP_BRIDGE_ADD:
+	case NN_STEP_LINK_DEL:
+	case NN_STEP_LINK_UP:
+		key_str(f, "link", s->ifname);
+		break;
+	case NN_STEP_ADDR_ADD:
+	case NN_STEP_ADDR_DEL:
+		key_str(f, "link", s->ifname);
+		key_str(f, "addr", nn_format_prefix(a, sizeof(a), &s->u.addr, true));
+		break;
+	case NN_STEP_ROUTE_SET:
+	case NN_STEP_ROUTE_DEL:
+		key_str(f, "dst", nn_route_name(a, sizeof(a), &s->u.route.dst));
+		key_str(f, "gateway", s->kind == NN_STEP_ROUTE_SET && s->u.route.has_gw ?
+				      nn_format_prefix(a, sizeof(a), &s->u.route.gw, false) : NULL);
+		key_str(f, "dev", *s->ifname ? s->ifname : NULL);
+		break;
+	case NN_STEP_FWD_SET:
+	case NN_STEP_FWD_RESTORE:
+		fprintf(f, ",\"on\":%s", s->u.fwd.on ? "true" : "false");
+		break;
+	case NN_STEP_FWD_HANDOVER:
+		key_str(f, "heir", s->u.fwd.heir);
+		break;
+	case NN_STEP_QDISC_SET:
+		key_str(f, "link", s->ifname);
+		fprintf(f, ",\"qdisc\":%s", nn_qdisc_format_json(q, sizeof(q), &s->u.qdisc.want));
+		break;
+	case NN_STEP_QDISC_CLEAR:
+		key_str(f, "link", s->ifname);
+		fputs(",\"qdisc\":null", f);
+		break;
+	case NN_STEP_NAT_ADD:
+		key_str(f, "tag", s->u.nat.rule.tag);
+		json_nat(f, &s->u.nat.rule);
+		break;
+	case NN_STEP_NAT_DEL:
+		key_str(f, "tag", s->u.nat.rule.tag);
+		break;
+	case NN_STEP_ADOPT:
+		key_str(f, "link", *s->ifname ? s->ifname : NULL);
+		key_str(f, "from", s->u.adopt.owner);
+		break;
+	case NN_STEP_CMD_START:
+		fprintf(f, ",\"index\":%u,\"argv\":[", s->u.cmd.index + 1);
+		for (size_t i = 0; s->u.cmd.argv && s->u.cmd.argv[i]; i++) {
+			if (i)
+				fputc(',', f);
+			nn_put_json(f, s->u.cmd.argv[i]);
+		}
+		fputc(']', f);
+		break;
+	case NN_STEP_CMD_STOP:
+		fprintf(f, ",\"index\":%u,\"pid\":%d", s->u.cmd.index + 1, (int)s->u.cmd.pid);
+		key_str(f, "lab", *s->u.cmd.lab ? s->u.cmd.lab : NULL);
+		break;
+	case NN_STEP_CLIENTS_ADD:
+	case NN_STEP_CLIENTS_DEL:
+		key_str(f, "prefix", s->u.clients.prefix);
+		if (s->u.clients.first)
+			fprintf(f, ",\"first\":%u,\"last\":%u", s->u.clients.first, s->u.clients.last);
+		else
+			fputs(",\"first\":null,\"last\":null", f);
+		if (s->kind == NN_STEP_CLIENTS_ADD)
+			key_str(f, "parent", s->u.clients.parent);
+		else
+			fprintf(f, ",\"count\":%u", s->u.clients.count);
+		break;
+	case NN_STEP_NETNS_ADD:
+	case NN_STEP_NETNS_DEL:
+	case NN_STEP_KINDS:
+		break;
+	}
+}
+
+void nn_step_json(FILE *f, const struct nn_step *s)
+{
+	const char *object = s->kind < NN_STEP_KINDS ? kinds[s->kind].object : "?";
+	char t[1024];
+
+	if (s->kind == NN_STEP_ADOPT && *s->ifname)
+		object = "link";
+	fprintf(f, "{\"state\":\"%s\",\"kind\":\"%s\",\"action\":\"%s\",\"reason\":\"%s\"",
+		nn_step_state_name(s->state), object,
+		s->kind < NN_STEP_KINDS ? kinds[s->kind].action : "?",
+		s->reason < NN_WHY_REASONS ? reasons[s->reason] : "?");
+	/* A command's node is its namespace; NAT rules and client groups are
+	 * the host's. */
+	key_str(f, "ns", s->ns);
+	json_fields(f, s);
+	key_str(f, "step", nn_step_text(s, t, sizeof(t)));
+	fputc('}', f);
+}
