@@ -17,6 +17,11 @@
  *   floor tbf N RATE     root tbf RATE (bytes/s) on v-n1..v-nN (replace)
  *   floor netem N MS     root netem delay MS ms on v-n1..v-nN (replace)
  *
+ * With FLOOR_NL_STATS=FILE in the environment it appends, at exit, one line
+ * "netlink pid=PID sends=S" to FILE, S its netlink sends (each a request
+ * and its ack), in the form of netnsctl's NETNSCTL_NL_STATS: bench/case
+ * puts the two counts side by side (issue 14, round trips per star node).
+ *
  * Namespaces are made the way iproute2 makes them (a bind mount of
  * /proc/self/ns/net on /run/netns/NAME), so `ip netns` sees them.
  */
@@ -44,6 +49,7 @@
 
 static char buf[8192];	/* MNL_SOCKET_BUFFER_SIZE is not a constant */
 static unsigned int seq;
+static unsigned long sends;	/* talk() is the only netlink send */
 
 static void die(const char *what)
 {
@@ -69,6 +75,7 @@ static void talk(struct mnl_socket *nl, struct nlmsghdr *nlh, const char *what)
 	nlh->nlmsg_seq = ++seq;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		die(what);
+	sends++;
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 	if (n < 0)
 		die(what);
@@ -312,9 +319,23 @@ static void netem(int n, unsigned int ms)
 	mnl_socket_close(nl);
 }
 
+/* Appended once, at exit, so the count costs the timed work nothing. */
+static void write_stats(void)
+{
+	const char *path = getenv("FLOOR_NL_STATS");
+	FILE *f;
+
+	if (!path || !*path || !(f = fopen(path, "a")))
+		return;
+	fprintf(f, "netlink pid=%d sends=%lu\n", (int)getpid(), sends);
+	fclose(f);
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 2 ? atoi(argv[2]) : 0;
+
+	atexit(write_stats);
 
 	if (argc >= 3 && !strcmp(argv[1], "star-up") && n > 0)
 		star_up(n, !(argc >= 4 && !strcmp(argv[3], "no-bridge")));
