@@ -26,8 +26,9 @@ static const char *where(const char *ns)
  * the plan's alone. */
 static void say(const char *line, void *arg)
 {
-	const struct cli_change *how = arg;
+	struct cli_change *how = arg;
 
+	how->changed_before = true;
 	if (!how->json)
 		cli_line("%s", line);
 }
@@ -36,10 +37,13 @@ static void say(const char *line, void *arg)
  * (nn_timed_revert checks), due or not; the records go. */
 static int put_back(struct nn_ctx *ctx, const struct nn_timed *t, void *arg, struct nn_error *e)
 {
-	const struct cli_change *how = arg;
+	struct cli_change *how = arg;
 	int ret = nn_timed_revert(ctx, t, NULL, e);
 
-	if (ret <= 0 || how->json)
+	if (ret <= 0)
+		return ret;
+	how->changed_before = true;
+	if (how->json)
 		return ret;
 	if (t->kind == NN_TIMED_LINK)
 		cli_line("put back link %s in %s: %s", t->name, where(t->ns), t->before_up ? "up" : "down");
@@ -56,16 +60,17 @@ static void put_back_log(const char *msg, void *arg)
 	cli_warn(msg, NULL);
 }
 
-static int put_back_changes(struct nn_ctx *ctx, const struct cli_change *how, struct nn_error *e)
+static int put_back_changes(struct nn_ctx *ctx, struct cli_change *how, struct nn_error *e)
 {
 	struct nn_timed *v = NULL;
 	size_t n = 0;
 
 	if (!how->dry_run)
-		return nn_timed_pass(ctx, nn_timed_now(), true, put_back, put_back_log, (void *)how,
-				     NULL, NULL, e);
+		return nn_timed_pass(ctx, nn_timed_now(), true, put_back, put_back_log, how, NULL,
+				     NULL, e);
 	if (nn_timed_load(ctx, &v, &n, NULL, e) < 0)
 		return -e->code;
+	how->changed_before = n > 0;
 	for (size_t i = 0; i < n && !how->json; i++)
 		cli_line("would put back %s %s in %s", v[i].kind == NN_TIMED_LINK ? "link" :
 			 v[i].kind == NN_TIMED_QDISC ? "the root qdisc of" : "partition", v[i].name,

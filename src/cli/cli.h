@@ -92,6 +92,9 @@ struct nn_ctx *cli_ctx(void);
 struct cli_change {
 	bool dry_run;
 	bool json;
+	/* The command changed something before its plan (cleanup's passes):
+	 * an empty plan then is no "unchanged". */
+	bool changed_before;
 };
 /* Option C of such a command ('n': --dry-run, 'j': --json) into HOW: 1
  * when it was one of them. */

@@ -729,10 +729,10 @@ int cli_run_plan(struct nn_ctx *ctx, struct nn_plan *plan, const struct cli_chan
 	if (how->dry_run || nn_plan_len(plan) == 0) {
 		for (size_t i = 0; i < nn_plan_len(plan); i++)
 			cli_line("would %s", nn_step_text(nn_plan_step(plan, i), text, sizeof(text)));
-		if (nn_plan_len(plan) == 0 && !how->json)
+		if (nn_plan_len(plan) == 0 && !how->json && !how->changed_before)
 			printf("unchanged\n");
 		if (nn_plan_len(plan) == 0 && how->json)
-			cli_print_steps_json(plan, false, how->dry_run);
+			cli_print_steps_json(plan, how->changed_before && !how->dry_run, how->dry_run);
 		return EXIT_OK;
 	}
 	cli_catch_signals();
