@@ -26,7 +26,7 @@ static int owned(struct nn_ctx *ctx, const struct nn_journal_entry *j, struct nn
 	struct nn_tc_ingress in;
 	struct nn_link_info li;
 	uint64_t cookie;
-	int r;
+	int r = 0;
 
 	if (*j->ns && (r = nn_netns_exists(ctx, j->ns, e)) <= 0)
 		return r;
