@@ -22,6 +22,7 @@
 #include "netnsctl/timed.h"
 #include "netnsctl/timeline.h"
 #include "netnsctl/units.h"
+#include "util/show.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -29,17 +30,18 @@ int cli_parse_for(const char *s, uint64_t *ns)
 {
 	struct nn_error e = { 0 };
 	size_t len = strlen(s);
+	struct nn_shown b;
 
 	/* tc reads a bare number as microseconds: for a duration that is a
 	 * trap, so a unit is required. */
 	if (len && isdigit((unsigned char)s[len - 1]))
-		return cli_usage_error("invalid duration \"%s\": give a unit (5s, 500ms, 2min is 120s)", s);
+		return cli_usage_error("invalid duration \"%s\": give a unit (5s, 500ms, 2min is 120s)", nn_show(&b, s));
 	if (nn_parse_time(s, "duration", ns, &e) < 0)
 		return cli_input_error(&e);
 	if (*ns == 0)
-		return cli_usage_error("invalid duration \"%s\": must be more than 0", s);
+		return cli_usage_error("invalid duration \"%s\": must be more than 0", nn_show(&b, s));
 	if (*ns > NN_TL_MAX_NS)
-		return cli_usage_error("invalid duration \"%s\": more than a year", s);
+		return cli_usage_error("invalid duration \"%s\": more than a year", nn_show(&b, s));
 	return 0;
 }
 

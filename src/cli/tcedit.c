@@ -28,11 +28,14 @@
 #include "netnsctl/link.h"
 #include "netnsctl/names.h"
 #include "netnsctl/owner.h"
+#include "util/show.h"
 #include "cli.h"
 #include "tcedit.h"
 
 int tc_req_opt(struct tc_req *r, int c, const char *arg, struct nn_error *e)
 {
+	struct nn_shown b;
+
 	switch (c) {
 	case TC_O_DIRECTION:
 		if (!strcmp(arg, "egress"))
@@ -43,7 +46,8 @@ int tc_req_opt(struct tc_req *r, int c, const char *arg, struct nn_error *e)
 			r->dirs = TC_EGRESS | TC_INGRESS;
 		else
 			return nn_error_setx(e, EINVAL,
-					     "invalid --direction \"%s\": expected egress, ingress or both", arg);
+					     "invalid --direction \"%s\": expected egress, ingress or both",
+					     nn_show(&b, arg));
 		return 1;
 	case TC_O_TO:
 		r->has_match = true;
