@@ -37,6 +37,7 @@
 #include "netnsctl/qdisc.h"
 #include "netnsctl/timeline.h"
 #include "netnsctl/verify.h"
+#include "util/show.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -395,6 +396,7 @@ int cmd_run(int argc, char **argv)
 	struct nn_tl_player p = { 0 };
 	struct nn_labfile *lf = NULL;
 	struct nn_error e = { 0 }, be = { 0 };
+	struct nn_shown sh;
 	struct run r = { 0 };
 	char started[32], when[32];
 	bool dry = false, json = false;
@@ -417,7 +419,7 @@ int cmd_run(int argc, char **argv)
 		return e.code == ENOENT || e.code == EACCES ? cli_fail(&e) : cli_input_error(&e);
 	if (!lf->n_timeline) {
 		nn_labfile_free(lf);
-		return cli_usage_error("run: %s has no timeline (docs/timelines.md)", argv[optind]);
+		return cli_usage_error("run: %s has no timeline (docs/timelines.md)", nn_show(&sh, argv[optind]));
 	}
 	if (nn_tl_schedule_make(lf, &sched, &e) < 0) {
 		nn_labfile_free(lf);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/show.h"
 #include "netnsctl/change.h"
 #include "netnsctl/ctx.h"
 #include "netnsctl/journal.h"
@@ -274,8 +275,11 @@ static int check_groups(const char *const *a, size_t na, const char *const *b, s
 		for (size_t j = 0; j < i; j++) {
 			const char *y = j < na ? a[j] : b[j - na];
 
+			struct nn_shown sh;
+
 			if (!strcmp(x, y))
-				return nn_error_setx(e, EINVAL, "namespace \"%s\" is named twice%s", x,
+				return nn_error_setx(e, EINVAL, "namespace \"%s\" is named twice%s",
+						     nn_show(&sh, x),
 						     (i < na) != (j < na) ? " (in both groups)" : "");
 		}
 	}
