@@ -476,21 +476,50 @@ void cli_lease_progress(unsigned int done, unsigned int total, void *arg)
 	cli_progress("leased", done, total, arg);
 }
 
+/*
+ * "netnsctl: MSG" as one line on stderr.  A value a message names raw (a
+ * namespace or file name) cannot break it: controls, DEL and bytes that
+ * are not UTF-8 come out as \xHH; valid UTF-8 ("café") and what nn_show()
+ * escaped already stay as they are.
+ */
+static void put_error(const char *msg)
+{
+	fputs("netnsctl: ", stderr);
+	for (const char *p = msg; *p;) {
+		unsigned char c = (unsigned char)*p;
+		size_t n = nn_utf8_len(p);
+
+		if (n > 1 && nn_utf8_cp(p, n) >= 0xa0) {
+			fwrite(p, 1, n, stderr);
+			p += n;
+			continue;
+		}
+		if (c < 0x20 || c >= 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+		p++;
+	}
+	fputc('\n', stderr);
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
+	char *msg = NULL;
 	va_list ap;
+	int n;
 
-	fputs("netnsctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	put_error(n < 0 ? "out of memory" : msg);
+	free(msg);
 	return EXIT_USAGE;
 }
 
 int cli_fail(const struct nn_error *e)
 {
-	fprintf(stderr, "netnsctl: %s\n", *e->msg ? e->msg : strerror(e->code ? e->code : EIO));
+	put_error(*e->msg ? e->msg : strerror(e->code ? e->code : EIO));
 	return EXIT_FAIL;
 }
 
