@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lanes: host uml-extended
+# serial: it measures a rate, which a test beside it on the 2 cores would skew
 #
 # examples/rate-limit.yaml: a 10 Mbit/s tbf each way and an iperf3 server
 # started by the lab; iperf3 measures the rate.  Edited to 2 Mbit/s, only

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lanes: host uml-extended
+# serial: it measures a rate, which a test beside it on the 2 cores would skew
 #
 # netnsctl probe on the A-B-C lab (examples/abc.yaml): A reaches B, B
 # reaches C, A never reaches C; probes from a ping socket and a raw one,

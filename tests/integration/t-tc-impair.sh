@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lanes: host
+# serial: it measures a rate, which a test beside it on the 2 cores would skew
 # why: netem is the UML lane's (t-tc-impair-netem); this is the host kernel's ifb, htb, tbf, u32 and mirred
 #
 # Issue #17 through the commands: set-rate/clear-qdisc with --direction and

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lanes: host uml-extended
+# serial: it measures a rate, which a test beside it on the 2 cores would skew
 #
 # netnsctl verify on examples/abc.yaml (reachability) and examples/verify.yaml
 # (derived and given bounds, a 20mbit tbf): all hold, the table, --json and a

@@ -29,4 +29,10 @@ foreach(script ${NETNSCTL_HOST_INTEGRATION_SCRIPTS})
     ENVIRONMENT "NETNSCTL=$<TARGET_FILE:netnsctl>;NETNSCTL_TL_TOOL=$<TARGET_FILE:tl-tool>"
     SKIP_RETURN_CODE 77
     TIMEOUT 300)
+  # "# serial:": a test that measures a rate runs alone, as the fidelity
+  # tests do (a namespace teardown beside it takes the CPU its flow needs).
+  file(STRINGS ${script} serial LIMIT_COUNT 1 REGEX "^# serial:")
+  if(serial)
+    set_tests_properties(host/${name} PROPERTIES RUN_SERIAL TRUE)
+  endif()
 endforeach()
