@@ -477,29 +477,19 @@ void cli_lease_progress(unsigned int done, unsigned int total, void *arg)
 }
 
 /*
- * "netnsctl: MSG" as one line on stderr.  A value a message names raw (a
- * namespace or file name) cannot break it: controls, DEL and bytes that
- * are not UTF-8 come out as \xHH; valid UTF-8 ("café") and what nn_show()
- * escaped already stay as they are.
+ * "netnsctl: MSG" as one line on stderr, in printable ASCII whatever a
+ * message holds (a namespace or file name quoted as given): other bytes
+ * come out as \xHH, as nn_show() writes a value; what nn_show() escaped
+ * already stays as it is.
  */
 static void put_error(const char *msg)
 {
 	fputs("netnsctl: ", stderr);
-	for (const char *p = msg; *p;) {
-		unsigned char c = (unsigned char)*p;
-		size_t n = nn_utf8_len(p);
-
-		if (n > 1 && nn_utf8_cp(p, n) >= 0xa0) {
-			fwrite(p, 1, n, stderr);
-			p += n;
-			continue;
-		}
-		if (c < 0x20 || c >= 0x7f)
-			fprintf(stderr, "\\x%02x", c);
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
 		else
-			fputc(c, stderr);
-		p++;
-	}
+			fputc(*p, stderr);
 	fputc('\n', stderr);
 }
 

@@ -89,11 +89,11 @@ done
 CONTEXT=
 pretty "$tried bad names refused"
 
-pretty "a name an error quotes as given: never raw bytes, valid UTF-8 kept"
+pretty "a name an error quotes as given: printable ASCII, other bytes as \\xHH"
 for cmd in "link-down" "link-up" "show-qdisc"; do
 	expect_fail_with 1 '^netnsctl: namespace "a\\xef\\xfe" does not exist$' n $cmd $'a\xef\xfe' veth0
 done
-expect_fail_with 1 '^netnsctl: namespace "café" does not exist$' n link-down café veth0
+expect_fail_with 1 '^netnsctl: namespace "caf\\xc3\\xa9" does not exist$' n link-down café veth0
 expect_fail_with 2 '^netnsctl: invalid partition id "\\xef"' n heal $'\xef'
 
 pretty "without capabilities"
