@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "netnsctl/ctx.h"
+
 #include "netnsctl/error.h"
 
 struct nn_proc {
@@ -32,6 +34,19 @@ struct nn_proc {
  * get the limit they would have had: nn_proc_restore_nofile() in the child.
  */
 void nn_proc_raise_nofile(void);
+
+/*
+ * The child's side of a daemon's start (lease keeper, reverter), right
+ * after its fork: a process that keeps nothing of the command that started
+ * it.  Its own session and not its leader (it can never get a controlling
+ * terminal), "/" as its directory (it holds no mount busy), umask 022,
+ * default signal handling and mask, stdin and stdout on /dev/null, stderr
+ * appended to LOG (renamed to LOG.old first when over LOG_MAX bytes: a
+ * caller's pipe held open would hang whoever reads it), no other
+ * descriptor, and CTX's run, state and etc dirs in its environment for an
+ * exec.  Returns in the daemon; exits 127 where it cannot.
+ */
+void nn_proc_detach(struct nn_ctx *ctx, const char *log, off_t log_max);
 void nn_proc_restore_nofile(void);
 
 /* The state (field 3) and start time (field 22) in the text of a

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 
 #include "netnsctl/clients.h"
+#include "netnsctl/proc.h"
 #include "netnsctl/ctx.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
@@ -1082,51 +1083,15 @@ static bool any_dhcp_lease(struct nn_ctx *ctx)
 	return any;
 }
 
-/*
- * The keeper's side of the fork: a daemon that keeps nothing of the command
- * that started it.  Its own session (and not its leader: it can never get a
- * controlling terminal), "/" as its directory (it holds no mount busy), no
- * descriptor but stdin and stdout on /dev/null and stderr appended to
- * keeper.log (a caller's pipe held open would hang whoever reads it until
- * the keeper ends), default signal handling and mask.
- */
+/* The keeper's side of the fork: a daemon (nn_proc_detach) logging what
+ * went wrong to keeper.log, then the keeper program. */
 static void __attribute__((noreturn)) keeper_child(struct nn_ctx *ctx, const char *prog,
 						   char *const argv[])
 {
-	char log[PATH_MAX], old[PATH_MAX];
-	struct stat st;
-	sigset_t none;
-	int fd;
+	char log[PATH_MAX];
 
-	if (setsid() < 0)
-		_exit(127);
-	if (fork() != 0)
-		_exit(0);
-	if (chdir("/") < 0)
-		_exit(127);
-	umask(022);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
-		_exit(127);
 	keeper_path(ctx, "log", log, sizeof(log));
-	/* One old log is kept; the keeper writes only what went wrong. */
-	if (stat(log, &st) == 0 && st.st_size > KEEPER_LOG_MAX) {
-		snprintf(old, sizeof(old), "%s.old", log);
-		rename(log, old);
-	}
-	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || dup2(fd, 2) < 0)
-		_exit(127);
-	syscall(SYS_close_range, 3U, ~0U, 0U);
-	setenv("NETNSCTL_RUN_DIR", nn_ctx_run_dir(ctx), 1);
-	setenv("NETNSCTL_STATE_DIR", nn_ctx_state_dir(ctx), 1);
-	setenv("NETNSCTL_ETC_DIR", nn_ctx_etc_dir(ctx), 1);
+	nn_proc_detach(ctx, log, KEEPER_LOG_MAX);
 	execv(prog, argv);
 	_exit(127);
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/proc.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/timed.h"
 #include "util/cleanup.h"
@@ -64,55 +65,22 @@ static void sleep_ms(unsigned int ms)
 }
 
 /*
- * The reverter's side of the fork: a daemon that keeps nothing of the
- * command that started it.  Its own session (and not its leader: it can
- * never get a controlling terminal), "/" as its directory, stdin and stdout
- * on /dev/null and stderr appended to reverter.log (a caller's pipe held
- * open would hang whoever reads it), default signal handling and mask, no
- * other descriptor (the state lock's among them: the reverter takes it
- * only for a pass).
+ * The reverter's side of the fork: a daemon (nn_proc_detach) logging what
+ * it did and what went wrong to reverter.log, holding no descriptor of its
+ * maker's (the state lock's among them: it takes the lock only for a
+ * pass), then the reverter program or RUN.
  */
 static void __attribute__((noreturn)) reverter_child(struct nn_ctx *ctx, const char *prog,
 						     char *const argv[], int (*run)(void))
 {
-	char log[PATH_MAX], old[PATH_MAX];
-	struct stat st;
-	sigset_t none;
-	int fd;
+	char log[PATH_MAX];
 
-	if (setsid() < 0)
-		_exit(127);
-	if (fork() != 0)
-		_exit(0);
 	/* The maker's state lock stays the maker's: forgotten here (without
 	 * exec, its descriptor number would otherwise be closed again by the
 	 * reverter's first unlock, whatever it then is: its own lock's). */
 	nn_state_unlock();
-	if (chdir("/") < 0)
-		_exit(127);
-	umask(022);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
-		_exit(127);
 	timed_path(ctx, "reverter.log", log, sizeof(log));
-	/* One old log is kept; the reverter writes only what it did and what went wrong. */
-	if (stat(log, &st) == 0 && st.st_size > LOG_MAX) {
-		snprintf(old, sizeof(old), "%s.old", log);
-		rename(log, old);
-	}
-	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || dup2(fd, 2) < 0)
-		_exit(127);
-	syscall(SYS_close_range, 3U, ~0U, 0U);
-	setenv("NETNSCTL_RUN_DIR", nn_ctx_run_dir(ctx), 1);
-	setenv("NETNSCTL_STATE_DIR", nn_ctx_state_dir(ctx), 1);
-	setenv("NETNSCTL_ETC_DIR", nn_ctx_etc_dir(ctx), 1);
+	nn_proc_detach(ctx, log, LOG_MAX);
 	if (argv)
 		execv(prog, argv);
 	else if (run)

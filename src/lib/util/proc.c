@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include <linux/close_range.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -292,4 +294,41 @@ int nn_proc_save(const char *file, const struct nn_proc *procs, size_t n, struct
 	if ((dirfd = nn_dir_open(dir, 0, e)) < 0)
 		return -e->code;
 	return nn_file_replace_at(dirfd, dir, base, -1, text, len, 0600, true, e);
+}
+
+void nn_proc_detach(struct nn_ctx *ctx, const char *log, off_t log_max)
+{
+	char old[PATH_MAX];
+	struct stat st;
+	sigset_t none;
+	int fd;
+
+	if (setsid() < 0)
+		_exit(127);
+	if (fork() != 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		_exit(127);
+	umask(022);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+		_exit(127);
+	/* One old log is kept. */
+	if (stat(log, &st) == 0 && st.st_size > log_max) {
+		snprintf(old, sizeof(old), "%s.old", log);
+		rename(log, old);
+	}
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 2) < 0)
+		_exit(127);
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+	setenv("NETNSCTL_RUN_DIR", nn_ctx_run_dir(ctx), 1);
+	setenv("NETNSCTL_STATE_DIR", nn_ctx_state_dir(ctx), 1);
+	setenv("NETNSCTL_ETC_DIR", nn_ctx_etc_dir(ctx), 1);
 }
