@@ -56,6 +56,21 @@ static int run_edit(const char *cmd, struct tc_req *r, const char *nsname, const
 	return legacy ? run_qdisc(cmd, nsname, ifname, want, how) : ret;
 }
 
+/* add-delay's or set-rate's change of NS IF (ARGV[optind], the next): for
+ * DUR (FOR_NS) when --for was given, else as R asks. */
+static int run_change(char **argv, struct tc_req *r, const struct nn_qdisc_info *want,
+		      const char *dur, uint64_t for_ns, const struct cli_change *how)
+{
+	if (!dur)
+		return run_edit(argv[0], r, argv[optind], argv[optind + 1], want, how);
+	/* --for puts back one root qdisc; a tree it would not restore */
+	if (r->dirs & TC_INGRESS || r->has_match || r->print_tc || how->json)
+		return cli_usage_error("%s: --for cannot go with --direction ingress|both, --to, --port, --proto, --print-tc or --json",
+				       argv[0]);
+	return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], want, dur, for_ns,
+			       how->dry_run);
+}
+
 /* One of the shared options (--direction, --to, ...): 1 taken, 0 not one,
  * else the exit code of its bad value (as a negative number). */
 static int edit_opt(struct tc_req *r, int c)
@@ -152,15 +167,7 @@ int cmd_add_delay(int argc, char **argv)
 	if (nn_netem_check(n, &e) < 0)
 		return cli_input_error(&e);
 	req.netem = *n;
-	if (dur) {
-		/* --for puts back one root qdisc; a tree it would not restore */
-		if (req.dirs & TC_INGRESS || req.has_match || req.print_tc || how.json)
-			return cli_usage_error("%s: --for cannot go with --direction ingress|both, --to, --port, --proto, --print-tc or --json",
-					       argv[0]);
-		return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dur, for_ns,
-				       how.dry_run);
-	}
-	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, &how);
+	return run_change(argv, &req, &want, dur, for_ns, &how);
 }
 
 int cmd_set_rate(int argc, char **argv)
@@ -218,15 +225,7 @@ int cmd_set_rate(int argc, char **argv)
 	if (nn_tbf_check(t, &e) < 0)
 		return cli_input_error(&e);
 	req.tbf = *t;
-	if (dur) {
-		/* --for puts back one root qdisc; a tree it would not restore */
-		if (req.dirs & TC_INGRESS || req.has_match || req.print_tc || how.json)
-			return cli_usage_error("%s: --for cannot go with --direction ingress|both, --to, --port, --proto, --print-tc or --json",
-					       argv[0]);
-		return cli_timed_qdisc(argv[0], argv[optind], argv[optind + 1], &want, dur, for_ns,
-				       how.dry_run);
-	}
-	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, &how);
+	return run_change(argv, &req, &want, dur, for_ns, &how);
 }
 
 int cmd_clear_qdisc(int argc, char **argv)
