@@ -198,22 +198,51 @@ static bool scale(const struct decimal *d, const struct unit *u, uint64_t *out)
 	return true;
 }
 
+/*
+ * S as a decimal in one of UNITS (BARE without one): *FITS false when
+ * the value in base units does not fit 64 bits (*V then unset).
+ */
+static int parse_scaled(const char *s, const char *what, const struct unit *units,
+			const struct unit *bare, bool icase, struct decimal *d, uint64_t *v,
+			bool *fits, struct nn_error *e)
+{
+	const struct unit *u;
+	int ret;
+
+	if ((ret = parse_decimal(s, what, d, e)) < 0 ||
+	    (ret = lookup_unit(s, what, d, units, bare, icase, &u, e)) < 0)
+		return ret;
+	*fits = scale(d, u, v);
+	return 0;
+}
+
+/* A rate or a size: not 0, and not so small that it rounds to 0 (LEAST). */
+static int positive(const char *s, const char *what, const struct decimal *d, uint64_t v,
+		    const char *least, struct nn_error *e)
+{
+	struct nn_shown b;
+
+	if (!d->ip && !d->fp && !d->tail)
+		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": must be greater than 0",
+				     noun(what), nn_show(&b, s));
+	if (!v)
+		return nn_error_setx(e, ERANGE, "invalid %s \"%s\": too small, at least %s",
+				     noun(what), nn_show(&b, s), least);
+	return 0;
+}
+
 int nn_parse_time(const char *s, const char *what, uint64_t *ns, struct nn_error *e)
 {
 	static const struct unit bare = { "us", 1000, 1 };
-	const struct unit *u;
 	struct decimal d;
 	struct nn_shown b;
 	uint64_t v;
+	bool fits;
 	int ret;
 
-	ret = parse_decimal(s, what, &d, e);
-	if (ret < 0)
+	if ((ret = parse_scaled(s, what, time_units, &bare, false, &d, &v, &fits, e)) < 0)
 		return ret;
-	ret = lookup_unit(s, what, &d, time_units, &bare, false, &u, e);
-	if (ret < 0)
-		return ret;
-	if (!scale(&d, u, &v))
+	if (!fits)
 		return nn_error_setx(e, ERANGE,
 				     "invalid %s \"%s\": too large, at most 18446744073.709551615s",
 				     noun(what), nn_show(&b, s));
@@ -223,20 +252,15 @@ int nn_parse_time(const char *s, const char *what, uint64_t *ns, struct nn_error
 
 int nn_parse_percent(const char *s, const char *what, uint32_t *prob, struct nn_error *e)
 {
-	const struct unit *u;
 	struct decimal d;
 	struct nn_shown b;
 	uint64_t v;
+	bool fits;
 	int ret;
 
-	ret = parse_decimal(s, what, &d, e);
-	if (ret < 0)
+	if ((ret = parse_scaled(s, what, percent_units, &percent_units[0], false, &d, &v, &fits, e)) < 0)
 		return ret;
-	ret = lookup_unit(s, what, &d, percent_units, &percent_units[0], false, &u, e);
-	if (ret < 0)
-		return ret;
-	if (d.overflow || d.ip > 100 || (d.ip == 100 && (d.fp || d.tail)) ||
-	    !scale(&d, u, &v) || v > UINT32_MAX)
+	if (d.overflow || d.ip > 100 || (d.ip == 100 && (d.fp || d.tail)) || !fits || v > UINT32_MAX)
 		return nn_error_setx(e, ERANGE,
 				     "invalid %s \"%s\": must be between 0%% and 100%%",
 				     noun(what), nn_show(&b, s));
@@ -247,58 +271,41 @@ int nn_parse_percent(const char *s, const char *what, uint32_t *prob, struct nn_
 int nn_parse_rate(const char *s, const char *what, uint64_t *bytes_per_sec,
 		  struct nn_error *e)
 {
-	const struct unit *u;
 	struct decimal d;
 	struct nn_shown b;
 	uint64_t v;
+	bool fits;
 	int ret;
 
-	ret = parse_decimal(s, what, &d, e);
-	if (ret < 0)
+	if ((ret = parse_scaled(s, what, rate_units, &rate_units[0], true, &d, &v, &fits, e)) < 0)
 		return ret;
-	ret = lookup_unit(s, what, &d, rate_units, &rate_units[0], true, &u, e);
-	if (ret < 0)
-		return ret;
-	if (!scale(&d, u, &v))
+	if (!fits)
 		return nn_error_setx(e, ERANGE,
 				     "invalid %s \"%s\": too large, at most %llubps",
 				     noun(what), nn_show(&b, s), (unsigned long long)UINT64_MAX);
-	if (!d.ip && !d.fp && !d.tail)
-		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": must be greater than 0",
-				     noun(what), nn_show(&b, s));
 	/* tc carries rates in whole bytes per second. */
-	if (!v)
-		return nn_error_setx(e, ERANGE,
-				     "invalid %s \"%s\": too small, at least 8bit (1 byte/s)",
-				     noun(what), nn_show(&b, s));
+	if ((ret = positive(s, what, &d, v, "8bit (1 byte/s)", e)) < 0)
+		return ret;
 	*bytes_per_sec = v;
 	return 0;
 }
 
 int nn_parse_size(const char *s, const char *what, uint32_t *bytes, struct nn_error *e)
 {
-	const struct unit *u;
 	struct decimal d;
 	struct nn_shown b;
 	uint64_t v;
+	bool fits;
 	int ret;
 
-	ret = parse_decimal(s, what, &d, e);
-	if (ret < 0)
+	if ((ret = parse_scaled(s, what, size_units, &size_units[0], true, &d, &v, &fits, e)) < 0)
 		return ret;
-	ret = lookup_unit(s, what, &d, size_units, &size_units[0], true, &u, e);
-	if (ret < 0)
-		return ret;
-	if (!scale(&d, u, &v) || v > UINT32_MAX)
+	if (!fits || v > UINT32_MAX)
 		return nn_error_setx(e, ERANGE,
 				     "invalid %s \"%s\": too large, at most 4294967295 bytes",
 				     noun(what), nn_show(&b, s));
-	if (!d.ip && !d.fp && !d.tail)
-		return nn_error_setx(e, EINVAL, "invalid %s \"%s\": must be greater than 0",
-				     noun(what), nn_show(&b, s));
-	if (!v)
-		return nn_error_setx(e, ERANGE, "invalid %s \"%s\": too small, at least 1 byte",
-				     noun(what), nn_show(&b, s));
+	if ((ret = positive(s, what, &d, v, "1 byte", e)) < 0)
+		return ret;
 	*bytes = (uint32_t)v;
 	return 0;
 }
