@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "netnsctl/error.h"
 
@@ -46,6 +47,9 @@ void nn_prefix_network(const struct nn_prefix *addr, struct nn_prefix *net);
 bool nn_prefix_equal(const struct nn_prefix *a, const struct nn_prefix *b);
 /* "10.10.0.1/30"; with_len false gives "10.10.0.1". Returns BUF. */
 const char *nn_format_prefix(char *buf, size_t len, const struct nn_prefix *p, bool with_len);
+/* A's address (its length ignored) and PORT as a socket address: SS, *LEN. */
+void nn_prefix_sockaddr(const struct nn_prefix *a, uint16_t port, struct sockaddr_storage *ss,
+			socklen_t *len);
 
 /* --- in the kernel (addr.c) --- */
 

@@ -31,18 +31,15 @@ void measure_json_probe(FILE *f, const struct nn_probe_stats *st)
 	json_num(f, st->loss_ci95[1]);
 	fputs("],\"rtt_ms\":", f);
 	if (rtt) {
-		fputs("{\"min\":", f);
-		json_num(f, st->rtt_min_ms);
-		fputs(",\"p50\":", f);
-		json_num(f, st->rtt_p50_ms);
-		fputs(",\"p90\":", f);
-		json_num(f, st->rtt_p90_ms);
-		fputs(",\"p99\":", f);
-		json_num(f, st->rtt_p99_ms);
-		fputs(",\"max\":", f);
-		json_num(f, st->rtt_max_ms);
-		fputs(",\"mean\":", f);
-		json_num(f, st->rtt_mean_ms);
+		const struct { const char *name; double ms; } q[] = {
+			{ "min", st->rtt_min_ms }, { "p50", st->rtt_p50_ms }, { "p90", st->rtt_p90_ms },
+			{ "p99", st->rtt_p99_ms }, { "max", st->rtt_max_ms }, { "mean", st->rtt_mean_ms },
+		};
+
+		for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+			fprintf(f, "%c\"%s\":", i ? ',' : '{', q[i].name);
+			json_num(f, q[i].ms);
+		}
 		fputs("},\"jitter_ms\":", f);
 		json_num(f, st->jitter_ms);
 	} else {

@@ -137,27 +137,6 @@ const char *nn_probe_socket_name(enum nn_probe_socket s)
 	}
 }
 
-static void to_sockaddr(const struct nn_prefix *a, uint16_t port, struct sockaddr_storage *ss,
-			socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		s4->sin_addr = a->addr.v4;
-		*len = sizeof(*s4);
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		s6->sin6_addr = a->addr.v6;
-		*len = sizeof(*s6);
-	}
-}
-
 static void from_sockaddr(const struct sockaddr_storage *ss, struct nn_prefix *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -201,7 +180,7 @@ static int source_for(struct nn_ns *src, const struct nn_prefix *dst, struct nn_
 
 	if (fd < 0)
 		return e->code ? -e->code : nn_error_set(e, -fd, "cannot open a socket in %s", nn_ns_label(src));
-	to_sockaddr(dst, 9, &ss, &len);
+	nn_prefix_sockaddr(dst, 9, &ss, &len);
 	if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
 		int err = errno;
 
@@ -289,7 +268,7 @@ static int open_udp(struct nn_probe *p, struct nn_ns *src, struct nn_ns *dst_ns,
 		return e->code ? -e->code : nn_error_set(e, -fd, "cannot open a UDP socket in %s",
 							 nn_ns_label(dst_ns));
 	p->refl = fd;
-	to_sockaddr(&p->dst, p->o.udp_port, &ss, &len);
+	nn_prefix_sockaddr(&p->dst, p->o.udp_port, &ss, &len);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
 		return nn_error_set(e, errno, "cannot answer UDP probes on %s port %u in %s",
 				    addr_str(a, sizeof(a), &p->dst), p->o.udp_port, nn_ns_label(dst_ns));
@@ -336,7 +315,7 @@ int nn_probe_new(struct nn_ns *src, struct nn_ns *dst_ns, const struct nn_prefix
 		nn_probe_free(p);
 		return nn_error_set(e, errno ? errno : EIO, "cannot make a probe's cookie");
 	}
-	to_sockaddr(dst, opts->udp_port, &p->dst_sa, &p->dst_len);
+	nn_prefix_sockaddr(dst, opts->udp_port, &p->dst_sa, &p->dst_len);
 	if ((ret = source_for(src, dst, &p->src, e)) < 0 ||
 	    (ret = opts->udp_port ? open_udp(p, src, dst_ns, e) : open_icmp(p, src, e)) < 0) {
 		nn_probe_free(p);

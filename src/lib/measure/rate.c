@@ -78,27 +78,6 @@ static int tcp_socket_in(struct nn_ns *ns, int family, struct nn_error *e)
 	return fd;
 }
 
-static void sockaddr_of(const struct nn_prefix *a, uint16_t port, struct sockaddr_storage *ss,
-			socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		s4->sin_addr = a->addr.v4;
-		*len = sizeof(*s4);
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		s6->sin6_addr = a->addr.v6;
-		*len = sizeof(*s6);
-	}
-}
-
 static uint16_t port_of(const struct sockaddr_storage *ss)
 {
 	return ntohs(ss->ss_family == AF_INET ? ((const struct sockaddr_in *)ss)->sin_port
@@ -133,7 +112,7 @@ int nn_rate_new(struct nn_ns *src, struct nn_ns *dst, const struct nn_prefix *ds
 		goto fail;
 	}
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	sockaddr_of(dst_addr, 0, &ss, &len);
+	nn_prefix_sockaddr(dst_addr, 0, &ss, &len);
 	if (bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, 4) < 0 ||
 	    getsockname(lfd, (struct sockaddr *)&ss, &len) < 0) {
 		ret = nn_error_set(e, errno, "cannot listen on %s in %s", a, nn_ns_label(dst));

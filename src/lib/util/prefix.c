@@ -194,3 +194,24 @@ const char *nn_format_prefix(char *buf, size_t len, const struct nn_prefix *p, b
 		snprintf(buf, len, "%s", addr);
 	return buf;
 }
+
+void nn_prefix_sockaddr(const struct nn_prefix *a, uint16_t port, struct sockaddr_storage *ss,
+			socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		s4->sin_addr = a->addr.v4;
+		*len = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		s6->sin6_addr = a->addr.v6;
+		*len = sizeof(*s6);
+	}
+}
