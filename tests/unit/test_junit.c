@@ -94,6 +94,18 @@ static void test_attribute_whitespace(void **state)
 		assert_non_null(strstr(buf, "name=\"\\xc0\\xaf\\xed\\xa0\\x80\\xe2\\x82\""));
 	}
 	free(buf);
+	buf = NULL;
+	/* U+FFFE and U+FFFF are UTF-8 but not XML characters; U+FFFD is both */
+	{
+		const struct nn_junit_case d = { .name = "\xef\xbf\xbe\xef\xbf\xbf\xef\xbf\xbd", .classname = "y" };
+		const struct nn_junit_suite t = { .name = "s", .cases = &d, .n_cases = 1 };
+
+		f = open_memstream(&buf, &len);
+		assert_int_equal(nn_junit_write(f, &t), 0);
+		fclose(f);
+		assert_non_null(strstr(buf, "name=\"\\xef\\xbf\\xbe\\xef\\xbf\\xbf\xef\xbf\xbd\""));
+	}
+	free(buf);
 }
 
 int main(int argc, char **argv)

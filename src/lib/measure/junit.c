@@ -6,33 +6,16 @@
 #include <stdio.h>
 
 #include "netnsctl/junit.h"
+#include "util/show.h"
 
-/* The length of the valid UTF-8 sequence at S (1-4), or 0. */
+/* The length of the UTF-8 sequence at S that XML may carry (1-4), or 0:
+ * valid UTF-8 (nn_utf8_len) but not the two non-characters XML refuses. */
 static size_t utf8_len(const unsigned char *s)
 {
-	uint32_t cp;
-	size_t n;
+	size_t n = nn_utf8_len((const char *)s);
+	unsigned cp = n ? nn_utf8_cp((const char *)s, n) : 0;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* overlong, surrogates, beyond U+10FFFF, and the two non-characters XML refuses */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    cp > 0x10ffff || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return n;
+	return cp == 0xfffe || cp == 0xffff ? 0 : n;
 }
 
 static void text(FILE *f, const char *s, bool attr)

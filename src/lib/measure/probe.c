@@ -209,21 +209,31 @@ static int tstamp_on(int fd)
 	return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags));
 }
 
+/* FD, a datagram socket of P's in SRC (WHAT: "an ICMP", "a UDP"), becomes
+ * P's, reports errors about what it sends, and sends only to P's address. */
+static int connect_probe(struct nn_probe *p, int fd, struct nn_ns *src, const char *what,
+			 struct nn_error *e)
+{
+	int one = 1;
+
+	p->fd = fd;
+	if (p->family == AF_INET)
+		setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+	else
+		setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one));
+	if (connect(fd, (struct sockaddr *)&p->dst_sa, p->dst_len) < 0)
+		return nn_error_set(e, errno, "cannot address %s socket in %s", what, nn_ns_label(src));
+	return 0;
+}
+
 static int open_icmp(struct nn_probe *p, struct nn_ns *src, struct nn_error *e)
 {
-	int proto = p->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6, one = 1;
+	int proto = p->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	int fd = socket_in(src, p->family, SOCK_DGRAM, proto, e);
 
 	if (fd >= 0) {
 		p->kind = NN_PROBE_SOCK_ICMP_DGRAM;
-		p->fd = fd;
-		if (p->family == AF_INET)
-			setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
-		else
-			setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one));
-		if (connect(fd, (struct sockaddr *)&p->dst_sa, p->dst_len) < 0)
-			return nn_error_set(e, errno, "cannot address an ICMP socket in %s", nn_ns_label(src));
-		return 0;
+		return connect_probe(p, fd, src, "an ICMP", e);
 	}
 	if (e->code)
 		return -e->code;
@@ -259,7 +269,7 @@ static int open_udp(struct nn_probe *p, struct nn_ns *src, struct nn_ns *dst_ns,
 	struct sockaddr_storage ss;
 	socklen_t len;
 	char a[64];
-	int one = 1, fd;
+	int fd;
 
 	if (!dst_ns)
 		return nn_error_setx(e, EINVAL, "UDP probes need the namespace of %s: netnsctl answers them there",
@@ -276,14 +286,7 @@ static int open_udp(struct nn_probe *p, struct nn_ns *src, struct nn_ns *dst_ns,
 		return e->code ? -e->code : nn_error_set(e, -fd, "cannot open a UDP socket in %s",
 							 nn_ns_label(src));
 	p->kind = NN_PROBE_SOCK_UDP;
-	p->fd = fd;
-	if (p->family == AF_INET)
-		setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
-	else
-		setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one));
-	if (connect(fd, (struct sockaddr *)&p->dst_sa, p->dst_len) < 0)
-		return nn_error_set(e, errno, "cannot address a UDP socket in %s", nn_ns_label(src));
-	return 0;
+	return connect_probe(p, fd, src, "a UDP", e);
 }
 
 int nn_probe_new(struct nn_ns *src, struct nn_ns *dst_ns, const struct nn_prefix *dst,
