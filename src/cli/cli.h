@@ -88,6 +88,10 @@ void cli_lease_progress(unsigned int done, unsigned int total, void *arg);
 /* Make a context, failing with a printed message. */
 struct nn_ctx *cli_ctx(void);
 
+/* A daemon's log line on its stderr (the log file its starter gave it):
+ * "2026-12-07T06:00:00Z netnsctl NAME[PID]: MSG", NAME being ARG. */
+void cli_daemon_log(const char *msg, void *arg);
+
 /* How a command that changes something reports (--dry-run, --json). */
 struct cli_change {
 	bool dry_run;

@@ -740,19 +740,6 @@ static int keeper_drop_caps(void)
 	return 0;
 }
 
-/* Its stderr is STATE_DIR/clients/keeper.log: one dated line each. */
-static void keeper_log(const char *msg, void *arg)
-{
-	char when[32] = "?";
-	time_t t = time(NULL);
-	struct tm tm;
-
-	(void)arg;
-	if (gmtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s netnsctl lease-keeper[%d]: %s\n", when, (int)getpid(), msg);
-}
-
 int cmd_lease_keeper(int argc, char **argv)
 {
 	struct nn_error e = { 0 };
@@ -779,7 +766,8 @@ int cmd_lease_keeper(int argc, char **argv)
 	}
 	if (!(ctx = cli_ctx()))
 		return EXIT_FAIL;
-	ret = nn_clients_keeper_run(ctx, fd, keeper_log, NULL, &e);
+	/* its stderr is STATE_DIR/clients/keeper.log */
+	ret = nn_clients_keeper_run(ctx, fd, cli_daemon_log, "lease-keeper", &e);
 	nn_ctx_free(ctx);
 	close(fd);
 	return ret < 0 ? cli_fail(&e) : EXIT_OK;

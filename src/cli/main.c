@@ -651,6 +651,17 @@ int cli_check_privileges(const char *cmd)
 	return 0;
 }
 
+void cli_daemon_log(const char *msg, void *arg)
+{
+	char when[32] = "?";
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s netnsctl %s[%d]: %s\n", when, (const char *)arg, (int)getpid(), msg);
+}
+
 struct nn_ctx *cli_ctx(void)
 {
 	struct nn_error e = { 0 };

@@ -11,19 +11,6 @@
 #include "cli.h"
 #include "commands.h"
 
-/* Its stderr is STATE_DIR/timed/reverter.log: one dated line each. */
-static void reverter_log(const char *msg, void *arg)
-{
-	char when[32] = "?";
-	time_t t = time(NULL);
-	struct tm tm;
-
-	(void)arg;
-	if (gmtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s netnsctl reverter[%d]: %s\n", when, (int)getpid(), msg);
-}
-
 int cmd_reverter(int argc, char **argv)
 {
 	struct nn_error e = { 0 };
@@ -35,7 +22,8 @@ int cmd_reverter(int argc, char **argv)
 		return ret;
 	if (!(ctx = cli_ctx()))
 		return EXIT_FAIL;
-	ret = nn_reverter_run(ctx, nn_timed_revert, reverter_log, NULL, &e);
+	/* its stderr is STATE_DIR/timed/reverter.log */
+	ret = nn_reverter_run(ctx, nn_timed_revert, cli_daemon_log, "reverter", &e);
 	nn_ctx_free(ctx);
 	return ret < 0 ? cli_fail(&e) : EXIT_OK;
 }
