@@ -168,8 +168,14 @@ static void print_ms(FILE *f, uint64_t us)
 	fprintf(f, "%" PRIu64 ".%03" PRIu64, us / 1000, us % 1000);
 }
 
+/* The lease times' quantiles, as summaries name them. */
+static const struct { const char *name; unsigned rank; } quantile[] = {
+	{ "p50", 50 }, { "p90", 90 }, { "p99", 99 }, { "max", 100 },
+};
+#define N_QUANTILES (sizeof(quantile) / sizeof(quantile[0]))
+
 struct lease_summary {
-	uint64_t p50, p90, p99, max;
+	uint64_t q[N_QUANTILES];	/* in quantile[]'s order */
 	unsigned long retransmits, naks;
 };
 
@@ -185,12 +191,8 @@ static void summarize(const struct nn_clients_report *rep, struct lease_summary 
 		if (t && rep->clients[i].leased)
 			t[n++] = rep->clients[i].total_us;
 	}
-	if (t && n) {
-		s->p50 = nn_percentile_rank(t, n, 50);
-		s->p90 = nn_percentile_rank(t, n, 90);
-		s->p99 = nn_percentile_rank(t, n, 99);
-		s->max = nn_percentile_rank(t, n, 100);
-	}
+	for (size_t k = 0; t && n && k < N_QUANTILES; k++)
+		s->q[k] = nn_percentile_rank(t, n, quantile[k].rank);
 	free(t);
 }
 
@@ -211,15 +213,9 @@ static void print_lease_summary(const struct nn_clients_report *rep)
 	printf("leased %zu/%zu in ", rep->leased, rep->asked);
 	print_ms(stdout, rep->duration_us / 1000);
 	printf(" s");
-	if (rep->leased) {
-		printf(": p50 ");
-		print_ms(stdout, s.p50);
-		printf(" ms, p90 ");
-		print_ms(stdout, s.p90);
-		printf(" ms, p99 ");
-		print_ms(stdout, s.p99);
-		printf(" ms, max ");
-		print_ms(stdout, s.max);
+	for (size_t k = 0; rep->leased && k < N_QUANTILES; k++) {
+		printf("%s%s ", k ? ", " : ": ", quantile[k].name);
+		print_ms(stdout, s.q[k]);
 		printf(" ms");
 	}
 	printf("; %lu retransmission%s, %lu NAK%s\n", s.retransmits, s.retransmits == 1 ? "" : "s",
@@ -327,17 +323,12 @@ static void print_create_json(const struct nn_client_info *v, size_t n, int crea
 	} else {
 		printf("{\"duration_ms\":");
 		print_ms(stdout, rep->duration_us);
-		if (rep->leased) {
-			printf(",\"p50_ms\":");
-			print_ms(stdout, s.p50);
-			printf(",\"p90_ms\":");
-			print_ms(stdout, s.p90);
-			printf(",\"p99_ms\":");
-			print_ms(stdout, s.p99);
-			printf(",\"max_ms\":");
-			print_ms(stdout, s.max);
-		} else {
-			printf(",\"p50_ms\":null,\"p90_ms\":null,\"p99_ms\":null,\"max_ms\":null");
+		for (size_t k = 0; k < N_QUANTILES; k++) {
+			printf(",\"%s_ms\":", quantile[k].name);
+			if (rep->leased)
+				print_ms(stdout, s.q[k]);
+			else
+				printf("null");
 		}
 		printf(",\"retransmissions\":%lu,\"naks\":%lu,\"timeouts\":%" PRIu64
 		       ",\"window_peak\":%u,\"window_end\":%u}", s.retransmits, s.naks, rep->timeouts,
