@@ -33,6 +33,7 @@
 #include "netnsctl/names.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/proc.h"
+#include "util/file.h"
 #include "util/cleanup.h"
 #include "kernel/nl.h"
 
@@ -103,27 +104,6 @@ static int netns_at(int dirfd, const char *path)
 	if (type < 0)
 		return errno == ENOTTY ? 1 : -errno;	/* before Linux 4.11 */
 	return type == CLONE_NEWNET;
-}
-
-static int mkdir_p(const char *path, mode_t mode, struct nn_error *e)
-{
-	char buf[PATH_MAX];
-	char *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return nn_error_setx(e, ENAMETOOLONG, "path \"%s\" is too long", path);
-	for (p = buf + 1;; p++) {
-		char c = *p;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return nn_error_set(e, errno, "cannot create \"%s\"", buf);
-		*p = c;
-		if (!c)
-			return 0;
-	}
 }
 
 /*
@@ -349,7 +329,7 @@ int nn_netns_add_proven(struct nn_ctx *ctx, const char *name, nn_netns_intent_cb
 	r = lock_run_dir(dir, &lock, e);
 	if (r == -ENOENT) {
 		nn_error_clear(e);
-		if ((r = mkdir_p(dir, 0755, e)) < 0 || (r = lock_run_dir(dir, &lock, e)) < 0)
+		if ((r = nn_mkdir_p(dir, 0755, e)) < 0 || (r = lock_run_dir(dir, &lock, e)) < 0)
 			return r;
 	}
 	if (r < 0)

@@ -11,7 +11,7 @@
 #include "util/cleanup.h"
 #include "util/file.h"
 
-static int mkdir_p(const char *path, mode_t mode, struct nn_error *e)
+int nn_mkdir_p(const char *path, mode_t mode, struct nn_error *e)
 {
 	char buf[PATH_MAX];
 
@@ -35,7 +35,7 @@ int nn_dir_open(const char *path, mode_t mode, struct nn_error *e)
 {
 	int fd;
 
-	if (mode && mkdir_p(path, mode, e) < 0)
+	if (mode && nn_mkdir_p(path, mode, e) < 0)
 		return -e->code;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {

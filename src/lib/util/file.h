@@ -17,6 +17,9 @@
 
 #include "netnsctl/error.h"
 
+/* PATH and its parents made (MODE) where missing, as mkdir -p. */
+int nn_mkdir_p(const char *path, mode_t mode, struct nn_error *e);
+
 /* The directory PATH as an fd to work in by name (O_DIRECTORY, its last
  * component not followed: ELOOP for a symlink).  With MODE nonzero, PATH is
  * made first when missing (its parents too). */

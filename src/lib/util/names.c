@@ -54,7 +54,10 @@ bool nn_netns_name_valid(const char *name)
 	       strcmp(name, "..");
 }
 
-int nn_check_netns_name(const char *name, struct nn_error *e)
+/* NAME against the rule of a kernel name at most MAX long, none of BAD in
+ * it; NOUN names the thing in the message. */
+static int check_name(const char *name, size_t max, const char *bad, const char *noun,
+		      struct nn_error *e)
 {
 	const char *why;
 	struct nn_shown b;
@@ -62,27 +65,21 @@ int nn_check_netns_name(const char *name, struct nn_error *e)
 
 	if (!name)
 		name = "";
-	why = name_problem(name, NAME_MAX, "/", buf, sizeof(buf));
+	why = name_problem(name, max, bad, buf, sizeof(buf));
 	if (why)
-		return nn_error_setx(e, EINVAL, "invalid namespace name \"%s\": %s",
-				     nn_show(&b, name), why);
+		return nn_error_setx(e, EINVAL, "invalid %s name \"%s\": %s", noun, nn_show(&b, name), why);
 	return 0;
+}
+
+int nn_check_netns_name(const char *name, struct nn_error *e)
+{
+	return check_name(name, NAME_MAX, "/", "namespace", e);
 }
 
 int nn_check_ifname(const char *name, struct nn_error *e)
 {
-	const char *why;
-	struct nn_shown b;
-	char buf[64];
-
-	if (!name)
-		name = "";
 	/* The kernel's dev_valid_name(): '/' would break sysfs, ':' is an alias. */
-	why = name_problem(name, IFNAMSIZ - 1, "/:", buf, sizeof(buf));
-	if (why)
-		return nn_error_setx(e, EINVAL, "invalid interface name \"%s\": %s",
-				     nn_show(&b, name), why);
-	return 0;
+	return check_name(name, IFNAMSIZ - 1, "/:", "interface", e);
 }
 
 static int hex_value(char c)
