@@ -149,8 +149,9 @@ static int batch_error(const struct nn_nft_batch *b, size_t i, int err, const ch
 {
 	const char *what = i < b->n ? b->sent[i].what : "cannot change the nftables ruleset";
 	enum nn_nft_msg_kind kind = i < b->n ? b->sent[i].kind : NN_NFT_MSG_TABLE;
-	bool missing = err == EPROTONOSUPPORT || err == EAFNOSUPPORT ||
-		       (kind == NN_NFT_MSG_TABLE && err == EOPNOTSUPP);
+	bool missing = b->missing ? b->missing(kind, err) || err == EPROTONOSUPPORT :
+				    err == EPROTONOSUPPORT || err == EAFNOSUPPORT ||
+				    (kind == NN_NFT_MSG_TABLE && err == EOPNOTSUPP);
 
 	/* an error on BEGIN (no nf_tables at all) has i == b->n */
 	if (missing && nofam) {
@@ -181,6 +182,7 @@ int nn_nft_batch_send(struct mnl_socket *nl, struct nn_nft_batch *b, const char 
 	size = (int)(b->len + 65536);
 	if (b->len > 131072)
 		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size));
+	nn_nl_count(0, (unsigned)b->n + 2, true);	/* with the batch's begin and end */
 	if (mnl_socket_sendto(nl, b->buf, b->len) < 0)
 		return nn_error_set(e, errno, "cannot send an nftables transaction");
 	while (acked < b->n) {
@@ -236,6 +238,7 @@ int nn_nft_dump(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 
 	if (!buf)
 		return nn_error_set(e, ENOMEM, "%s", what);
+	nn_nl_count(0, 1, true);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = nn_error_set(e, errno, "%s", what);
 		goto out;

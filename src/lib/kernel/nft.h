@@ -8,10 +8,7 @@
  * asking for an ACK, END, sent at once; the kernel answers every message
  * before sendmsg returns, and the first error (with its extended ack) names
  * the message that failed.  The buffer grows: a set of many addresses is
- * many messages.
- *
- * (nat.c has its own fixed-size batch of the same protocol, written before
- * this; it can move onto this one.)
+ * many messages.  Used by partition.c and nat.c.
  */
 
 #include <stdbool.h>
@@ -26,8 +23,9 @@ struct nn_ns;
 /* Room reserved for one message of a batch (nn_nft_batch_slot). */
 #define NN_NFT_MSG_MAX 16384
 
-/* Why a message may fail in a way that means "no such family here". */
-enum nn_nft_msg_kind { NN_NFT_MSG_TABLE, NN_NFT_MSG_CHAIN, NN_NFT_MSG_OTHER };
+/* What a message of a batch is: a kernel without a family, chain type or
+ * expression answers each kind with its own errno (see missing below). */
+enum nn_nft_msg_kind { NN_NFT_MSG_TABLE, NN_NFT_MSG_CHAIN, NN_NFT_MSG_RULE, NN_NFT_MSG_OTHER };
 
 struct nn_nft_batch {
 	char *buf;
@@ -41,6 +39,10 @@ struct nn_nft_batch {
 	size_t sent_cap;
 	uint32_t begin_seq, end_seq;
 	bool oom;
+	/* Does ERR on a message of KIND mean the kernel lacks what the batch
+	 * needs?  NULL: EPROTONOSUPPORT or EAFNOSUPPORT on any message, or
+	 * EOPNOTSUPP on a table.  Set after nn_nft_batch_start. */
+	bool (*missing)(enum nn_nft_msg_kind kind, int err);
 };
 
 /* A NETLINK_NETFILTER socket inside NS, extended acks on.  NULL with E set. */
