@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""udp-probe.py RUN_DIR NS_A ADDR_A NS_B ADDR_B: one process that sends and
+receives UDP between two network namespaces, for the fidelity tests.
+
+It opens its sockets in NS_A and NS_B itself (setns(2) on RUN_DIR/NS), so
+both ends read one clock: a packet's one-way delay is its receive time minus
+the send time it carries, both CLOCK_MONOTONIC in this process (taken before
+sendto and after recvfrom, so the measured delay is never below the real one).
+One python3 start serves a whole test: it reads commands on stdin, one a
+line, and answers each with one line on stdout:
+
+  loss PORT_X PORT_Y N      N datagrams A -> ADDR_B:PORT_X and N to PORT_Y,
+                            interleaved, in bursts that the queues hold;
+                            answers "LOST_X LOST_Y" (distinct sequence
+                            numbers that did not arrive).
+  oneway N GAP_MS PORT      N probes A -> ADDR_B:PORT and N B -> ADDR_A:PORT,
+                            one each way every GAP_MS; answers
+                            "N_AB MIN_AB MEDIAN_AB N_BA MIN_BA MEDIAN_BA" (ms).
+  rate ab|ba SIZE MBIT SECONDS PORT
+                            a stream of SIZE-byte datagrams for SECONDS,
+                            paced at MBIT Mbit/s of Ethernet frames (SIZE +
+                            42 bytes: UDP, IPv4, Ethernet headers, what tbf
+                            meters); answers "SENT GOT MBIT_L2": MBIT_L2 the
+                            frames' rate at the receiver from the arrival
+                            after the first 100 ms (past the tbf's burst) to
+                            the last.
+"""
+
+import ctypes
+import os
+import select
+import socket
+import statistics
+import struct
+import sys
+import time
+
+CLONE_NEWNET = 0x40000000
+L2_OVERHEAD = 8 + 20 + 14
+HDR = struct.Struct("!IQ")  # sequence number, send time (ns)
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def die(msg):
+    print(f"udp-probe: {msg}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+class Ns:
+    def __init__(self, run_dir, name, addr):
+        self.name, self.addr = name, addr
+        self.fd = os.open(os.path.join(run_dir, name), os.O_RDONLY | os.O_CLOEXEC)
+
+    def udp(self, port=None):
+        """A UDP socket in this namespace (bound to PORT when given)."""
+        if libc.setns(self.fd, CLONE_NEWNET) != 0:
+            e = ctypes.get_errno()
+            die(f"setns to {self.name}: {os.strerror(e)}")
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        # Room for every datagram of a burst (SO_RCVBUFFORCE: root).
+        s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)
+        if port is not None:
+            s.bind(("0.0.0.0", port))
+        s.setblocking(False)
+        return s
+
+
+def now():
+    return time.monotonic_ns()
+
+
+def drain(socks, got, until_idle_ns, deadline_ns):
+    """Receive into got[sock] (lists of (seq, sent, received, size)) until
+    nothing came for until_idle_ns or deadline_ns passed."""
+    last = now()
+    while True:
+        t = now()
+        if t - last >= until_idle_ns or t >= deadline_ns:
+            return
+        r, _, _ = select.select(socks, [], [], min(until_idle_ns - (t - last), deadline_ns - t) / 1e9)
+        for s in r:
+            while True:
+                try:
+                    data = s.recv(65536)
+                except BlockingIOError:
+                    break
+                t = now()
+                seq, sent = HDR.unpack_from(data)
+                got[s].append((seq, sent, t, len(data)))
+                last = t
+
+
+def cmd_loss(a, b, port_x, port_y, n):
+    rx = [b.udp(port_x), b.udp(port_y)]
+    tx = a.udp()
+    got = {s: [] for s in rx}
+    burst = 50
+    pad = bytes(64)
+    for i in range(0, n, burst):
+        for seq in range(i, min(i + burst, n)):
+            for port in (port_x, port_y):
+                tx.sendto(HDR.pack(seq, now()) + pad, (b.addr, port))
+        drain(rx, got, 2_000_000, now() + 200_000_000)
+    drain(rx, got, 200_000_000, now() + 2_000_000_000)
+    lost = [n - len({g[0] for g in got[s]}) for s in rx]
+    for s in rx + [tx]:
+        s.close()
+    return f"{lost[0]} {lost[1]}"
+
+
+def cmd_oneway(a, b, n, gap_ms, port):
+    ra, rb = a.udp(port), b.udp(port)
+    ta, tb = a.udp(), b.udp()
+    got = {ra: [], rb: []}
+    gap = int(gap_ms * 1e6)
+    start = now()
+    for seq in range(n):
+        while now() < start + seq * gap:
+            drain([ra, rb], got, start + seq * gap - now(), start + seq * gap)
+        ta.sendto(HDR.pack(seq, now()), (b.addr, port))
+        tb.sendto(HDR.pack(seq, now()), (a.addr, port))
+    drain([ra, rb], got, 200_000_000, now() + 3_000_000_000)
+    out = []
+    for s in (rb, ra):  # A -> B arrives at B's socket
+        d = [(g[2] - g[1]) / 1e6 for g in got[s]]
+        out += [len(d), min(d, default=0), statistics.median(d) if d else 0]
+    for s in (ra, rb, ta, tb):
+        s.close()
+    return " ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in out)
+
+
+def cmd_rate(a, b, way, size, mbit, seconds, port):
+    src, dst = (a, b) if way == "ab" else (b, a)
+    rx, tx = dst.udp(port), src.udp()
+    got = {rx: []}
+    gap = int((size + L2_OVERHEAD) * 8 / (mbit * 1e6) * 1e9)
+    pad = bytes(size - HDR.size)
+    start = now()
+    end = start + int(seconds * 1e9)
+    seq = 0
+    while now() < end:
+        # Catch up on the schedule: a late wake-up sends what was due.
+        while start + seq * gap <= now():
+            tx.sendto(HDR.pack(seq, now()) + pad, (dst.addr, port))
+            seq += 1
+        drain([rx], got, start + seq * gap - now(), start + seq * gap)
+    drain([rx], got, 300_000_000, now() + 3_000_000_000)
+    arr = sorted(g[2] for g in got[rx])
+    rate = 0.0
+    if len(arr) > 2:
+        first = next((i for i, t in enumerate(arr) if t >= arr[0] + 100_000_000), len(arr) - 1)
+        span = arr[-1] - arr[first]
+        if span > 0:
+            rate = (len(arr) - 1 - first) * (size + L2_OVERHEAD) * 8 / (span / 1e9) / 1e6
+    rx.close()
+    tx.close()
+    return f"{seq} {len(arr)} {rate:.3f}"
+
+
+def main():
+    if len(sys.argv) != 6:
+        die("usage: udp-probe.py RUN_DIR NS_A ADDR_A NS_B ADDR_B")
+    run_dir = sys.argv[1]
+    a = Ns(run_dir, sys.argv[2], sys.argv[3])
+    b = Ns(run_dir, sys.argv[4], sys.argv[5])
+    print("ready", flush=True)
+    for line in sys.stdin:
+        w = line.split()
+        if not w:
+            continue
+        try:
+            if w[0] == "loss" and len(w) == 4:
+                r = cmd_loss(a, b, int(w[1]), int(w[2]), int(w[3]))
+            elif w[0] == "oneway" and len(w) == 4:
+                r = cmd_oneway(a, b, int(w[1]), float(w[2]), int(w[3]))
+            elif w[0] == "rate" and len(w) == 6 and w[1] in ("ab", "ba"):
+                r = cmd_rate(a, b, w[1], int(w[2]), float(w[3]), float(w[4]), int(w[5]))
+            else:
+                die(f"bad command: {line.strip()}")
+        except OSError as e:
+            die(f"{w[0]}: {e}")
+        print(r, flush=True)
+
+
+if __name__ == "__main__":
+    main()
