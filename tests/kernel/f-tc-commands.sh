@@ -28,10 +28,11 @@
 #      svb -> sva delay still 10 ms, and a stream at 6 Mbit/s arrives at 4.
 #
 # One python3 (udp-probe.py) holds sockets in both namespaces, so its
-# one-way delays read one clock. netem holds every packet for its delay:
-# no measured delay can be below it (the send time is taken before sendto,
-# the receive time after recv); the median may be up to 15 ms above it, as
-# in f-delay, for the UML's timers on a busy host.
+# one-way delays read one clock: the kernel's receive time of a datagram
+# less the send time it carries. netem holds every packet for its delay: no
+# measured delay can be below it (the send time is taken before sendto);
+# the median may be up to 15 ms above it, as in f-delay, for the UML's
+# timers on a busy host.
 
 . "$(dirname "$(readlink -f "$0")")/../integration/lib.sh"
 . "$(dirname "$(readlink -f "$0")")/fidelity.sh"

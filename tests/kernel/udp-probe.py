@@ -4,9 +4,11 @@
 receives UDP between two network namespaces, for the fidelity tests.
 
 It opens its sockets in NS_A and NS_B itself (setns(2) on RUN_DIR/NS), so
-both ends read one clock: a packet's one-way delay is its receive time minus
-the send time it carries, both CLOCK_MONOTONIC in this process (taken before
-sendto and after recvfrom, so the measured delay is never below the real one).
+both ends read one clock: a packet's one-way delay is the kernel's receive
+time of it (SO_TIMESTAMPNS: when the receiving namespace's stack got it,
+after every qdisc, also after an ifb, which takes it in anew) minus the send
+time it carries, CLOCK_REALTIME taken before sendto: never below the real
+delay, and not moved by a receiver that the UML schedules late.
 One python3 start serves a whole test: it reads commands on stdin, one a
 line, and answers each with one line on stdout:
 
@@ -37,6 +39,9 @@ import sys
 import time
 
 CLONE_NEWNET = 0x40000000
+SO_RCVBUFFORCE = 33
+SO_TIMESTAMPNS = 35  # also SCM_TIMESTAMPNS
+TIMESPEC = struct.Struct("=qq")
 L2_OVERHEAD = 8 + 20 + 14
 HDR = struct.Struct("!IQ")  # sequence number, send time (ns)
 
@@ -60,7 +65,10 @@ class Ns:
             die(f"setns to {self.name}: {os.strerror(e)}")
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         # Room for every datagram of a burst (SO_RCVBUFFORCE: root).
-        s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)
+        s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
+        # The kernel's receive time of each datagram, so that a receiver
+        # the UML schedules late does not move arrivals.
+        s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         if port is not None:
             s.bind(("0.0.0.0", port))
         s.setblocking(False)
@@ -68,7 +76,7 @@ class Ns:
 
 
 def now():
-    return time.monotonic_ns()
+    return time.time_ns()
 
 
 def drain(socks, got, until_idle_ns, deadline_ns):
@@ -83,13 +91,19 @@ def drain(socks, got, until_idle_ns, deadline_ns):
         for s in r:
             while True:
                 try:
-                    data = s.recv(65536)
+                    data, anc, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(TIMESPEC.size))
                 except BlockingIOError:
                     break
-                t = now()
+                t = None
+                for level, kind, val in anc:
+                    if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                        sec, nsec = TIMESPEC.unpack_from(val)
+                        t = sec * 1_000_000_000 + nsec
+                if t is None:
+                    die("a datagram without its receive time (SCM_TIMESTAMPNS)")
                 seq, sent = HDR.unpack_from(data)
                 got[s].append((seq, sent, t, len(data)))
-                last = t
+                last = now()
 
 
 def cmd_loss(a, b, port_x, port_y, n):
