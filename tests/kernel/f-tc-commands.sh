@@ -24,8 +24,9 @@
 #   3. asymmetric: add-delay --delay 30ms (what the rules leave: sva -> svb)
 #      and add-delay --direction ingress --delay 10ms (svb -> sva); the
 #      one-way delay of each direction measured on its own;
-#   4. stacked: set-rate --direction ingress --rate 4mbit on that netem: the
-#      svb -> sva delay still 10 ms, and a stream at 6 Mbit/s arrives at 4.
+#   4. stacked: set-rate --direction ingress --rate 4mbit --latency 200ms on
+#      that netem: the svb -> sva delay still 10 ms, and a stream at 8 Mbit/s
+#      arrives at 4.
 #
 # One python3 (udp-probe.py) holds sockets in both namespaces, so its
 # one-way delays read one clock: the kernel's receive time of a datagram
@@ -40,7 +41,7 @@
 ADDR_B2=10.10.9.2
 D_TO=60 D_AB=30 D_BA=10 LOSS=20 N_LOSS=1000
 # The tbf's rate and, 10% each side, the bounds of what is measured (see 4.).
-RATE=4 RATE_LO=3.6 RATE_HI=4.4 SEND_RATE=6
+RATE=4 RATE_LO=3.6 RATE_HI=4.4 SEND_RATE=8
 
 # probe CMD...: one command to udp-probe.py; its answer in PROBE_OUT.
 probe() {
@@ -116,8 +117,8 @@ record "asymmetric link (commands), svb -> sva" "$asked" \
 	'((n_ba == 30)) && delay_ok "$D_BA" "$min_ba" "$med_ba"'
 
 pretty "4. stacked: set-rate --direction ingress --rate ${RATE}mbit on the netem"
-ok n set-rate sva veth-a --direction ingress --rate "${RATE}mbit"
-asked="--direction ingress --delay ${D_BA}ms, then --rate ${RATE}mbit"
+ok n set-rate sva veth-a --direction ingress --rate "${RATE}mbit" --latency 200ms
+asked="--direction ingress --delay ${D_BA}ms, then --rate ${RATE}mbit --latency 200ms"
 probe oneway 20 10 6000
 read -r _ _ _ n_ba min_ba med_ba <<<"$PROBE_OUT"
 record "netem+tbf (commands): delay" "$asked" \
@@ -127,9 +128,11 @@ record "netem+tbf (commands): delay" "$asked" \
 probe rate ba 1000 "$SEND_RATE" 0.6 6001
 read -r sent got l2 <<<"$PROBE_OUT"
 # tbf meters Ethernet frames; the receiver counts them from 100 ms after the
-# first arrival (past the 20 ms burst) to the last, about 0.5 s and 250
-# frames: one frame is 0.4% of that, the rest of the 10% (as in f-rate) is
-# for the UML's timers on a busy host.
+# first arrival (past the 20 ms burst) to the last, about 0.7 s and 340
+# frames: one frame is 0.3% of that, the rest of the 10% (as in f-rate) is
+# for the UML on a busy host. The sender is the UML's python: --latency
+# 200ms gives the tbf a queue that outlasts its stalls (the default 50 ms,
+# 12 frames, ran dry and measured 7% low at a load average of 10).
 record "netem+tbf (commands): rate" "$asked" \
 	"$l2 Mbit/s of frames svb -> sva ($got of $sent datagrams sent at $SEND_RATE Mbit/s)" \
 	"$RATE_LO-$RATE_HI Mbit/s" within "$l2" "$RATE_LO" "$RATE_HI"
