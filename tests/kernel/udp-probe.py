@@ -19,14 +19,17 @@ line, and answers each with one line on stdout:
   oneway N GAP_MS PORT      N probes A -> ADDR_B:PORT and N B -> ADDR_A:PORT,
                             one each way every GAP_MS; answers
                             "N_AB MIN_AB MEDIAN_AB N_BA MIN_BA MEDIAN_BA" (ms).
-  rate ab|ba SIZE MBIT SECONDS PORT
+  rate ab|ba SIZE MBIT SECONDS PORT CAP_MS
                             a stream of SIZE-byte datagrams for SECONDS,
                             paced at MBIT Mbit/s of Ethernet frames (SIZE +
                             42 bytes: UDP, IPv4, Ethernet headers, what tbf
-                            meters); answers "SENT GOT MBIT_L2": MBIT_L2 the
-                            frames' rate at the receiver from the arrival
-                            after the first 100 ms (past the tbf's burst) to
-                            the last.
+                            meters); answers "SENT GOT MBIT SPAN_MBIT
+                            LONGEST_GAP_MS" over the arrivals from 100 ms
+                            after the first (past the tbf's burst) to the
+                            last: SPAN_MBIT the frames over that span, MBIT
+                            the frames over the gaps between arrivals, each
+                            counted at most CAP_MS (the tbf's bucket fill
+                            time: what a longer pause can earn it).
 """
 
 import ctypes
@@ -145,7 +148,7 @@ def cmd_oneway(a, b, n, gap_ms, port):
     return " ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in out)
 
 
-def cmd_rate(a, b, way, size, mbit, seconds, port):
+def cmd_rate(a, b, way, size, mbit, seconds, port, cap_ms):
     src, dst = (a, b) if way == "ab" else (b, a)
     rx, tx = dst.udp(port), src.udp()
     got = {rx: []}
@@ -155,22 +158,32 @@ def cmd_rate(a, b, way, size, mbit, seconds, port):
     end = start + int(seconds * 1e9)
     seq = 0
     while now() < end:
-        # Catch up on the schedule: a late wake-up sends what was due.
-        while start + seq * gap <= now():
+        # Catch up on the schedule: a late wake-up sends what was due
+        # (up to the end, however long the wake-up took).
+        while start + seq * gap <= min(now(), end):
             tx.sendto(HDR.pack(seq, now()) + pad, (dst.addr, port))
             seq += 1
         drain([rx], got, start + seq * gap - now(), start + seq * gap)
     drain([rx], got, 300_000_000, now() + 3_000_000_000)
     arr = sorted(g[2] for g in got[rx])
-    rate = 0.0
+    span_rate = rate = 0.0
+    longest = 0
+    cap = int(cap_ms * 1e6)
     if len(arr) > 2:
         first = next((i for i, t in enumerate(arr) if t >= arr[0] + 100_000_000), len(arr) - 1)
-        span = arr[-1] - arr[first]
-        if span > 0:
-            rate = (len(arr) - 1 - first) * (size + L2_OVERHEAD) * 8 / (span / 1e9) / 1e6
+        frames = (len(arr) - 1 - first) * (size + L2_OVERHEAD) * 8
+        gaps = [arr[i] - arr[i - 1] for i in range(first + 1, len(arr))]
+        if gaps and arr[-1] > arr[first]:
+            span_rate = frames / ((arr[-1] - arr[first]) / 1e9) / 1e6
+            longest = max(gaps)
+            # A gap longer than the bucket's fill time (the UML not run by
+            # a busy host, or the sender's queue run dry) earned the tbf no
+            # more than a full bucket, which it then sends at once: it
+            # counts as that fill time.
+            rate = frames / (sum(min(g, cap) for g in gaps) / 1e9) / 1e6
     rx.close()
     tx.close()
-    return f"{seq} {len(arr)} {rate:.3f}"
+    return f"{seq} {len(arr)} {rate:.3f} {span_rate:.3f} {longest / 1e6:.1f}"
 
 
 def main():
@@ -189,8 +202,9 @@ def main():
                 r = cmd_loss(a, b, int(w[1]), int(w[2]), int(w[3]))
             elif w[0] == "oneway" and len(w) == 4:
                 r = cmd_oneway(a, b, int(w[1]), float(w[2]), int(w[3]))
-            elif w[0] == "rate" and len(w) == 6 and w[1] in ("ab", "ba"):
-                r = cmd_rate(a, b, w[1], int(w[2]), float(w[3]), float(w[4]), int(w[5]))
+            elif w[0] == "rate" and len(w) == 7 and w[1] in ("ab", "ba"):
+                r = cmd_rate(a, b, w[1], int(w[2]), float(w[3]), float(w[4]), int(w[5]),
+                             float(w[6]))
             else:
                 die(f"bad command: {line.strip()}")
         except OSError as e:
