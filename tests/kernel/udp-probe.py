@@ -24,7 +24,8 @@ line, and answers each with one line on stdout:
                             paced at MBIT Mbit/s of Ethernet frames (SIZE +
                             42 bytes: UDP, IPv4, Ethernet headers, what tbf
                             meters); answers "SENT GOT MBIT SPAN_MBIT
-                            LONGEST_GAP_MS" over the arrivals from 100 ms
+                            LONGEST_GAP_MS SENT_MBIT", SENT_MBIT the rate
+                            the sender reached, the others over the arrivals from 100 ms
                             after the first (past the tbf's burst) to the
                             last: SPAN_MBIT the frames over that span, MBIT
                             the frames over the gaps between arrivals, each
@@ -157,11 +158,15 @@ def cmd_rate(a, b, way, size, mbit, seconds, port, cap_ms):
     start = now()
     end = start + int(seconds * 1e9)
     seq = 0
+    first_sent = last_sent = start
     while now() < end:
         # Catch up on the schedule: a late wake-up sends what was due
         # (up to the end, however long the wake-up took).
         while start + seq * gap <= min(now(), end):
-            tx.sendto(HDR.pack(seq, now()) + pad, (dst.addr, port))
+            last_sent = now()
+            if seq == 0:
+                first_sent = last_sent
+            tx.sendto(HDR.pack(seq, last_sent) + pad, (dst.addr, port))
             seq += 1
         drain([rx], got, start + seq * gap - now(), start + seq * gap)
     drain([rx], got, 300_000_000, now() + 3_000_000_000)
@@ -181,9 +186,15 @@ def cmd_rate(a, b, way, size, mbit, seconds, port, cap_ms):
             # more than a full bucket, which it then sends at once: it
             # counts as that fill time.
             rate = frames / (sum(min(g, cap) for g in gaps) / 1e9) / 1e6
+    # What the sender reached: a UML that a busy host runs slowly sends
+    # slower than it was asked to, and a tbf it does not keep busy is not
+    # measured.
+    send_rate = 0.0
+    if seq > 1 and last_sent > first_sent:
+        send_rate = (seq - 1) * (size + L2_OVERHEAD) * 8 / ((last_sent - first_sent) / 1e9) / 1e6
     rx.close()
     tx.close()
-    return f"{seq} {len(arr)} {rate:.3f} {span_rate:.3f} {longest / 1e6:.1f}"
+    return f"{seq} {len(arr)} {rate:.3f} {span_rate:.3f} {longest / 1e6:.1f} {send_rate:.3f}"
 
 
 def main():
