@@ -52,6 +52,11 @@ enum nn_step_kind {
 	NN_STEP_CMD_STOP,
 	NN_STEP_CLIENTS_ADD,	/* clients u.clients.prefix 1..count */
 	NN_STEP_CLIENTS_DEL,	/* clients first..last of the prefix (or all of them) */
+	NN_STEP_LINK_STATE,	/* IFNAME in NS administratively u.link.up (link-down,
+				 * link-up, a timeline's down/up): journalled as a
+				 * held or timed change (change.h) */
+	NN_STEP_PARTITION_ADD,	/* partition u.part.id: NS's groups (change.h) */
+	NN_STEP_PARTITION_DEL,	/* heal partition u.part.id (netnsctl's: journalled) */
 	NN_STEP_KINDS
 };
 
@@ -149,6 +154,17 @@ struct nn_step {
 			char parent[IFNAMSIZ];		/* ADD */
 			size_t spec;			/* ADD: its index in the lab */
 		} clients;
+		struct {				/* LINK_STATE */
+			bool up;			/* the state set */
+			bool prev;			/* the state before: an undo's */
+			uint64_t for_ns;		/* down for this long (0: held) */
+		} link;
+		struct {				/* PARTITION_* */
+			char id[32];			/* NN_PARTITION_ID_MAX */
+			const char *const *a, *const *b;	/* ADD: the groups (the lab's) */
+			size_t na, nb;
+			uint64_t for_ns;		/* ADD: for this long (0: held) */
+		} part;
 	} u;
 	/*
 	 * What apply sets and checks (not part of what a step says): the mark

@@ -3,10 +3,12 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "netnsctl/step.h"
+#include "netnsctl/units.h"
 #include "util/show.h"
 #include "engine/plan.h"
 
@@ -39,6 +41,9 @@ static const struct {
 	[NN_STEP_CMD_STOP] = { "command", "stop" },
 	[NN_STEP_CLIENTS_ADD] = { "clients", "create" },
 	[NN_STEP_CLIENTS_DEL] = { "clients", "delete" },
+	[NN_STEP_LINK_STATE] = { "link", "set_state" },
+	[NN_STEP_PARTITION_ADD] = { "partition", "add" },
+	[NN_STEP_PARTITION_DEL] = { "partition", "heal" },
 };
 
 static const char *const reasons[NN_WHY_REASONS] = {
@@ -119,6 +124,29 @@ static void clients_text(struct nn_out *o, const struct nn_step *s)
 		nn_out_put(o, "delete %u client%s %s*", n, n == 1 ? "" : "s", p);
 	else
 		nn_out_put(o, "release and delete %u client%s", n, n == 1 ? "" : "s");
+}
+
+/* " for 5s (until 2026-12-07T03:50:00Z)": a change with a deadline, the
+ * deadline from now (the step's text is said as it is done). */
+static void for_text(struct nn_out *o, uint64_t for_ns)
+{
+	time_t until;
+	char d[64], when[32];
+	struct tm tm;
+
+	if (!for_ns)
+		return;
+	until = time(NULL) + (time_t)((for_ns + 999999999ULL) / 1000000000ULL);
+	gmtime_r(&until, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	nn_out_put(o, " for %s (until %s)", nn_format_time(d, sizeof(d), for_ns), when);
+}
+
+static void groups_text(struct nn_out *o, const struct nn_step *s)
+{
+	for (size_t i = 0; i < s->u.part.na + s->u.part.nb; i++)
+		nn_out_put(o, "%s%s", i == s->u.part.na ? " from " : i ? "," : "",
+		    i < s->u.part.na ? s->u.part.a[i] : s->u.part.b[i - s->u.part.na]);
 }
 
 static void text(struct nn_out *o, const struct nn_step *s)
@@ -222,6 +250,18 @@ static void text(struct nn_out *o, const struct nn_step *s)
 	case NN_STEP_CLIENTS_ADD:
 	case NN_STEP_CLIENTS_DEL:
 		clients_text(o, s);
+		break;
+	case NN_STEP_LINK_STATE:
+		nn_out_put(o, "set link %s in %s %s", s->ifname, ns, s->u.link.up ? "up" : "down");
+		for_text(o, s->u.link.for_ns);
+		break;
+	case NN_STEP_PARTITION_ADD:
+		nn_out_put(o, "partition %s: ", s->u.part.id);
+		groups_text(o, s);
+		for_text(o, s->u.part.for_ns);
+		break;
+	case NN_STEP_PARTITION_DEL:
+		nn_out_put(o, "heal partition %s", s->u.part.id);
 		break;
 	case NN_STEP_KINDS:
 		break;
@@ -377,6 +417,33 @@ static void json_fields(FILE *f, const struct nn_step *s)
 			key_str(f, "parent", s->u.clients.parent);
 		else
 			fprintf(f, ",\"count\":%u", s->u.clients.count);
+		break;
+	case NN_STEP_LINK_STATE:
+		key_str(f, "link", s->ifname);
+		fprintf(f, ",\"up\":%s", s->u.link.up ? "true" : "false");
+		if (s->u.link.for_ns)
+			fprintf(f, ",\"for_ms\":%llu", (unsigned long long)(s->u.link.for_ns / 1000000));
+		else
+			fputs(",\"for_ms\":null", f);
+		break;
+	case NN_STEP_PARTITION_ADD:
+		key_str(f, "id", s->u.part.id);
+		fputs(",\"groups\":[[", f);
+		for (size_t i = 0; i < s->u.part.na + s->u.part.nb; i++) {
+			if (i == s->u.part.na)
+				fputs("],[", f);
+			else if (i)
+				fputc(',', f);
+			nn_put_json(f, i < s->u.part.na ? s->u.part.a[i] : s->u.part.b[i - s->u.part.na]);
+		}
+		fputs("]]", f);
+		if (s->u.part.for_ns)
+			fprintf(f, ",\"for_ms\":%llu", (unsigned long long)(s->u.part.for_ns / 1000000));
+		else
+			fputs(",\"for_ms\":null", f);
+		break;
+	case NN_STEP_PARTITION_DEL:
+		key_str(f, "id", s->u.part.id);
 		break;
 	case NN_STEP_NETNS_ADD:
 	case NN_STEP_NETNS_DEL:
