@@ -113,7 +113,7 @@ static int link_state(int argc, char **argv, bool up)
 	uint64_t for_ns = 0;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, ":", up ? up_opts : down_opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", up ? up_opts : down_opts)) != -1) {
 		if (c < 0)
 			return -c;
 		if (!cli_change_opt(c, &how) && (ret = cli_parse_for(optarg, &for_ns)))
@@ -179,7 +179,7 @@ static int parse_groups(int argc, char **argv, bool with_for, struct groups *gr)
 			gr->from = true;
 		} else if (!opts_done && !strcmp(a, "--dry-run")) {
 			gr->dry = true;
-		} else if (!opts_done && !strcmp(a, "--json")) {
+		} else if (!opts_done && (!strcmp(a, "--json") || !strcmp(a, "-j"))) {
 			gr->json = true;
 		} else if (!opts_done && with_for && (!strcmp(a, "--for") || !strncmp(a, "--for=", 6))) {
 			const char *v = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
