@@ -475,6 +475,9 @@ int cmd_run(int argc, char **argv)
 		ret = EXIT_FAIL;
 		goto out;
 	}
+	/* An event's plan is one step: its progress line would only wipe the
+	 * run's own (waiting). */
+	nn_ctx_set_progress(r.ctx, NULL, NULL);
 	r.lf = lf;
 	r.sched = &sched;
 	r.json = json;
