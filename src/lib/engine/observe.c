@@ -589,6 +589,10 @@ static int probe_kernel(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_e
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->steps[i].kind != NN_STEP_QDISC_SET)
 			continue;
+		/* A root of the kind is there (a change in place: a timeline's
+		 * ramp step): the kernel has it. */
+		if (p->steps[i].u.qdisc.has_prev && p->steps[i].u.qdisc.prev.kind == p->steps[i].u.qdisc.want.kind)
+			continue;
 		need[0] |= p->steps[i].u.qdisc.want.kind == NN_QDISC_NETEM;
 		need[1] |= p->steps[i].u.qdisc.want.kind == NN_QDISC_TBF;
 	}
