@@ -189,6 +189,13 @@ int nn_lab_add_partition(struct nn_lab *lab, const char *const *a, size_t na, co
 			 size_t nb, uint64_t for_ns, struct nn_error *e);
 /* Partition ID healed (NULL: every one the deadline journal holds). */
 int nn_lab_heal(struct nn_lab *lab, const char *id, struct nn_error *e);
+/* WANT (netem or tbf) as the root qdisc of IFNAME in NS for FOR_NS (> 0),
+ * then back to the root it had (change.h's nn_change_qdisc: journalled in
+ * the deadline journal, the reverter started first): add-delay and
+ * set-rate with --for.  Planned even when the root is WANT already (the
+ * deadline is what it adds). */
+int nn_lab_add_timed_qdisc(struct nn_lab *lab, const char *ns, const char *ifname,
+			   const struct nn_qdisc_info *want, uint64_t for_ns, struct nn_error *e);
 /* Root qdiscs are set in place or cleared only where the root is the
  * kernel's default or one netnsctl made (the journal's proof): another's
  * root fails the plan (-EBUSY), naming it.  A timeline's events. */

@@ -118,6 +118,8 @@ struct nn_step {
 			bool prev_ours;			/* CLEAR of one netnsctl made: an
 							 * undo records it again */
 			uint32_t handle;		/* SET: 0 picks a free one */
+			uint64_t for_ns;		/* SET for this long, then put back
+							 * (change.h; 0: for good) */
 		} qdisc;
 		struct {				/* NAT_* */
 			struct nn_nat_rule rule;	/* ADD: the rule; DEL: its tag */

@@ -1,28 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* link-down, link-up, partition, heal: changes to what exists, planned and
- * applied by the engine (lab.h; the steps LINK_STATE, PARTITION_ADD and
- * PARTITION_DEL, journalled by apply through change.h so that they can be
- * put back); and the --for of add-delay and set-rate (change.h,
- * docs/timelines.md). */
+/* link-down, link-up, partition, heal and the --for of add-delay and
+ * set-rate: changes to what exists, planned and applied by the engine
+ * (lab.h; the steps LINK_STATE, PARTITION_ADD, PARTITION_DEL and a timed
+ * QDISC_SET, journalled by apply through change.h so that they can be put
+ * back: docs/timelines.md).  Nothing here writes a journal. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "netnsctl/change.h"
-#include "netnsctl/ctx.h"
-#include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
-#include "netnsctl/link.h"
 #include "netnsctl/names.h"
 #include "netnsctl/partition.h"
-#include "netnsctl/timed.h"
 #include "netnsctl/timeline.h"
 #include "netnsctl/units.h"
 #include "util/show.h"
@@ -46,44 +39,6 @@ int cli_parse_for(const char *s, uint64_t *ns)
 	if (*ns > NN_TL_MAX_NS)
 		return cli_usage_error("invalid duration \"%s\": more than a year", nn_show(&b, s));
 	return 0;
-}
-
-/* "for 5s (until 2026-12-07T03:50:00Z)" */
-static const char *for_text(char *buf, size_t len, const char *dur, uint64_t for_ns)
-{
-	time_t until = time(NULL) + (time_t)((for_ns + 999999999ULL) / 1000000000ULL);
-	char when[32];
-	struct tm tm;
-
-	gmtime_r(&until, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(buf, len, " for %s (until %s)", dur, when);
-	return buf;
-}
-
-/* Context with the state lock held, or an exit code. */
-static int locked_ctx(const char *cmd, struct nn_ctx **ctx)
-{
-	struct nn_error e = { 0 };
-	int ret;
-
-	if ((ret = cli_check_privileges(cmd)))
-		return ret;
-	if (!(*ctx = cli_ctx()))
-		return EXIT_FAIL;
-	if (nn_state_lock(*ctx, &e) < 0) {
-		nn_ctx_free(*ctx);
-		return cli_fail(&e);
-	}
-	return 0;
-}
-
-/* A system error: 1, a refused value (EINVAL, EMSGSIZE): 2. */
-static int change_fail(const struct nn_error *e)
-{
-	if (e->code == EINVAL || e->code == EMSGSIZE)
-		return cli_input_error(e);
-	return cli_fail(e);
 }
 
 /* LAB (a change to what exists) planned and applied by the engine, as
@@ -288,27 +243,16 @@ out:
 int cli_timed_qdisc(const char *cmd, const char *nsname, const char *ifname,
 		    const struct nn_qdisc_info *want, const char *dur, uint64_t for_ns, bool dry)
 {
+	struct cli_change how = { .dry_run = dry };
 	struct nn_error e = { 0 };
-	struct nn_ctx *ctx;
-	char buf[96], q[1024];
-	int ret;
+	struct nn_lab *lab;
 
-	if (nn_check_netns_name(nsname, &e) < 0 || nn_check_ifname(ifname, &e) < 0)
+	(void)dur;
+	if (!(lab = nn_lab_new(cmd)))
+		return cli_oom();
+	if (nn_lab_add_timed_qdisc(lab, nsname, ifname, want, for_ns, &e) < 0) {
+		nn_lab_free(lab);
 		return cli_input_error(&e);
-	if ((ret = locked_ctx(cmd, &ctx)))
-		return ret;
-	nn_qdisc_format(q, sizeof(q), want);
-	if (dry) {
-		cli_line("would set %s on %s in %s%s", q, ifname, nsname, for_text(buf, sizeof(buf), dur, for_ns));
-		nn_ctx_free(ctx);
-		return EXIT_OK;
 	}
-	ret = nn_change_qdisc(ctx, nsname, ifname, want, for_ns, cmd, NULL, &e);
-	if (ret < 0)
-		ret = change_fail(&e);
-	else
-		cli_line("set %s on %s in %s%s", q, ifname, nsname, for_text(buf, sizeof(buf), dur, for_ns)),
-			ret = EXIT_OK;
-	nn_ctx_free(ctx);
-	return ret;
+	return apply_change(cmd, lab, &how);
 }

@@ -399,6 +399,14 @@ static void lab_line(struct fixture *fx, char **w, int n)
 		r = nn_lab_del_netns(lab, w[1], &e);
 	} else if (!strcmp(w[0], "del-veth")) {
 		r = nn_lab_del_veth(lab, w[1], w[2], w[3], &e);
+	} else if (!strcmp(w[0], "timed-qdisc")) {
+		/* "timed-qdisc NS IF DURATION netem|tbf key=value...": --for */
+		struct nn_qdisc_info q;
+		uint64_t for_ns = 0;
+
+		assert_int_equal(nn_parse_time(w[3], "for", &for_ns, &e), 0);
+		qdisc(w + 4, n - 4, &q, false);
+		r = nn_lab_add_timed_qdisc(lab, nsname(w[1]), w[2], &q, for_ns, &e);
 	} else if (!strcmp(w[0], "link-state")) {
 		uint64_t for_ns = 0;
 

@@ -447,6 +447,15 @@ static int do_qdisc(struct applier *a, struct nn_step *s, struct nn_error *e)
 		s->run.done = true;
 		return nn_journal_gone(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, e);
 	}
+	/* For a while: the deadline journal's record and the reverter first,
+	 * the root in place or on a free handle (change.h). */
+	if (s->u.qdisc.for_ns) {
+		if (nn_change_qdisc(a->ctx, s->ns, s->ifname, &s->u.qdisc.want, s->u.qdisc.for_ns, a->owner,
+				    NULL, e) < 0)
+			return -e->code;
+		s->run.done = true;
+		return 0;
+	}
 	if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, e) < 0 ||
 	    (!s->u.qdisc.handle && nn_qdisc_free_handle(ns, ifindex, &s->u.qdisc.handle, e) < 0))
 		return -e->code;

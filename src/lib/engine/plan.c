@@ -693,8 +693,12 @@ static int plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap,
 					     q->want.u.tbf.burst, q->ifname, nn_where(q->ns),
 					     frame - ETH_HLEN, ETH_HLEN, frame);
 	}
-	if (have && qdisc_same(&q->want, have))
+	/* A timed change sets a deadline even on the root it would make. */
+	if (have && qdisc_same(&q->want, have) && !q->for_ns)
 		return 0;
+	if (q->for_ns && !l)
+		return nn_error_setx(e, ENODEV, "no interface \"%s\" in namespace \"%s\" (a timed change is of what exists)",
+				     q->ifname, nn_where(q->ns));
 	if (have && (ret = check_own_root(p, snap, ob, l, have, e)) < 0)
 		return ret;
 	s = add_step(p, NN_STEP_QDISC_SET, have ? NN_STATE_DIFFERS : NN_STATE_MISSING,
@@ -703,6 +707,7 @@ static int plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap,
 		return -e->code;
 	s->u.qdisc.handle = fresh ? NN_QDISC_HANDLE : qdisc_handle(snap, ob, l, have);
 	s->u.qdisc.want = q->want;
+	s->u.qdisc.for_ns = q->for_ns;
 	s->run.ifindex = l ? l->ifindex : 0;
 	if (have) {
 		s->u.qdisc.prev = *have;

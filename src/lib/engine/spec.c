@@ -571,3 +571,16 @@ void nn_lab_set_own_roots(struct nn_lab *lab, bool on)
 {
 	lab->own_roots = on;
 }
+
+int nn_lab_add_timed_qdisc(struct nn_lab *lab, const char *ns, const char *ifname,
+			   const struct nn_qdisc_info *want, uint64_t for_ns, struct nn_error *e)
+{
+	if (want->kind != NN_QDISC_NETEM && want->kind != NN_QDISC_TBF)
+		return nn_error_setx(e, EINVAL, "a timed change sets netem or tbf");
+	if (!for_ns)
+		return nn_error_setx(e, EINVAL, "a timed change needs a duration");
+	if (nn_lab_add_qdisc(lab, ns, ifname, want, e) < 0)
+		return -e->code;
+	lab->qdiscs[lab->n_qdiscs - 1].for_ns = for_ns;
+	return 0;
+}

@@ -58,6 +58,7 @@ struct lab_qdisc {
 	char ns[NSNAME_MAX];
 	char ifname[IFNAMSIZ];
 	struct nn_qdisc_info want;
+	uint64_t for_ns;		/* a timed change (change.h), 0: for good */
 };
 
 /* A link's administrative state (a change to what exists: change.h). */
