@@ -21,6 +21,7 @@
 #include "netnsctl/journal.h"
 #include "netnsctl/link.h"
 #include "netnsctl/nat.h"
+#include "netnsctl/partition.h"
 #include "netnsctl/qdisc.h"
 
 #define NN_STEP_NAME_MAX 256	/* a namespace's name: NAME_MAX + 1 */
@@ -162,7 +163,7 @@ struct nn_step {
 			uint64_t for_ns;		/* down for this long (0: held) */
 		} link;
 		struct {				/* PARTITION_* */
-			char id[32];			/* NN_PARTITION_ID_MAX */
+			char id[NN_PARTITION_ID_MAX];
 			const char *const *a, *const *b;	/* ADD: the groups (the lab's) */
 			size_t na, nb;
 			uint64_t for_ns;		/* ADD: for this long (0: held) */

@@ -15,6 +15,7 @@
 
 #include "netnsctl/clients.h"
 #include "netnsctl/lab.h"
+#include "netnsctl/partition.h"
 #include "netnsctl/step.h"
 #include "util/hash.h"
 
@@ -71,7 +72,7 @@ struct lab_link_state {
 
 /* A partition of two groups of namespaces, or (DEL) its heal. */
 struct lab_partition {
-	char id[32];			/* NN_PARTITION_ID_MAX; heal of every one: "" */
+	char id[NN_PARTITION_ID_MAX];	/* heal of every one: "" */
 	char **names;			/* A's, then B's (the lab's own copies) */
 	size_t na, nb;
 	uint64_t for_ns;
