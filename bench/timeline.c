@@ -8,6 +8,13 @@
  *
  *	timeline-bench noop [EVENTS [EVERY_MS]]
  *	timeline-bench link NS IF [EVENTS [EVERY_MS]]     (IF in NS down, up, down, ...)
+ *	timeline-bench engine-link NS IF [EVENTS [EVERY_MS]]
+ *	timeline-bench engine-rate NS IF [EVENTS [EVERY_MS]]
+ *
+ * engine-link is link as `run` does it: each step a change planned and
+ * applied by the engine (lab.h: the state lock, observe, plan, apply with
+ * its journal records), engine-rate the same for a tbf root changed in
+ * place, 1mbit and 2mbit in turn (the root made before the first step).
  *
  * One line: "ACTION EVENTS EVERY_MS late_median_us late_p99_us late_worst_us
  * took_median_us took_worst_us".  Built against libnetnsctl_core.a by
@@ -21,6 +28,8 @@
 #include <string.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/journal.h"
+#include "netnsctl/lab.h"
 #include "netnsctl/link.h"
 #include "netnsctl/stats.h"
 #include "netnsctl/timeline.h"
@@ -28,6 +37,9 @@
 struct link_arg {
 	struct nn_ns *ns;
 	int ifindex;
+	struct nn_ctx *ctx;
+	const char *nsname, *ifname;
+	bool rate;
 };
 
 static int act_noop(const struct nn_tl_step *s, size_t i, void *arg, struct nn_error *e)
@@ -47,6 +59,38 @@ static int act_link(const struct nn_tl_step *s, size_t i, void *arg, struct nn_e
 	return nn_link_set_up(l->ns, l->ifindex, i % 2 == 1, e);
 }
 
+/* One change as run makes it: a lab of it alone, planned and applied. */
+static int act_engine(const struct nn_tl_step *s, size_t i, void *arg, struct nn_error *e)
+{
+	struct link_arg *l = arg;
+	struct nn_lab *lab = nn_lab_new("lab:bench");
+	struct nn_plan *plan = NULL;
+	int ret;
+
+	(void)s;
+	if (!lab)
+		return nn_error_set(e, ENOMEM, "no lab");
+	if (l->rate) {
+		struct nn_qdisc_info q = { .kind = NN_QDISC_TBF, .kind_name = "tbf" };
+
+		q.u.tbf.rate = i % 2 ? 250000 : 125000;
+		q.u.tbf.burst = 32768;
+		q.u.tbf.latency_ns = 50000000;
+		ret = nn_lab_add_qdisc(lab, l->nsname, l->ifname, &q, e);
+	} else {
+		ret = nn_lab_set_link_state(lab, l->nsname, l->ifname, i % 2 == 1, 0, e);
+	}
+	nn_lab_set_own_roots(lab, true);
+	if (ret == 0 && (ret = nn_state_lock(l->ctx, e)) == 0) {
+		if ((ret = nn_plan_make(l->ctx, lab, &plan, e)) == 0)
+			ret = nn_plan_apply(l->ctx, plan, NULL, NULL, NULL, e);
+		nn_state_unlock();
+	}
+	nn_plan_free(plan);
+	nn_lab_free(lab);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct nn_tl_player p = { 0 };
@@ -59,14 +103,19 @@ int main(int argc, char **argv)
 	uint64_t *took;
 	size_t events = 1000, every_ms = 10;
 	int a = 2, ret;
-	bool link;
+	bool link, engine;
 
-	if (argc < 2 || (strcmp(argv[1], "noop") && strcmp(argv[1], "link")) ||
-	    (!strcmp(argv[1], "link") && argc < 4)) {
-		fprintf(stderr, "usage: %s noop [EVENTS [EVERY_MS]] | link NS IF [EVENTS [EVERY_MS]]\n", argv[0]);
+	engine = !strcmp(argv[1], "engine-link") || !strcmp(argv[1], "engine-rate");
+	if (argc < 2 || (strcmp(argv[1], "noop") && strcmp(argv[1], "link") && !engine) ||
+	    (strcmp(argv[1], "noop") && argc < 4)) {
+		fprintf(stderr, "usage: %s noop [EVENTS [EVERY_MS]] | link|engine-link|engine-rate NS IF [EVENTS [EVERY_MS]]\n",
+			argv[0]);
 		return 2;
 	}
-	link = !strcmp(argv[1], "link");
+	link = strcmp(argv[1], "noop") != 0;
+	la.nsname = argv[2];
+	la.ifname = argv[3];
+	la.rate = !strcmp(argv[1], "engine-rate");
 	if (link) {
 		struct nn_link_info li;
 
@@ -76,6 +125,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		la.ifindex = li.ifindex;
+		la.ctx = ctx;
 		a = 4;
 	}
 	if (argc > a)
@@ -92,12 +142,19 @@ int main(int argc, char **argv)
 	p.steps = steps;
 	p.n = events;
 	nn_tl_clock_monotonic(&p.clock);
-	p.act = link ? act_link : act_noop;
+	p.act = engine ? act_engine : link ? act_link : act_noop;
+	/* the root engine-rate changes in place: made before the first step */
+	if (la.rate && act_engine(steps, 1, &la, &e) < 0) {
+		fprintf(stderr, "timeline-bench: %s\n", e.msg);
+		return 1;
+	}
 	p.arg = &la;
 	p.records = rec;
 	ret = nn_tl_play(&p, &e);
 	if (link)
 		nn_link_set_up(la.ns, la.ifindex, true, &e);
+	if (la.rate)
+		nn_qdisc_clear(la.ns, la.ifindex, &e);
 	if (ret < 0) {
 		fprintf(stderr, "timeline-bench: %s\n", e.msg);
 		return 1;

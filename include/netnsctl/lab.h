@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "netnsctl/addr.h"
 #include "netnsctl/error.h"
@@ -168,5 +169,36 @@ int nn_plan_cancelled(void);
  * phase failed (create-clients when a lease does not come).  Best effort.
  */
 void nn_plan_undo(struct nn_ctx *ctx, struct nn_plan *plan, nn_step_cb undone, void *arg);
+
+/*
+ * Changes to what exists (change.h, docs/timelines.md), planned like any
+ * other: each observes only what it touches (one namespace's links, the
+ * deadline journal), so that a timeline's event is planned in a few
+ * milliseconds.
+ *
+ * IFNAME in NS ("" the host) administratively UP, or down (held, or for
+ * FOR_NS: the reverter brings it up).  Down is journalled as a change;
+ * up drops the records that held the link down.
+ */
+int nn_lab_set_link_state(struct nn_lab *lab, const char *ns, const char *ifname, bool up,
+			  uint64_t for_ns, struct nn_error *e);
+/* Namespaces A (NA) partitioned from B (NB) (partition.h), held or for
+ * FOR_NS; the same two groups partitioned already: nothing to do.  A name
+ * twice or in both groups: -EINVAL. */
+int nn_lab_add_partition(struct nn_lab *lab, const char *const *a, size_t na, const char *const *b,
+			 size_t nb, uint64_t for_ns, struct nn_error *e);
+/* Partition ID healed (NULL: every one the deadline journal holds). */
+int nn_lab_heal(struct nn_lab *lab, const char *id, struct nn_error *e);
+/* WANT (netem or tbf) as the root qdisc of IFNAME in NS for FOR_NS (> 0),
+ * then back to the root it had (change.h's nn_change_qdisc: journalled in
+ * the deadline journal, the reverter started first): add-delay and
+ * set-rate with --for.  Planned even when the root is WANT already (the
+ * deadline is what it adds). */
+int nn_lab_add_timed_qdisc(struct nn_lab *lab, const char *ns, const char *ifname,
+			   const struct nn_qdisc_info *want, uint64_t for_ns, struct nn_error *e);
+/* Root qdiscs are set in place or cleared only where the root is the
+ * kernel's default or one netnsctl made (the journal's proof): another's
+ * root fails the plan (-EBUSY), naming it.  A timeline's events. */
+void nn_lab_set_own_roots(struct nn_lab *lab, bool on);
 
 #endif

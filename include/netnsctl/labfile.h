@@ -227,4 +227,10 @@ void nn_labfile_masq_tag(char *buf, size_t len, const struct nn_labfile *lf,
 void nn_labfile_dnat_tag(char *buf, size_t len, const struct nn_labfile *lf,
 			 const struct nn_labfile_forward *fw);
 
+/* IM (NN_QDISC_OTHER: the kernel's default) as the root qdisc of IFNAME in
+ * NS, in LAB (lab.h): a lab's impairments, and a timeline's events. */
+struct nn_lab;
+int nn_labfile_add_impair(struct nn_lab *lab, const char *ns, const char *ifname,
+			  const struct nn_labfile_impair *im, struct nn_error *e);
+
 #endif

@@ -21,6 +21,7 @@
 #include "netnsctl/journal.h"
 #include "netnsctl/link.h"
 #include "netnsctl/nat.h"
+#include "netnsctl/partition.h"
 #include "netnsctl/qdisc.h"
 
 #define NN_STEP_NAME_MAX 256	/* a namespace's name: NAME_MAX + 1 */
@@ -52,6 +53,11 @@ enum nn_step_kind {
 	NN_STEP_CMD_STOP,
 	NN_STEP_CLIENTS_ADD,	/* clients u.clients.prefix 1..count */
 	NN_STEP_CLIENTS_DEL,	/* clients first..last of the prefix (or all of them) */
+	NN_STEP_LINK_STATE,	/* IFNAME in NS administratively u.link.up (link-down,
+				 * link-up, a timeline's down/up): journalled as a
+				 * held or timed change (change.h) */
+	NN_STEP_PARTITION_ADD,	/* partition u.part.id: NS's groups (change.h) */
+	NN_STEP_PARTITION_DEL,	/* heal partition u.part.id (netnsctl's: journalled) */
 	NN_STEP_KINDS
 };
 
@@ -113,6 +119,8 @@ struct nn_step {
 			bool prev_ours;			/* CLEAR of one netnsctl made: an
 							 * undo records it again */
 			uint32_t handle;		/* SET: 0 picks a free one */
+			uint64_t for_ns;		/* SET for this long, then put back
+							 * (change.h; 0: for good) */
 		} qdisc;
 		struct {				/* NAT_* */
 			struct nn_nat_rule rule;	/* ADD: the rule; DEL: its tag */
@@ -149,6 +157,17 @@ struct nn_step {
 			char parent[IFNAMSIZ];		/* ADD */
 			size_t spec;			/* ADD: its index in the lab */
 		} clients;
+		struct {				/* LINK_STATE */
+			bool up;			/* the state set */
+			bool prev;			/* the state before: an undo's */
+			uint64_t for_ns;		/* down for this long (0: held) */
+		} link;
+		struct {				/* PARTITION_* */
+			char id[NN_PARTITION_ID_MAX];
+			const char *const *a, *const *b;	/* ADD: the groups (the lab's) */
+			size_t na, nb;
+			uint64_t for_ns;		/* ADD: for this long (0: held) */
+		} part;
 	} u;
 	/*
 	 * What apply sets and checks (not part of what a step says): the mark

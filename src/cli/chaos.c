@@ -1,25 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* link-down, link-up, partition, heal, and the --for of add-delay and
- * set-rate: changes to what exists, journalled so that they can be put
- * back (change.h, docs/timelines.md). */
+/* link-down, link-up, partition, heal and the --for of add-delay and
+ * set-rate: changes to what exists, planned and applied by the engine
+ * (lab.h; the steps LINK_STATE, PARTITION_ADD, PARTITION_DEL and a timed
+ * QDISC_SET, journalled by apply through change.h so that they can be put
+ * back: docs/timelines.md).  Nothing here writes a journal. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "netnsctl/change.h"
-#include "netnsctl/ctx.h"
-#include "netnsctl/journal.h"
-#include "netnsctl/link.h"
+#include "netnsctl/lab.h"
 #include "netnsctl/names.h"
 #include "netnsctl/partition.h"
-#include "netnsctl/timed.h"
 #include "netnsctl/timeline.h"
 #include "netnsctl/units.h"
 #include "util/show.h"
@@ -45,76 +41,37 @@ int cli_parse_for(const char *s, uint64_t *ns)
 	return 0;
 }
 
-/* "for 5s (until 2026-12-07T03:50:00Z)" */
-static const char *for_text(char *buf, size_t len, const char *dur, uint64_t for_ns)
+/* LAB (a change to what exists) planned and applied by the engine, as
+ * every command's: --dry-run, --json and "unchanged" come from it. */
+static int apply_change(const char *cmd, struct nn_lab *lab, const struct cli_change *how)
 {
-	time_t until = time(NULL) + (time_t)((for_ns + 999999999ULL) / 1000000000ULL);
-	char when[32];
-	struct tm tm;
-
-	gmtime_r(&until, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(buf, len, " for %s (until %s)", dur, when);
-	return buf;
-}
-
-static const char *where(const char *ns)
-{
-	return *ns ? ns : "the host";
-}
-
-/* Context with the state lock held, or an exit code. */
-static int locked_ctx(const char *cmd, struct nn_ctx **ctx)
-{
-	struct nn_error e = { 0 };
-	int ret;
-
-	if ((ret = cli_check_privileges(cmd)))
-		return ret;
-	if (!(*ctx = cli_ctx()))
-		return EXIT_FAIL;
-	if (nn_state_lock(*ctx, &e) < 0) {
-		nn_ctx_free(*ctx);
-		return cli_fail(&e);
-	}
-	return 0;
-}
-
-/* A system error: 1, a refused value (EINVAL, EMSGSIZE): 2. */
-static int change_fail(const struct nn_error *e)
-{
-	if (e->code == EINVAL || e->code == EMSGSIZE)
-		return cli_input_error(e);
-	return cli_fail(e);
+	if (!lab)
+		return cli_oom();
+	return cli_apply_lab(cmd, lab, how);
 }
 
 static int link_state(int argc, char **argv, bool up)
 {
 	static const struct option down_opts[] = {
 		{ "for", required_argument, NULL, 'f' },
-		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_CHANGE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct option up_opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_CHANGE_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_change how = { 0 };
 	struct nn_error e = { 0 };
-	struct nn_link_info li;
-	struct nn_ctx *ctx;
-	struct nn_ns *ns;
-	const char *nsname, *ifname, *dur = NULL;
+	struct nn_lab *lab;
+	const char *nsname, *ifname;
 	uint64_t for_ns = 0;
-	bool dry = false;
-	char buf[96] = "";
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, ":", up ? up_opts : down_opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, ":j", up ? up_opts : down_opts)) != -1) {
 		if (c < 0)
 			return -c;
-		if (c == 'n')
-			dry = true;
-		else if ((ret = cli_parse_for(dur = optarg, &for_ns)))
+		if (!cli_change_opt(c, &how) && (ret = cli_parse_for(optarg, &for_ns)))
 			return ret;
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
@@ -124,31 +81,13 @@ static int link_state(int argc, char **argv, bool up)
 	/* "." is the host, as in the journals. */
 	if (!strcmp(nsname, "."))
 		nsname = "";
-	if ((*nsname && nn_check_netns_name(nsname, &e) < 0) || nn_check_ifname(ifname, &e) < 0)
+	if (!(lab = nn_lab_new(argv[0])))
+		return cli_oom();
+	if (nn_lab_set_link_state(lab, nsname, ifname, up, for_ns, &e) < 0) {
+		nn_lab_free(lab);
 		return cli_input_error(&e);
-	if ((ret = locked_ctx(argv[0], &ctx)))
-		return ret;
-	if (dry) {
-		if (nn_ctx_ns(ctx, nsname, &ns, &e) < 0 || nn_link_get(ns, ifname, &li, &e) < 0)
-			ret = cli_fail(&e);
-		else if (li.up == up)
-			printf("unchanged\n");
-		else
-			cli_line("would set link %s in %s %s%s", ifname, where(nsname), up ? "up" : "down",
-				 dur ? for_text(buf, sizeof(buf), dur, for_ns) : "");
-		nn_ctx_free(ctx);
-		return ret;
 	}
-	ret = nn_change_link(ctx, nsname, ifname, up, for_ns, NULL, &e);
-	if (ret < 0)
-		ret = change_fail(&e);
-	else if (ret == 0)
-		printf("unchanged\n"), ret = EXIT_OK;
-	else
-		cli_line("set link %s in %s %s%s", ifname, where(nsname), up ? "up" : "down",
-			 dur ? for_text(buf, sizeof(buf), dur, for_ns) : ""), ret = EXIT_OK;
-	nn_ctx_free(ctx);
-	return ret;
+	return apply_change(argv[0], lab, &how);
 }
 
 int cmd_link_down(int argc, char **argv)
@@ -169,7 +108,7 @@ int cmd_link_up(int argc, char **argv)
 struct groups {
 	const char **g[2];
 	size_t n[2];
-	bool from, dry;
+	bool from, dry, json;
 	const char *dur;
 	uint64_t for_ns;
 };
@@ -195,6 +134,8 @@ static int parse_groups(int argc, char **argv, bool with_for, struct groups *gr)
 			gr->from = true;
 		} else if (!opts_done && !strcmp(a, "--dry-run")) {
 			gr->dry = true;
+		} else if (!opts_done && (!strcmp(a, "--json") || !strcmp(a, "-j"))) {
+			gr->json = true;
 		} else if (!opts_done && with_for && (!strcmp(a, "--for") || !strncmp(a, "--for=", 6))) {
 			const char *v = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
 
@@ -217,18 +158,12 @@ static void groups_free(struct groups *gr)
 	free(gr->g[1]);
 }
 
-static void print_group(const char *const *g, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		cli_part("%s%s", i ? "," : "", g[i]);
-}
-
 int cmd_partition(int argc, char **argv)
 {
+	struct cli_change how = { 0 };
 	struct nn_error e = { 0 };
 	struct groups gr;
-	struct nn_ctx *ctx;
-	char id[NN_PARTITION_ID_MAX], buf[96] = "";
+	struct nn_lab *lab = NULL;
 	int ret;
 
 	if ((ret = parse_groups(argc, argv, true, &gr)))
@@ -238,39 +173,18 @@ int cmd_partition(int argc, char **argv)
 				      argv[0]);
 		goto out;
 	}
-	for (size_t k = 0; k < 2; k++)
-		for (size_t i = 0; i < gr.n[k]; i++)
-			if (nn_check_netns_name(gr.g[k][i], &e) < 0) {
-				ret = cli_input_error(&e);
-				goto out;
-			}
-	if ((ret = locked_ctx(argv[0], &ctx)))
-		goto out;
-	if (gr.dry) {
-		nn_partition_id(id, gr.g[0], gr.n[0], gr.g[1], gr.n[1]);
-		cli_part("would partition %s: ", id);
-		print_group(gr.g[0], gr.n[0]);
-		cli_part(" from ");
-		print_group(gr.g[1], gr.n[1]);
-		cli_line("%s", gr.dur ? for_text(buf, sizeof(buf), gr.dur, gr.for_ns) : "");
-		nn_ctx_free(ctx);
+	how.dry_run = gr.dry;
+	how.json = gr.json;
+	if (!(lab = nn_lab_new(argv[0]))) {
+		ret = cli_oom();
 		goto out;
 	}
-	ret = nn_change_partition(ctx, gr.g[0], gr.n[0], gr.g[1], gr.n[1], gr.for_ns, NULL, id, &e);
-	if (ret < 0) {
-		ret = change_fail(&e);
-	} else if (ret == 0) {
-		printf("unchanged\n");
-		ret = EXIT_OK;
-	} else {
-		cli_part("partition %s: ", id);
-		print_group(gr.g[0], gr.n[0]);
-		cli_part(" from ");
-		print_group(gr.g[1], gr.n[1]);
-		cli_line("%s", gr.dur ? for_text(buf, sizeof(buf), gr.dur, gr.for_ns) : "");
-		ret = EXIT_OK;
+	if (nn_lab_add_partition(lab, gr.g[0], gr.n[0], gr.g[1], gr.n[1], gr.for_ns, &e) < 0) {
+		nn_lab_free(lab);
+		ret = cli_input_error(&e);
+		goto out;
 	}
-	nn_ctx_free(ctx);
+	ret = apply_change(argv[0], lab, &how);
 out:
 	groups_free(&gr);
 	return ret;
@@ -278,12 +192,12 @@ out:
 
 int cmd_heal(int argc, char **argv)
 {
+	struct cli_change how = { 0 };
 	struct nn_error e = { 0 };
 	struct groups gr;
-	struct nn_ctx *ctx;
+	struct nn_lab *lab = NULL;
 	char id[NN_PARTITION_ID_MAX] = "";
 	const char *which = NULL;
-	size_t healed = 0;
 	int ret;
 
 	if ((ret = parse_groups(argc, argv, false, &gr)))
@@ -303,56 +217,24 @@ int cmd_heal(int argc, char **argv)
 		nn_partition_id(id, gr.g[0], gr.n[0], gr.g[1], gr.n[1]);
 		which = id;
 	} else if (gr.n[0] == 1) {
-		if (nn_partition_id_check(gr.g[0][0], &e) < 0) {
-			ret = cli_input_error(&e);
-			goto out;
-		}
 		which = gr.g[0][0];
 	} else if (gr.n[0] > 1) {
 		ret = cli_usage_error("%s: groups need --from (usage: netnsctl %s [ID | NS... --from NS...])",
 				      argv[0], argv[0]);
 		goto out;
 	}
-	if ((ret = locked_ctx(argv[0], &ctx)))
-		goto out;
-	if (gr.dry) {
-		struct nn_timed *v = NULL;
-		size_t n = 0, shown = 0;
-
-		if (nn_timed_load(ctx, &v, &n, NULL, &e) < 0) {
-			ret = cli_fail(&e);
-		} else {
-			for (size_t i = 0; i < n; i++) {
-				bool seen = false;
-
-				if (v[i].kind != NN_TIMED_PARTITION || (which && strcmp(v[i].name, which)))
-					continue;
-				for (size_t j = 0; j < i && !seen; j++)
-					seen = v[j].kind == NN_TIMED_PARTITION && v[j].id == v[i].id;
-				if (!seen && ++shown)
-					cli_line("would heal partition %s", v[i].name);
-			}
-			if (!shown)
-				printf("unchanged\n");
-		}
-		free(v);
-		nn_ctx_free(ctx);
+	how.dry_run = gr.dry;
+	how.json = gr.json;
+	if (!(lab = nn_lab_new(argv[0]))) {
+		ret = cli_oom();
 		goto out;
 	}
-	ret = nn_change_heal(ctx, which, &healed, &e);
-	if (ret < 0) {
-		ret = cli_fail(&e);
-	} else if (healed == 0) {
-		printf("unchanged\n");
-		ret = EXIT_OK;
-	} else {
-		if (which)
-			cli_line("heal partition %s", which);
-		else
-			printf("heal %zu partition%s\n", healed, healed == 1 ? "" : "s");
-		ret = EXIT_OK;
+	if (nn_lab_heal(lab, which, &e) < 0) {
+		nn_lab_free(lab);
+		ret = cli_input_error(&e);
+		goto out;
 	}
-	nn_ctx_free(ctx);
+	ret = apply_change(argv[0], lab, &how);
 out:
 	groups_free(&gr);
 	return ret;
@@ -361,27 +243,16 @@ out:
 int cli_timed_qdisc(const char *cmd, const char *nsname, const char *ifname,
 		    const struct nn_qdisc_info *want, const char *dur, uint64_t for_ns, bool dry)
 {
+	struct cli_change how = { .dry_run = dry };
 	struct nn_error e = { 0 };
-	struct nn_ctx *ctx;
-	char buf[96], q[1024];
-	int ret;
+	struct nn_lab *lab;
 
-	if (nn_check_netns_name(nsname, &e) < 0 || nn_check_ifname(ifname, &e) < 0)
+	(void)dur;
+	if (!(lab = nn_lab_new(cmd)))
+		return cli_oom();
+	if (nn_lab_add_timed_qdisc(lab, nsname, ifname, want, for_ns, &e) < 0) {
+		nn_lab_free(lab);
 		return cli_input_error(&e);
-	if ((ret = locked_ctx(cmd, &ctx)))
-		return ret;
-	nn_qdisc_format(q, sizeof(q), want);
-	if (dry) {
-		cli_line("would set %s on %s in %s%s", q, ifname, nsname, for_text(buf, sizeof(buf), dur, for_ns));
-		nn_ctx_free(ctx);
-		return EXIT_OK;
 	}
-	ret = nn_change_qdisc(ctx, nsname, ifname, want, for_ns, cmd, NULL, &e);
-	if (ret < 0)
-		ret = change_fail(&e);
-	else
-		cli_line("set %s on %s in %s%s", q, ifname, nsname, for_text(buf, sizeof(buf), dur, for_ns)),
-			ret = EXIT_OK;
-	nn_ctx_free(ctx);
-	return ret;
+	return apply_change(cmd, lab, &how);
 }

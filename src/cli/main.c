@@ -37,17 +37,17 @@
 /* Issue 15's timed changes: the deadline is journalled and a reverter holds it. */
 #define FOR_OPT { "for", 0, "DURATION", "put the link back as it was after this long (DURATION: 30s, 500ms; a unit is required), even if netnsctl is killed; default until changed", 0 }
 
-static const struct cli_opt link_down_opts[] = { FOR_OPT, DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
-static const struct cli_opt link_up_opts[] = { DRY_RUN, { NULL, 0, NULL, NULL, 0 } };
+static const struct cli_opt link_down_opts[] = { FOR_OPT, CHANGE, { NULL, 0, NULL, NULL, 0 } };
+static const struct cli_opt link_up_opts[] = { CHANGE, { NULL, 0, NULL, NULL, 0 } };
 static const struct cli_opt partition_opts[] = {
 	{ "from", 0, "NS...", "the other group: traffic between it and the namespaces before --from is dropped; required", CLI_OPT_REQUIRED },
 	FOR_OPT,
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 static const struct cli_opt heal_opts[] = {
 	{ "from", 0, "NS...", "the other group of the partition to heal; default every partition (or the ID given)", 0 },
-	DRY_RUN,
+	CHANGE,
 	{ NULL, 0, NULL, NULL, 0 },
 };
 static const struct cli_opt run_opts[] = { DRY_RUN, JSON, { NULL, 0, NULL, NULL, 0 } };

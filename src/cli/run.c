@@ -5,12 +5,15 @@
  * the lab back to the file's base state at the end, when a step fails, and
  * on Ctrl-C, SIGTERM or SIGHUP (docs/timelines.md).
  *
- * Each step changes the kernel under the state lock, taken for the step
- * only: between steps other commands (and the reverter) may run.  A root
- * qdisc is changed in place on its handle (RTM_NEWQDISC, NLM_F_REPLACE),
- * never deleted and added again; links go down and partitions are made
- * through change.h, journalled, so that a run killed with SIGKILL leaves
- * nothing `cleanup` (or link-up, heal) cannot put back.
+ * Each step is a change planned and applied by the engine, as `apply`'s
+ * (lab.h: a lab of the step's change alone, observed for what it touches),
+ * under the state lock, taken for the step only: between steps other
+ * commands (and the reverter) may run.  A root qdisc is changed in place on
+ * its handle (QDISC_SET), never deleted and added again, and only a root
+ * netnsctl made is changed or cleared; links go down (LINK_STATE) and
+ * partitions are made (PARTITION_ADD) journalled by apply as held changes
+ * (change.h), so that a run killed with SIGKILL leaves nothing `cleanup`
+ * (or link-up, heal) cannot put back.  Nothing here writes a journal.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,12 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netnsctl/change.h"
 #include "netnsctl/ctx.h"
-#include "netnsctl/journal.h"
+#include "netnsctl/lab.h"
 #include "netnsctl/labfile.h"
 #include "netnsctl/link.h"
-#include "netnsctl/owner.h"
 #include "netnsctl/partition.h"
 #include "netnsctl/proc.h"
 #include "netnsctl/qdisc.h"
@@ -79,52 +80,64 @@ static void catch_signals(void)
 }
 
 /*
- * Q as the root of IFNAME in namespace NSNAME: in place on the root's
- * handle when it is a netem or tbf, else on a free handle journalled as the
- * lab's (so destroy and cleanup take it); Q's kind NN_QDISC_OTHER: the
- * kernel's default.
+ * One change, planned and applied by the engine like any other (issue 15):
+ * LAB's steps, observed for what they touch alone (a link's root or
+ * state, the deadline journal), journalled by apply.  Roots another made
+ * are never replaced or cleared (nn_lab_set_own_roots).  *CHANGED (may be
+ * NULL): a step changed the kernel.  Frees LAB.
  */
-static int set_root(struct nn_ctx *ctx, const char *owner, const char *nsname, const char *ifname,
-		    const struct nn_labfile_impair *q, struct nn_error *e)
+static int apply_change(struct run *r, struct nn_lab *lab, bool *changed, struct nn_error *e)
 {
-	struct nn_error ignored = { 0 };
-	struct nn_qdisc_info root;
-	struct nn_link_info li;
-	struct nn_proof proof;
-	struct nn_ns *ns;
-	uint32_t handle;
-	bool fresh;
-	int ret;
+	struct nn_plan *plan = NULL;
+	int ret = lab ? 0 : nn_error_set(e, ENOMEM, "cannot describe the step");
 
-	if (nn_ctx_ns(ctx, nsname, &ns, e) < 0 || nn_link_get(ns, ifname, &li, e) < 0)
-		return -e->code;
-	if ((ret = nn_qdisc_root(ns, li.ifindex, &root, e)) < 0)
-		return ret;
-	if (q->kind != NN_QDISC_NETEM && q->kind != NN_QDISC_TBF) {
-		if (nn_qdisc_clear(ns, li.ifindex, e) < 0)
-			return -e->code;
-		return nn_journal_gone(ctx, NN_OBJ_QDISC, nsname, ifname, e);
+	if (changed)
+		*changed = false;
+	if (ret == 0) {
+		nn_lab_set_own_roots(lab, true);
+		ret = nn_plan_make(r->ctx, lab, &plan, e);
 	}
-	fresh = !(ret > 0 && root.handle && (root.kind == NN_QDISC_NETEM || root.kind == NN_QDISC_TBF));
-	if (!fresh)
-		handle = root.handle;
-	else if (nn_qdisc_free_handle(ns, li.ifindex, &handle, e) < 0)
+	if (ret == 0)
+		ret = nn_plan_apply(r->ctx, plan, NULL, NULL, NULL, e);
+	for (size_t i = 0; ret == 0 && changed && i < nn_plan_len(plan); i++)
+		*changed |= nn_plan_step(plan, i)->run.done;
+	nn_plan_free(plan);
+	nn_lab_free(lab);
+	return ret;
+}
+
+/* A lab of the run's owner (the journal's "lab:NAME", as apply's). */
+static struct nn_lab *run_lab(const struct run *r)
+{
+	char owner[64];
+
+	snprintf(owner, sizeof(owner), "lab:%s", r->lf->name);
+	return nn_lab_new(owner);
+}
+
+/* Q (NN_QDISC_OTHER: the kernel's default) as the root of IFNAME in NS. */
+static int set_root(struct run *r, const char *ns, const char *ifname, const struct nn_labfile_impair *q,
+		    struct nn_error *e)
+{
+	struct nn_lab *lab = run_lab(r);
+
+	if (lab && nn_labfile_add_impair(lab, ns, ifname, q, e) < 0) {
+		nn_lab_free(lab);
 		return -e->code;
-	nn_proof_qdisc(&proof, handle, li.ifindex);
-	if (fresh && nn_journal_intent(ctx, NN_OBJ_QDISC, nsname, ifname, owner, &proof, e) < 0)
-		return -e->code;
-	if (q->kind == NN_QDISC_NETEM)
-		ret = nn_qdisc_netem_replace(ns, li.ifindex, handle, &q->netem, e);
-	else
-		ret = nn_qdisc_tbf_replace(ns, li.ifindex, handle, &q->tbf, e);
-	if (ret < 0) {
-		if (fresh)
-			nn_journal_retract(ctx, NN_OBJ_QDISC, nsname, ifname, &ignored);
-		return ret;
 	}
-	if (fresh)
-		return nn_journal_made(ctx, NN_OBJ_QDISC, nsname, ifname, (uint64_t)li.ifindex, owner, &proof, e);
-	return 0;
+	return apply_change(r, lab, NULL, e);
+}
+
+/* IFNAME in NS administratively UP or down (held: the run brings it up). */
+static int set_link(struct run *r, const char *ns, const char *ifname, bool up, struct nn_error *e)
+{
+	struct nn_lab *lab = run_lab(r);
+
+	if (lab && nn_lab_set_link_state(lab, ns, ifname, up, 0, e) < 0) {
+		nn_lab_free(lab);
+		return -e->code;
+	}
+	return apply_change(r, lab, NULL, e);
 }
 
 static int group_names(const struct nn_labfile *lf, const struct nn_tl_event *ev, const char **names[2],
@@ -141,16 +154,47 @@ static int group_names(const struct nn_labfile *lf, const struct nn_tl_event *ev
 
 static int heal_one(struct run *r, const char *id, struct nn_error *e)
 {
+	struct nn_lab *lab = run_lab(r);
 	size_t k = 0;
-	int ret = nn_change_heal(r->ctx, id, NULL, e);
+	int ret;
 
-	if (ret < 0)
+	if (lab && nn_lab_heal(lab, id, e) < 0) {
+		nn_lab_free(lab);
+		return -e->code;
+	}
+	if ((ret = apply_change(r, lab, NULL, e)) < 0)
 		return ret;
 	for (size_t i = 0; i < r->n_parts; i++)
 		if (strcmp(r->parts[i], id))
 			memcpy(r->parts[k++], r->parts[i], NN_PARTITION_ID_MAX);
 	r->n_parts = k;
 	return 0;
+}
+
+/* Partition group 0 of EV from group 1; the run heals it at its end. */
+static int partition(struct run *r, const struct nn_tl_event *ev, struct nn_error *e)
+{
+	const char **names[2] = { NULL, NULL };
+	struct nn_lab *lab = NULL;
+	bool changed = false;
+	int ret;
+
+	if ((ret = group_names(r->lf, ev, names, e)) == 0) {
+		if (!(lab = run_lab(r)))
+			ret = nn_error_set(e, ENOMEM, "cannot describe the partition");
+		else if (nn_lab_add_partition(lab, names[0], ev->n_group[0], names[1], ev->n_group[1], 0, e) < 0)
+			ret = -e->code;
+	}
+	if (ret == 0) {
+		ret = apply_change(r, lab, &changed, e);
+		lab = NULL;
+	}
+	if (ret == 0 && changed)
+		nn_partition_id(r->parts[r->n_parts++], names[0], ev->n_group[0], names[1], ev->n_group[1]);
+	nn_lab_free(lab);
+	free(names[0]);
+	free(names[1]);
+	return ret;
 }
 
 static int expect_step(struct run *r, const struct nn_tl_event *ev, struct nn_error *e)
@@ -198,19 +242,14 @@ static int act(const struct nn_tl_step *s, size_t i, void *arg, struct nn_error 
 	case NN_TL_IMPAIR:
 	case NN_TL_RATE:
 	case NN_TL_CLEAR:
-		ret = set_root(r->ctx, lf->name, node, ev->link.ifname, &s->qdisc, e);
+		ret = set_root(r, node, ev->link.ifname, &s->qdisc, e);
 		break;
 	case NN_TL_DOWN:
 	case NN_TL_UP:
-		ret = nn_change_link(r->ctx, node, ev->link.ifname, s->action == NN_TL_UP, 0, NULL, e);
+		ret = set_link(r, node, ev->link.ifname, s->action == NN_TL_UP, e);
 		break;
 	case NN_TL_PARTITION:
-		if ((ret = group_names(lf, ev, names, e)) < 0)
-			break;
-		ret = nn_change_partition(r->ctx, names[0], ev->n_group[0], names[1], ev->n_group[1], 0, NULL,
-					  id, e);
-		if (ret > 0)
-			memcpy(r->parts[r->n_parts++], id, NN_PARTITION_ID_MAX);
+		ret = partition(r, ev, e);
 		break;
 	case NN_TL_HEAL:
 		if (ev->heal_all) {
@@ -306,11 +345,9 @@ static int back_to_base(struct run *r, struct nn_error *e)
 		if (seen)
 			continue;
 		if (ev->action == NN_TL_DOWN || ev->action == NN_TL_UP)
-			ret = nn_change_link(r->ctx, lf->nodes[ev->link.node].name, ev->link.ifname, true, 0, NULL,
-					     &err);
+			ret = set_link(r, lf->nodes[ev->link.node].name, ev->link.ifname, true, &err);
 		else
-			ret = set_root(r->ctx, lf->name, lf->nodes[ev->link.node].name, ev->link.ifname,
-				       &ev->link.base, &err);
+			ret = set_root(r, lf->nodes[ev->link.node].name, ev->link.ifname, &ev->link.base, &err);
 		if (ret < 0 && !first) {
 			*e = err;
 			first = ret;
@@ -438,6 +475,9 @@ int cmd_run(int argc, char **argv)
 		ret = EXIT_FAIL;
 		goto out;
 	}
+	/* An event's plan is one step: its progress line would only wipe the
+	 * run's own (waiting). */
+	nn_ctx_set_progress(r.ctx, NULL, NULL);
 	r.lf = lf;
 	r.sched = &sched;
 	r.json = json;

@@ -77,6 +77,22 @@ ok n link-down a veth-a --dry-run
 assert_eq "$OUT" "would set link veth-a in a down"
 link_is_up a veth-a || fail "--dry-run took veth-a down"
 
+pretty "--json: the engine's step (docs/schema/change.json), with --dry-run too"
+ok n link-down a veth-a --dry-run --json
+[[ $OUT == '{"version":1,"changed":false,"dry_run":true,"steps":[{"state":"differs","kind":"link","action":"set_state","reason":"asked","ns":"a","link":"veth-a","up":false,"for_ms":null,"step":"set link veth-a in a down"}]}' ]] ||
+	fail "link-down --dry-run --json: $OUT"
+link_is_up a veth-a || fail "--dry-run --json took veth-a down"
+ok n link-down a veth-a --json
+why=$("$PYTHON" "$TEST_DIR/schemacheck.py" change <<<"$OUT" 2>&1) || fail "link-down --json: $why: $OUT"
+[[ $OUT == '{"version":1,"changed":true,"dry_run":false,"steps":[{"state":"differs","kind":"link","action":"set_state",'* ]] ||
+	fail "link-down --json: $OUT"
+ok n link-up a veth-a --json
+why=$("$PYTHON" "$TEST_DIR/schemacheck.py" change <<<"$OUT" 2>&1) || fail "link-up --json: $why: $OUT"
+[[ $OUT == *'"reason":"down","ns":"a","link":"veth-a","up":true,'* ]] || fail "link-up --json: $OUT"
+ok n link-up a veth-a --json
+assert_eq "$OUT" '{"version":1,"changed":false,"dry_run":false,"steps":[]}'
+link_is_up a veth-a || fail "veth-a is down after link-up --json"
+
 pretty "cleanup brings up only what netnsctl took down"
 ip netns add x
 ip netns add y

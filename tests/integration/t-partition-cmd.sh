@@ -49,6 +49,13 @@ assert_eq "$(carrier a veth-a)" up "veth-a's carrier"
 assert_eq "$(carrier b veth-b)" up "veth-b's carrier"
 no_table c || fail "c has a partition table"
 
+pretty "--json: the engine's steps (docs/schema/change.json)"
+ok n partition c --from b --dry-run --json
+why=$("$PYTHON" "$TEST_DIR/schemacheck.py" change <<<"$OUT" 2>&1) || fail "partition --json: $why: $OUT"
+[[ $OUT == *'"kind":"partition","action":"add","reason":"absent","ns":"","id":"p'*'","groups":[["c"],["b"]],"for_ms":null,'* ]] ||
+	fail "partition --dry-run --json: $OUT"
+no_table c || fail "partition --dry-run --json made a table in c"
+
 pretty "again (the groups either way round): unchanged"
 ok n partition b --from a
 assert_eq "$OUT" "unchanged"
@@ -90,8 +97,11 @@ ok n partition a --from b
 ok n partition c --from b
 ok n heal --dry-run
 [[ $(grep -c '^would heal partition p' <<<"$OUT") == 2 ]] || fail "heal --dry-run: $OUT"
+ok n heal --dry-run --json
+why=$("$PYTHON" "$TEST_DIR/schemacheck.py" change <<<"$OUT" 2>&1) || fail "heal --dry-run --json: $why: $OUT"
+[[ $(grep -o '"kind":"partition","action":"heal"' <<<"$OUT" | wc -l) == 2 ]] || fail "heal --dry-run --json: $OUT"
 ok n heal
-assert_eq "$OUT" "heal 2 partitions"
+[[ $(grep -c '^heal partition p[0-9a-f]\{16\}$' <<<"$OUT") == 2 && $(wc -l <<<"$OUT") == 2 ]] || fail "heal said: $OUT"
 wait_for 5 reach a 10.10.0.2
 for ns in a b c; do no_table $ns || fail "$ns has a partition table after heal"; done
 

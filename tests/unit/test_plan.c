@@ -288,6 +288,20 @@ static void snapshot_line(struct fixture *fx, char **w, int n)
 		p.argv_hash = nn_proc_argv_hash(argv);
 		free_argv(argv);
 		assert_int_equal(nn_snap_add_proc(snap, &p, !flag(w, n, "dead"), opt(w, n, "lab")), 0);
+	} else if (!strcmp(w[0], "timed")) {
+		struct nn_timed t = { .deadline_ns = NN_TIMED_NEVER };
+
+		t.kind = !strcmp(w[1], "link") ? NN_TIMED_LINK : !strcmp(w[1], "partition") ? NN_TIMED_PARTITION
+											: NN_TIMED_QDISC;
+		snprintf(t.ns, sizeof(t.ns), "%s", nsname(w[2]));
+		snprintf(t.name, sizeof(t.name), "%s", w[3]);
+		t.id = num(opt(w, n, "id"));
+		t.ns_cookie = num(opt(w, n, "cookie"));
+		t.ifindex = (int)num(opt(w, n, "ifindex"));
+		t.nonce = num(opt(w, n, "nonce"));
+		assert_int_equal(nn_snap_add_timed(snap, &t), 0);
+	} else if (!strcmp(w[0], "timed-journal")) {
+		snap->have_timed = true;
 	} else if (!strcmp(w[0], "group")) {
 		struct nn_snap_group *g = nn_snap_add_group(snap, strcmp(w[1], "*") ? w[1] : "");
 
@@ -385,6 +399,34 @@ static void lab_line(struct fixture *fx, char **w, int n)
 		r = nn_lab_del_netns(lab, w[1], &e);
 	} else if (!strcmp(w[0], "del-veth")) {
 		r = nn_lab_del_veth(lab, w[1], w[2], w[3], &e);
+	} else if (!strcmp(w[0], "timed-qdisc")) {
+		/* "timed-qdisc NS IF DURATION netem|tbf key=value...": --for */
+		struct nn_qdisc_info q;
+		uint64_t for_ns = 0;
+
+		assert_int_equal(nn_parse_time(w[3], "for", &for_ns, &e), 0);
+		qdisc(w + 4, n - 4, &q, false);
+		r = nn_lab_add_timed_qdisc(lab, nsname(w[1]), w[2], &q, for_ns, &e);
+	} else if (!strcmp(w[0], "link-state")) {
+		uint64_t for_ns = 0;
+
+		if (opt(w, n, "for"))
+			assert_int_equal(nn_parse_time(opt(w, n, "for"), "for", &for_ns, &e), 0);
+		r = nn_lab_set_link_state(lab, nsname(w[1]), w[2], !strcmp(w[3], "up"), for_ns, &e);
+	} else if (!strcmp(w[0], "partition")) {
+		/* "partition A1,A2 B1 [for=D]": the groups, names split at ',' */
+		const char *g[2][8];
+		size_t ng[2] = { 0, 0 };
+		uint64_t for_ns = 0;
+
+		for (int k = 0; k < 2; k++)
+			for (char *t = strtok(w[1 + k], ","); t && ng[k] < 8; t = strtok(NULL, ","))
+				g[k][ng[k]++] = t;
+		if (opt(w, n, "for"))
+			assert_int_equal(nn_parse_time(opt(w, n, "for"), "for", &for_ns, &e), 0);
+		r = nn_lab_add_partition(lab, g[0], ng[0], g[1], ng[1], for_ns, &e);
+	} else if (!strcmp(w[0], "heal")) {
+		r = nn_lab_heal(lab, strcmp(w[1], "*") ? w[1] : NULL, &e);
 	} else if (!strcmp(w[0], "command")) {
 		lab_cmd(lab, w, n);
 	} else if (!strcmp(w[0], "clients")) {
@@ -409,6 +451,7 @@ static void lab_head(struct fixture *fx, char **w, int n)
 	assert_non_null(fx->lab);
 	nn_lab_set_prune(fx->lab, flag(w, n, "prune"));
 	nn_lab_set_new_namespaces(fx->lab, flag(w, n, "new"));
+	nn_lab_set_own_roots(fx->lab, flag(w, n, "own-roots"));
 	if (claim)
 		nn_lab_set_claim(fx->lab, !strcmp(claim, "refuse") ? NN_CLAIM_REFUSE : NN_CLAIM_ADOPT);
 	if (opt(w, n, "name")) {
@@ -683,6 +726,54 @@ static void qdisc_handles(void **state)
 	unload(&fx);
 }
 
+/*
+ * Changes to what exists (changes.plan): a link state step carries the
+ * state before it, for its undo; a partition made is undone (healed), a
+ * heal is a removal, never undone (the addresses it held may be others'
+ * by then).
+ */
+static void change_undo(void **state)
+{
+	struct fixture fx = { 0 };
+	struct nn_error e = { 0 };
+	struct nn_plan *plan = NULL;
+	const struct nn_step *s;
+	size_t order[8], n;
+
+	(void)state;
+	load(&fx, NN_FIXTURES "/plan/changes.plan");
+	/* down for a while: the text would say until when (the clock's) */
+	fx.lab->link_states[0].for_ns = 5000000000ULL;
+	assert_int_equal(nn_plan_build(fx.lab, fx.snap, &plan, &e), 0);
+	assert_int_equal(nn_plan_len(plan), 4);
+	s = nn_plan_step(plan, 0);
+	assert_int_equal(s->kind, NN_STEP_PARTITION_DEL);
+	s = nn_plan_step(plan, 1);
+	assert_int_equal(s->kind, NN_STEP_LINK_STATE);
+	assert_false(s->u.link.up);
+	assert_true(s->u.link.prev);
+	assert_int_equal(s->u.link.for_ns, 5000000000ULL);
+	assert_int_equal(s->run.ifindex, 5);
+	s = nn_plan_step(plan, 2);
+	assert_int_equal(s->kind, NN_STEP_LINK_STATE);
+	assert_true(s->u.link.up);
+	assert_false(s->u.link.prev);
+	s = nn_plan_step(plan, 3);
+	assert_int_equal(s->kind, NN_STEP_PARTITION_ADD);
+	assert_int_equal(s->u.part.na, 2);
+	assert_int_equal(s->u.part.nb, 1);
+	assert_string_equal(s->u.part.b[0], "c");
+	for (size_t i = 0; i < 4; i++)
+		plan->steps[i].run.done = true;
+	n = nn_plan_rollback(plan, plan->n, order);
+	assert_int_equal(n, 3);
+	assert_int_equal(order[0], 3);
+	assert_int_equal(order[1], 2);
+	assert_int_equal(order[2], 1);
+	nn_plan_free(plan);
+	unload(&fx);
+}
+
 /* The ifindexes apply uses without asking the kernel again: the ones the
  * snapshot has, 0 for links the plan (re)makes. */
 static void planned_ifindexes(void **state)
@@ -802,6 +893,7 @@ int main(void)
 		cmocka_unit_test(rollback_order),
 		cmocka_unit_test(qdisc_handles),
 		cmocka_unit_test(planned_ifindexes),
+		cmocka_unit_test(change_undo),
 		cmocka_unit_test(qdiscs_only),
 		cmocka_unit_test(gone_with_namespace),
 		cmocka_unit_test(text_from_fields),

@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "netnsctl/change.h"
 #include "netnsctl/ctx.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
@@ -446,6 +447,15 @@ static int do_qdisc(struct applier *a, struct nn_step *s, struct nn_error *e)
 		s->run.done = true;
 		return nn_journal_gone(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, e);
 	}
+	/* For a while: the deadline journal's record and the reverter first,
+	 * the root in place or on a free handle (change.h). */
+	if (s->u.qdisc.for_ns) {
+		if (nn_change_qdisc(a->ctx, s->ns, s->ifname, &s->u.qdisc.want, s->u.qdisc.for_ns, a->owner,
+				    NULL, e) < 0)
+			return -e->code;
+		s->run.done = true;
+		return 0;
+	}
 	if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, e) < 0 ||
 	    (!s->u.qdisc.handle && nn_qdisc_free_handle(ns, ifindex, &s->u.qdisc.handle, e) < 0))
 		return -e->code;
@@ -567,6 +577,36 @@ static int do_nat(struct applier *a, struct nn_step *s, struct nn_error *e)
 }
 
 /*
+ * A change to what exists (change.h): journalled in the deadline journal
+ * before the kernel is asked, as a held change or one with a deadline (the
+ * reverter started first), so that cleanup, link-up, heal or the reverter
+ * put back exactly what netnsctl changed.  Nothing to change any more (the
+ * link went down meanwhile): the step is done without a change.
+ */
+static int do_change(struct applier *a, struct nn_step *s, struct nn_error *e)
+{
+	size_t healed = 0;
+	int ret;
+
+	switch (s->kind) {
+	case NN_STEP_LINK_STATE:
+		ret = nn_change_link(a->ctx, s->ns, s->ifname, s->u.link.up, s->u.link.for_ns, NULL, e);
+		break;
+	case NN_STEP_PARTITION_ADD:
+		ret = nn_change_partition(a->ctx, s->u.part.a, s->u.part.na, s->u.part.b, s->u.part.nb,
+					  s->u.part.for_ns, NULL, NULL, e);
+		break;
+	default:
+		ret = nn_change_heal(a->ctx, s->u.part.id, &healed, e);
+		break;
+	}
+	if (ret < 0)
+		return ret;
+	s->run.done = ret > 0;
+	return 0;
+}
+
+/*
  * One step.  Intents, with the proof the object will bear, are journalled
  * before the kernel is asked; a request the kernel refuses retracts them.
  * S->run.done is set as soon as the kernel changed something, so a failure
@@ -677,6 +717,10 @@ static int do_step(struct applier *a, size_t i, struct nn_error *e)
 		if (!a->p->lab->run)
 			break;
 		return a->p->lab->run->do_step(a->ctx, a->p, s, e);
+	case NN_STEP_LINK_STATE:
+	case NN_STEP_PARTITION_ADD:
+	case NN_STEP_PARTITION_DEL:
+		return do_change(a, s, e);
 	case NN_STEP_KINDS:
 		break;
 	}
@@ -808,6 +852,14 @@ static void undo_step(struct applier *a, struct nn_step *s)
 		}
 		break;
 	}
+	case NN_STEP_LINK_STATE:
+		/* Back as it was: up drops the record the step's down made; a
+		 * down puts back the hold an up dropped. */
+		nn_change_link(ctx, s->ns, s->ifname, s->u.link.prev, 0, NULL, &e);
+		break;
+	case NN_STEP_PARTITION_ADD:
+		nn_change_heal(ctx, s->u.part.id, NULL, &e);
+		break;
 	case NN_STEP_ADOPT:
 		/* Its owner before gets it back. */
 		adopt_record(ctx, s, s->u.adopt.owner, &e);

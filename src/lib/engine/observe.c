@@ -19,6 +19,7 @@
 #include "netnsctl/journal.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/owner.h"
+#include "netnsctl/timed.h"
 #include "util/cleanup.h"
 #include "engine/plan.h"
 
@@ -451,13 +452,46 @@ static int observe_qdiscs(struct observer *o, struct nn_error *e)
 	return 0;
 }
 
+/*
+ * Changes to what exists (link states, partitions, heals): the links of
+ * the namespace of each link, whether each namespace of a partition is
+ * one, and the deadline journal, which holds the changes netnsctl made.
+ * Nothing else: a timeline's event is planned from these alone.
+ */
+static int look_changes(struct observer *o, struct nn_error *e)
+{
+	const struct nn_lab *lab = o->lab;
+	struct nn_timed *v = NULL;
+	struct nn_snap_ns *sn;
+	size_t n = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < lab->n_link_states; i++)
+		if ((r = look(o, lab->link_states[i].ns, NN_SNAP_LINKS, NULL, e)) < 0)
+			return r;
+	for (size_t i = 0; i < lab->n_partitions; i++)
+		for (size_t k = 0; k < lab->partitions[i].na + lab->partitions[i].nb; k++)
+			if ((r = look_record_ns(o, lab->partitions[i].names[k], &sn, e)) < 0)
+				return r;
+	if (!lab->n_link_states && !lab->n_partitions && !lab->n_heals)
+		return 0;
+	if (nn_timed_load(o->ctx, &v, &n, NULL, e) < 0)
+		return -e->code;
+	o->snap->have_timed = true;
+	for (size_t i = 0; !r && i < n; i++)
+		r = nn_snap_add_timed(o->snap, &v[i]) < 0 ? nomem(e) : 0;
+	free(v);
+	return r;
+}
+
 static int observe_all(struct observer *o, bool narrow, struct nn_error *e)
 {
 	const struct nn_lab *lab = o->lab;
 	bool fresh = false;
 	int ret;
 
-	if ((ret = look_journal(o, e)) < 0 || (ret = look(o, "", 0, NULL, e)) < 0)
+	if ((ret = look_journal(o, e)) < 0 || (ret = look(o, "", 0, NULL, e)) < 0 ||
+	    (ret = look_changes(o, e)) < 0)
 		return ret;
 	if (narrow)
 		return observe_qdiscs(o, e);
@@ -554,6 +588,10 @@ static int probe_kernel(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_e
 
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->steps[i].kind != NN_STEP_QDISC_SET)
+			continue;
+		/* A root of the kind is there (a change in place: a timeline's
+		 * ramp step): the kernel has it. */
+		if (p->steps[i].u.qdisc.has_prev && p->steps[i].u.qdisc.prev.kind == p->steps[i].u.qdisc.want.kind)
 			continue;
 		need[0] |= p->steps[i].u.qdisc.want.kind == NN_QDISC_NETEM;
 		need[1] |= p->steps[i].u.qdisc.want.kind == NN_QDISC_TBF;

@@ -48,6 +48,7 @@ bool nn_step_is_removal(enum nn_step_kind k)
 	case NN_STEP_FWD_HANDOVER:
 	case NN_STEP_CMD_STOP:
 	case NN_STEP_CLIENTS_DEL:
+	case NN_STEP_PARTITION_DEL:	/* the addresses it held may be others now */
 		return true;
 	default:
 		return false;
@@ -616,6 +617,25 @@ static uint32_t qdisc_handle(const struct nn_snapshot *snap, const struct nn_sna
 	return link_ours(snap, ob, l) ? NN_QDISC_HANDLE : 0;
 }
 
+/*
+ * A lab that changes only netnsctl's roots (a timeline's events): ROOT, on
+ * link L of OB, must be one the journal proves netnsctl made; another's
+ * (an admin's tc, another program's) is never replaced or cleared.
+ */
+static int check_own_root(const struct nn_plan *p, const struct nn_snapshot *snap,
+			  const struct nn_snap_ns *ob, const struct nn_link_info *l,
+			  const struct nn_qdisc_info *root, struct nn_error *e)
+{
+	const struct nn_journal_entry *j =
+		nn_snap_journal(snap, NN_OBJ_QDISC, ob->name, l->name, ob->cookie);
+
+	if (!p->lab->own_roots || (j && nn_owner_qdisc(j, l, root)))
+		return 0;
+	return nn_error_setx(e, EBUSY,
+			     "the root qdisc %s %x: of %s in %s was not made by netnsctl: not touched",
+			     root->kind_name, root->handle >> 16, l->name, nn_where(ob->name));
+}
+
 static int plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap,
 		      const struct lab_qdisc *q, struct nn_error *e)
 {
@@ -624,6 +644,7 @@ static int plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap,
 	const struct nn_link_info *l;
 	bool fresh = false;
 	struct nn_step *s;
+	int ret;
 
 	if (!exists(ob) && !nn_hash_find(&p->made_ns, q->ns, NULL))
 		return nn_error_setx(e, ENOENT, "namespace \"%s\" does not exist", q->ns);
@@ -648,6 +669,8 @@ static int plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap,
 	if (q->want.kind == NN_QDISC_OTHER) {
 		if (!have)
 			return 0;
+		if ((ret = check_own_root(p, snap, ob, l, have, e)) < 0)
+			return ret;
 		s = add_step(p, NN_STEP_QDISC_CLEAR, NN_STATE_DIFFERS, NN_WHY_OTHER_VALUE, q->ns,
 			     q->ifname, e);
 		if (!s)
@@ -670,20 +693,130 @@ static int plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap,
 					     q->want.u.tbf.burst, q->ifname, nn_where(q->ns),
 					     frame - ETH_HLEN, ETH_HLEN, frame);
 	}
-	if (have && qdisc_same(&q->want, have))
+	/* A timed change sets a deadline even on the root it would make. */
+	if (have && qdisc_same(&q->want, have) && !q->for_ns)
 		return 0;
+	if (q->for_ns && !l)
+		return nn_error_setx(e, ENODEV, "no interface \"%s\" in namespace \"%s\" (a timed change is of what exists)",
+				     q->ifname, nn_where(q->ns));
+	if (have && (ret = check_own_root(p, snap, ob, l, have, e)) < 0)
+		return ret;
 	s = add_step(p, NN_STEP_QDISC_SET, have ? NN_STATE_DIFFERS : NN_STATE_MISSING,
 		     have ? NN_WHY_OTHER_VALUE : NN_WHY_ABSENT, q->ns, q->ifname, e);
 	if (!s)
 		return -e->code;
 	s->u.qdisc.handle = fresh ? NN_QDISC_HANDLE : qdisc_handle(snap, ob, l, have);
 	s->u.qdisc.want = q->want;
+	s->u.qdisc.for_ns = q->for_ns;
 	s->run.ifindex = l ? l->ifindex : 0;
 	if (have) {
 		s->u.qdisc.prev = *have;
 		s->u.qdisc.has_prev = true;
 	}
 	return 0;
+}
+
+/* --- changes to what exists: link states, partitions, heals ---------- */
+
+static int plan_link_state(struct nn_plan *p, const struct nn_snapshot *snap,
+			   const struct lab_link_state *v, struct nn_error *e)
+{
+	const struct nn_snap_ns *ob = sns(snap, v->ns);
+	const struct nn_link_info *l;
+	struct nn_step *s;
+
+	if (!exists(ob))
+		return nn_error_setx(e, ENOENT, "namespace \"%s\" does not exist", v->ns);
+	if (!(l = nn_snap_link(ob, v->ifname)))
+		return *v->ns ? nn_error_setx(e, ENODEV, "no interface \"%s\" in namespace \"%s\"",
+					      v->ifname, v->ns)
+			      : nn_error_setx(e, ENODEV, "no interface \"%s\" in the host", v->ifname);
+	/* Down already (by whomever: a link down by hand stays the admin's
+	 * and no record claims it), or up already. */
+	if (l->up == v->up)
+		return 0;
+	s = add_step(p, NN_STEP_LINK_STATE, NN_STATE_DIFFERS, v->up ? NN_WHY_DOWN : NN_WHY_ASKED, v->ns,
+		     v->ifname, e);
+	if (!s)
+		return -e->code;
+	s->u.link.up = v->up;
+	s->u.link.prev = l->up;
+	s->u.link.for_ns = v->for_ns;
+	s->run.ifindex = l->ifindex;
+	return 0;
+}
+
+/* Does the deadline journal hold partition ID (netnsctl made it)? */
+static bool partition_held(const struct nn_snapshot *snap, const char *id)
+{
+	for (size_t i = 0; i < snap->n_timed; i++)
+		if (snap->timed[i].kind == NN_TIMED_PARTITION && !strcmp(snap->timed[i].name, id))
+			return true;
+	return false;
+}
+
+static bool plan_heals(const struct nn_plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].kind == NN_STEP_PARTITION_DEL && !strcmp(p->steps[i].u.part.id, id))
+			return true;
+	return false;
+}
+
+static int plan_partition(struct nn_plan *p, const struct nn_snapshot *snap,
+			  const struct lab_partition *v, struct nn_error *e)
+{
+	struct nn_step *s;
+
+	for (size_t k = 0; k < v->na + v->nb; k++)
+		if (!exists(sns(snap, v->names[k])))
+			return nn_error_setx(e, ENOENT, "namespace \"%s\" does not exist", v->names[k]);
+	/* The same two groups partitioned already (in either order: one id). */
+	if (partition_held(snap, v->id) && !plan_heals(p, v->id))
+		return 0;
+	s = add_step(p, NN_STEP_PARTITION_ADD, NN_STATE_MISSING, NN_WHY_ABSENT, "", NULL, e);
+	if (!s)
+		return -e->code;
+	snprintf(s->u.part.id, sizeof(s->u.part.id), "%s", v->id);
+	s->u.part.a = (const char *const *)v->names;
+	s->u.part.na = v->na;
+	s->u.part.b = (const char *const *)v->names + v->na;
+	s->u.part.nb = v->nb;
+	s->u.part.for_ns = v->for_ns;
+	return 0;
+}
+
+/* Heal V's partition (every one: V->id ""), once each, as the deadline
+ * journal holds them: what netnsctl made, and nothing else. */
+static int plan_heal(struct nn_plan *p, const struct nn_snapshot *snap, const struct lab_partition *v,
+		     struct nn_error *e)
+{
+	for (size_t i = 0; i < snap->n_timed; i++) {
+		const struct nn_timed *t = &snap->timed[i];
+		struct nn_step *s;
+
+		if (t->kind != NN_TIMED_PARTITION || (*v->id && strcmp(t->name, v->id)) ||
+		    plan_heals(p, t->name))
+			continue;
+		if (!(s = add_step(p, NN_STEP_PARTITION_DEL, NN_STATE_EXTRA, NN_WHY_ASKED, "", NULL, e)))
+			return -e->code;
+		snprintf(s->u.part.id, sizeof(s->u.part.id), "%s", t->name);
+	}
+	return 0;
+}
+
+static int plan_changes(struct nn_plan *p, const struct nn_snapshot *snap, const struct nn_lab *lab,
+			struct nn_error *e)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < lab->n_heals && ret == 0; i++)
+		ret = plan_heal(p, snap, &lab->heals[i], e);
+	for (size_t i = 0; i < lab->n_link_states && ret == 0; i++)
+		ret = plan_link_state(p, snap, &lab->link_states[i], e);
+	for (size_t i = 0; i < lab->n_partitions && ret == 0; i++)
+		ret = plan_partition(p, snap, &lab->partitions[i], e);
+	return ret;
 }
 
 /* --- pruning: what this lab's owner made and the lab no longer has --- */
@@ -1354,6 +1487,8 @@ int nn_plan_build(const struct nn_lab *lab, const struct nn_snapshot *snap,
 	if (snap->only_qdiscs) {
 		for (size_t i = 0; i < lab->n_qdiscs && ret == 0; i++)
 			ret = plan_qdisc(p, snap, &lab->qdiscs[i], e);
+		if (ret == 0)
+			ret = plan_changes(p, snap, lab, e);
 		goto out;
 	}
 	/* Removals first: they free names and addresses the lab may reuse;
@@ -1383,6 +1518,8 @@ int nn_plan_build(const struct nn_lab *lab, const struct nn_snapshot *snap,
 		ret = plan_qdisc(p, snap, &lab->qdiscs[i], e);
 	for (size_t i = 0; i < lab->n_nats && ret == 0; i++)
 		ret = plan_nat(p, snap, &lab->nats[i], e);
+	if (ret == 0)
+		ret = plan_changes(p, snap, lab, e);
 	if (ret == 0)
 		ret = plan_run_adds(p, lab, kept, e);
 out:

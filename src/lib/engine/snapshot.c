@@ -42,6 +42,7 @@ void nn_snapshot_free(struct nn_snapshot *snap)
 		free(v);
 	nn_hash_free(&snap->homes);
 	free(snap->nats);
+	free(snap->timed);
 	free(snap->journal);
 	nn_hash_free(&snap->journal_idx);
 	free(snap->procs);
@@ -194,6 +195,18 @@ int nn_snap_add_nat(struct nn_snapshot *snap, const struct nn_nat_rule *r)
 	snap->nats = v;
 	snap->nats[snap->n_nats++] = *r;
 	snap->have_nats = true;
+	return 0;
+}
+
+int nn_snap_add_timed(struct nn_snapshot *snap, const struct nn_timed *t)
+{
+	struct nn_timed *v = realloc(snap->timed, (snap->n_timed + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	snap->timed = v;
+	snap->timed[snap->n_timed++] = *t;
+	snap->have_timed = true;
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "netnsctl/proc.h"
 #include "netnsctl/qdisc.h"
 #include "netnsctl/route.h"
+#include "netnsctl/timed.h"
 #include "util/hash.h"
 
 /* What was read of a namespace (a fact not read is not known: the planner
@@ -97,6 +98,11 @@ struct nn_snapshot {
 	size_t n_procs;
 	struct nn_snap_group **groups;
 	size_t n_groups;
+	/* The deadline journal (timed.h): the changes netnsctl holds (links
+	 * taken down, partitions), read for the plans of such changes. */
+	bool have_timed;
+	struct nn_timed *timed;
+	size_t n_timed;
 };
 
 struct nn_snapshot *nn_snapshot_new(void);
@@ -119,6 +125,8 @@ int nn_snap_add_nat(struct nn_snapshot *snap, const struct nn_nat_rule *r);
 int nn_snap_add_journal(struct nn_snapshot *snap, const struct nn_journal_entry *j);
 int nn_snap_add_proc(struct nn_snapshot *snap, const struct nn_proc *p, bool alive,
 		     const char *lab);
+/* A record of the deadline journal (sets have_timed). */
+int nn_snap_add_timed(struct nn_snapshot *snap, const struct nn_timed *t);
 struct nn_snap_group *nn_snap_add_group(struct nn_snapshot *snap, const char *prefix);
 int nn_snap_add_client(struct nn_snap_group *g, const char *name, unsigned k, const char *owner);
 

@@ -9,6 +9,7 @@
 
 #include "netnsctl/lab.h"
 #include "netnsctl/names.h"
+#include "netnsctl/partition.h"
 #include "util/show.h"
 #include "engine/spec.h"
 
@@ -48,6 +49,17 @@ void nn_lab_free(struct nn_lab *lab)
 	free(lab->old_groups);
 	free(lab->applied_path);
 	free(lab->applied_text);
+	free(lab->link_states);
+	for (size_t i = 0; i < lab->n_partitions + lab->n_heals; i++) {
+		struct lab_partition *v = i < lab->n_partitions ? &lab->partitions[i]
+								: &lab->heals[i - lab->n_partitions];
+
+		for (size_t k = 0; k < v->na + v->nb; k++)
+			free(v->names[k]);
+		free(v->names);
+	}
+	free(lab->partitions);
+	free(lab->heals);
 	free(lab);
 }
 
@@ -460,4 +472,115 @@ bool nn_lab_differs_in_qdiscs_only(const struct nn_lab *a, const struct nn_lab *
 		differ |= !same_qdisc(&x->want, &y->want);
 	}
 	return differ;
+}
+
+int nn_lab_set_link_state(struct nn_lab *lab, const char *ns, const char *ifname, bool up,
+			  uint64_t for_ns, struct nn_error *e)
+{
+	struct lab_link_state *v;
+
+	if ((*ns && nn_check_netns_name(ns, e) < 0) || nn_check_ifname(ifname, e) < 0)
+		return -e->code;
+	if (up && for_ns)
+		return nn_error_setx(e, EINVAL, "a link is taken down for a while, not up");
+	if (!(v = grow(lab->link_states, lab->n_link_states, sizeof(*v))))
+		return nn_error_set(e, ENOMEM, "cannot describe the state of \"%s\"", ifname);
+	lab->link_states = v;
+	v = &lab->link_states[lab->n_link_states++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	snprintf(v->ifname, IFNAMSIZ, "%s", ifname);
+	v->up = up;
+	v->for_ns = for_ns;
+	return 0;
+}
+
+/* The groups A and B: each name checked, none twice (change.h's rule). */
+static int check_groups(const char *const *a, size_t na, const char *const *b, size_t nb,
+			struct nn_error *e)
+{
+	if (!na || !nb)
+		return nn_error_setx(e, EINVAL, "a partition needs a namespace on each side");
+	for (size_t i = 0; i < na + nb; i++) {
+		const char *x = i < na ? a[i] : b[i - na];
+		struct nn_shown sh;
+
+		if (nn_check_netns_name(x, e) < 0)
+			return -e->code;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(x, j < na ? a[j] : b[j - na]))
+				return nn_error_setx(e, EINVAL, "namespace \"%s\" is named twice%s",
+						     nn_show(&sh, x),
+						     (i < na) != (j < na) ? " (in both groups)" : "");
+	}
+	return 0;
+}
+
+static struct lab_partition *add_partition(struct lab_partition **list, size_t *n, struct nn_error *e)
+{
+	struct lab_partition *v = grow(*list, *n, sizeof(**list));
+
+	if (!v) {
+		nn_error_set(e, ENOMEM, "cannot describe a partition");
+		return NULL;
+	}
+	*list = v;
+	v = &v[(*n)++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+int nn_lab_add_partition(struct nn_lab *lab, const char *const *a, size_t na, const char *const *b,
+			 size_t nb, uint64_t for_ns, struct nn_error *e)
+{
+	struct lab_partition *v;
+
+	if (check_groups(a, na, b, nb, e) < 0 || !(v = add_partition(&lab->partitions, &lab->n_partitions, e)))
+		return -e->code;
+	nn_partition_id(v->id, a, na, b, nb);
+	v->for_ns = for_ns;
+	if (!(v->names = calloc(na + nb + 1, sizeof(char *))))
+		goto nomem;
+	/* na and nb grow as the names are copied: a failure frees what was. */
+	for (size_t i = 0; i < na + nb; i++) {
+		if (!(v->names[i] = strdup(i < na ? a[i] : b[i - na])))
+			goto nomem;
+		if (i < na)
+			v->na++;
+		else
+			v->nb++;
+	}
+	return 0;
+nomem:
+	return nn_error_set(e, ENOMEM, "cannot describe partition %s", v->id);
+}
+
+int nn_lab_heal(struct nn_lab *lab, const char *id, struct nn_error *e)
+{
+	struct lab_partition *v;
+
+	if (id && nn_partition_id_check(id, e) < 0)
+		return -e->code;
+	if (!(v = add_partition(&lab->heals, &lab->n_heals, e)))
+		return -e->code;
+	snprintf(v->id, sizeof(v->id), "%s", id ? id : "");
+	return 0;
+}
+
+void nn_lab_set_own_roots(struct nn_lab *lab, bool on)
+{
+	lab->own_roots = on;
+}
+
+int nn_lab_add_timed_qdisc(struct nn_lab *lab, const char *ns, const char *ifname,
+			   const struct nn_qdisc_info *want, uint64_t for_ns, struct nn_error *e)
+{
+	if (want->kind != NN_QDISC_NETEM && want->kind != NN_QDISC_TBF)
+		return nn_error_setx(e, EINVAL, "a timed change sets netem or tbf");
+	if (!for_ns)
+		return nn_error_setx(e, EINVAL, "a timed change needs a duration");
+	if (nn_lab_add_qdisc(lab, ns, ifname, want, e) < 0)
+		return -e->code;
+	lab->qdiscs[lab->n_qdiscs - 1].for_ns = for_ns;
+	return 0;
 }

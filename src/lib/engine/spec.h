@@ -15,6 +15,7 @@
 
 #include "netnsctl/clients.h"
 #include "netnsctl/lab.h"
+#include "netnsctl/partition.h"
 #include "netnsctl/step.h"
 #include "util/hash.h"
 
@@ -58,6 +59,23 @@ struct lab_qdisc {
 	char ns[NSNAME_MAX];
 	char ifname[IFNAMSIZ];
 	struct nn_qdisc_info want;
+	uint64_t for_ns;		/* a timed change (change.h), 0: for good */
+};
+
+/* A link's administrative state (a change to what exists: change.h). */
+struct lab_link_state {
+	char ns[NSNAME_MAX];
+	char ifname[IFNAMSIZ];
+	bool up;
+	uint64_t for_ns;		/* down for this long, 0: held */
+};
+
+/* A partition of two groups of namespaces, or (DEL) its heal. */
+struct lab_partition {
+	char id[NN_PARTITION_ID_MAX];	/* heal of every one: "" */
+	char **names;			/* A's, then B's (the lab's own copies) */
+	size_t na, nb;
+	uint64_t for_ns;
 };
 
 /* A veth asked to go: IF_A in NS_A, whose peer must be in NS_B. */
@@ -128,6 +146,16 @@ struct nn_lab {
 	char (*old_groups)[NSNAME_MAX];	/* prefixes its file names (destroy FILE) */
 	size_t n_old_groups;
 	bool forget;			/* destroy: its records go when done */
+
+	/* Changes to what exists (change.h: link-down, partition, a
+	 * timeline's events): each observes only what it touches. */
+	struct lab_link_state *link_states;
+	size_t n_link_states;
+	struct lab_partition *partitions, *heals;
+	size_t n_partitions, n_heals;
+	/* Root qdiscs are set or cleared only where the root is the kernel's
+	 * default or netnsctl's (journalled): another's is refused. */
+	bool own_roots;
 	char *applied_path;		/* apply: what is recorded when done */
 	char *applied_text;
 	size_t applied_len;

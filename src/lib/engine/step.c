@@ -3,10 +3,12 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "netnsctl/step.h"
+#include "netnsctl/units.h"
 #include "util/show.h"
 #include "engine/plan.h"
 
@@ -39,6 +41,9 @@ static const struct {
 	[NN_STEP_CMD_STOP] = { "command", "stop" },
 	[NN_STEP_CLIENTS_ADD] = { "clients", "create" },
 	[NN_STEP_CLIENTS_DEL] = { "clients", "delete" },
+	[NN_STEP_LINK_STATE] = { "link", "set_state" },
+	[NN_STEP_PARTITION_ADD] = { "partition", "add" },
+	[NN_STEP_PARTITION_DEL] = { "partition", "heal" },
 };
 
 static const char *const reasons[NN_WHY_REASONS] = {
@@ -121,7 +126,34 @@ static void clients_text(struct nn_out *o, const struct nn_step *s)
 		nn_out_put(o, "release and delete %u client%s", n, n == 1 ? "" : "s");
 }
 
-static void text(struct nn_out *o, const struct nn_step *s)
+/* " for 5s (until 2026-12-07T03:50:00Z)": a change with a deadline, the
+ * deadline from now when the step is said as it is done (UNTIL); status
+ * says " for 5s" alone. */
+static void for_text(struct nn_out *o, uint64_t for_ns, bool until)
+{
+	time_t at;
+	char d[64], when[32];
+	struct tm tm;
+
+	if (!for_ns)
+		return;
+	nn_out_put(o, " for %s", nn_format_time(d, sizeof(d), for_ns));
+	if (!until)
+		return;
+	at = time(NULL) + (time_t)((for_ns + 999999999ULL) / 1000000000ULL);
+	gmtime_r(&at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	nn_out_put(o, " (until %s)", when);
+}
+
+static void groups_text(struct nn_out *o, const struct nn_step *s)
+{
+	for (size_t i = 0; i < s->u.part.na + s->u.part.nb; i++)
+		nn_out_put(o, "%s%s", i == s->u.part.na ? " from " : i ? "," : "",
+		    i < s->u.part.na ? s->u.part.a[i] : s->u.part.b[i - s->u.part.na]);
+}
+
+static void text(struct nn_out *o, const struct nn_step *s, bool until)
 {
 	const char *ns = nn_where(s->ns);
 	char a[64], q[256], who[96];
@@ -188,6 +220,7 @@ static void text(struct nn_out *o, const struct nn_step *s)
 	case NN_STEP_QDISC_SET:
 		nn_out_put(o, "%s qdisc %s on %s in %s", s->u.qdisc.has_prev ? "replace" : "set",
 		    nn_qdisc_format(q, sizeof(q), &s->u.qdisc.want), s->ifname, ns);
+		for_text(o, s->u.qdisc.for_ns, until);
 		break;
 	case NN_STEP_QDISC_CLEAR:
 		nn_out_put(o, "clear qdisc %s on %s in %s", s->u.qdisc.prev.kind_name, s->ifname, ns);
@@ -223,6 +256,18 @@ static void text(struct nn_out *o, const struct nn_step *s)
 	case NN_STEP_CLIENTS_DEL:
 		clients_text(o, s);
 		break;
+	case NN_STEP_LINK_STATE:
+		nn_out_put(o, "set link %s in %s %s", s->ifname, ns, s->u.link.up ? "up" : "down");
+		for_text(o, s->u.link.for_ns, until);
+		break;
+	case NN_STEP_PARTITION_ADD:
+		nn_out_put(o, "partition %s: ", s->u.part.id);
+		groups_text(o, s);
+		for_text(o, s->u.part.for_ns, until);
+		break;
+	case NN_STEP_PARTITION_DEL:
+		nn_out_put(o, "heal partition %s", s->u.part.id);
+		break;
 	case NN_STEP_KINDS:
 		break;
 	}
@@ -234,7 +279,7 @@ const char *nn_step_text(const struct nn_step *s, char *buf, size_t len)
 
 	if (len)
 		*buf = '\0';
-	text(&o, s);
+	text(&o, s, true);
 	return buf;
 }
 
@@ -256,7 +301,7 @@ const char *nn_step_status(const struct nn_step *s, char *buf, size_t len)
 		    s->u.clients.count == 1 ? "" : "s", p, s->u.clients.first - 1);
 	} else {
 		nn_out_put(&o, "%s: ", nn_step_state_name(s->state));
-		text(&o, s);
+		text(&o, s, false);
 	}
 	return buf;
 }
@@ -337,6 +382,8 @@ static void json_fields(FILE *f, const struct nn_step *s)
 	case NN_STEP_QDISC_SET:
 		key_str(f, "link", s->ifname);
 		fprintf(f, ",\"qdisc\":%s", nn_qdisc_format_json(q, sizeof(q), &s->u.qdisc.want));
+		if (s->u.qdisc.for_ns)
+			fprintf(f, ",\"for_ms\":%llu", (unsigned long long)(s->u.qdisc.for_ns / 1000000));
 		break;
 	case NN_STEP_QDISC_CLEAR:
 		key_str(f, "link", s->ifname);
@@ -377,6 +424,33 @@ static void json_fields(FILE *f, const struct nn_step *s)
 			key_str(f, "parent", s->u.clients.parent);
 		else
 			fprintf(f, ",\"count\":%u", s->u.clients.count);
+		break;
+	case NN_STEP_LINK_STATE:
+		key_str(f, "link", s->ifname);
+		fprintf(f, ",\"up\":%s", s->u.link.up ? "true" : "false");
+		if (s->u.link.for_ns)
+			fprintf(f, ",\"for_ms\":%llu", (unsigned long long)(s->u.link.for_ns / 1000000));
+		else
+			fputs(",\"for_ms\":null", f);
+		break;
+	case NN_STEP_PARTITION_ADD:
+		key_str(f, "id", s->u.part.id);
+		fputs(",\"groups\":[[", f);
+		for (size_t i = 0; i < s->u.part.na + s->u.part.nb; i++) {
+			if (i == s->u.part.na)
+				fputs("],[", f);
+			else if (i)
+				fputc(',', f);
+			nn_put_json(f, i < s->u.part.na ? s->u.part.a[i] : s->u.part.b[i - s->u.part.na]);
+		}
+		fputs("]]", f);
+		if (s->u.part.for_ns)
+			fprintf(f, ",\"for_ms\":%llu", (unsigned long long)(s->u.part.for_ns / 1000000));
+		else
+			fputs(",\"for_ms\":null", f);
+		break;
+	case NN_STEP_PARTITION_DEL:
+		key_str(f, "id", s->u.part.id);
 		break;
 	case NN_STEP_NETNS_ADD:
 	case NN_STEP_NETNS_DEL:

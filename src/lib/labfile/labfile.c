@@ -1651,6 +1651,12 @@ static int add_impair(struct nn_lab *lab, const char *ns, const char *ifname,
 	return nn_lab_add_qdisc(lab, ns, ifname, &want, e);
 }
 
+int nn_labfile_add_impair(struct nn_lab *lab, const char *ns, const char *ifname,
+			  const struct nn_labfile_impair *im, struct nn_error *e)
+{
+	return add_impair(lab, ns, ifname, im, e);
+}
+
 int nn_labfile_to_lab(const struct nn_labfile *lf, struct nn_lab *lab, struct nn_error *e)
 {
 	int ret;
