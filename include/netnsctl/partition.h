@@ -126,4 +126,9 @@ int nn_partition_add(struct nn_ns *const *a, size_t na, struct nn_ns *const *b, 
 int nn_partition_heal(struct nn_ns *const *a, size_t na, struct nn_ns *const *b, size_t nb,
 		      const char *id, uint64_t nonce, struct nn_error *e);
 
+/* The groups of a partition: at least one namespace each, every name
+ * valid, none twice nor in both groups (-EINVAL naming it). */
+int nn_partition_check_groups(const char *const *a, size_t na, const char *const *b, size_t nb,
+			      struct nn_error *e);
+
 #endif

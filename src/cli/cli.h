@@ -136,6 +136,8 @@ int cli_timed_qdisc(const char *cmd, const char *nsname, const char *ifname,
 /* SIGINT, SIGTERM and SIGHUP from now on cancel a running plan
  * (nn_plan_cancel): it rolls back, and the exit status is 128 + the signal. */
 void cli_catch_signals(void);
+/* The same signals to HANDLER (a command with a flag of its own). */
+void cli_catch_signals_to(void (*handler)(int));
 /* cli_fail, then the exit status: 128 + the signal after a cancel, else
  * as cli_plan_error (2 for a name netnsctl will not take over, else 1). */
 int cli_fail_or_signal(const struct nn_error *e);

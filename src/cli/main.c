@@ -699,13 +699,13 @@ static void on_signal(int sig)
 	nn_plan_cancel(sig);
 }
 
-void cli_catch_signals(void)
+void cli_catch_signals_to(void (*handler)(int))
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: a blocking wait returns EINTR and sees the flag. */
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
@@ -716,6 +716,11 @@ void cli_catch_signals(void)
 			continue;
 		sigaction(sigs[i], &sa, NULL);
 	}
+}
+
+void cli_catch_signals(void)
+{
+	cli_catch_signals_to(on_signal);
 }
 
 int cli_fail_or_signal(const struct nn_error *e)

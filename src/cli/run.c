@@ -61,24 +61,6 @@ static void on_signal(int sig)
 	run_cancel = sig;
 }
 
-static void catch_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: the player's sleep returns EINTR and sees the flag. */
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		struct sigaction old;
-
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-			continue;
-		sigaction(sigs[i], &sa, NULL);
-	}
-}
-
 /*
  * One change, planned and applied by the engine like any other (issue 15):
  * LAB's steps, observed for what they touch alone (a link's root or
@@ -489,7 +471,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	run_cancel = 0;
-	catch_signals();
+	/* No SA_RESTART: the player's sleep returns EINTR and sees the flag. */
+	cli_catch_signals_to(on_signal);
 	p.steps = sched.steps;
 	p.n = sched.n;
 	nn_tl_clock_monotonic(&p.clock);

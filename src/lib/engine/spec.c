@@ -495,27 +495,6 @@ int nn_lab_set_link_state(struct nn_lab *lab, const char *ns, const char *ifname
 	return 0;
 }
 
-/* The groups A and B: each name checked, none twice (change.h's rule). */
-static int check_groups(const char *const *a, size_t na, const char *const *b, size_t nb,
-			struct nn_error *e)
-{
-	if (!na || !nb)
-		return nn_error_setx(e, EINVAL, "a partition needs a namespace on each side");
-	for (size_t i = 0; i < na + nb; i++) {
-		const char *x = i < na ? a[i] : b[i - na];
-		struct nn_shown sh;
-
-		if (nn_check_netns_name(x, e) < 0)
-			return -e->code;
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(x, j < na ? a[j] : b[j - na]))
-				return nn_error_setx(e, EINVAL, "namespace \"%s\" is named twice%s",
-						     nn_show(&sh, x),
-						     (i < na) != (j < na) ? " (in both groups)" : "");
-	}
-	return 0;
-}
-
 static struct lab_partition *add_partition(struct lab_partition **list, size_t *n, struct nn_error *e)
 {
 	struct lab_partition *v = grow(*list, *n, sizeof(**list));
@@ -535,7 +514,7 @@ int nn_lab_add_partition(struct nn_lab *lab, const char *const *a, size_t na, co
 {
 	struct lab_partition *v;
 
-	if (check_groups(a, na, b, nb, e) < 0 || !(v = add_partition(&lab->partitions, &lab->n_partitions, e)))
+	if (nn_partition_check_groups(a, na, b, nb, e) < 0 || !(v = add_partition(&lab->partitions, &lab->n_partitions, e)))
 		return -e->code;
 	nn_partition_id(v->id, a, na, b, nb);
 	v->for_ns = for_ns;

@@ -16,8 +16,10 @@
 
 #include "netnsctl/ctx.h"
 #include "netnsctl/link.h"
+#include "netnsctl/names.h"
 #include "netnsctl/partition.h"
 #include "util/cleanup.h"
+#include "util/show.h"
 #include "kernel/nft.h"
 #include "kernel/partition_codec.h"
 
@@ -421,4 +423,28 @@ int nn_partition_heal(struct nn_ns *const *a, size_t na, struct nn_ns *const *b,
 			}
 		}
 	return first ? first : count;
+}
+
+int nn_partition_check_groups(const char *const *a, size_t na, const char *const *b, size_t nb,
+			      struct nn_error *e)
+{
+	if (!na || !nb)
+		return nn_error_setx(e, EINVAL, "a partition needs a namespace on each side");
+	for (size_t i = 0; i < na + nb; i++) {
+		const char *x = i < na ? a[i] : b[i - na];
+
+		if (nn_check_netns_name(x, e) < 0)
+			return -e->code;
+		for (size_t j = 0; j < i; j++) {
+			const char *y = j < na ? a[j] : b[j - na];
+
+			struct nn_shown sh;
+
+			if (!strcmp(x, y))
+				return nn_error_setx(e, EINVAL, "namespace \"%s\" is named twice%s",
+						     nn_show(&sh, x),
+						     (i < na) != (j < na) ? " (in both groups)" : "");
+		}
+	}
+	return 0;
 }

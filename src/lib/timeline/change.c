@@ -262,30 +262,6 @@ undo_records:
 
 /* --- partitions --- */
 
-static int check_groups(const char *const *a, size_t na, const char *const *b, size_t nb,
-			struct nn_error *e)
-{
-	if (!na || !nb)
-		return nn_error_setx(e, EINVAL, "a partition needs a namespace on each side");
-	for (size_t i = 0; i < na + nb; i++) {
-		const char *x = i < na ? a[i] : b[i - na];
-
-		if (nn_check_netns_name(x, e) < 0)
-			return -e->code;
-		for (size_t j = 0; j < i; j++) {
-			const char *y = j < na ? a[j] : b[j - na];
-
-			struct nn_shown sh;
-
-			if (!strcmp(x, y))
-				return nn_error_setx(e, EINVAL, "namespace \"%s\" is named twice%s",
-						     nn_show(&sh, x),
-						     (i < na) != (j < na) ? " (in both groups)" : "");
-		}
-	}
-	return 0;
-}
-
 int nn_change_partition(struct nn_ctx *ctx, const char *const *a, size_t na,
 			const char *const *b, size_t nb, uint64_t for_ns,
 			char *const reverter_argv[], char idbuf[NN_PARTITION_ID_MAX], struct nn_error *e)
@@ -297,7 +273,7 @@ int nn_change_partition(struct nn_ctx *ctx, const char *const *a, size_t na,
 	uint64_t change, nonce;
 	size_t n = 0;
 
-	if (check_groups(a, na, b, nb, e) < 0)
+	if (nn_partition_check_groups(a, na, b, nb, e) < 0)
 		return -e->code;
 	nn_partition_id(id, a, na, b, nb);
 	if (idbuf)
