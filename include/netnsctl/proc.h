@@ -47,6 +47,16 @@ void nn_proc_raise_nofile(void);
  * exec.  Returns in the daemon; exits 127 where it cannot.
  */
 void nn_proc_detach(struct nn_ctx *ctx, const char *log, off_t log_max);
+
+/* The pid holding a write lock on the file PATH (a daemon's lock); 0 when
+ * none does or the file is missing; -1 when that cannot be told: the holder
+ * runs in a pid namespace we cannot see into, or the file is not ours to
+ * open (0600: whoever could open it could take a read lock, and no daemon
+ * could start). */
+pid_t nn_proc_lock_holder(const char *path);
+
+/* Sleep MS milliseconds (a daemon's start or stop being waited for). */
+void nn_proc_sleep_ms(unsigned int ms);
 void nn_proc_restore_nofile(void);
 
 /* The state (field 3) and start time (field 22) in the text of a

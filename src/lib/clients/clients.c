@@ -809,31 +809,16 @@ static void remove_addr(struct nn_ns *ns, int ifindex, const struct nn_dhcp_leas
  * keeper.lock again: closing any descriptor of the file drops a POSIX lock.
  */
 
-/* The keeper's pid; 0 when none runs; -1 when that cannot be told: it runs
- * in a pid namespace we cannot see into, or the lock file is not ours to
- * open (0600: a user who could open it could take a read lock, and no
- * keeper could start). */
+/* The keeper's pid; 0 when none runs; -1 when that cannot be told
+ * (nn_proc_lock_holder). */
 static pid_t keeper_holder(struct nn_ctx *ctx)
 {
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char path[PATH_MAX];
-	_cleanup_close_ int fd = -1;
 
 	keeper_path(ctx, "lock", path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == EACCES ? -1 : 0;
-	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
-		return 0;
-	return fl.l_pid > 0 ? fl.l_pid : -1;
+	return nn_proc_lock_holder(path);
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /*
  * The keeper writes the clients it holds to keeper.held, headed by its pid,
@@ -896,7 +881,7 @@ static bool wait_keeper(struct nn_ctx *ctx, enum keeper_state want, unsigned ms)
 	for (unsigned t = 0; t < ms; t += 5) {
 		if (keeper_is(ctx, want))
 			return true;
-		sleep_ms(5);
+		nn_proc_sleep_ms(5);
 	}
 	return keeper_is(ctx, want);
 }
@@ -1387,7 +1372,7 @@ static void release_all(struct client **v, size_t n)
 			i++;
 			continue;
 		}
-		sleep_ms(2);
+		nn_proc_sleep_ms(2);
 		waited += 2;
 	}
 }

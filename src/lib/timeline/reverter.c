@@ -44,25 +44,12 @@ static void timed_path(struct nn_ctx *ctx, const char *what, char *buf, size_t l
 
 pid_t nn_reverter_pid(struct nn_ctx *ctx)
 {
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char path[PATH_MAX];
-	_cleanup_close_ int fd = -1;
 
 	timed_path(ctx, "reverter.lock", path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == EACCES ? -1 : 0;
-	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
-		return 0;
-	return fl.l_pid > 0 ? fl.l_pid : -1;
+	return nn_proc_lock_holder(path);
 }
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /*
  * The reverter's side of the fork: a daemon (nn_proc_detach) logging what
@@ -124,7 +111,7 @@ int nn_reverter_ensure(struct nn_ctx *ctx, char *const argv[], int (*run)(void),
 	for (unsigned int t = 0; t < START_WAIT_MS; t += 5) {
 		if (nn_reverter_pid(ctx) != 0)
 			return 1;
-		sleep_ms(5);
+		nn_proc_sleep_ms(5);
 	}
 	if (nn_reverter_pid(ctx) != 0)
 		return 1;

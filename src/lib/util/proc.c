@@ -332,3 +332,22 @@ void nn_proc_detach(struct nn_ctx *ctx, const char *log, off_t log_max)
 	setenv("NETNSCTL_STATE_DIR", nn_ctx_state_dir(ctx), 1);
 	setenv("NETNSCTL_ETC_DIR", nn_ctx_etc_dir(ctx), 1);
 }
+
+pid_t nn_proc_lock_holder(const char *path)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return errno == EACCES ? -1 : 0;
+	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+		return 0;
+	return fl.l_pid > 0 ? fl.l_pid : -1;
+}
+
+void nn_proc_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
