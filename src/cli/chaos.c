@@ -42,11 +42,15 @@ int cli_parse_for(const char *s, uint64_t *ns)
 }
 
 /* LAB (a change to what exists) planned and applied by the engine, as
- * every command's: --dry-run, --json and "unchanged" come from it. */
-static int apply_change(const char *cmd, struct nn_lab *lab, const struct cli_change *how)
+ * every command's: --dry-run, --json and "unchanged" come from it.  ADDED:
+ * what the nn_lab_* call that put the change in LAB returned (E its error). */
+static int apply_change(const char *cmd, struct nn_lab *lab, int added, struct nn_error *e,
+			const struct cli_change *how)
 {
-	if (!lab)
-		return cli_oom();
+	if (added < 0) {
+		nn_lab_free(lab);
+		return cli_input_error(e);
+	}
 	return cli_apply_lab(cmd, lab, how);
 }
 
@@ -83,11 +87,7 @@ static int link_state(int argc, char **argv, bool up)
 		nsname = "";
 	if (!(lab = nn_lab_new(argv[0])))
 		return cli_oom();
-	if (nn_lab_set_link_state(lab, nsname, ifname, up, for_ns, &e) < 0) {
-		nn_lab_free(lab);
-		return cli_input_error(&e);
-	}
-	return apply_change(argv[0], lab, &how);
+	return apply_change(argv[0], lab, nn_lab_set_link_state(lab, nsname, ifname, up, for_ns, &e), &e, &how);
 }
 
 int cmd_link_down(int argc, char **argv)
@@ -179,12 +179,7 @@ int cmd_partition(int argc, char **argv)
 		ret = cli_oom();
 		goto out;
 	}
-	if (nn_lab_add_partition(lab, gr.g[0], gr.n[0], gr.g[1], gr.n[1], gr.for_ns, &e) < 0) {
-		nn_lab_free(lab);
-		ret = cli_input_error(&e);
-		goto out;
-	}
-	ret = apply_change(argv[0], lab, &how);
+	ret = apply_change(argv[0], lab, nn_lab_add_partition(lab, gr.g[0], gr.n[0], gr.g[1], gr.n[1], gr.for_ns, &e), &e, &how);
 out:
 	groups_free(&gr);
 	return ret;
@@ -208,12 +203,10 @@ int cmd_heal(int argc, char **argv)
 					      argv[0], argv[0]);
 			goto out;
 		}
-		for (size_t k = 0; k < 2; k++)
-			for (size_t i = 0; i < gr.n[k]; i++)
-				if (nn_check_netns_name(gr.g[k][i], &e) < 0) {
-					ret = cli_input_error(&e);
-					goto out;
-				}
+		if (nn_partition_check_groups(gr.g[0], gr.n[0], gr.g[1], gr.n[1], &e) < 0) {
+			ret = cli_input_error(&e);
+			goto out;
+		}
 		nn_partition_id(id, gr.g[0], gr.n[0], gr.g[1], gr.n[1]);
 		which = id;
 	} else if (gr.n[0] == 1) {
@@ -229,12 +222,7 @@ int cmd_heal(int argc, char **argv)
 		ret = cli_oom();
 		goto out;
 	}
-	if (nn_lab_heal(lab, which, &e) < 0) {
-		nn_lab_free(lab);
-		ret = cli_input_error(&e);
-		goto out;
-	}
-	ret = apply_change(argv[0], lab, &how);
+	ret = apply_change(argv[0], lab, nn_lab_heal(lab, which, &e), &e, &how);
 out:
 	groups_free(&gr);
 	return ret;
@@ -250,9 +238,5 @@ int cli_timed_qdisc(const char *cmd, const char *nsname, const char *ifname,
 	(void)dur;
 	if (!(lab = nn_lab_new(cmd)))
 		return cli_oom();
-	if (nn_lab_add_timed_qdisc(lab, nsname, ifname, want, for_ns, &e) < 0) {
-		nn_lab_free(lab);
-		return cli_input_error(&e);
-	}
-	return apply_change(cmd, lab, &how);
+	return apply_change(cmd, lab, nn_lab_add_timed_qdisc(lab, nsname, ifname, want, for_ns, &e), &e, &how);
 }
