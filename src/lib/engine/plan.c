@@ -48,6 +48,8 @@ bool nn_step_is_removal(enum nn_step_kind k)
 	case NN_STEP_FWD_HANDOVER:
 	case NN_STEP_CMD_STOP:
 	case NN_STEP_CLIENTS_DEL:
+	case NN_STEP_REDIRECT_DEL:
+	case NN_STEP_CLSACT_DEL:
 		return true;
 	default:
 		return false;
@@ -66,6 +68,9 @@ void nn_plan_free(struct nn_plan *p)
 	nn_hash_free(&p->made_ns);
 	free(p->commands);
 	free(p->groups);
+	for (size_t i = 0; i < p->n_tcs; i++)
+		free(p->tcs[i]);
+	free(p->tcs);
 	free(p);
 }
 
@@ -1354,6 +1359,8 @@ int nn_plan_build(const struct nn_lab *lab, const struct nn_snapshot *snap,
 	if (snap->only_qdiscs) {
 		for (size_t i = 0; i < lab->n_qdiscs && ret == 0; i++)
 			ret = plan_qdisc(p, snap, &lab->qdiscs[i], e);
+		for (size_t i = 0; i < lab->n_tcs && ret == 0; i++)
+			ret = nn_plan_tc_item(p, snap, &lab->tcs[i], e);
 		goto out;
 	}
 	/* Removals first: they free names and addresses the lab may reuse;
@@ -1381,6 +1388,8 @@ int nn_plan_build(const struct nn_lab *lab, const struct nn_snapshot *snap,
 		ret = plan_route(p, snap, &lab->routes[i], e);
 	for (size_t i = 0; i < lab->n_qdiscs && ret == 0; i++)
 		ret = plan_qdisc(p, snap, &lab->qdiscs[i], e);
+	for (size_t i = 0; i < lab->n_tcs && ret == 0; i++)
+		ret = nn_plan_tc_item(p, snap, &lab->tcs[i], e);
 	for (size_t i = 0; i < lab->n_nats && ret == 0; i++)
 		ret = plan_nat(p, snap, &lab->nats[i], e);
 	if (ret == 0)
@@ -1393,4 +1402,39 @@ out:
 	}
 	*out = p;
 	return 0;
+}
+
+/* --- for plan_tc.c ---------------------------------------------------- */
+
+struct nn_step *nn_plan_add_step(struct nn_plan *p, enum nn_step_kind kind,
+				 enum nn_step_state state, enum nn_step_reason why, const char *ns,
+				 const char *ifname, struct nn_error *e)
+{
+	return add_step(p, kind, state, why, ns, ifname, e);
+}
+
+int nn_plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap, const struct lab_qdisc *q,
+		  struct nn_error *e)
+{
+	return plan_qdisc(p, snap, q, e);
+}
+
+bool nn_plan_makes_link(const struct nn_plan *p, const char *ns, const char *ifname)
+{
+	return plan_makes_link(p, ns, ifname);
+}
+
+bool nn_plan_makes_ns(const struct nn_plan *p, const char *ns)
+{
+	return nn_hash_find(&p->made_ns, ns, NULL);
+}
+
+size_t nn_plan_tc_len(const struct nn_plan *p)
+{
+	return p->n_tcs;
+}
+
+const struct nn_step_tc *nn_plan_tc(const struct nn_plan *p, size_t i)
+{
+	return p->tcs[i];
 }
