@@ -508,7 +508,7 @@ static void json_fields(FILE *f, const struct nn_step *s)
 						     : s->u.tc.have >= 0 ? &t->have.rules[s->u.tc.have] : NULL;
 			char m[512];
 
-			key_str(f, "rule", r ? nn_tc_match_text(m, sizeof(m), &r->match) : NULL);
+			key_str(f, "selector", r ? nn_tc_match_text(m, sizeof(m), &r->match) : NULL);
 			key_str(f, "op", s->u.tc.op >= 0 && s->u.tc.op <= NN_TC_RULE_MOVE ? ops[s->u.tc.op]
 										: "change");
 		}
