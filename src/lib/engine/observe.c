@@ -302,6 +302,26 @@ static int look_gone_peers(struct observer *o, struct nn_error *e)
 	return ret;
 }
 
+/* What the ingress of link IFNAME in NS has, read once (nothing when the
+ * link is not there). */
+static int look_ingress(struct observer *o, const char *nsname, const char *ifname, struct nn_error *e)
+{
+	const struct nn_link_info *l;
+	const struct nn_snap_tc *st;
+	struct nn_tc_ingress in;
+	struct nn_snap_ns *sn;
+	struct nn_ns *ns;
+
+	if (look(o, nsname, NN_SNAP_LINKS, &sn, e) < 0)
+		return -e->code;
+	if (!sn->exists || !(l = nn_snap_link(sn, ifname)) ||
+	    ((st = nn_snap_tc(sn, l->ifindex)) && st->has_ingress))
+		return 0;
+	if (nn_ctx_ns(o->ctx, nsname, &ns, e) < 0 || nn_tc_ingress_get(ns, l->ifindex, &in, e) < 0)
+		return -e->code;
+	return nn_snap_add_tc(sn, l->ifindex, NULL, &in) < 0 ? nomem(e) : 0;
+}
+
 static int look_prune(struct observer *o, struct nn_error *e)
 {
 	const struct nn_snapshot *snap = o->snap;
@@ -344,6 +364,9 @@ static int look_prune(struct observer *o, struct nn_error *e)
 		if (j->kind == NN_OBJ_SYSCTL && lab->every_owner)
 			want = NN_SNAP_FWD;
 		if (want && look(o, j->ns, want, NULL, e) < 0)
+			return -e->code;
+		/* An ingress redirect or clsact: what its link's ingress has. */
+		if ((j->kind == NN_OBJ_FILTER || j->kind == NN_OBJ_CLSACT) && look_ingress(o, j->ns, j->name, e) < 0)
 			return -e->code;
 	}
 	return look_gone_peers(o, e);

@@ -948,9 +948,7 @@ static int prune_objects(struct nn_plan *p, const struct nn_snapshot *snap,
 			s->run.nonce = nn_owner_nat_nonce(j);
 			break;
 		case NN_OBJ_NETNS:
-		/* Ingress redirects and their clsact (issue 17's tc edits):
-		 * cleanup's pass before the plan removes them (ingress.h);
-		 * labs make none yet. */
+		/* Ingress redirects and their clsact: nn_plan_tc_prune. */
 		case NN_OBJ_FILTER:
 		case NN_OBJ_CLSACT:
 			break;
@@ -965,6 +963,9 @@ static int plan_prune(struct nn_plan *p, const struct nn_snapshot *snap, const s
 	struct gone_peers g = { NN_HASH_INIT, NN_HASH_INIT };
 	int ret = prune_namespaces(p, snap, lab, e);
 
+	/* Redirects and clsact first: the ifbs they use go with the links. */
+	if (ret == 0)
+		ret = nn_plan_tc_prune(p, snap, lab, e);
 	if (ret == 0)
 		ret = prune_objects(p, snap, lab, &g, e);
 	nn_hash_free(&g.seen);
@@ -1422,6 +1423,11 @@ int nn_plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap, const struc
 bool nn_plan_makes_link(const struct nn_plan *p, const char *ns, const char *ifname)
 {
 	return plan_makes_link(p, ns, ifname);
+}
+
+bool nn_plan_deletes_ns(const struct nn_plan *p, const char *ns)
+{
+	return plan_deletes_ns(p, ns);
 }
 
 bool nn_plan_makes_ns(const struct nn_plan *p, const char *ns)

@@ -56,6 +56,12 @@ int nn_plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap, const struc
 		  struct nn_error *e);
 bool nn_plan_makes_link(const struct nn_plan *p, const char *ns, const char *ifname);
 bool nn_plan_makes_ns(const struct nn_plan *p, const char *ns);
+bool nn_plan_deletes_ns(const struct nn_plan *p, const char *ns);
+/* Prune: the ingress redirects (then the clsact qdiscs) the journal says
+ * LAB's owner made, that still bear their proof, on links LAB has no
+ * ingress tree for (plan_tc.c). */
+int nn_plan_tc_prune(struct nn_plan *p, const struct nn_snapshot *snap, const struct nn_lab *lab,
+		     struct nn_error *e);
 /* The steps of tc tree T (plan_tc.c). */
 int nn_plan_tc_item(struct nn_plan *p, const struct nn_snapshot *snap, const struct lab_tc *t,
 	       struct nn_error *e);

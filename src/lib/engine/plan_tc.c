@@ -365,3 +365,49 @@ int nn_plan_tc_item(struct nn_plan *p, const struct nn_snapshot *snap, const str
 			      : nn_error_setx(e, ENODEV, "no interface \"%s\" in the host", t->ifname);
 	return t->ingress ? plan_ingress(p, snap, t, ob, l, e) : plan_egress(p, snap, t, ob, l, e);
 }
+
+static bool lab_has_ingress(const struct nn_lab *lab, const char *ns, const char *ifname)
+{
+	for (size_t i = 0; i < lab->n_tcs; i++)
+		if (lab->tcs[i].ingress && !strcmp(lab->tcs[i].ns, ns) && !strcmp(lab->tcs[i].ifname, ifname))
+			return true;
+	return false;
+}
+
+int nn_plan_tc_prune(struct nn_plan *p, const struct nn_snapshot *snap, const struct nn_lab *lab,
+		     struct nn_error *e)
+{
+	static const enum nn_obj_kind order[] = { NN_OBJ_FILTER, NN_OBJ_CLSACT };
+
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		for (size_t i = 0; i < snap->n_journal; i++) {
+			const struct nn_journal_entry *j = &snap->journal[i];
+			const struct nn_snap_ns *ob;
+			const struct nn_link_info *l;
+			const struct nn_snap_tc *st;
+			struct nn_step *s;
+
+			if (j->kind != order[k] || !(lab->every_owner || !strcmp(j->owner, lab->owner)) ||
+			    nn_plan_deletes_ns(p, j->ns) || lab_has_ingress(lab, j->ns, j->name))
+				continue;
+			/* Its namespace still the record's, its link there with
+			 * the ingress read (observe.c: look_prune), and the
+			 * proof on it; else it is left alone. */
+			if (!(ob = nn_snap_ns(snap, j->ns)) || !ob->exists || !nn_owner_in_ns(j, ob->cookie) ||
+			    !(l = nn_snap_link(ob, j->name)) || !(st = nn_snap_tc(ob, l->ifindex)) ||
+			    !st->has_ingress)
+				continue;
+			if (j->kind == NN_OBJ_FILTER ? !nn_owner_filter(j, l, &st->in)
+						     : !nn_owner_clsact(j, l, &st->in))
+				continue;
+			s = nn_plan_add_step(p, j->kind == NN_OBJ_FILTER ? NN_STEP_REDIRECT_DEL : NN_STEP_CLSACT_DEL,
+					     NN_STATE_EXTRA, NN_WHY_PRUNED, j->ns, j->name, e);
+			if (!s)
+				return -e->code;
+			s->run.ifindex = l->ifindex;
+			if (j->kind == NN_OBJ_FILTER)
+				s->u.tc.cookie = j->id ? j->proof.value : j->intent.value;
+		}
+	}
+	return 0;
+}

@@ -331,7 +331,10 @@ static void text(struct nn_out *o, const struct nn_step *s)
 		nn_out_put(o, "redirect the ingress of %s in %s to %s", s->ifname, ns, s->ifname2);
 		break;
 	case NN_STEP_REDIRECT_DEL:
-		nn_out_put(o, "remove the redirect of %s's ingress in %s", s->ifname, ns);
+		if (s->reason == NN_WHY_PRUNED)
+			nn_out_put(o, "remove the ingress redirect of %s in %s", s->ifname, ns);
+		else
+			nn_out_put(o, "remove the redirect of %s's ingress in %s", s->ifname, ns);
 		break;
 	case NN_STEP_CLSACT_DEL:
 		nn_out_put(o, "delete the clsact qdisc of %s in %s (when nothing else uses it)", s->ifname, ns);
