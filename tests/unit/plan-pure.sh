@@ -21,7 +21,7 @@ for o in $(printf '%s\n' "$@" | tr ';' '\n'); do
 done
 [ -n "$obj" ] || { echo "plan-pure: no plan.c object among the arguments" >&2; exit 1; }
 [ -n "$tcobj" ] || { echo "plan-pure: no plan_tc.c object among the arguments" >&2; exit 1; }
-allowed='^(nn_snap_[a-z_]+|nn_owner_(in_ns|link|nat|nat_nonce|netns|qdisc|route|filter|clsact)|nn_plan_(tc_item|tc_prune|add_step|qdisc|makes_link|makes_ns|deletes_ns)|nn_tc_(tree_diff|tree_empty|tree_check|match_same)|nn_ifb_name|nn_hash_(find|free|get|len|next|put)|nn_lab_has_ns|nn_prefix_equal|nn_format_prefix|nn_journal_route_dst|nn_qdisc_same|nn_nat_rule_same|nn_error_(set|setx)|calloc|malloc|realloc|free|memset|memcpy|memmove|memcmp|strcmp|strncmp|strlen|snprintf|__[a-z_]+_chk|__stack_chk_fail|__(asan|ubsan)_[a-z0-9_]+)$'
+allowed='^(nn_snap_[a-z_]+|nn_owner_(in_ns|link|nat|nat_nonce|netns|qdisc|route|filter|clsact)|nn_plan_(tc_item|tc_prune|tc_has_ifb|add_step|qdisc|makes_link|makes_ns|deletes_ns)|nn_tc_(tree_diff|tree_empty|tree_check|match_same)|nn_ifb_name|nn_hash_(find|free|get|len|next|put)|nn_lab_has_ns|nn_prefix_equal|nn_format_prefix|nn_journal_route_dst|nn_qdisc_same|nn_nat_rule_same|nn_error_(set|setx)|calloc|malloc|realloc|free|memset|memcpy|memmove|memcmp|strcmp|strncmp|strlen|snprintf|__[a-z_]+_chk|__stack_chk_fail|__(asan|ubsan)_[a-z0-9_]+)$'
 bad=$("$nm" -u "$obj" "$tcobj" | awk 'NF == 2 {print $2}' | grep -Ev "$allowed" || true)
 if [ -n "$bad" ]; then
 	echo "plan-pure: the planner calls what may do I/O:" $bad >&2

@@ -705,7 +705,7 @@ static bool lab_has_link(const struct nn_lab *lab, const char *ns, const char *i
 	for (size_t i = 0; i < lab->n_macvlans; i++)
 		if (!strcmp(lab->macvlans[i].ns, ns) && !strcmp(lab->macvlans[i].ifname, ifname))
 			return true;
-	return false;
+	return nn_plan_tc_has_ifb(lab, ns, ifname);
 }
 
 static bool lab_has_qdisc(const struct nn_lab *lab, const char *ns, const char *ifname)

@@ -449,7 +449,8 @@ bool nn_lab_differs_in_qdiscs_only(const struct nn_lab *a, const struct nn_lab *
 	    !SAME_ARRAY(a, b, routes, same_route) || !SAME_ARRAY(a, b, fwds, same_fwd) ||
 	    !same_nats(a, b) ||
 	    a->n_del_ns || b->n_del_ns || a->n_del_veths || b->n_del_veths ||
-	    !same_commands(a, b) || !same_groups(a, b) || a->n_qdiscs != b->n_qdiscs)
+	    !same_commands(a, b) || !same_groups(a, b) || a->n_qdiscs != b->n_qdiscs ||
+	    a->n_tcs || b->n_tcs)	/* trees: their links' ifbs and ingress, observed whole */
 		return false;
 	/* The same links, each with its own root: a qdisc moved to another link
 	 * is another lab. */

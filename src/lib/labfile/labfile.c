@@ -695,8 +695,8 @@ static int parse_node_if(struct parser *p, const yaml_node_t *n, size_t *node, c
 static int parse_end(struct parser *p, const yaml_node_t *n, struct nn_labfile_end *end,
 		     bool *has_if, const yaml_node_t **egress)
 {
-	static const char *const keys[] = { "node", "if", "addr", "egress", NULL };
-	yaml_node_t *v[4];
+	static const char *const keys[] = { "node", "if", "addr", "egress", "ingress", NULL };
+	yaml_node_t *v[5];
 	int ret;
 
 	set_mark(&end->mark, n);
@@ -718,6 +718,9 @@ static int parse_end(struct parser *p, const yaml_node_t *n, struct nn_labfile_e
 		end->has_addr = true;
 	}
 	*egress = v[3];
+	/* What the end receives: a tree on its ifb (docs/impairments.md). */
+	if (v[4] && (ret = parse_impair(p, v[4], &end->ingress)) < 0)
+		return ret;
 	return 0;
 }
 
@@ -1631,6 +1634,27 @@ void nn_labfile_dnat_tag(char *buf, size_t len, const struct nn_labfile *lf,
 
 /* --- to the engine --- */
 
+/* IM as the tree on the ifb of IFNAME in NS (none: no ifb). */
+static int add_ingress(struct nn_lab *lab, const char *ns, const char *ifname,
+		       const struct nn_labfile_impair *im, struct nn_error *e)
+{
+	struct nn_tc_tree *t;
+	int ret;
+
+	if (im->kind == NN_QDISC_OTHER)
+		return 0;
+	if (!(t = calloc(1, sizeof(*t))))
+		return nn_error_set(e, ENOMEM, "cannot describe the ingress of \"%s\"", ifname);
+	t->handle = NN_QDISC_HANDLE;
+	t->dflt.has_netem = im->kind == NN_QDISC_NETEM;
+	t->dflt.netem = im->netem;
+	t->dflt.has_tbf = im->kind == NN_QDISC_TBF;
+	t->dflt.tbf = im->tbf;
+	ret = nn_lab_add_tc_tree(lab, ns, ifname, true, t, e);
+	free(t);
+	return ret;
+}
+
 static int add_impair(struct nn_lab *lab, const char *ns, const char *ifname,
 		      const struct nn_labfile_impair *im, struct nn_error *e)
 {
@@ -1671,7 +1695,9 @@ int nn_labfile_to_lab(const struct nn_labfile *lf, struct nn_lab *lab, struct nn
 		ret = nn_lab_add_veth(lab, na, a->ifname, nb, b->ifname,
 				      a->has_addr ? &a->addr : NULL, b->has_addr ? &b->addr : NULL, e);
 		if (ret < 0 || (ret = add_impair(lab, na, a->ifname, &a->egress, e)) < 0 ||
-		    (ret = add_impair(lab, nb, b->ifname, &b->egress, e)) < 0)
+		    (ret = add_impair(lab, nb, b->ifname, &b->egress, e)) < 0 ||
+		    (ret = add_ingress(lab, na, a->ifname, &a->ingress, e)) < 0 ||
+		    (ret = add_ingress(lab, nb, b->ifname, &b->ingress, e)) < 0)
 			return ret;
 	}
 	for (size_t i = 0; i < lf->n_bridges; i++) {
