@@ -8,7 +8,8 @@
 # (tbf here: the host has no sch_netem).  Re-applied: unchanged; the rate
 # edited: one change of the ifb's tree; the key removed: the redirect, the
 # ifb and the clsact go, nothing else; an ifb of that name netnsctl did not
-# make is never used; destroy leaves nothing.
+# make is never used; a link's impair by direction ("A->B": A's egress);
+# destroy leaves nothing.
 #
 #   li-a eth0 10.43.0.1/30 [ingress: ifb-eth0 tbf] --- li-b eth0 10.43.0.2/30
 
@@ -87,6 +88,33 @@ expect_fail_naming 2 ifb-eth0 n apply "$LAB"
 [[ -z $(tcn li-a filter show dev eth0 ingress) ]] || fail "a refused apply added a filter"
 ip -n li-a link show dev ifb-eth0 >/dev/null || fail "the user's ifb-eth0 is gone"
 ip -n li-a link del ifb-eth0
+
+pretty "impair by direction: li-a->li-b is li-a's egress, li-b→li-a li-b's"
+write_dir() { # IMPAIR
+	cat >"$LAB" <<EOF
+name: li
+nodes: [li-a, li-b]
+links:
+  - endpoints: [{node: li-a, if: eth0}, {node: li-b, if: eth0}]
+    cidr: 10.43.0.0/30
+    impair: $1
+EOF
+}
+write_dir "{li-a->li-b: {rate: 5mbit, burst: 32kb}, li-b→li-a: {rate: 3mbit, burst: 32kb}}"
+ok n apply "$LAB"
+[[ $(qdisc_of li-a eth0) == *"tbf 1: root"*"rate 5Mbit"* ]] || fail "li-a eth0: $(qdisc_of li-a eth0)"
+[[ $(qdisc_of li-b eth0) == *"tbf 1: root"*"rate 3Mbit"* ]] || fail "li-b eth0: $(qdisc_of li-b eth0)"
+write_dir "{li-a->li-b: {rate: 5mbit, burst: 32kb}}"
+ok n apply "$LAB"
+assert_eq "$OUT" "clear qdisc tbf on eth0 in li-b" "one direction dropped"
+cp "$LAB" "$WORK/good.yaml"
+write_dir "{li-a->li-c: {rate: 5mbit, burst: 32kb}}"
+expect_fail_with 2 'li.yaml:6:.*undeclared node "li-c"' n apply "$LAB"
+write_dir "{li-a->li-a: {rate: 5mbit, burst: 32kb}}"
+expect_fail_with 2 'li.yaml:6:.*"li-a->li-a": this link is between li-a and li-b' n apply "$LAB"
+cp "$WORK/good.yaml" "$LAB"
+ok n apply "$LAB"
+assert_eq "$OUT" unchanged "the good file again"
 
 pretty "destroy leaves nothing"
 ok n apply "$LAB"
