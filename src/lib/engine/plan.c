@@ -713,6 +713,10 @@ static bool lab_has_qdisc(const struct nn_lab *lab, const char *ns, const char *
 	for (size_t i = 0; i < lab->n_qdiscs; i++)
 		if (!strcmp(lab->qdiscs[i].ns, ns) && !strcmp(lab->qdiscs[i].ifname, ifname))
 			return true;
+	/* An egress tree is its link's root too (its record is a qdisc's). */
+	for (size_t i = 0; i < lab->n_tcs; i++)
+		if (!lab->tcs[i].ingress && !strcmp(lab->tcs[i].ns, ns) && !strcmp(lab->tcs[i].ifname, ifname))
+			return true;
 	return false;
 }
 
