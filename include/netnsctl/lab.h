@@ -21,6 +21,7 @@
 #include "netnsctl/nat.h"
 #include "netnsctl/qdisc.h"
 #include "netnsctl/step.h"
+#include "netnsctl/tc.h"
 
 struct nn_ctx;
 struct nn_lab;
@@ -200,5 +201,45 @@ int nn_lab_add_timed_qdisc(struct nn_lab *lab, const char *ns, const char *ifnam
  * kernel's default or one netnsctl made (the journal's proof): another's
  * root fails the plan (-EBUSY), naming it.  A timeline's events. */
 void nn_lab_set_own_roots(struct nn_lab *lab, bool on);
+
+/*
+ * tc trees (issue 17, docs/impairments.md): one direction of link IFNAME in
+ * NS ("" the host).  Egress: the tree on the link's root.  Ingress: the
+ * tree on the link's ifb (ifb.h, made when missing), with the link's
+ * ingress redirected to it; an empty tree takes the redirect, the ifb and
+ * netnsctl's clsact away.  The link must exist (or be made by the lab).
+ *
+ * nn_lab_add_tc_tree: the tree is WANT (checked; rules told apart by their
+ * selectors, so that a re-apply of the same rules changes nothing and one
+ * rule changed is one step).
+ *
+ * nn_lab_add_tc_edit: the tree is the one there with one leaf changed, as
+ * add-delay, set-rate and clear-qdisc say: EDIT's selector's rule (none:
+ * the default leaf) gets its netem or tbf, or (CLEAR) goes; CLEAR without a
+ * selector takes the whole tree (egress: any root, as clear-qdisc always
+ * did).  ROOT_OK: egress only and nothing of netnsctl's to stack on or
+ * select in, it is the one root qdisc of nn_lab_add_qdisc (QDISC_* steps,
+ * the same texts as before trees).
+ */
+struct nn_tc_edit {
+	enum { NN_TC_EDIT_NETEM, NN_TC_EDIT_TBF, NN_TC_EDIT_CLEAR } what;
+	bool has_match;
+	struct nn_tc_match match;
+	struct nn_netem netem;
+	struct nn_tbf tbf;
+	bool root_ok;
+};
+int nn_lab_add_tc_tree(struct nn_lab *lab, const char *ns, const char *ifname, bool ingress,
+		       const struct nn_tc_tree *want, struct nn_error *e);
+int nn_lab_add_tc_edit(struct nn_lab *lab, const char *ns, const char *ifname, bool ingress,
+		       const struct nn_tc_edit *edit, struct nn_error *e);
+
+/* Plan LAB without asking the kernel for the qdisc kinds its steps use
+ * (--print-tc: the commands may be for another machine). */
+void nn_lab_set_no_probe(struct nn_lab *lab, bool on);
+
+/* The tc tree directions PLAN looked at, steps or not (--print-tc). */
+size_t nn_plan_tc_len(const struct nn_plan *plan);
+const struct nn_step_tc *nn_plan_tc(const struct nn_plan *plan, size_t i);
 
 #endif

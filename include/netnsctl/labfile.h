@@ -86,6 +86,8 @@ struct nn_labfile_end {
 	bool has_addr;
 	struct nn_prefix addr;
 	struct nn_labfile_impair egress;	/* on this end: traffic to the peer */
+	struct nn_labfile_impair ingress;	/* what this end receives, through
+						 * its ifb (NN_QDISC_OTHER: none) */
 	struct nn_labfile_mark mark;
 };
 

@@ -23,8 +23,30 @@
 #include "netnsctl/nat.h"
 #include "netnsctl/partition.h"
 #include "netnsctl/qdisc.h"
+#include "netnsctl/tc.h"
 
 #define NN_STEP_NAME_MAX 256	/* a namespace's name: NAME_MAX + 1 */
+
+/*
+ * One direction of a link's tc trees as a plan sees it (the plan owns it;
+ * the TC_* and ingress steps point to it): what is wanted, what is there,
+ * how they differ, and what --print-tc needs.
+ */
+struct nn_step_tc {
+	char ns[NN_STEP_NAME_MAX];
+	char link[IFNAMSIZ];
+	bool ingress;
+	char dev[IFNAMSIZ];		/* the tree's device: LINK, or its ifb */
+	struct nn_tc_tree want, have;
+	struct nn_tc_diff d;		/* nn_tc_tree_diff(want, have) */
+	bool have_ours;			/* HAVE is netnsctl's to edit or put back */
+	unsigned int mtu;		/* LINK's (the ifb gets it) */
+	bool ifb_exists;
+	uint8_t ifb_mac[6];
+	bool clsact_new;		/* the link has no ingress qdisc yet */
+	bool clsact_ours;		/* it has netnsctl's clsact */
+	uint64_t cookie;		/* the redirect's of netnsctl's there, 0 none */
+};
 
 enum nn_step_kind {
 	NN_STEP_NETNS_ADD,	/* create namespace NS */
@@ -58,6 +80,18 @@ enum nn_step_kind {
 				 * held or timed change (change.h) */
 	NN_STEP_PARTITION_ADD,	/* partition u.part.id: NS's groups (change.h) */
 	NN_STEP_PARTITION_DEL,	/* heal partition u.part.id (netnsctl's: journalled) */
+	/* tc trees (tc.h, ifb.h; docs/impairments.md).  IFNAME is the tree's
+	 * device: the link (its egress), or its ifb (IFNAME2 the link whose
+	 * ingress it carries); u.tc.t the tree wanted and the one there. */
+	NN_STEP_TC_TREE_SET,	/* the whole tree of IFNAME in NS made anew (replaced) */
+	NN_STEP_TC_TREE_CHANGE,	/* one rule (or the default leaf) of it, in place */
+	NN_STEP_TC_TREE_CLEAR,	/* back to the kernel's default root */
+	NN_STEP_IFB_ADD,	/* ifb IFNAME in NS for the ingress of IFNAME2 (deleted:
+				 * LINK_DEL) */
+	NN_STEP_REDIRECT_ADD,	/* the ingress of IFNAME in NS to ifb IFNAME2: clsact
+				 * (when none) and a u32 mirred redirect */
+	NN_STEP_REDIRECT_DEL,	/* netnsctl's redirect off the ingress of IFNAME */
+	NN_STEP_CLSACT_DEL,	/* netnsctl's clsact of IFNAME, once nothing is on it */
 	NN_STEP_KINDS
 };
 
@@ -149,6 +183,19 @@ struct nn_step {
 			uint64_t start_time;
 			char lab[NN_STEP_NAME_MAX];	/* STOP of cleanup: the lab's name */
 		} cmd;
+		struct {				/* TC_*, IFB_ADD, REDIRECT_*, CLSACT_DEL */
+			struct nn_step_tc *t;		/* the plan's (NULL: CLSACT_DEL,
+							 * REDIRECT_DEL of a prune) */
+			int op;				/* CHANGE: enum nn_tc_op, -1 the
+							 * default leaf */
+			int want, have;			/* CHANGE: the rules (-1 none) */
+			bool first;			/* CHANGE: the first of its tree's,
+							 * which carries out all of them */
+			uint64_t cookie;		/* REDIRECT_DEL: the one removed;
+							 * REDIRECT_ADD: netnsctl's old
+							 * one, removed first (0: none) */
+			bool made_clsact;		/* REDIRECT_ADD, as it runs */
+		} tc;
 		struct {				/* CLIENTS_* */
 			char prefix[NN_STEP_NAME_MAX];	/* DEL: "" for every client */
 			unsigned first, last;		/* the numbers; DEL 0..0: all owned */

@@ -2,15 +2,15 @@
 /* cleanup: the prune of every owner (labrun.h), planned and applied by the
  * engine: what the journal says netnsctl made, checked against the kernel
  * by the one ownership rule (owner.h), every lab's commands, every client.
- * Before it, two passes of the library that the engine's steps do not
- * cover yet: changes netnsctl made to what exists (links it took down,
- * partitions, timed qdiscs: change.h), and ingress redirects (ingress.h). */
+ * Before it, a pass of the library that the engine's steps do not cover
+ * yet: changes netnsctl made to what exists (links it took down,
+ * partitions, timed qdiscs: change.h).  Ingress redirects and clsact
+ * qdiscs are prune steps of the plan (REDIRECT_DEL, CLSACT_DEL). */
 #define _GNU_SOURCE
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "netnsctl/ctx.h"
-#include "netnsctl/ingress.h"
 #include "netnsctl/lab.h"
 #include "netnsctl/labrun.h"
 #include "netnsctl/timed.h"
@@ -20,17 +20,6 @@
 static const char *where(const char *ns)
 {
 	return *ns ? ns : "the host";
-}
-
-/* A line of the passes before the plan: not with --json, whose document is
- * the plan's alone. */
-static void say(const char *line, void *arg)
-{
-	struct cli_change *how = arg;
-
-	how->changed_before = true;
-	if (!how->json)
-		cli_line("%s", line);
 }
 
 /* Each change put back while it still is as netnsctl made it
@@ -92,10 +81,8 @@ int cmd_cleanup(int argc, char **argv)
 		return ret;
 	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
 		return ret ? ret : EXIT_FAIL;
-	/* Put back first (before what holds them may go), then the
-	 * redirects (before the plan deletes their ifbs). */
-	if (put_back_changes(ctx, &how, &e) < 0 ||
-	    nn_ingress_prune(ctx, how.dry_run, say, &how, &e) < 0) {
+	/* Put back first, before what holds them may go. */
+	if (put_back_changes(ctx, &how, &e) < 0) {
 		nn_ctx_free(ctx);
 		return cli_fail_or_signal(&e);
 	}

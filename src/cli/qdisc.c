@@ -30,39 +30,13 @@ static void unit_note(const char *s, enum nn_unit_kind kind)
 		fprintf(stderr, "netnsctl: note: %s\n", buf);
 }
 
-/* Make WANT the root qdisc of IF in NS through the plan engine. */
-static int run_qdisc(const char *cmd, const char *nsname, const char *ifname,
-		     const struct nn_qdisc_info *want, const struct cli_change *how)
-{
-	struct nn_error e = { 0 };
-	struct nn_lab *lab = nn_lab_new(cmd);
-
-	if (!lab)
-		return cli_oom();
-	if (nn_lab_add_qdisc(lab, nsname, ifname, want, &e) < 0) {
-		nn_lab_free(lab);
-		return cli_input_error(&e);
-	}
-	return cli_apply_lab(cmd, lab, how);
-}
-
-/* As R asks (tcedit.h): the tree edit, or the one root qdisc WANT as before. */
-static int run_edit(const char *cmd, struct tc_req *r, const char *nsname, const char *ifname,
-		    const struct nn_qdisc_info *want, const struct cli_change *how)
-{
-	bool legacy = false;
-	int ret = tc_edit(cmd, r, nsname, ifname, how->dry_run, how->json, &legacy);
-
-	return legacy ? run_qdisc(cmd, nsname, ifname, want, how) : ret;
-}
-
 /* add-delay's or set-rate's change of NS IF (ARGV[optind], the next): for
  * DUR (FOR_NS) when --for was given, else as R asks. */
 static int run_change(char **argv, struct tc_req *r, const struct nn_qdisc_info *want,
 		      const char *dur, uint64_t for_ns, const struct cli_change *how)
 {
 	if (!dur)
-		return run_edit(argv[0], r, argv[optind], argv[optind + 1], want, how);
+		return tc_edit(argv[0], r, argv[optind], argv[optind + 1], how);
 	/* --for puts back one root qdisc; a tree it would not restore */
 	if (r->dirs & TC_INGRESS || r->has_match || r->print_tc || how->json)
 		return cli_usage_error("%s: --for cannot go with --direction ingress|both, --to, --port, --proto, --print-tc or --json",
@@ -236,7 +210,6 @@ int cmd_clear_qdisc(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tc_req req = { .what = TC_CLEAR };
-	struct nn_qdisc_info want = { .kind = NN_QDISC_OTHER };
 	struct cli_change how = { 0 };
 	int c, ret;
 
@@ -248,7 +221,7 @@ int cmd_clear_qdisc(int argc, char **argv)
 	}
 	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
 		return ret;
-	return run_edit(argv[0], &req, argv[optind], argv[optind + 1], &want, &how);
+	return tc_edit(argv[0], &req, argv[optind], argv[optind + 1], &how);
 }
 
 /* The ingress of link LI: its ifb's tree (1 and *T, *IFB) when the ifb

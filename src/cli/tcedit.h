@@ -42,14 +42,13 @@ struct tc_req {
 int tc_req_opt(struct tc_req *r, int c, const char *arg, struct nn_error *e);
 
 /*
- * Edit the trees of IF in NS as R says (--dry-run: DRY), printing the
- * steps; returns an exit code.  When R asks nothing a single root qdisc
- * cannot give (egress only, no selector, nothing to stack on, no
- * --print-tc), *LEGACY is set and nothing is done: the caller takes the
- * plan engine's path (one root qdisc, as before).  A tree edit's steps are
- * text only: with JSON it is refused (exit 2) before anything changes.
+ * Edit the trees of IF in NS as R says, through the plan engine (lab.h:
+ * nn_lab_add_tc_edit): the steps printed or applied as HOW says (--dry-run,
+ * --json), or, with --print-tc, the trees as tc commands.  Returns an exit
+ * code.
  */
-int tc_edit(const char *cmd, struct tc_req *r, const char *ns, const char *ifname, bool dry,
-	    bool json, bool *legacy);
+struct cli_change;
+int tc_edit(const char *cmd, struct tc_req *r, const char *ns, const char *ifname,
+	    const struct cli_change *how);
 
 #endif

@@ -8,16 +8,21 @@
 #     its egress root untouched;
 #   - add-delay then set-rate on the egress: stacked (netem root, tbf
 #     child), not replaced; add-delay again changes the netem, keeps the tbf;
-#   - clear-qdisc --direction both leaves nothing.
+#   - clear-qdisc --direction both leaves nothing;
+#   - a lab file: a link asymmetric by direction (A->B), an end's ingress:
+#     both delays measured, destroy leaves nothing.
 #
 #   sva  veth-a 10.10.0.1/30 ====== veth-b 10.10.0.2/30  svb
 
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
+LABDIR=$(mktemp -d)
 cleanup() {
 	local rc=$?
 	set +e
+	[[ -f $LABDIR/nl.yaml ]] && n destroy "$LABDIR/nl.yaml" >/dev/null 2>&1
 	del_namespaces sva svb
+	rm -rf "$LABDIR"
 	exit $rc
 }
 trap cleanup EXIT
@@ -80,3 +85,25 @@ assert_eq "$(tc -n sva qdisc show dev veth-a)" "$egress_default" "veth-a's qdisc
 rtt_within 0 20 "no impairment"
 
 ok n delete-namespaces sva svb
+
+pretty "a lab file: sva->svb delayed 30ms, what sva receives 20ms more, svb->sva not"
+cat >"$LABDIR/nl.yaml" <<EOF
+name: nl
+nodes: [sva, svb]
+links:
+  - endpoints: [{node: sva, if: veth-a, ingress: {delay: 20ms}}, {node: svb, if: veth-b}]
+    cidr: 10.10.0.0/30
+    impair: {sva->svb: {delay: 30ms}}
+EOF
+ok n apply "$LABDIR/nl.yaml"
+[[ $(tc -n sva qdisc show dev veth-a) == *"qdisc netem 1: root"*"delay 30ms"* ]] ||
+	fail "sva's egress: $(tc -n sva qdisc show dev veth-a)"
+[[ $(tc -n sva qdisc show dev ifb-veth-a) == *"qdisc netem 1: root"*"delay 20ms"* ]] ||
+	fail "sva's ingress: $(tc -n sva qdisc show dev ifb-veth-a)"
+[[ $(tc -n svb qdisc show dev veth-b) != *netem* ]] || fail "svb's egress: $(tc -n svb qdisc show dev veth-b)"
+wait_for 10 nsx sva ping -n -q -c 1 -W 1 10.10.0.2
+rtt_within 50 90 "lab: 30ms out, 20ms in"
+ok n apply "$LABDIR/nl.yaml"
+assert_eq "$OUT" unchanged "the lab again"
+ok n destroy "$LABDIR/nl.yaml"
+! netns_exists sva && ! netns_exists svb || fail "the lab's namespaces are left"

@@ -130,6 +130,14 @@ ok n set-rate sva veth-a --rate 10mbit --direction ingress --dry-run
 [[ $OUT == *"would create ifb ifb-veth-a"* && $OUT == *"would redirect the ingress of veth-a"* ]] ||
 	fail "dry-run: $OUT"
 assert_same "$before" "$(sva_state)" "--dry-run changed something"
+# A tree edit's --json: the engine's document, its steps typed.
+ok n set-rate sva veth-a --rate 10mbit --direction ingress --dry-run --json
+"$PYTHON" "$TEST_DIR/schemacheck.py" change <<<"$OUT" || fail "--dry-run --json against its schema: $OUT"
+assert_eq "$(ipjson get dry_run <<<"$OUT")" true "--dry-run --json: dry_run"
+assert_eq "$(ipjson get steps.0.kind <<<"$OUT")/$(ipjson get steps.1.kind <<<"$OUT")/$(ipjson get steps.2.kind <<<"$OUT")" \
+	ifb/tc_tree/redirect "--dry-run --json: the ingress steps"
+assert_eq "$(ipjson get steps.1.tree.rate_bytes_per_sec <<<"$OUT")" 1250000 "--dry-run --json: the ifb's tree"
+assert_same "$before" "$(sva_state)" "--dry-run --json changed something"
 ok n set-rate sva veth-a --rate 10mbit --direction ingress --print-tc
 [[ $OUT == *"type ifb"* && $OUT == *"clsact"* && $OUT == *"mirred egress redirect dev ifb-veth-a"* &&
 	$OUT == *"tc -n sva qdisc add dev ifb-veth-a root handle 1: tbf rate 10mbit"* ]] || fail "print-tc: $OUT"
@@ -186,8 +194,11 @@ ok n set-rate sva veth-a --rate 30mbit --port 5201 --to "$ADDR_C/32" --proto tcp
 ok n show-qdisc sva veth-a --json
 "$PYTHON" "$TEST_DIR/schemacheck.py" show-qdisc <<<"$OUT" || fail "show-qdisc --json against its schema: $OUT"
 assert_eq "$(ipjson get egress.classes.1.ports.0 <<<"$OUT")" 5201 "show-qdisc --json: the second rule's port"
-ok n clear-qdisc sva veth-a --to "$ADDR_C/32" --proto tcp --port 5201
-[[ $OUT == "remove rule 2 to $ADDR_C/32"* ]] || fail "removing the second rule: $OUT"
+ok n clear-qdisc sva veth-a --to "$ADDR_C/32" --proto tcp --port 5201 --json
+"$PYTHON" "$TEST_DIR/schemacheck.py" change <<<"$OUT" || fail "clear-qdisc --json against its schema: $OUT"
+assert_eq "$(ipjson get changed <<<"$OUT")/$(ipjson get steps.0.kind <<<"$OUT")/$(ipjson get steps.0.op <<<"$OUT")" \
+	true/tc_rule/remove "clear-qdisc --json of one rule"
+[[ $(ipjson get steps.0.step <<<"$OUT") == "remove rule 2 to $ADDR_C/32"* ]] || fail "removing the second rule: $OUT"
 [[ $(tc -n sva class show dev veth-a | grep -c '^class htb') == 2 ]] ||
 	fail "classes after removing one rule: $(tc -n sva class show dev veth-a)"
 ok n clear-qdisc sva veth-a --to "$ADDR_C/32" --proto tcp --port 5201

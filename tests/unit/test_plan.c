@@ -183,13 +183,96 @@ static void free_argv(char **v)
 
 static enum nn_obj_kind obj_kind(const char *s)
 {
-	static const char *const names[] = { "netns", "link", "qdisc", "route", "nat", "sysctl" };
+	static const char *const names[] = { "netns", "link", "qdisc", "route", "nat", "sysctl",
+					     "filter", "clsact" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(s, names[i]))
 			return (enum nn_obj_kind)i;
 	fail_msg("unknown journal kind %s", s);
 	return NN_OBJ_NETNS;
+}
+
+/*
+ * A tc tree from words: leaf words (delay= loss= netem; rate= burst= tbf)
+ * for the default leaf, then each "rule" with selector words (to= port=
+ * proto=) and its leaf words; "handle=H" its root (hex), "other=WHY" a
+ * tree not of netnsctl's shape; "none" the empty tree.  AS_DUMPED: as a
+ * dump gives it (normalized, slots from 2 on).
+ */
+static void tc_tree(char **w, int n, struct nn_tc_tree *t, bool as_dumped)
+{
+	struct nn_error e = { 0 };
+	struct nn_tc_leaf *leaf;
+	struct nn_tc_match *m = NULL;
+
+	memset(t, 0, sizeof(*t));
+	leaf = &t->dflt;
+	for (int i = 0; i < n; i++) {
+		char *v = strchr(w[i], '=');
+		size_t k = v ? (size_t)(v - w[i]) : strlen(w[i]);
+
+		v = v ? v + 1 : NULL;
+		if (!strcmp(w[i], "rule")) {
+			assert_true(t->n_rules < NN_TC_MAX_RULES);
+			leaf = &t->rules[t->n_rules].leaf;
+			m = &t->rules[t->n_rules].match;
+			if (as_dumped)
+				t->rules[t->n_rules].slot = (uint16_t)(NN_TC_SLOT_MIN + t->n_rules);
+			t->n_rules++;
+		} else if (!strcmp(w[i], "none")) {
+			continue;
+		} else if (!strncmp(w[i], "handle", k) && v) {
+			t->handle = (uint32_t)strtoul(v, NULL, 16) << 16;
+		} else if (!strncmp(w[i], "other", k) && v) {
+			snprintf(t->other, sizeof(t->other), "%s", v);
+		} else if (!strncmp(w[i], "to", k) && v && m) {
+			assert_int_equal(nn_tc_match_add_to(m, v, &e), 0);
+		} else if (!strncmp(w[i], "port", k) && v && m) {
+			assert_int_equal(nn_tc_match_add_port(m, v, &e), 0);
+		} else if (!strncmp(w[i], "proto", k) && v && m) {
+			assert_int_equal(nn_tc_match_add_proto(m, v, &e), 0);
+		} else if (!strncmp(w[i], "delay", k) && v) {
+			leaf->has_netem = true;
+			assert_int_equal(nn_parse_time(v, "delay", &leaf->netem.delay_ns, &e), 0);
+		} else if (!strncmp(w[i], "loss", k) && v) {
+			leaf->has_netem = true;
+			assert_int_equal(nn_parse_percent(v, "loss", &leaf->netem.loss, &e), 0);
+		} else if (!strncmp(w[i], "rate", k) && v) {
+			leaf->has_tbf = true;
+			assert_int_equal(nn_parse_rate(v, "rate", &leaf->tbf.rate, &e), 0);
+		} else if (!strncmp(w[i], "burst", k) && v) {
+			leaf->has_tbf = true;
+			assert_int_equal(nn_parse_size(v, "burst", &leaf->tbf.burst, &e), 0);
+		} else {
+			fail_msg("bad tc tree word \"%s\"", w[i]);
+		}
+	}
+	if (as_dumped)
+		nn_tc_tree_normalize(t);
+}
+
+/* "ingress NS IFINDEX [clsact|ingress] [filters=N] [redirect=COOKIE@IFINDEX]..." */
+static void tc_ingress(char **w, int n, struct nn_tc_ingress *in)
+{
+	memset(in, 0, sizeof(*in));
+	for (int i = 3; i < n; i++) {
+		unsigned long long c;
+		int to;
+
+		if (!strcmp(w[i], "clsact") || !strcmp(w[i], "ingress"))
+			snprintf(in->qdisc, sizeof(in->qdisc), "%s", w[i]);
+		else if (!strncmp(w[i], "filters=", 8))
+			in->n_filters = (unsigned)atoi(w[i] + 8);
+		else if (sscanf(w[i], "redirect=%llx@%d", &c, &to) == 2) {
+			in->redirects[in->n_redirects].cookie = c;
+			in->redirects[in->n_redirects].ifindex = to;
+			in->redirects[in->n_redirects].prio = NN_TC_REDIRECT_PRIO;
+			in->n_redirects++;
+			in->n_filters++;
+		} else
+			fail_msg("bad ingress word \"%s\"", w[i]);
+	}
 }
 
 static void snapshot_line(struct fixture *fx, char **w, int n)
@@ -244,6 +327,17 @@ static void snapshot_line(struct fixture *fx, char **w, int n)
 		qdisc(w + 3, n - 3, &q, true);
 		q.ifindex = (int)num(w[2]);
 		assert_int_equal(nn_snap_add_root(nn_snap_add_ns(snap, nsname(w[1])), &q), 0);
+	} else if (!strcmp(w[0], "tree")) {
+		struct nn_tc_tree *t = calloc(1, sizeof(*t));
+
+		tc_tree(w + 3, n - 3, t, true);
+		assert_int_equal(nn_snap_add_tc(nn_snap_add_ns(snap, nsname(w[1])), (int)num(w[2]), t, NULL), 0);
+		free(t);
+	} else if (!strcmp(w[0], "ingress")) {
+		struct nn_tc_ingress in;
+
+		tc_ingress(w, n, &in);
+		assert_int_equal(nn_snap_add_tc(nn_snap_add_ns(snap, nsname(w[1])), (int)num(w[2]), NULL, &in), 0);
 	} else if (!strcmp(w[0], "nsid")) {
 		assert_int_equal(nn_snap_set_nsid(snap, nsname(w[1]), nsname(w[2]), (int32_t)atoi(w[3])), 0);
 	} else if (!strcmp(w[0], "home")) {
@@ -395,6 +489,31 @@ static void lab_line(struct fixture *fx, char **w, int n)
 
 		nat(w, n, &rule);
 		r = nn_lab_add_nat(lab, &rule, &e);
+	} else if (!strcmp(w[0], "tc")) {
+		/* tc NS IF egress|ingress TREE... */
+		struct nn_tc_tree *t = calloc(1, sizeof(*t));
+
+		tc_tree(w + 4, n - 4, t, false);
+		if (!nn_tc_tree_empty(t))
+			t->handle = NN_QDISC_HANDLE;
+		r = nn_lab_add_tc_tree(lab, nsname(w[1]), w[2], !strcmp(w[3], "ingress"), t, &e);
+		free(t);
+	} else if (!strcmp(w[0], "tc-edit")) {
+		/* tc-edit NS IF egress|ingress netem|tbf|clear [root-ok] [rule SELECTOR...] LEAF... */
+		struct nn_tc_tree *t = calloc(1, sizeof(*t));
+		struct nn_tc_edit ed = { 0 };
+		int skip = 5 + (n > 5 && !strcmp(w[5], "root-ok"));
+
+		ed.what = !strcmp(w[4], "netem") ? NN_TC_EDIT_NETEM
+			  : !strcmp(w[4], "tbf") ? NN_TC_EDIT_TBF : NN_TC_EDIT_CLEAR;
+		ed.root_ok = skip == 6;
+		tc_tree(w + skip, n - skip, t, false);
+		ed.has_match = t->n_rules > 0;
+		ed.match = t->rules[0].match;
+		ed.netem = t->n_rules ? t->rules[0].leaf.netem : t->dflt.netem;
+		ed.tbf = t->n_rules ? t->rules[0].leaf.tbf : t->dflt.tbf;
+		r = nn_lab_add_tc_edit(lab, nsname(w[1]), w[2], !strcmp(w[3], "ingress"), &ed, &e);
+		free(t);
 	} else if (!strcmp(w[0], "del-netns")) {
 		r = nn_lab_del_netns(lab, w[1], &e);
 	} else if (!strcmp(w[0], "del-veth")) {

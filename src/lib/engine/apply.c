@@ -18,6 +18,7 @@
 
 #include "netnsctl/change.h"
 #include "netnsctl/ctx.h"
+#include "netnsctl/ifb.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/lab.h"
 #include "netnsctl/link.h"
@@ -612,6 +613,204 @@ static int do_change(struct applier *a, struct nn_step *s, struct nn_error *e)
  * S->run.done is set as soon as the kernel changed something, so a failure
  * in the bookkeeping after it is undone too.
  */
+/* --- tc trees (plan_tc.c) --------------------------------------------- */
+
+/* Tree steps whose device is the link itself journal its root as the one
+ * root qdisc is (NN_OBJ_QDISC with its handle); on an ifb the ifb's own
+ * record covers all on it. */
+static int do_tc_tree(struct applier *a, size_t i, struct nn_error *e)
+{
+	struct nn_step *s = &a->p->steps[i];
+	struct nn_step_tc *t = s->u.tc.t;
+	struct nn_error ignored = { 0 };
+	struct nn_proof proof;
+	struct nn_ns *ns;
+	uint32_t h;
+	int ifindex;
+
+	if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, e) < 0)
+		return -e->code;
+	switch (s->kind) {
+	case NN_STEP_TC_TREE_SET:
+		if (!t->want.handle) {
+			if (nn_qdisc_free_handle(ns, ifindex, &h, e) < 0)
+				return -e->code;
+			t->want.handle = h & 0xffff0000u;
+		}
+		nn_proof_qdisc(&proof, t->want.handle, ifindex);
+		if (!t->ingress &&
+		    nn_journal_intent(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, a->owner, &proof, e) < 0)
+			return -e->code;
+		if (nn_tc_tree_set(ns, ifindex, &t->want, e) < 0) {
+			if (!t->ingress)
+				nn_journal_retract(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, &ignored);
+			return -e->code;
+		}
+		s->run.done = true;
+		return t->ingress ? 0 : nn_journal_made(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname,
+							(uint64_t)ifindex, a->owner, &proof, e);
+	case NN_STEP_TC_TREE_CHANGE:
+		/* The first of a tree's changes makes them all, in the order
+		 * the kernel takes (nn_tc_tree_sync puts the tree back when
+		 * one fails); the root and its record stay. */
+		if (nn_tc_tree_sync(ns, ifindex, &t->want, &t->have, &t->d, e) < 0)
+			return -e->code;
+		for (size_t k = i; k < a->p->n; k++)
+			if (a->p->steps[k].kind == NN_STEP_TC_TREE_CHANGE && a->p->steps[k].u.tc.t == t)
+				a->p->steps[k].run.done = true;
+		return 0;
+	default:	/* TC_TREE_CLEAR */
+		if (nn_tc_tree_clear(ns, ifindex, e) < 0)
+			return -e->code;
+		s->run.done = true;
+		return nn_journal_gone(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, e);
+	}
+}
+
+static int do_tc(struct applier *a, size_t i, struct nn_error *e)
+{
+	struct nn_step *s = &a->p->steps[i];
+	struct nn_step_tc *t = s->u.tc.t;
+	struct nn_error ignored = { 0 };
+	struct nn_proof proof, cp;
+	struct nn_ns *ns;
+	int ifindex, ifb, ret;
+
+	switch (s->kind) {
+	case NN_STEP_IFB_ADD:
+		nn_link_random_mac(s->run.mac);
+		nn_proof_mac(&proof, s->run.mac);
+		if (nn_ctx_ns(a->ctx, s->ns, &ns, e) < 0 ||
+		    nn_journal_intent(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, a->owner, &proof, e) < 0)
+			return -e->code;
+		if ((ret = nn_ifb_add(ns, s->ifname, s->run.mac, t->mtu, e)) < 0) {
+			nn_journal_retract(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, &ignored);
+			return ret;
+		}
+		s->run.done = true;
+		s->run.ifindex = ret;
+		if (remember(a, s->ns, s->ifname, ret, e) < 0)
+			return -e->code;
+		return nn_journal_made(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, (uint64_t)ret, a->owner,
+				       &proof, e);
+	case NN_STEP_REDIRECT_ADD:
+		if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, e) < 0 ||
+		    link_index(a, s->ns, s->ifname2, s->run.ifindex2, &ns, &ifb, e) < 0)
+			return -e->code;
+		/* netnsctl's redirect made again (its ifb was made anew): the
+		 * old one, to no device, drops what it takes. */
+		if (s->u.tc.cookie && nn_tc_ingress_redirect_del(ns, ifindex, s->u.tc.cookie, e) < 0)
+			return -e->code;
+		s->run.nonce = nn_tc_cookie_new();
+		nn_proof_cookie(&proof, s->run.nonce);
+		memset(&cp, 0, sizeof(cp));
+		cp.set = true;
+		cp.value = (uint64_t)ifindex;
+		cp.ifindex = ifindex;
+		if ((t->clsact_new &&
+		     nn_journal_intent_unsynced(a->ctx, NN_OBJ_CLSACT, s->ns, s->ifname, a->owner, &cp, e) < 0) ||
+		    nn_journal_intent(a->ctx, NN_OBJ_FILTER, s->ns, s->ifname, a->owner, &proof, e) < 0)
+			return -e->code;
+		if ((ret = nn_tc_ingress_redirect_add(ns, ifindex, ifb, s->run.nonce, e)) < 0) {
+			nn_journal_retract(a->ctx, NN_OBJ_FILTER, s->ns, s->ifname, &ignored);
+			if (t->clsact_new)
+				nn_journal_retract(a->ctx, NN_OBJ_CLSACT, s->ns, s->ifname, &ignored);
+			return ret;
+		}
+		s->run.done = true;
+		s->u.tc.made_clsact = ret == 1;
+		if (nn_journal_made(a->ctx, NN_OBJ_FILTER, s->ns, s->ifname, (uint64_t)ifindex, a->owner,
+				    &proof, e) < 0)
+			return -e->code;
+		if (s->u.tc.made_clsact)
+			return nn_journal_made(a->ctx, NN_OBJ_CLSACT, s->ns, s->ifname, (uint64_t)ifindex,
+					       a->owner, &cp, e);
+		if (t->clsact_new)
+			nn_journal_retract(a->ctx, NN_OBJ_CLSACT, s->ns, s->ifname, &ignored);
+		return 0;
+	case NN_STEP_REDIRECT_DEL:
+		if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, e) < 0 ||
+		    nn_tc_ingress_redirect_del(ns, ifindex, s->u.tc.cookie, e) < 0)
+			return -e->code;
+		s->run.done = true;
+		return nn_journal_gone(a->ctx, NN_OBJ_FILTER, s->ns, s->ifname, e);
+	case NN_STEP_CLSACT_DEL:
+		if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, e) < 0)
+			return -e->code;
+		if ((ret = nn_tc_ingress_clsact_del(ns, ifindex, e)) < 0)
+			return ret;
+		s->run.done = true;
+		/* Kept (someone's filter is on it): it stays on the record. */
+		return ret == 1 ? nn_journal_gone(a->ctx, NN_OBJ_CLSACT, s->ns, s->ifname, e) : 0;
+	default:
+		return do_tc_tree(a, i, e);
+	}
+}
+
+/* Put back what tc step S did (best effort, as undo_step). */
+static void undo_tc(struct applier *a, struct nn_step *s)
+{
+	struct nn_step_tc *t = s->u.tc.t;
+	struct nn_tc_tree *back, *now;
+	struct nn_tc_diff *bd;
+	struct nn_error e = { 0 };
+	struct nn_proof proof;
+	struct nn_ns *ns;
+	int ifindex;
+
+	switch (s->kind) {
+	case NN_STEP_IFB_ADD:
+		if (link_with_mac(a->ctx, s->ns, s->ifname, s->run.mac, &ns, &ifindex, &e) == 1)
+			nn_link_del(ns, ifindex, &e);
+		nn_journal_gone(a->ctx, NN_OBJ_LINK, s->ns, s->ifname, &e);
+		return;
+	case NN_STEP_REDIRECT_ADD:
+		if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, &e) < 0 ||
+		    nn_tc_ingress_redirect_del(ns, ifindex, s->run.nonce, &e) < 0)
+			return;
+		nn_journal_gone(a->ctx, NN_OBJ_FILTER, s->ns, s->ifname, &e);
+		if (s->u.tc.made_clsact && nn_tc_ingress_clsact_del(ns, ifindex, &e) == 1)
+			nn_journal_gone(a->ctx, NN_OBJ_CLSACT, s->ns, s->ifname, &e);
+		return;
+	case NN_STEP_TC_TREE_SET:
+	case NN_STEP_TC_TREE_CLEAR:
+		if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, &e) < 0)
+			return;
+		if (t->have_ours && !t->have.other[0] && !nn_tc_tree_empty(&t->have)) {
+			if (nn_tc_tree_set(ns, ifindex, &t->have, &e) == 0 && !t->ingress) {
+				nn_proof_qdisc(&proof, t->have.handle, ifindex);
+				nn_journal_made(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, (uint64_t)ifindex,
+						a->owner, &proof, &e);
+			}
+		} else if (s->kind == NN_STEP_TC_TREE_SET) {
+			/* (an admin's root replaced cannot be put back as it was) */
+			if (nn_tc_tree_clear(ns, ifindex, &e) >= 0 && !t->ingress)
+				nn_journal_gone(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, &e);
+		}
+		return;
+	case NN_STEP_TC_TREE_CHANGE:
+		/* The first of the tree's changes undoes them all. */
+		if (!s->u.tc.first ||
+		    link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, &e) < 0)
+			return;
+		back = malloc(sizeof(*back));
+		now = malloc(sizeof(*now));
+		bd = malloc(sizeof(*bd));
+		if (back && now && bd) {
+			*back = t->have;
+			*now = t->want;
+			nn_tc_tree_diff(back, now, bd);
+			nn_tc_tree_sync(ns, ifindex, back, now, bd, &e);
+		}
+		free(back);
+		free(now);
+		free(bd);
+		return;
+	default:
+		return;
+	}
+}
+
 static int do_step(struct applier *a, size_t i, struct nn_error *e)
 {
 	struct nn_step *s = &a->p->steps[i];
@@ -721,6 +920,14 @@ static int do_step(struct applier *a, size_t i, struct nn_error *e)
 	case NN_STEP_PARTITION_ADD:
 	case NN_STEP_PARTITION_DEL:
 		return do_change(a, s, e);
+	case NN_STEP_TC_TREE_SET:
+	case NN_STEP_TC_TREE_CHANGE:
+	case NN_STEP_TC_TREE_CLEAR:
+	case NN_STEP_IFB_ADD:
+	case NN_STEP_REDIRECT_ADD:
+	case NN_STEP_REDIRECT_DEL:
+	case NN_STEP_CLSACT_DEL:
+		return do_tc(a, i, e);
 	case NN_STEP_KINDS:
 		break;
 	}
@@ -868,6 +1075,13 @@ static void undo_step(struct applier *a, struct nn_step *s)
 	case NN_STEP_CLIENTS_ADD:
 		if (a->p->lab->run)
 			a->p->lab->run->undo_step(ctx, a->p, s);
+		break;
+	case NN_STEP_TC_TREE_SET:
+	case NN_STEP_TC_TREE_CHANGE:
+	case NN_STEP_TC_TREE_CLEAR:
+	case NN_STEP_IFB_ADD:
+	case NN_STEP_REDIRECT_ADD:
+		undo_tc(a, s);
 		break;
 	default:
 		/* Removals (stale links, pruned objects) are not brought back. */

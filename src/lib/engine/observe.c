@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "netnsctl/ctx.h"
+#include "netnsctl/ifb.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/netns.h"
 #include "netnsctl/owner.h"
@@ -302,6 +303,26 @@ static int look_gone_peers(struct observer *o, struct nn_error *e)
 	return ret;
 }
 
+/* What the ingress of link IFNAME in NS has, read once (nothing when the
+ * link is not there). */
+static int look_ingress(struct observer *o, const char *nsname, const char *ifname, struct nn_error *e)
+{
+	const struct nn_link_info *l;
+	const struct nn_snap_tc *st;
+	struct nn_tc_ingress in;
+	struct nn_snap_ns *sn;
+	struct nn_ns *ns;
+
+	if (look(o, nsname, NN_SNAP_LINKS, &sn, e) < 0)
+		return -e->code;
+	if (!sn->exists || !(l = nn_snap_link(sn, ifname)) ||
+	    ((st = nn_snap_tc(sn, l->ifindex)) && st->has_ingress))
+		return 0;
+	if (nn_ctx_ns(o->ctx, nsname, &ns, e) < 0 || nn_tc_ingress_get(ns, l->ifindex, &in, e) < 0)
+		return -e->code;
+	return nn_snap_add_tc(sn, l->ifindex, NULL, &in) < 0 ? nomem(e) : 0;
+}
+
 static int look_prune(struct observer *o, struct nn_error *e)
 {
 	const struct nn_snapshot *snap = o->snap;
@@ -344,6 +365,9 @@ static int look_prune(struct observer *o, struct nn_error *e)
 		if (j->kind == NN_OBJ_SYSCTL && lab->every_owner)
 			want = NN_SNAP_FWD;
 		if (want && look(o, j->ns, want, NULL, e) < 0)
+			return -e->code;
+		/* An ingress redirect or clsact: what its link's ingress has. */
+		if ((j->kind == NN_OBJ_FILTER || j->kind == NN_OBJ_CLSACT) && look_ingress(o, j->ns, j->name, e) < 0)
 			return -e->code;
 	}
 	return look_gone_peers(o, e);
@@ -438,6 +462,47 @@ static int look_fresh_fwd(struct observer *o, struct nn_error *e)
 	return 0;
 }
 
+/*
+ * A tc tree's link (lab.h: nn_lab_add_tc_*): its links and roots, then,
+ * for this link alone, the tree on its root (egress), or the tree on its
+ * ifb and what its ingress has (ingress).  Nothing when the link is not
+ * there (yet).
+ */
+static int look_tc(struct observer *o, const struct lab_tc *t, struct nn_error *e)
+{
+	const struct nn_link_info *l, *fb;
+	struct nn_snap_ns *sn;
+	struct nn_tc_tree *tree;
+	struct nn_tc_ingress in;
+	char ifb[IFNAMSIZ];
+	struct nn_ns *ns;
+	int ret;
+
+	if ((ret = look(o, t->ns, NN_SNAP_LINKS | NN_SNAP_ROOTS, &sn, e)) < 0)
+		return ret;
+	if (!sn->exists || !(l = nn_snap_link(sn, t->ifname)))
+		return 0;
+	if (nn_ctx_ns(o->ctx, t->ns, &ns, e) < 0)
+		return -e->code;
+	if (!(tree = calloc(1, sizeof(*tree))))
+		return nomem(e);
+	if (!t->ingress) {
+		ret = nn_tc_tree_get(ns, l->ifindex, tree, e);
+		if (ret >= 0)
+			ret = nn_snap_add_tc(sn, l->ifindex, tree, NULL) < 0 ? nomem(e) : 0;
+		free(tree);
+		return ret;
+	}
+	nn_ifb_name(t->ifname, ifb);
+	ret = nn_tc_ingress_get(ns, l->ifindex, &in, e) < 0 ? -e->code : 0;
+	if (ret == 0)
+		ret = nn_snap_add_tc(sn, l->ifindex, NULL, &in) < 0 ? nomem(e) : 0;
+	if (ret == 0 && (fb = nn_snap_link(sn, ifb)) && (ret = nn_tc_tree_get(ns, fb->ifindex, tree, e)) >= 0)
+		ret = nn_snap_add_tc(sn, fb->ifindex, tree, NULL) < 0 ? nomem(e) : 0;
+	free(tree);
+	return ret;
+}
+
 /* A re-apply that changes only root qdiscs: their links and roots, and the
  * journal (whose roots and links are netnsctl's). */
 static int observe_qdiscs(struct observer *o, struct nn_error *e)
@@ -448,6 +513,9 @@ static int observe_qdiscs(struct observer *o, struct nn_error *e)
 	o->snap->only_qdiscs = true;
 	for (size_t i = 0; i < lab->n_qdiscs; i++)
 		if ((ret = look(o, lab->qdiscs[i].ns, NN_SNAP_LINKS | NN_SNAP_ROOTS, NULL, e)) < 0)
+			return ret;
+	for (size_t i = 0; i < lab->n_tcs; i++)
+		if ((ret = look_tc(o, &lab->tcs[i], e)) < 0)
 			return ret;
 	return 0;
 }
@@ -540,6 +608,9 @@ static int observe_all(struct observer *o, bool narrow, struct nn_error *e)
 	for (size_t i = 0; i < lab->n_qdiscs; i++)
 		if ((ret = look(o, lab->qdiscs[i].ns, NN_SNAP_LINKS | NN_SNAP_ROOTS, NULL, e)) < 0)
 			return ret;
+	for (size_t i = 0; i < lab->n_tcs; i++)
+		if ((ret = look_tc(o, &lab->tcs[i], e)) < 0)
+			return ret;
 	if (lab->n_nats && (ret = look_nats(o, e)) < 0)
 		return ret;
 	if (lab->run && (ret = lab->run->observe(o->ctx, lab, o->snap, e)) < 0)
@@ -582,11 +653,23 @@ int nn_observe(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_snapshot 
  */
 static int probe_kernel(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_error *e)
 {
-	static const char *const kinds[2] = { "netem", "tbf" };
-	bool need[2] = { false, false };
+	static const char *const kinds[3] = { "netem", "tbf", "htb" };
+	bool need[3] = { false, false, false };
 	struct nn_ns *host;
 
 	for (size_t i = 0; i < p->n; i++) {
+		if (p->steps[i].kind == NN_STEP_TC_TREE_SET || p->steps[i].kind == NN_STEP_TC_TREE_CHANGE) {
+			const struct nn_tc_tree *t = &p->steps[i].u.tc.t->want;
+
+			/* A tree's leaves, and htb for its rules. */
+			need[2] |= t->n_rules > 0;
+			for (unsigned int r = 0; r <= t->n_rules; r++) {
+				const struct nn_tc_leaf *l = r < t->n_rules ? &t->rules[r].leaf : &t->dflt;
+
+				need[0] |= l->has_netem;
+				need[1] |= l->has_tbf;
+			}
+		}
 		if (p->steps[i].kind != NN_STEP_QDISC_SET)
 			continue;
 		/* A root of the kind is there (a change in place: a timeline's
@@ -596,14 +679,14 @@ static int probe_kernel(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_e
 		need[0] |= p->steps[i].u.qdisc.want.kind == NN_QDISC_NETEM;
 		need[1] |= p->steps[i].u.qdisc.want.kind == NN_QDISC_TBF;
 	}
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		int ret;
 
 		if (!need[k])
 			continue;
 		if (nn_ctx_ns(ctx, "", &host, e) < 0)
 			return -e->code;
-		ret = nn_qdisc_kind_probe(host, kinds[k], e);
+		ret = k == 2 ? nn_tc_kind_probe(host, kinds[k], e) : nn_qdisc_kind_probe(host, kinds[k], e);
 		if (ret <= 0)
 			return ret < 0 ? ret : -e->code;
 	}
@@ -629,7 +712,7 @@ int nn_plan_make(struct nn_ctx *ctx, const struct nn_lab *lab, struct nn_plan **
 		ret = nn_plan_build(lab, snap, out, e);
 		nn_snapshot_free(snap);
 	}
-	if (ret == 0 && (ret = probe_kernel(ctx, *out, e)) < 0) {
+	if (ret == 0 && !lab->no_probe && (ret = probe_kernel(ctx, *out, e)) < 0) {
 		nn_plan_free(*out);
 		*out = NULL;
 	}

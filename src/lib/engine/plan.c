@@ -49,6 +49,8 @@ bool nn_step_is_removal(enum nn_step_kind k)
 	case NN_STEP_CMD_STOP:
 	case NN_STEP_CLIENTS_DEL:
 	case NN_STEP_PARTITION_DEL:	/* the addresses it held may be others now */
+	case NN_STEP_REDIRECT_DEL:
+	case NN_STEP_CLSACT_DEL:
 		return true;
 	default:
 		return false;
@@ -67,6 +69,9 @@ void nn_plan_free(struct nn_plan *p)
 	nn_hash_free(&p->made_ns);
 	free(p->commands);
 	free(p->groups);
+	for (size_t i = 0; i < p->n_tcs; i++)
+		free(p->tcs[i]);
+	free(p->tcs);
 	free(p);
 }
 
@@ -833,13 +838,17 @@ static bool lab_has_link(const struct nn_lab *lab, const char *ns, const char *i
 	for (size_t i = 0; i < lab->n_macvlans; i++)
 		if (!strcmp(lab->macvlans[i].ns, ns) && !strcmp(lab->macvlans[i].ifname, ifname))
 			return true;
-	return false;
+	return nn_plan_tc_has_ifb(lab, ns, ifname);
 }
 
 static bool lab_has_qdisc(const struct nn_lab *lab, const char *ns, const char *ifname)
 {
 	for (size_t i = 0; i < lab->n_qdiscs; i++)
 		if (!strcmp(lab->qdiscs[i].ns, ns) && !strcmp(lab->qdiscs[i].ifname, ifname))
+			return true;
+	/* An egress tree is its link's root too (its record is a qdisc's). */
+	for (size_t i = 0; i < lab->n_tcs; i++)
+		if (!lab->tcs[i].ingress && !strcmp(lab->tcs[i].ns, ns) && !strcmp(lab->tcs[i].ifname, ifname))
 			return true;
 	return false;
 }
@@ -1076,9 +1085,7 @@ static int prune_objects(struct nn_plan *p, const struct nn_snapshot *snap,
 			s->run.nonce = nn_owner_nat_nonce(j);
 			break;
 		case NN_OBJ_NETNS:
-		/* Ingress redirects and their clsact (issue 17's tc edits):
-		 * cleanup's pass before the plan removes them (ingress.h);
-		 * labs make none yet. */
+		/* Ingress redirects and their clsact: nn_plan_tc_prune. */
 		case NN_OBJ_FILTER:
 		case NN_OBJ_CLSACT:
 			break;
@@ -1093,6 +1100,9 @@ static int plan_prune(struct nn_plan *p, const struct nn_snapshot *snap, const s
 	struct gone_peers g = { NN_HASH_INIT, NN_HASH_INIT };
 	int ret = prune_namespaces(p, snap, lab, e);
 
+	/* Redirects and clsact first: the ifbs they use go with the links. */
+	if (ret == 0)
+		ret = nn_plan_tc_prune(p, snap, lab, e);
 	if (ret == 0)
 		ret = prune_objects(p, snap, lab, &g, e);
 	nn_hash_free(&g.seen);
@@ -1489,6 +1499,8 @@ int nn_plan_build(const struct nn_lab *lab, const struct nn_snapshot *snap,
 			ret = plan_qdisc(p, snap, &lab->qdiscs[i], e);
 		if (ret == 0)
 			ret = plan_changes(p, snap, lab, e);
+		for (size_t i = 0; i < lab->n_tcs && ret == 0; i++)
+			ret = nn_plan_tc_item(p, snap, &lab->tcs[i], e);
 		goto out;
 	}
 	/* Removals first: they free names and addresses the lab may reuse;
@@ -1516,6 +1528,8 @@ int nn_plan_build(const struct nn_lab *lab, const struct nn_snapshot *snap,
 		ret = plan_route(p, snap, &lab->routes[i], e);
 	for (size_t i = 0; i < lab->n_qdiscs && ret == 0; i++)
 		ret = plan_qdisc(p, snap, &lab->qdiscs[i], e);
+	for (size_t i = 0; i < lab->n_tcs && ret == 0; i++)
+		ret = nn_plan_tc_item(p, snap, &lab->tcs[i], e);
 	for (size_t i = 0; i < lab->n_nats && ret == 0; i++)
 		ret = plan_nat(p, snap, &lab->nats[i], e);
 	if (ret == 0)
@@ -1530,4 +1544,44 @@ out:
 	}
 	*out = p;
 	return 0;
+}
+
+/* --- for plan_tc.c ---------------------------------------------------- */
+
+struct nn_step *nn_plan_add_step(struct nn_plan *p, enum nn_step_kind kind,
+				 enum nn_step_state state, enum nn_step_reason why, const char *ns,
+				 const char *ifname, struct nn_error *e)
+{
+	return add_step(p, kind, state, why, ns, ifname, e);
+}
+
+int nn_plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap, const struct lab_qdisc *q,
+		  struct nn_error *e)
+{
+	return plan_qdisc(p, snap, q, e);
+}
+
+bool nn_plan_makes_link(const struct nn_plan *p, const char *ns, const char *ifname)
+{
+	return plan_makes_link(p, ns, ifname);
+}
+
+bool nn_plan_deletes_ns(const struct nn_plan *p, const char *ns)
+{
+	return plan_deletes_ns(p, ns);
+}
+
+bool nn_plan_makes_ns(const struct nn_plan *p, const char *ns)
+{
+	return nn_hash_find(&p->made_ns, ns, NULL);
+}
+
+size_t nn_plan_tc_len(const struct nn_plan *p)
+{
+	return p->n_tcs;
+}
+
+const struct nn_step_tc *nn_plan_tc(const struct nn_plan *p, size_t i)
+{
+	return p->tcs[i];
 }

@@ -34,6 +34,9 @@ struct nn_plan {
 	size_t n_commands;
 	struct nn_plan_group *groups;
 	size_t n_groups;
+	/* The tc tree directions planned (plan_tc.c): steps point to them. */
+	struct nn_step_tc **tcs;
+	size_t n_tcs;
 };
 
 /*
@@ -43,6 +46,28 @@ struct nn_plan {
  */
 int nn_plan_build(const struct nn_lab *lab, const struct nn_snapshot *snap,
 		  struct nn_plan **out, struct nn_error *e);
+
+/* For the planner's parts in other files (plan_tc.c): a new step, the one
+ * root qdisc Q, whether the plan makes link IFNAME of NS or namespace NS. */
+struct nn_step *nn_plan_add_step(struct nn_plan *p, enum nn_step_kind kind,
+				 enum nn_step_state state, enum nn_step_reason why, const char *ns,
+				 const char *ifname, struct nn_error *e);
+int nn_plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap, const struct lab_qdisc *q,
+		  struct nn_error *e);
+bool nn_plan_makes_link(const struct nn_plan *p, const char *ns, const char *ifname);
+bool nn_plan_makes_ns(const struct nn_plan *p, const char *ns);
+bool nn_plan_deletes_ns(const struct nn_plan *p, const char *ns);
+/* IFNAME in NS is the ifb of one of LAB's ingress trees (planned there,
+ * made or removed: never pruned as a link of its own). */
+bool nn_plan_tc_has_ifb(const struct nn_lab *lab, const char *ns, const char *ifname);
+/* Prune: the ingress redirects (then the clsact qdiscs) the journal says
+ * LAB's owner made, that still bear their proof, on links LAB has no
+ * ingress tree for (plan_tc.c). */
+int nn_plan_tc_prune(struct nn_plan *p, const struct nn_snapshot *snap, const struct nn_lab *lab,
+		     struct nn_error *e);
+/* The steps of tc tree T (plan_tc.c). */
+int nn_plan_tc_item(struct nn_plan *p, const struct nn_snapshot *snap, const struct lab_tc *t,
+	       struct nn_error *e);
 
 /* Could LA and LB be the two ends of one veth (kinds and ifindexes)?  Only
  * the namespace ids tell, when they are in two namespaces: observe reads

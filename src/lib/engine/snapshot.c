@@ -23,6 +23,7 @@ static void ns_free(struct nn_snap_ns *ns)
 	free(ns->addrs);
 	free(ns->routes);
 	free(ns->roots);
+	free(ns->tcs);
 	free(ns);
 }
 
@@ -343,4 +344,36 @@ const struct nn_qdisc_info *nn_snap_root(const struct nn_snap_ns *ns, int ifinde
 			hi = mid;
 	}
 	return NULL;
+}
+
+const struct nn_snap_tc *nn_snap_tc(const struct nn_snap_ns *ns, int ifindex)
+{
+	for (size_t i = 0; ns && i < ns->n_tcs; i++)
+		if (ns->tcs[i].ifindex == ifindex)
+			return &ns->tcs[i];
+	return NULL;
+}
+
+int nn_snap_add_tc(struct nn_snap_ns *ns, int ifindex, const struct nn_tc_tree *tree,
+		   const struct nn_tc_ingress *in)
+{
+	struct nn_snap_tc *t = (struct nn_snap_tc *)nn_snap_tc(ns, ifindex);
+
+	if (!t) {
+		/* Few: the links one lab's trees name. */
+		t = realloc(ns->tcs, (ns->n_tcs + 1) * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		ns->tcs = t;
+		t = &ns->tcs[ns->n_tcs++];
+		memset(t, 0, sizeof(*t));
+		t->ifindex = ifindex;
+	}
+	if (tree)
+		t->tree = *tree;
+	if (in) {
+		t->in = *in;
+		t->has_ingress = true;
+	}
+	return 0;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netnsctl/ifb.h"
 #include "netnsctl/journal.h"
 #include "netnsctl/link.h"
 #include "netnsctl/nat.h"
@@ -22,6 +23,7 @@
 #include "netnsctl/qdisc.h"
 #include "netnsctl/route.h"
 #include "netnsctl/timed.h"
+#include "netnsctl/tc.h"
 #include "util/hash.h"
 
 /* What was read of a namespace (a fact not read is not known: the planner
@@ -50,6 +52,18 @@ struct nn_snap_ns {
 	bool fwd;
 	struct nn_qdisc_info *roots;	/* sorted by ifindex */
 	size_t n_roots, cap_roots;
+	/* Read only for the links a lab's tc trees name (and their ifbs). */
+	struct nn_snap_tc *tcs;
+	size_t n_tcs;
+};
+
+/* The tc tree on a link's root, and (for a link, not an ifb) what its
+ * ingress has. */
+struct nn_snap_tc {
+	int ifindex;
+	struct nn_tc_tree tree;
+	bool has_ingress;
+	struct nn_tc_ingress in;
 };
 
 /* A command recorded as started by a lab (STATE_DIR/labs/LAB/procs). */
@@ -114,6 +128,10 @@ int nn_snap_add_link(struct nn_snap_ns *ns, const struct nn_link_info *l);
 int nn_snap_add_addr(struct nn_snap_ns *ns, const struct nn_addr_info *a);
 int nn_snap_add_route(struct nn_snap_ns *ns, const struct nn_route_info *r);
 int nn_snap_add_root(struct nn_snap_ns *ns, const struct nn_qdisc_info *q);
+/* The tree on IFINDEX's root (TREE), or what its ingress has (IN); each
+ * may be NULL.  A second call for IFINDEX adds to the first. */
+int nn_snap_add_tc(struct nn_snap_ns *ns, int ifindex, const struct nn_tc_tree *tree,
+		   const struct nn_tc_ingress *in);
 /* The id OTHER has as seen from NS (RTM_GETNSID), -1: none. */
 int nn_snap_set_nsid(struct nn_snapshot *snap, const char *ns, const char *other, int32_t id);
 /* Veth IFNAME of NS has its peer in namespace HOME ("" the host; NULL: a
@@ -136,6 +154,8 @@ const struct nn_link_info *nn_snap_link(const struct nn_snap_ns *ns, const char 
 const struct nn_link_info *nn_snap_link_by_index(const struct nn_snap_ns *ns, int ifindex);
 /* The root qdisc of IFINDEX, NULL when none was reported. */
 const struct nn_qdisc_info *nn_snap_root(const struct nn_snap_ns *ns, int ifindex);
+/* What was read of IFINDEX's trees, NULL when nothing. */
+const struct nn_snap_tc *nn_snap_tc(const struct nn_snap_ns *ns, int ifindex);
 /* 1 and *ID when known (-1: OTHER has no id in NS), else 0. */
 int nn_snap_nsid(const struct nn_snapshot *snap, const char *ns, const char *other, int32_t *id);
 /* 1 with HOME (NULL: unnamed) when known, else 0. */

@@ -60,6 +60,7 @@ void nn_lab_free(struct nn_lab *lab)
 	}
 	free(lab->partitions);
 	free(lab->heals);
+	free(lab->tcs);
 	free(lab);
 }
 
@@ -460,7 +461,8 @@ bool nn_lab_differs_in_qdiscs_only(const struct nn_lab *a, const struct nn_lab *
 	    !SAME_ARRAY(a, b, routes, same_route) || !SAME_ARRAY(a, b, fwds, same_fwd) ||
 	    !same_nats(a, b) ||
 	    a->n_del_ns || b->n_del_ns || a->n_del_veths || b->n_del_veths ||
-	    !same_commands(a, b) || !same_groups(a, b) || a->n_qdiscs != b->n_qdiscs)
+	    !same_commands(a, b) || !same_groups(a, b) || a->n_qdiscs != b->n_qdiscs ||
+	    a->n_tcs || b->n_tcs)	/* trees: their links' ifbs and ingress, observed whole */
 		return false;
 	/* The same links, each with its own root: a qdisc moved to another link
 	 * is another lab. */
@@ -562,4 +564,62 @@ int nn_lab_add_timed_qdisc(struct nn_lab *lab, const char *ns, const char *ifnam
 		return -e->code;
 	lab->qdiscs[lab->n_qdiscs - 1].for_ns = for_ns;
 	return 0;
+}
+static struct lab_tc *add_tc(struct nn_lab *lab, const char *ns, const char *ifname, bool ingress,
+			     struct nn_error *e)
+{
+	struct lab_tc *v;
+
+	if ((*ns && nn_check_netns_name(ns, e) < 0) || nn_check_ifname(ifname, e) < 0)
+		return NULL;
+	for (size_t i = 0; i < lab->n_tcs; i++)
+		if (!strcmp(lab->tcs[i].ns, ns) && !strcmp(lab->tcs[i].ifname, ifname) &&
+		    lab->tcs[i].ingress == ingress) {
+			nn_error_setx(e, EEXIST, "the %s of %s in %s is described twice",
+				      ingress ? "ingress" : "egress", ifname, *ns ? ns : "the host");
+			return NULL;
+		}
+	v = grow(lab->tcs, lab->n_tcs, sizeof(*v));
+	if (!v) {
+		nn_error_set(e, ENOMEM, "cannot describe the tc tree of \"%s\"", ifname);
+		return NULL;
+	}
+	lab->tcs = v;
+	v = &lab->tcs[lab->n_tcs++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, NSNAME_MAX, "%s", ns);
+	snprintf(v->ifname, IFNAMSIZ, "%s", ifname);
+	v->ingress = ingress;
+	return v;
+}
+
+int nn_lab_add_tc_tree(struct nn_lab *lab, const char *ns, const char *ifname, bool ingress,
+		       const struct nn_tc_tree *want, struct nn_error *e)
+{
+	struct lab_tc *v;
+
+	if (!nn_tc_tree_empty(want) && nn_tc_tree_check(want, e) < 0)
+		return -e->code;
+	if (!(v = add_tc(lab, ns, ifname, ingress, e)))
+		return -e->code;
+	v->want = *want;
+	return 0;
+}
+
+int nn_lab_add_tc_edit(struct nn_lab *lab, const char *ns, const char *ifname, bool ingress,
+		       const struct nn_tc_edit *edit, struct nn_error *e)
+{
+	struct lab_tc *v = add_tc(lab, ns, ifname, ingress, e);
+
+	if (!v)
+		return -e->code;
+	v->is_edit = true;
+	v->edit = *edit;
+	v->edit.root_ok = edit->root_ok && !ingress && !edit->has_match;
+	return 0;
+}
+
+void nn_lab_set_no_probe(struct nn_lab *lab, bool on)
+{
+	lab->no_probe = on;
 }

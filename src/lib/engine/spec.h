@@ -100,6 +100,16 @@ struct lab_group {
 	char where[NSNAME_MAX + 64];	/* "FILE:LINE:COL" for messages */
 };
 
+/* One direction of a link's tc trees (lab.h: nn_lab_add_tc_*). */
+struct lab_tc {
+	char ns[NSNAME_MAX];
+	char ifname[IFNAMSIZ];
+	bool ingress;
+	bool is_edit;
+	struct nn_tc_edit edit;		/* is_edit */
+	struct nn_tc_tree want;		/* !is_edit */
+};
+
 struct nn_run_ops;
 
 struct nn_lab {
@@ -159,6 +169,9 @@ struct nn_lab {
 	char *applied_path;		/* apply: what is recorded when done */
 	char *applied_text;
 	size_t applied_len;
+	struct lab_tc *tcs;		/* tc trees (lab.h) */
+	size_t n_tcs;
+	bool no_probe;			/* nn_lab_set_no_probe */
 };
 
 /* A and B want the same but for their root qdiscs, and some qdisc differs. */

@@ -2,6 +2,7 @@
 /* A step's text and JSON, made from its fields (step.h). */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
@@ -44,6 +45,13 @@ static const struct {
 	[NN_STEP_LINK_STATE] = { "link", "set_state" },
 	[NN_STEP_PARTITION_ADD] = { "partition", "add" },
 	[NN_STEP_PARTITION_DEL] = { "partition", "heal" },
+	[NN_STEP_TC_TREE_SET] = { "tc_tree", "set" },
+	[NN_STEP_TC_TREE_CHANGE] = { "tc_rule", "change" },
+	[NN_STEP_TC_TREE_CLEAR] = { "tc_tree", "clear" },
+	[NN_STEP_IFB_ADD] = { "ifb", "create" },
+	[NN_STEP_REDIRECT_ADD] = { "redirect", "add" },
+	[NN_STEP_REDIRECT_DEL] = { "redirect", "delete" },
+	[NN_STEP_CLSACT_DEL] = { "clsact", "delete" },
 };
 
 static const char *const reasons[NN_WHY_REASONS] = {
@@ -153,6 +161,92 @@ static void groups_text(struct nn_out *o, const struct nn_step *s)
 		    i < s->u.part.na ? s->u.part.a[i] : s->u.part.b[i - s->u.part.na]);
 }
 
+/* "veth-a in sva (egress)", "ifb-veth-a in sva (the ingress of veth-a)" */
+static void dev_words(FILE *f, const struct nn_step *s)
+{
+	const struct nn_step_tc *t = s->u.tc.t;
+
+	if (t->ingress)
+		fprintf(f, "%s in %s (the ingress of %s)", t->dev, nn_where(t->ns), t->link);
+	else
+		fprintf(f, "%s in %s (egress)", t->dev, nn_where(t->ns));
+}
+
+static void tc_text_f(FILE *f, const struct nn_step *s)
+{
+	const struct nn_step_tc *t = s->u.tc.t;
+	const struct nn_tc_rule *w = s->u.tc.want >= 0 ? &t->want.rules[s->u.tc.want] : NULL;
+	const struct nn_tc_rule *h = s->u.tc.have >= 0 ? &t->have.rules[s->u.tc.have] : NULL;
+	char m[512];
+
+	if (s->kind == NN_STEP_TC_TREE_SET) {
+		fprintf(f, "set ");
+		dev_words(f, s);
+		fprintf(f, ": ");
+		if (!t->want.n_rules) {
+			nn_tc_leaf_format(f, &t->want.dflt);
+			return;
+		}
+		fprintf(f, "htb; default: ");
+		nn_tc_leaf_format(f, &t->want.dflt);
+		for (unsigned int i = 0; i < t->want.n_rules; i++) {
+			fprintf(f, "; rule %u %s: ", i + 1,
+				nn_tc_match_text(m, sizeof(m), &t->want.rules[i].match));
+			nn_tc_leaf_format(f, &t->want.rules[i].leaf);
+		}
+		return;
+	}
+	switch (s->u.tc.op) {
+	case NN_TC_RULE_ADD:
+		fprintf(f, "add rule %u %s on ", w->prio, nn_tc_match_text(m, sizeof(m), &w->match));
+		dev_words(f, s);
+		fprintf(f, ": ");
+		nn_tc_leaf_format(f, &w->leaf);
+		break;
+	case NN_TC_RULE_DEL:
+		fprintf(f, "remove rule %u %s from ", h->prio, nn_tc_match_text(m, sizeof(m), &h->match));
+		dev_words(f, s);
+		break;
+	case NN_TC_RULE_LEAF:
+		fprintf(f, "change rule %u %s on ", w->prio, nn_tc_match_text(m, sizeof(m), &w->match));
+		dev_words(f, s);
+		fprintf(f, ": ");
+		nn_tc_leaf_format(f, &h->leaf);
+		fprintf(f, " -> ");
+		nn_tc_leaf_format(f, &w->leaf);
+		break;
+	case NN_TC_RULE_MOVE:
+		fprintf(f, "move rule %s on ", nn_tc_match_text(m, sizeof(m), &w->match));
+		dev_words(f, s);
+		fprintf(f, ": priority %u -> %u", h->prio, w->prio);
+		break;
+	default:
+		fprintf(f, "change ");
+		dev_words(f, s);
+		fprintf(f, " default: ");
+		nn_tc_leaf_format(f, &t->have.dflt);
+		fprintf(f, " -> ");
+		nn_tc_leaf_format(f, &t->want.dflt);
+		break;
+	}
+}
+
+/* A tree's words come from the tc layer's formatters, which write to a
+ * stream. */
+static void tc_text(struct nn_out *o, const struct nn_step *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!s->u.tc.t || !(f = open_memstream(&buf, &len)))
+		return;
+	tc_text_f(f, s);
+	if (fclose(f) == 0 && buf)
+		nn_out_put(o, "%s", buf);
+	free(buf);
+}
+
 static void text(struct nn_out *o, const struct nn_step *s, bool until)
 {
 	const char *ns = nn_where(s->ns);
@@ -181,7 +275,7 @@ static void text(struct nn_out *o, const struct nn_step *s, bool until)
 		    nn_macvlan_mode_name(s->u.macvlan.mode));
 		break;
 	case NN_STEP_LINK_DEL:
-		if (s->reason == NN_WHY_PRUNED)
+		if (s->reason == NN_WHY_PRUNED || s->reason == NN_WHY_ASKED)
 			nn_out_put(o, "delete %s in %s", s->ifname, ns);
 		else
 			nn_out_put(o, "delete stale %s in %s (%s)", s->ifname, ns,
@@ -267,6 +361,28 @@ static void text(struct nn_out *o, const struct nn_step *s, bool until)
 		break;
 	case NN_STEP_PARTITION_DEL:
 		nn_out_put(o, "heal partition %s", s->u.part.id);
+		break;
+	case NN_STEP_TC_TREE_SET:
+	case NN_STEP_TC_TREE_CHANGE:
+		tc_text(o, s);
+		break;
+	case NN_STEP_TC_TREE_CLEAR:
+		nn_out_put(o, "clear %s in %s (egress)", s->ifname, ns);
+		break;
+	case NN_STEP_IFB_ADD:
+		nn_out_put(o, "create ifb %s for the ingress of %s in %s", s->ifname, s->ifname2, ns);
+		break;
+	case NN_STEP_REDIRECT_ADD:
+		nn_out_put(o, "redirect the ingress of %s in %s to %s", s->ifname, ns, s->ifname2);
+		break;
+	case NN_STEP_REDIRECT_DEL:
+		if (s->reason == NN_WHY_PRUNED)
+			nn_out_put(o, "remove the ingress redirect of %s in %s", s->ifname, ns);
+		else
+			nn_out_put(o, "remove the redirect of %s's ingress in %s", s->ifname, ns);
+		break;
+	case NN_STEP_CLSACT_DEL:
+		nn_out_put(o, "delete the clsact qdisc of %s in %s (when nothing else uses it)", s->ifname, ns);
 		break;
 	case NN_STEP_KINDS:
 		break;
@@ -451,6 +567,40 @@ static void json_fields(FILE *f, const struct nn_step *s)
 		break;
 	case NN_STEP_PARTITION_DEL:
 		key_str(f, "id", s->u.part.id);
+		break;
+	case NN_STEP_TC_TREE_SET:
+	case NN_STEP_TC_TREE_CHANGE:
+	case NN_STEP_TC_TREE_CLEAR:
+		key_str(f, "link", s->u.tc.t ? s->u.tc.t->link : s->ifname);
+		key_str(f, "direction", s->u.tc.t && s->u.tc.t->ingress ? "ingress" : "egress");
+		key_str(f, "device", s->ifname);
+		if (s->kind == NN_STEP_TC_TREE_SET) {
+			fputs(",\"tree\":", f);
+			nn_tc_tree_format_json(f, &s->u.tc.t->want);
+		} else if (s->kind == NN_STEP_TC_TREE_CHANGE) {
+			static const char *const ops[] = { [NN_TC_RULE_ADD] = "add", [NN_TC_RULE_DEL] = "remove",
+							   [NN_TC_RULE_LEAF] = "change", [NN_TC_RULE_MOVE] = "move" };
+			const struct nn_step_tc *t = s->u.tc.t;
+			const struct nn_tc_rule *r = s->u.tc.want >= 0 ? &t->want.rules[s->u.tc.want]
+						     : s->u.tc.have >= 0 ? &t->have.rules[s->u.tc.have] : NULL;
+			char m[512];
+
+			key_str(f, "selector", r ? nn_tc_match_text(m, sizeof(m), &r->match) : NULL);
+			key_str(f, "op", s->u.tc.op >= 0 && s->u.tc.op <= NN_TC_RULE_MOVE ? ops[s->u.tc.op]
+										: "change");
+		}
+		break;
+	case NN_STEP_IFB_ADD:
+		key_str(f, "link", s->ifname2);
+		key_str(f, "ifb", s->ifname);
+		break;
+	case NN_STEP_REDIRECT_ADD:
+		key_str(f, "link", s->ifname);
+		key_str(f, "ifb", s->ifname2);
+		break;
+	case NN_STEP_REDIRECT_DEL:
+	case NN_STEP_CLSACT_DEL:
+		key_str(f, "link", s->ifname);
 		break;
 	case NN_STEP_NETNS_ADD:
 	case NN_STEP_NETNS_DEL:

@@ -39,7 +39,21 @@ struct parser {
 	yaml_document_t *doc;
 	struct nn_labfile *lf;
 	struct nn_error *e;
+	bool skip_directed;	/* fields() passes over "A->B" keys (a link's impair) */
 };
+
+/* A key "A->B" (or "A→B"): where its arrow is, and how long it is. */
+static const char *arrow_of(const char *ks, size_t *len)
+{
+	const char *a = strstr(ks, "->");
+
+	*len = 2;
+	if (!a) {
+		a = strstr(ks, "\u2192");
+		*len = strlen("\u2192");
+	}
+	return a;
+}
 
 __attribute__((format(printf, 4, 5)))
 static int fail_at(struct parser *p, const yaml_mark_t *m, int err, const char *fmt, ...)
@@ -194,6 +208,8 @@ static int fields(struct parser *p, const yaml_node_t *n, const char *what,
 			return fail(p, n, "malformed %s", what);
 		if ((ret = scalar(p, k, "a key", &ks)) < 0)
 			return ret;
+		if (p->skip_directed && arrow_of(ks, &i))
+			continue;
 		for (i = 0; i < nkeys && strcmp(keys[i], ks); i++)
 			;
 		if (i == nkeys)
@@ -695,8 +711,8 @@ static int parse_node_if(struct parser *p, const yaml_node_t *n, size_t *node, c
 static int parse_end(struct parser *p, const yaml_node_t *n, struct nn_labfile_end *end,
 		     bool *has_if, const yaml_node_t **egress)
 {
-	static const char *const keys[] = { "node", "if", "addr", "egress", NULL };
-	yaml_node_t *v[4];
+	static const char *const keys[] = { "node", "if", "addr", "egress", "ingress", NULL };
+	yaml_node_t *v[5];
 	int ret;
 
 	set_mark(&end->mark, n);
@@ -718,13 +734,61 @@ static int parse_end(struct parser *p, const yaml_node_t *n, struct nn_labfile_e
 		end->has_addr = true;
 	}
 	*egress = v[3];
+	/* What the end receives: a tree on its ifb (docs/impairments.md). */
+	if (v[4] && (ret = parse_impair(p, v[4], &end->ingress)) < 0)
+		return ret;
+	return 0;
+}
+
+/*
+ * The "A->B" keys of a link's impair N (docs/labfile.md): DIR[i] the
+ * impairment of what end i sends to the other (its egress), NULL none.
+ * A and B must be the link's two nodes.
+ */
+static int directed(struct parser *p, const yaml_node_t *n, const struct nn_labfile_link *l,
+		    const yaml_node_t *dir[2])
+{
+	struct nn_shown sh;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return 0;
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = node_at(p, pr->key), *v = node_at(p, pr->value);
+		char from[NN_LABFILE_NAME_MAX + 1];
+		const char *ks, *arrow;
+		size_t alen, a, b;
+		int ret, i;
+
+		if (!k || !v)
+			return fail(p, n, "malformed impairment");
+		if ((ret = scalar(p, k, "a key", &ks)) < 0)
+			return ret;
+		if (!(arrow = arrow_of(ks, &alen)))
+			continue;
+		if ((size_t)(arrow - ks) > NN_LABFILE_NAME_MAX)
+			return fail(p, k, "invalid direction \"%s\": the node name is too long", nn_show(&sh, ks));
+		snprintf(from, sizeof(from), "%.*s", (int)(arrow - ks), ks);
+		if ((ret = node_ref(p, k, from, &a)) < 0 || (ret = node_ref(p, k, arrow + alen, &b)) < 0)
+			return ret;
+		if (l->end[0].node == l->end[1].node)
+			return fail(p, k, "invalid direction \"%s\": both ends are node %s; use the endpoints' \"egress\"",
+				    nn_show(&sh, ks), written(p, a));
+		for (i = 0; i < 2 && !(l->end[i].node == a && l->end[1 - i].node == b); i++)
+			;
+		if (i == 2)
+			return fail(p, k, "invalid direction \"%s\": this link is between %s and %s",
+				    nn_show(&sh, ks), written(p, l->end[0].node), written(p, l->end[1].node));
+		if (dir[i])
+			return fail(p, k, "duplicate direction \"%s\"", nn_show(&sh, ks));
+		dir[i] = v;
+	}
 	return 0;
 }
 
 static int parse_link(struct parser *p, const yaml_node_t *n, struct nn_labfile_link *l)
 {
 	static const char *const keys[] = { "endpoints", "cidr", "impair", NULL };
-	const yaml_node_t *egress[2];
+	const yaml_node_t *egress[2], *dir[2] = { NULL, NULL };
 	struct nn_labfile_impair both;
 	yaml_node_t *v[3];
 	bool has_if[2];
@@ -770,11 +834,19 @@ static int parse_link(struct parser *p, const yaml_node_t *n, struct nn_labfile_
 	if (l->end[0].has_addr && l->end[0].addr.family != l->end[1].addr.family)
 		return fail(p, v[0], "the endpoints' addresses are of different families");
 	memset(&both, 0, sizeof(both));
-	if (v[2] && (ret = parse_impair(p, v[2], &both)) < 0)
+	p->skip_directed = true;
+	ret = v[2] ? parse_impair(p, v[2], &both) : 0;
+	p->skip_directed = false;
+	if (ret < 0 || (v[2] && (ret = directed(p, v[2], l, dir)) < 0))
 		return ret;
 	for (int i = 0; i < 2; i++) {
 		l->end[i].egress = both;
+		if (egress[i] && dir[i])
+			return fail(p, dir[i], "\"egress\" of %s and this direction both impair what %s sends: give one",
+				    written(p, l->end[i].node), written(p, l->end[i].node));
 		if (egress[i] && (ret = parse_impair(p, egress[i], &l->end[i].egress)) < 0)
+			return ret;
+		if (dir[i] && (ret = parse_impair(p, dir[i], &l->end[i].egress)) < 0)
 			return ret;
 	}
 	return 0;
@@ -1631,6 +1703,27 @@ void nn_labfile_dnat_tag(char *buf, size_t len, const struct nn_labfile *lf,
 
 /* --- to the engine --- */
 
+/* IM as the tree on the ifb of IFNAME in NS (none: no ifb). */
+static int add_ingress(struct nn_lab *lab, const char *ns, const char *ifname,
+		       const struct nn_labfile_impair *im, struct nn_error *e)
+{
+	struct nn_tc_tree *t;
+	int ret;
+
+	if (im->kind == NN_QDISC_OTHER)
+		return 0;
+	if (!(t = calloc(1, sizeof(*t))))
+		return nn_error_set(e, ENOMEM, "cannot describe the ingress of \"%s\"", ifname);
+	t->handle = NN_QDISC_HANDLE;
+	t->dflt.has_netem = im->kind == NN_QDISC_NETEM;
+	t->dflt.netem = im->netem;
+	t->dflt.has_tbf = im->kind == NN_QDISC_TBF;
+	t->dflt.tbf = im->tbf;
+	ret = nn_lab_add_tc_tree(lab, ns, ifname, true, t, e);
+	free(t);
+	return ret;
+}
+
 static int add_impair(struct nn_lab *lab, const char *ns, const char *ifname,
 		      const struct nn_labfile_impair *im, struct nn_error *e)
 {
@@ -1677,7 +1770,9 @@ int nn_labfile_to_lab(const struct nn_labfile *lf, struct nn_lab *lab, struct nn
 		ret = nn_lab_add_veth(lab, na, a->ifname, nb, b->ifname,
 				      a->has_addr ? &a->addr : NULL, b->has_addr ? &b->addr : NULL, e);
 		if (ret < 0 || (ret = add_impair(lab, na, a->ifname, &a->egress, e)) < 0 ||
-		    (ret = add_impair(lab, nb, b->ifname, &b->egress, e)) < 0)
+		    (ret = add_impair(lab, nb, b->ifname, &b->egress, e)) < 0 ||
+		    (ret = add_ingress(lab, na, a->ifname, &a->ingress, e)) < 0 ||
+		    (ret = add_ingress(lab, nb, b->ifname, &b->ingress, e)) < 0)
 			return ret;
 	}
 	for (size_t i = 0; i < lf->n_bridges; i++) {
