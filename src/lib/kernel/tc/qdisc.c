@@ -30,6 +30,7 @@
 #include "kernel/tc/netem_dist.h"
 #include "util/show.h"
 #include "kernel/nl.h"
+#include "kernel/tc/tcmsg.h"
 
 /* Option names as the CLI spells them, for messages. */
 #define OPT_DELAY "--delay"
@@ -62,72 +63,6 @@
 #define TBF_BURST_DIVISOR 50
 
 typedef unsigned __int128 u128;
-
-/* ---------------------------------------------------------------- attributes */
-
-static const void *attr_data(const struct nlattr *a)
-{
-	return (const char *)a + NLA_HDRLEN;
-}
-
-static size_t attr_len(const struct nlattr *a)
-{
-	return a->nla_len - NLA_HDRLEN;
-}
-
-/*
- * Index the attributes in LEN bytes at BUF by type (the last one of a type
- * wins, as in the kernel); types above MAX are skipped.  Every header and
- * length is checked against LEN before it is used.
- */
-static int parse_attrs(const void *buf, size_t len, const struct nlattr **tb, unsigned int max)
-{
-	const char *p = buf;
-
-	memset(tb, 0, (max + 1) * sizeof(*tb));
-	while (len > 0) {
-		const struct nlattr *a = (const struct nlattr *)p;
-		unsigned int type;
-		size_t step;
-
-		if (len < NLA_HDRLEN || a->nla_len < NLA_HDRLEN || a->nla_len > len)
-			return -EINVAL;
-		type = a->nla_type & NLA_TYPE_MASK;
-		if (type <= max)
-			tb[type] = a;
-		step = NLA_ALIGN(a->nla_len);
-		if (step >= len)
-			break;
-		p += step;
-		len -= step;
-	}
-	return 0;
-}
-
-/* Copy a fixed-size payload; longer ones are fine (newer kernels grow structs). */
-static int attr_copy(const struct nlattr *a, void *out, size_t size)
-{
-	if (attr_len(a) < size)
-		return -EINVAL;
-	memcpy(out, attr_data(a), size);
-	return 0;
-}
-
-/* A TCA_OPTIONS nest without NLA_F_NESTED, the way tc sends it. */
-static struct nlattr *options_start(struct nlmsghdr *nlh)
-{
-	struct nlattr *a = mnl_nlmsg_get_payload_tail(nlh);
-
-	a->nla_type = TCA_OPTIONS;
-	a->nla_len = NLA_HDRLEN;
-	nlh->nlmsg_len += NLA_HDRLEN;
-	return a;
-}
-
-static void options_end(struct nlmsghdr *nlh, struct nlattr *a)
-{
-	a->nla_len = (uint16_t)((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)a);
-}
 
 static uint32_t clamp_u32(u128 v)
 {
@@ -310,7 +245,7 @@ int nn_netem_encode(struct nlmsghdr *nlh, const struct nn_netem *spec, struct nn
 			return nn_error_setx(e, EINVAL, "invalid " OPT_DIST " %d", (int)s.dist);
 		mnl_attr_put(nlh, TCA_NETEM_DELAY_DIST, sizeof(table), table);
 	}
-	options_end(nlh, opts);
+	nn_nest_end(nlh, opts);
 	return 0;
 }
 
@@ -320,11 +255,11 @@ static enum nn_netem_dist dist_of_table(const struct nlattr *a)
 	int16_t table[NN_NETEM_DIST_SIZE];
 	int d;
 
-	if (attr_len(a) != sizeof(table))
+	if (nn_attr_len(a) != sizeof(table))
 		return NN_DIST_NONE;
 	for (d = NN_DIST_NORMAL; d <= NN_DIST_PARETONORMAL; d++) {
 		if (nn_netem_dist_table((enum nn_netem_dist)d, table) == 0 &&
-		    !memcmp(table, attr_data(a), sizeof(table)))
+		    !memcmp(table, nn_attr_data(a), sizeof(table)))
 			return (enum nn_netem_dist)d;
 	}
 	return NN_DIST_NONE;
@@ -334,7 +269,7 @@ static int get_s64_ns(const struct nlattr *a, uint64_t *out)
 {
 	int64_t v;
 
-	if (attr_copy(a, &v, sizeof(v)) < 0 || v < 0)
+	if (nn_attr_copy(a, &v, sizeof(v)) < 0 || v < 0)
 		return -EINVAL;
 	*out = (uint64_t)v;
 	return 0;
@@ -345,13 +280,13 @@ int nn_netem_decode(const struct nlattr *options, struct nn_netem *out, struct n
 	const struct nlattr *tb[TCA_NETEM_MAX + 1];
 	struct tc_netem_qopt qopt;
 	struct nn_netem s;
-	size_t len = attr_len(options), head = NLA_ALIGN(sizeof(qopt));
+	size_t len = nn_attr_len(options), head = NLA_ALIGN(sizeof(qopt));
 
 	if (options->nla_len < NLA_HDRLEN || len < sizeof(qopt))
 		return nn_error_setx(e, EINVAL, "netem options too short (%zu bytes)",
 				     options->nla_len < NLA_HDRLEN ? 0 : len);
-	memcpy(&qopt, attr_data(options), sizeof(qopt));
-	if (parse_attrs((const char *)attr_data(options) + head, len > head ? len - head : 0,
+	memcpy(&qopt, nn_attr_data(options), sizeof(qopt));
+	if (nn_attr_parse((const char *)nn_attr_data(options) + head, len > head ? len - head : 0,
 			tb, TCA_NETEM_MAX) < 0)
 		return nn_error_setx(e, EINVAL, "malformed netem options attribute");
 
@@ -370,7 +305,7 @@ int nn_netem_decode(const struct nlattr *options, struct nn_netem *out, struct n
 	if (tb[TCA_NETEM_CORR]) {
 		struct tc_netem_corr c;
 
-		if (attr_copy(tb[TCA_NETEM_CORR], &c, sizeof(c)) < 0)
+		if (nn_attr_copy(tb[TCA_NETEM_CORR], &c, sizeof(c)) < 0)
 			return nn_error_setx(e, EINVAL, "malformed netem correlation attribute");
 		s.delay_corr = c.delay_corr;
 		s.loss_corr = c.loss_corr;
@@ -379,7 +314,7 @@ int nn_netem_decode(const struct nlattr *options, struct nn_netem *out, struct n
 	if (tb[TCA_NETEM_REORDER]) {
 		struct tc_netem_reorder r;
 
-		if (attr_copy(tb[TCA_NETEM_REORDER], &r, sizeof(r)) < 0)
+		if (nn_attr_copy(tb[TCA_NETEM_REORDER], &r, sizeof(r)) < 0)
 			return nn_error_setx(e, EINVAL, "malformed netem reorder attribute");
 		s.reorder = r.probability;
 		s.reorder_corr = r.correlation;
@@ -387,7 +322,7 @@ int nn_netem_decode(const struct nlattr *options, struct nn_netem *out, struct n
 	if (tb[TCA_NETEM_CORRUPT]) {
 		struct tc_netem_corrupt c;
 
-		if (attr_copy(tb[TCA_NETEM_CORRUPT], &c, sizeof(c)) < 0)
+		if (nn_attr_copy(tb[TCA_NETEM_CORRUPT], &c, sizeof(c)) < 0)
 			return nn_error_setx(e, EINVAL, "malformed netem corrupt attribute");
 		s.corrupt = c.probability;
 		s.corrupt_corr = c.correlation;
@@ -395,14 +330,14 @@ int nn_netem_decode(const struct nlattr *options, struct nn_netem *out, struct n
 	if (tb[TCA_NETEM_RATE]) {
 		struct tc_netem_rate r;
 
-		if (attr_copy(tb[TCA_NETEM_RATE], &r, sizeof(r)) < 0)
+		if (nn_attr_copy(tb[TCA_NETEM_RATE], &r, sizeof(r)) < 0)
 			return nn_error_setx(e, EINVAL, "malformed netem rate attribute");
 		s.rate = r.rate;
 	}
 	if (tb[TCA_NETEM_RATE64]) {
 		uint64_t r64;
 
-		if (attr_copy(tb[TCA_NETEM_RATE64], &r64, sizeof(r64)) < 0)
+		if (nn_attr_copy(tb[TCA_NETEM_RATE64], &r64, sizeof(r64)) < 0)
 			return nn_error_setx(e, EINVAL, "malformed netem rate64 attribute");
 		if (r64 > s.rate)
 			s.rate = r64;
@@ -488,12 +423,12 @@ int nn_tbf_encode(struct nlmsghdr *nlh, const struct nn_tbf *spec, struct nn_err
 	qopt.buffer = ns_to_ticks(bytes_to_ns(s.burst, s.rate));
 
 	mnl_attr_put_strz(nlh, TCA_KIND, "tbf");
-	opts = options_start(nlh);
+	opts = nn_nest_start(nlh, TCA_OPTIONS);
 	mnl_attr_put(nlh, TCA_TBF_PARMS, sizeof(qopt), &qopt);
 	if (s.rate > UINT32_MAX)
 		mnl_attr_put_u64(nlh, TCA_TBF_RATE64, s.rate);
 	mnl_attr_put_u32(nlh, TCA_TBF_BURST, s.burst);
-	options_end(nlh, opts);
+	nn_nest_end(nlh, opts);
 	return 0;
 }
 
@@ -504,9 +439,9 @@ int nn_tbf_decode(const struct nlattr *options, struct nn_tbf *out, struct nn_er
 	struct nn_tbf s;
 
 	if (options->nla_len < NLA_HDRLEN ||
-	    parse_attrs(attr_data(options), attr_len(options), tb, TCA_TBF_MAX) < 0)
+	    nn_attr_parse(nn_attr_data(options), nn_attr_len(options), tb, TCA_TBF_MAX) < 0)
 		return nn_error_setx(e, EINVAL, "malformed tbf options attribute");
-	if (!tb[TCA_TBF_PARMS] || attr_copy(tb[TCA_TBF_PARMS], &qopt, sizeof(qopt)) < 0)
+	if (!tb[TCA_TBF_PARMS] || nn_attr_copy(tb[TCA_TBF_PARMS], &qopt, sizeof(qopt)) < 0)
 		return nn_error_setx(e, EINVAL, "tbf options without parameters");
 
 	memset(&s, 0, sizeof(s));
@@ -514,7 +449,7 @@ int nn_tbf_decode(const struct nlattr *options, struct nn_tbf *out, struct nn_er
 	if (tb[TCA_TBF_RATE64]) {
 		uint64_t r64;
 
-		if (attr_copy(tb[TCA_TBF_RATE64], &r64, sizeof(r64)) < 0)
+		if (nn_attr_copy(tb[TCA_TBF_RATE64], &r64, sizeof(r64)) < 0)
 			return nn_error_setx(e, EINVAL, "malformed tbf rate64 attribute");
 		if (r64 > s.rate)
 			s.rate = r64;
@@ -523,7 +458,7 @@ int nn_tbf_decode(const struct nlattr *options, struct nn_tbf *out, struct nn_er
 		return nn_error_setx(e, EINVAL, "tbf options with a zero rate");
 	s.limit = qopt.limit;
 	if (tb[TCA_TBF_BURST]) {
-		if (attr_copy(tb[TCA_TBF_BURST], &s.burst, sizeof(s.burst)) < 0)
+		if (nn_attr_copy(tb[TCA_TBF_BURST], &s.burst, sizeof(s.burst)) < 0)
 			return nn_error_setx(e, EINVAL, "malformed tbf burst attribute");
 	} else {
 		/* The bucket comes back in whole ticks: take the middle of the tick. */
@@ -582,22 +517,6 @@ bool nn_qdisc_same(const struct nn_qdisc_info *want, const struct nn_qdisc_info 
 
 /* --------------------------------------------------------- kernel requests */
 
-static struct nlmsghdr *tc_request(void *buf, uint16_t type, uint16_t flags, int ifindex,
-				   uint32_t parent, uint32_t handle)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct tcmsg *tcm;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = flags;
-	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
-	tcm->tcm_family = AF_UNSPEC;
-	tcm->tcm_ifindex = ifindex;
-	tcm->tcm_parent = parent;
-	tcm->tcm_handle = handle;
-	return nlh;
-}
-
 typedef int (*encode_fn)(struct nlmsghdr *nlh, const void *spec, struct nn_error *e);
 
 static int encode_netem(struct nlmsghdr *nlh, const void *spec, struct nn_error *e)
@@ -649,7 +568,7 @@ int nn_qdisc_kind_probe(struct nn_ns *ns, const char *kind, struct nn_error *e)
 	 * changes.  Any other answer (EEXIST: lo has a root of its own) does
 	 * not prove the kind missing, and the real step will tell.
 	 */
-	nlh = tc_request(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, 1, TC_H_ROOT, 0);
+	nlh = nn_tc_request(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, 1, TC_H_ROOT, 0, 0);
 	mnl_attr_put_strz(nlh, TCA_KIND, kind);
 	snprintf(what, sizeof(what), "cannot probe for qdisc %s", kind);
 	ret = send_replace(ns, nlh, kind, what, e);
@@ -658,7 +577,7 @@ int nn_qdisc_kind_probe(struct nn_ns *ns, const char *kind, struct nn_error *e)
 	nn_error_clear(e);
 	if (ret == 0) {
 		/* Made after all (an init that took no options): undo it. */
-		nlh = tc_request(buf, RTM_DELQDISC, 0, 1, TC_H_ROOT, 0);
+		nlh = nn_tc_request(buf, RTM_DELQDISC, 0, 1, TC_H_ROOT, 0, 0);
 		nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot remove the probe qdisc %s", kind);
 		nn_error_clear(e);
 	}
@@ -701,7 +620,7 @@ static int qdisc_replace(struct nn_ns *ns, int ifindex, uint32_t handle, const c
 	if (!handle || TC_H_MIN(handle))
 		return nn_error_setx(e, EINVAL, "invalid qdisc handle %x:%x", TC_H_MAJ(handle) >> 16,
 				     TC_H_MIN(handle));
-	nlh = tc_request(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, TC_H_ROOT, handle);
+	nlh = nn_tc_request(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, TC_H_ROOT, handle, 0);
 	tcm = mnl_nlmsg_get_payload(nlh);
 	ret = encode(nlh, spec, e);
 	if (ret < 0)
@@ -773,7 +692,7 @@ int nn_qdisc_clear(struct nn_ns *ns, int ifindex, struct nn_error *e)
 	int ret;
 
 	memset(buf, 0, sizeof(buf));
-	nlh = tc_request(buf, RTM_DELQDISC, 0, ifindex, TC_H_ROOT, 0);
+	nlh = nn_tc_request(buf, RTM_DELQDISC, 0, ifindex, TC_H_ROOT, 0, 0);
 	ret = nn_mnl_talk(ns, nlh, NULL, NULL, e, "cannot remove the root qdisc of ifindex %d in %s",
 			  ifindex, nn_ns_label(ns));
 	/*
@@ -805,12 +724,12 @@ static int decode_qdisc(const struct nlmsghdr *nlh, struct nn_qdisc_info *q, str
 	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*tcm));
 	const char *kind;
 
-	if (parse_attrs((const char *)nlh + off, nlh->nlmsg_len - off, tb, TCA_MAX) < 0)
+	if (nn_attr_parse((const char *)nlh + off, nlh->nlmsg_len - off, tb, TCA_MAX) < 0)
 		return nn_error_setx(e, EINVAL, "malformed qdisc message");
-	if (!tb[TCA_KIND] || !attr_len(tb[TCA_KIND]) ||
-	    strnlen(attr_data(tb[TCA_KIND]), attr_len(tb[TCA_KIND])) == attr_len(tb[TCA_KIND]))
+	if (!tb[TCA_KIND] || !nn_attr_len(tb[TCA_KIND]) ||
+	    strnlen(nn_attr_data(tb[TCA_KIND]), nn_attr_len(tb[TCA_KIND])) == nn_attr_len(tb[TCA_KIND]))
 		return nn_error_setx(e, EINVAL, "qdisc message without a kind");
-	kind = attr_data(tb[TCA_KIND]);
+	kind = nn_attr_data(tb[TCA_KIND]);
 
 	memset(q, 0, sizeof(*q));
 	snprintf(q->kind_name, sizeof(q->kind_name), "%s", kind);
@@ -895,7 +814,7 @@ int nn_qdisc_list(struct nn_ns *ns, int ifindex, struct nn_qdisc_info **out, siz
 
 	memset(buf, 0, sizeof(buf));
 	/* The kernel dumps every device's qdiscs; the callback keeps IFINDEX's. */
-	nlh = tc_request(buf, RTM_GETQDISC, NLM_F_DUMP, ifindex, 0, 0);
+	nlh = nn_tc_request(buf, RTM_GETQDISC, NLM_F_DUMP, ifindex, 0, 0, 0);
 	ret = nn_mnl_dump(ns, nlh, list_cb, &st, list_reset, e,
 			  "cannot list the qdiscs of ifindex %d in %s", ifindex, nn_ns_label(ns));
 	if (ret == 0 && st.err) {
@@ -938,7 +857,7 @@ int nn_qdisc_roots(struct nn_ns *ns, struct nn_qdisc_info **out, size_t *n, stru
 	int ret;
 
 	memset(buf, 0, sizeof(buf));
-	nlh = tc_request(buf, RTM_GETQDISC, NLM_F_DUMP, 0, 0, 0);
+	nlh = nn_tc_request(buf, RTM_GETQDISC, NLM_F_DUMP, 0, 0, 0, 0);
 	ret = nn_mnl_dump(ns, nlh, list_cb, &st, list_reset, e, "cannot list the qdiscs in %s",
 			  nn_ns_label(ns));
 	if (ret == 0 && st.err) {
