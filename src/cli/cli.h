@@ -99,6 +99,8 @@ struct cli_change {
 	/* The command changed something before its plan (cleanup's passes):
 	 * an empty plan then is no "unchanged". */
 	bool changed_before;
+	/* Not applied: the plan shown by this instead (--print-tc). */
+	void (*show_plan)(const struct nn_plan *plan);
 };
 /* Option C of such a command ('n': --dry-run, 'j': --json) into HOW: 1
  * when it was one of them. */

@@ -799,11 +799,13 @@ int cli_apply_lab_changed(const char *cmd, struct nn_lab *lab, const struct cli_
 			ret = cli_fail(&e);
 		else if (nn_plan_make(ctx, lab, &plan, &e) < 0)
 			ret = cli_plan_error(&e);
+		else if (how->show_plan)
+			how->show_plan(plan);
 		else
 			ret = cli_run_plan(ctx, plan, how);
 	}
 	if (changed)
-		*changed = ret == EXIT_OK && !how->dry_run && plan && nn_plan_len(plan) > 0;
+		*changed = ret == EXIT_OK && !how->dry_run && !how->show_plan && plan && nn_plan_len(plan) > 0;
 	nn_plan_free(plan);
 	nn_ctx_free(ctx);
 	nn_lab_free(lab);

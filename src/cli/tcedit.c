@@ -107,29 +107,6 @@ static void print_tc(const struct nn_plan *plan)
 	}
 }
 
-static int run_print_tc(const char *cmd, struct nn_lab *lab)
-{
-	struct nn_error e = { 0 };
-	struct nn_plan *plan = NULL;
-	struct nn_ctx *ctx = NULL;
-	int ret = cli_check_privileges(cmd);
-
-	if (ret == 0 && !(ctx = cli_ctx()))
-		ret = EXIT_FAIL;
-	if (ret == 0) {
-		if (nn_state_lock(ctx, &e) < 0)
-			ret = cli_fail(&e);
-		else if (nn_plan_make(ctx, lab, &plan, &e) < 0)
-			ret = cli_plan_error(&e);
-		else
-			print_tc(plan);
-	}
-	nn_plan_free(plan);
-	nn_ctx_free(ctx);
-	nn_lab_free(lab);
-	return ret;
-}
-
 int tc_edit(const char *cmd, struct tc_req *r, const char *nsname, const char *ifname,
 	    const struct cli_change *how)
 {
@@ -161,8 +138,10 @@ int tc_edit(const char *cmd, struct tc_req *r, const char *nsname, const char *i
 		return cli_input_error(&e);
 	}
 	if (r->print_tc) {
+		struct cli_change show = { .show_plan = print_tc };
+
 		nn_lab_set_no_probe(lab, true);
-		return run_print_tc(cmd, lab);
+		return cli_apply_lab(cmd, lab, &show);
 	}
 	return cli_apply_lab(cmd, lab, how);
 }
