@@ -55,6 +55,23 @@ static int edit_opt(struct tc_req *r, int c)
 	return ret < 0 ? -cli_input_error(&e) : ret;
 }
 
+/* An option every tc command takes (--dry-run, --json, the tree edit's:
+ * tcedit.h), or, with DUR, add-delay's and set-rate's --for (FOR_C): 0
+ * when taken, else the exit code (an unknown option's too). */
+static int shared_opt(int c, int for_c, struct tc_req *r, struct cli_change *how, const char **dur,
+		      uint64_t *for_ns)
+{
+	int ret;
+
+	if (dur && c == for_c)
+		return cli_parse_for(*dur = optarg, for_ns);
+	if (cli_change_opt(c, how))
+		return 0;
+	if ((ret = edit_opt(r, c)) <= 0)
+		return ret < 0 ? -ret : -c;
+	return 0;
+}
+
 int cmd_add_delay(int argc, char **argv)
 {
 	enum { O_DELAY = 1, O_JITTER, O_CORR, O_DIST, O_LOSS, O_LOSS_CORR, O_DUP, O_DUP_CORR,
@@ -122,16 +139,9 @@ int cmd_add_delay(int argc, char **argv)
 			ret = nn_parse_uint(optarg, "limit", 1, UINT32_MAX, &num, &e);
 			n->limit = (uint32_t)num;
 			break;
-		case O_FOR:
-			if ((ret = cli_parse_for(dur = optarg, &for_ns)))
-				return ret;
-			break;
 		default:
-			if (cli_change_opt(c, &how))
-				break;
-			if ((ret = edit_opt(&req, c)) <= 0)
-				return ret < 0 ? -ret : -c;
-			ret = 0;
+			if ((ret = shared_opt(c, O_FOR, &req, &how, &dur, &for_ns)))
+				return ret;
 		}
 		if (ret < 0)
 			return cli_input_error(&e);
@@ -178,16 +188,9 @@ int cmd_set_rate(int argc, char **argv)
 				unit_note(optarg, NN_UNIT_TIME);
 			break;
 		case 'L': ret = nn_parse_size(optarg, "limit", &t->limit, &e); break;
-		case 'F':
-			if ((ret = cli_parse_for(dur = optarg, &for_ns)))
-				return ret;
-			break;
 		default:
-			if (cli_change_opt(c, &how))
-				break;
-			if ((ret = edit_opt(&req, c)) <= 0)
-				return ret < 0 ? -ret : -c;
-			ret = 0;
+			if ((ret = shared_opt(c, 'F', &req, &how, &dur, &for_ns)))
+				return ret;
 		}
 		if (ret < 0)
 			return cli_input_error(&e);
@@ -213,12 +216,9 @@ int cmd_clear_qdisc(int argc, char **argv)
 	struct cli_change how = { 0 };
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1) {
-		if (cli_change_opt(c, &how))
-			continue;
-		if ((ret = edit_opt(&req, c)) <= 0)
-			return ret < 0 ? -ret : -c;
-	}
+	while ((c = cli_getopt(argc, argv, ":j", opts)) != -1)
+		if ((ret = shared_opt(c, 0, &req, &how, NULL, NULL)))
+			return ret;
 	if ((ret = cli_want_args(argv[0], argc, argv, 2, 2, "NS IF")))
 		return ret;
 	return tc_edit(argv[0], &req, argv[optind], argv[optind + 1], &how);
