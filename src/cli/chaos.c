@@ -108,7 +108,8 @@ int cmd_link_up(int argc, char **argv)
 struct groups {
 	const char **g[2];
 	size_t n[2];
-	bool from, dry, json;
+	bool from;
+	struct cli_change how;	/* --dry-run, --json */
 	const char *dur;
 	uint64_t for_ns;
 };
@@ -133,9 +134,9 @@ static int parse_groups(int argc, char **argv, bool with_for, struct groups *gr)
 				return cli_usage_error("%s: --from given twice", argv[0]);
 			gr->from = true;
 		} else if (!opts_done && !strcmp(a, "--dry-run")) {
-			gr->dry = true;
+			gr->how.dry_run = true;
 		} else if (!opts_done && (!strcmp(a, "--json") || !strcmp(a, "-j"))) {
-			gr->json = true;
+			gr->how.json = true;
 		} else if (!opts_done && with_for && (!strcmp(a, "--for") || !strncmp(a, "--for=", 6))) {
 			const char *v = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
 
@@ -160,7 +161,6 @@ static void groups_free(struct groups *gr)
 
 int cmd_partition(int argc, char **argv)
 {
-	struct cli_change how = { 0 };
 	struct nn_error e = { 0 };
 	struct groups gr;
 	struct nn_lab *lab = NULL;
@@ -173,13 +173,11 @@ int cmd_partition(int argc, char **argv)
 				      argv[0]);
 		goto out;
 	}
-	how.dry_run = gr.dry;
-	how.json = gr.json;
-	if (!(lab = nn_lab_new(argv[0]))) {
-		ret = cli_oom();
-		goto out;
-	}
-	ret = apply_change(argv[0], lab, nn_lab_add_partition(lab, gr.g[0], gr.n[0], gr.g[1], gr.n[1], gr.for_ns, &e), &e, &how);
+	ret = (lab = nn_lab_new(argv[0]))
+		      ? apply_change(argv[0], lab,
+				     nn_lab_add_partition(lab, gr.g[0], gr.n[0], gr.g[1], gr.n[1], gr.for_ns, &e),
+				     &e, &gr.how)
+		      : cli_oom();
 out:
 	groups_free(&gr);
 	return ret;
@@ -187,7 +185,6 @@ out:
 
 int cmd_heal(int argc, char **argv)
 {
-	struct cli_change how = { 0 };
 	struct nn_error e = { 0 };
 	struct groups gr;
 	struct nn_lab *lab = NULL;
@@ -216,13 +213,8 @@ int cmd_heal(int argc, char **argv)
 				      argv[0], argv[0]);
 		goto out;
 	}
-	how.dry_run = gr.dry;
-	how.json = gr.json;
-	if (!(lab = nn_lab_new(argv[0]))) {
-		ret = cli_oom();
-		goto out;
-	}
-	ret = apply_change(argv[0], lab, nn_lab_heal(lab, which, &e), &e, &how);
+	ret = (lab = nn_lab_new(argv[0])) ? apply_change(argv[0], lab, nn_lab_heal(lab, which, &e), &e, &gr.how)
+					  : cli_oom();
 out:
 	groups_free(&gr);
 	return ret;
