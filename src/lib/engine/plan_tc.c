@@ -94,6 +94,24 @@ static int edit_tree(const struct nn_tc_edit *ed, const struct nn_tc_tree *base,
 }
 
 /* tbf drops every packet longer than its bucket (as plan_qdisc checks). */
+/* TC's wanted tree: T's (a lab's), or T's edit of the tree there (ON_HAVE:
+ * netnsctl's tree to edit, else an empty one).  An empty one is all zero. */
+static int want_tree(struct nn_step_tc *tc, const struct lab_tc *t, bool on_have, struct nn_error *e)
+{
+	struct nn_tc_tree *base = calloc(1, sizeof(*base));
+	int ret;
+
+	if (!base)
+		return nn_error_set(e, ENOMEM, "cannot plan");
+	if (on_have)
+		*base = tc->have;
+	ret = t->is_edit ? edit_tree(&t->edit, base, &tc->want, e) : (tc->want = t->want, 0);
+	free(base);
+	if (ret == 0 && nn_tc_tree_empty(&tc->want))
+		memset(&tc->want, 0, sizeof(tc->want));
+	return ret;
+}
+
 static int check_bursts(const struct nn_step_tc *tc, const struct nn_tc_tree *t, struct nn_error *e)
 {
 	uint32_t frame = tc->mtu + ETH_HLEN;
@@ -172,7 +190,6 @@ static int plan_egress(struct nn_plan *p, const struct nn_snapshot *snap, const 
 	const struct nn_qdisc_info *root = NULL;
 	const struct nn_snap_tc *st;
 	struct nn_step_tc *tc = new_tc(p, t, e);
-	struct nn_tc_tree *base;
 	uint32_t handle = 0;
 	struct nn_step *s;
 	int ret;
@@ -221,16 +238,9 @@ static int plan_egress(struct nn_plan *p, const struct nn_snapshot *snap, const 
 	else if (!l || ((j = nn_snap_journal(snap, NN_OBJ_LINK, ob->name, l->name, ob->cookie)) &&
 			nn_owner_link(j, l)))
 		handle = NN_QDISC_HANDLE;
-	if (!(base = calloc(1, sizeof(*base))))
-		return nn_error_set(e, ENOMEM, "cannot plan");
-	if (tc->have_ours && !tc->have.other[0])
-		*base = tc->have;
-	ret = t->is_edit ? edit_tree(&t->edit, base, &tc->want, e) : (tc->want = t->want, 0);
-	free(base);
-	if (ret < 0)
+	if ((ret = want_tree(tc, t, tc->have_ours && !tc->have.other[0], e)) < 0)
 		return ret;
 	if (nn_tc_tree_empty(&tc->want)) {
-		memset(&tc->want, 0, sizeof(tc->want));
 		/* clear-qdisc: any root without a selector (as before);
 		 * netnsctl's tree only with one, or from a lab. */
 		if (!l || nn_tc_tree_empty(&tc->have) ||
@@ -261,7 +271,6 @@ static int plan_ingress(struct nn_plan *p, const struct nn_snapshot *snap, const
 	struct nn_step_tc *tc = new_tc(p, t, e);
 	struct nn_tc_ingress in;
 	bool redirect_ok = false, clsact_ours = false;
-	struct nn_tc_tree *base;
 	struct nn_step *s;
 	int ret;
 
@@ -294,16 +303,9 @@ static int plan_ingress(struct nn_plan *p, const struct nn_snapshot *snap, const
 	}
 	if (l && (j = nn_snap_journal(snap, NN_OBJ_CLSACT, ob->name, t->ifname, ob->cookie)))
 		clsact_ours = tc->clsact_ours = nn_owner_clsact(j, l, &in);
-	if (!(base = calloc(1, sizeof(*base))))
-		return nn_error_set(e, ENOMEM, "cannot plan");
-	if (!tc->have.other[0])
-		*base = tc->have;
-	ret = t->is_edit ? edit_tree(&t->edit, base, &tc->want, e) : (tc->want = t->want, 0);
-	free(base);
-	if (ret < 0)
+	if ((ret = want_tree(tc, t, !tc->have.other[0], e)) < 0)
 		return ret;
 	if (nn_tc_tree_empty(&tc->want)) {
-		memset(&tc->want, 0, sizeof(tc->want));
 		if (tc->cookie) {
 			if (!(s = tc_step(p, NN_STEP_REDIRECT_DEL, NN_STATE_EXTRA, NN_WHY_ASKED, tc, t->ifname, e)))
 				return -e->code;
