@@ -31,6 +31,8 @@ struct applier {
 	struct nn_plan *p;
 	const char *owner;
 	struct nn_hash made;	/* "NS/IF" -> ifindex of a link this run made */
+	bool *intended;		/* per step: its qdisc intent is on disk, its
+				 * request not made yet (qdisc_intents()) */
 };
 
 static const char *link_key(char *buf, size_t len, const char *ns, const char *ifname)
@@ -450,8 +452,10 @@ static int do_qdisc(struct applier *a, struct nn_step *s, struct nn_error *e)
 	    (!s->u.qdisc.handle && nn_qdisc_free_handle(ns, ifindex, &s->u.qdisc.handle, e) < 0))
 		return -e->code;
 	nn_proof_qdisc(&proof, s->u.qdisc.handle, ifindex);
-	if (nn_journal_intent(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, a->owner, &proof, e) < 0)
+	if (!a->intended[s - a->p->steps] &&
+	    nn_journal_intent(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, a->owner, &proof, e) < 0)
 		return -e->code;
+	a->intended[s - a->p->steps] = false;
 	/* A refused replace leaves the old qdisc (see qdisc.h). */
 	if (set_qdisc(ns, ifindex, s->u.qdisc.handle, &s->u.qdisc.want, e) < 0) {
 		nn_journal_retract(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, &ignored);
@@ -567,6 +571,60 @@ static int do_nat(struct applier *a, struct nn_step *s, struct nn_error *e)
 }
 
 /*
+ * The intents of the qdisc sets from step I on, up to the first step of
+ * another kind, written together and synced once (a sync per qdisc was
+ * most of a re-apply's time): still on disk before the first request they
+ * cover.  A step whose link or free handle cannot be had ends the group; it
+ * fails in its own turn.  Intents whose request never comes (an earlier one
+ * failed, a signal) are retracted by retract_intended().
+ */
+static int qdisc_intents(struct applier *a, size_t i, struct nn_error *e)
+{
+	struct nn_error ignored = { 0 };
+	struct nn_plan *p = a->p;
+	size_t n = 0;
+
+	for (size_t k = i; k < p->n; k++) {
+		struct nn_step *s = &p->steps[k];
+		struct nn_proof proof;
+		struct nn_ns *ns;
+		int ifindex;
+
+		if (s->kind != NN_STEP_QDISC_SET || s->run.done)
+			break;
+		if (a->intended[k])
+			continue;
+		if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, &ignored) < 0 ||
+		    (!s->u.qdisc.handle &&
+		     nn_qdisc_free_handle(ns, ifindex, &s->u.qdisc.handle, &ignored) < 0)) {
+			nn_error_clear(&ignored);
+			break;
+		}
+		nn_proof_qdisc(&proof, s->u.qdisc.handle, ifindex);
+		if (nn_journal_intent_unsynced(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, a->owner,
+					       &proof, e) < 0)
+			return -e->code;
+		a->intended[k] = true;
+		n++;
+	}
+	return n && nn_journal_sync(a->ctx, e) < 0 ? -e->code : 0;
+}
+
+/* The qdisc intents written ahead whose request was not made. */
+static void retract_intended(struct applier *a)
+{
+	struct nn_error ignored = { 0 };
+
+	for (size_t k = 0; k < a->p->n; k++) {
+		if (!a->intended[k])
+			continue;
+		nn_journal_retract(a->ctx, NN_OBJ_QDISC, a->p->steps[k].ns, a->p->steps[k].ifname,
+				   &ignored);
+		a->intended[k] = false;
+	}
+}
+
+/*
  * One step.  Intents, with the proof the object will bear, are journalled
  * before the kernel is asked; a request the kernel refuses retracts them.
  * S->run.done is set as soon as the kernel changed something, so a failure
@@ -653,6 +711,9 @@ static int do_step(struct applier *a, size_t i, struct nn_error *e)
 		s->run.done = true;
 		return 0;
 	case NN_STEP_QDISC_SET:
+		if (!a->intended[i] && qdisc_intents(a, i, e) < 0)
+			return -e->code;
+		return do_qdisc(a, s, e);
 	case NN_STEP_QDISC_CLEAR:
 		return do_qdisc(a, s, e);
 	case NN_STEP_ROUTE_SET:
@@ -1041,6 +1102,10 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 	if (nn_plan_check(p, e) < 0)
 		return -e->code;
 	applier_init(&a, ctx, p);
+	if (!(a.intended = calloc(p->n + 1, sizeof(*a.intended)))) {
+		nn_hash_free(&a.made);
+		return nn_error_set(e, ENOMEM, "cannot apply");
+	}
 	for (i = 0; i < p->n; i++) {
 		nn_step_text(&p->steps[i], text, sizeof(text));
 		if (cancel_sig) {
@@ -1061,11 +1126,15 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 	if (ret == 0 && lab->run && cancel_sig)
 		ret = nn_error_setx(e, ECANCELED, "interrupted by signal %d", (int)cancel_sig);
 	if (ret < 0) {
+		retract_intended(&a);
+		free(a.intended);
 		/* The failing step too, when it got as far as changing the kernel. */
 		undo_upto(&a, i, undone, arg);
 		nn_hash_free(&a.made);
 		return ret;
 	}
+	free(a.intended);
+	a.intended = NULL;
 	ret = wait_gone_with(&a, e);
 	nn_hash_free(&a.made);
 	if (ret < 0)
