@@ -105,6 +105,12 @@ count apply 32
 s32=$SENDS ns32=$SETNS y32=$SYNCS
 ((OPENS <= MAX_JOURNAL_OPENS)) || fail "apply opened the journal for writing $OPENS times (at most $MAX_JOURNAL_OPENS)"
 nsx n1 ping -c 1 -W 2 10.77.0.32 >/dev/null || fail "n1 cannot reach n32"
+# A status of it: one socket a node, opened with a setns in and one out,
+# and nothing else that switches (ip_forward by RTM_GETNETCONF: 4 a node
+# when it was read from /proc/sys inside the namespace).
+count status 32
+pretty "status of star 32: $SETNS setns (at most 2 a node + 2)"
+((SETNS <= 2 * 32 + 2)) || fail "status switches namespace $SETNS times for 32 nodes"
 star_file "$WORK/star32-tbf.yaml" 32 ", port_egress: {rate: 10mbit, burst: 32kb, limit: 32kb}"
 sed -i 's/^name: .*/name: star32/' "$WORK/star32-tbf.yaml"
 count apply 32 "$WORK/star32-tbf.yaml"
