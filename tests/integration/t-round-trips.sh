@@ -28,6 +28,8 @@ MAX_REQUESTS=${MAX_REQUESTS:-5}	# netlink round trips a node (the floor: 4)
 MAX_SETNS=1			# namespace switches a node (the floor: 1)
 MAX_SYNCS=2			# journal fdatasyncs a node: one per create request
 MAX_JOURNAL_OPENS=1		# opens of the journal in a whole apply
+MAX_DESTROY_SETNS=2		# destroy: the cookie read once, in and out (4
+				# when the delete entered it again)
 # The first impairment of every port of star 32 (a re-apply that adds only
 # qdiscs): a request a port, the host's links and roots read once, and
 # the intents of all the qdiscs synced together before the first request.
@@ -98,7 +100,7 @@ s16=$SENDS ns16=$SETNS y16=$SYNCS
 assert_eq "$(netns_names | wc -l)" 16 "namespaces of star 16"
 nsx n1 ping -c 1 -W 2 10.77.0.16 >/dev/null || fail "n1 cannot reach n16"
 count destroy 16
-d16=$SENDS
+d16=$SENDS dns16=$SETNS
 assert_nothing_left >/dev/null
 
 count apply 32
@@ -120,14 +122,16 @@ pretty "the first impairment of 32 ports: $SENDS round trips (at most 32 + $MAX_
 ((SETNS <= MAX_IMPAIR_SETNS)) || fail "the first impairment of 32 ports switches namespace $SETNS times"
 ((SYNCS <= MAX_IMPAIR_SYNCS)) || fail "the first impairment of 32 ports syncs the journal $SYNCS times"
 count destroy 32
-d32=$SENDS
+d32=$SENDS dns32=$SETNS
 
 rt=$(per_node "$s16" "$s32") sw=$(per_node "$ns16" "$ns32") sy=$(per_node "$y16" "$y32")
 pretty "apply, per star node: $rt netlink round trips (at most $MAX_REQUESTS), $sw setns (at most $MAX_SETNS), $sy journal syncs (at most $MAX_SYNCS)"
-pretty "destroy, per star node: $(per_node "$d16" "$d32") netlink round trips (not bounded here)"
+dsw=$(per_node "$dns16" "$dns32")
+pretty "destroy, per star node: $(per_node "$d16" "$d32") netlink round trips (not bounded here), $dsw setns (at most $MAX_DESTROY_SETNS)"
 ((rt <= MAX_REQUESTS)) || fail "apply sends $rt netlink requests a star node (at most $MAX_REQUESTS)"
 ((sw <= MAX_SETNS)) || fail "apply switches namespace $sw times a star node (at most $MAX_SETNS)"
 ((sy <= MAX_SYNCS)) || fail "apply syncs the journal $sy times a star node (at most $MAX_SYNCS)"
+((dsw <= MAX_DESTROY_SETNS)) || fail "destroy switches namespace $dsw times a star node (at most $MAX_DESTROY_SETNS)"
 
 # Static clients (no DHCP): a namespace with lo up, the macvlan made in it
 # (its index read back once: the kernel echoes a link made in another

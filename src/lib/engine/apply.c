@@ -161,7 +161,13 @@ static int del_netns(struct nn_ctx *ctx, struct nn_step *s, struct nn_error *e)
 	struct nn_ns *ns;
 	int r;
 
-	if ((r = nn_netns_exists(ctx, s->ns, e)) < 0)
+	/* A handle held since the plan read its cookie (observe.c keeps one
+	 * of each namespace its prune deletes): when the name still is that
+	 * namespace, it is one and has that cookie; else the handle is let
+	 * go and both are read again. */
+	if (nn_ctx_ns_cached(ctx, s->ns, &ns) && nn_netns_same(ctx, s->ns, ns))
+		r = 1;
+	else if (nn_ctx_ns_forget(ctx, s->ns), (r = nn_netns_exists(ctx, s->ns, e)) < 0)
 		return r;
 	if (r == 1 && (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0))
 		return -e->code;

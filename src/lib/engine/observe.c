@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "netnsctl/netns.h"
 #include "netnsctl/owner.h"
 #include "util/cleanup.h"
+#include "kernel/nl.h"
 #include "engine/plan.h"
 
 struct observer {
@@ -28,6 +30,9 @@ struct observer {
 	struct nn_snapshot *snap;
 	struct nn_hash pruned;		/* namespaces the prune deletes: nothing in
 					 * them needs reading */
+	struct nn_hash held;		/* name -> fd of a namespace whose cookie was
+					 * read without a handle: kept as the
+					 * handle of one the prune deletes */
 };
 
 static int nomem(struct nn_error *e)
@@ -61,8 +66,21 @@ static int first_sight(struct observer *o, const char *name, bool handle, bool d
 	if (sn->exists && (handle || !*name))
 		return nn_ctx_ns(o->ctx, name, &ns, e) < 0 || nn_ns_cookie(ns, &sn->cookie, e) < 0 ?
 			       -e->code : 0;
-	if (sn->exists)
+	if (sn->exists && nn_ctx_ns_cached(o->ctx, name, &ns))
 		return nn_netns_cookie(o->ctx, name, &sn->cookie, e) < 0 ? -e->code : 0;
+	if (sn->exists) {
+		/* Its descriptor held: the delete checks its cookie by it
+		 * (nn_netns_same()), not by entering it again. */
+		int fd = nn_netns_cookie_fd(o->ctx, name, &sn->cookie, e);
+
+		if (fd < 0)
+			return fd;
+		if (nn_hash_put(&o->held, name, (void *)(intptr_t)fd) < 0) {
+			close(fd);
+			return nomem(e);
+		}
+		return 0;
+	}
 	if (dead && (r = nn_netns_dead(o->ctx, name, e)) < 0)
 		return r;
 	sn->dead = dead && r == 1;
@@ -314,9 +332,17 @@ static int look_prune(struct observer *o, struct nn_error *e)
 			continue;
 		if (look_record_ns(o, j->name, &sn, e) < 0)
 			return -e->code;
-		if (sn->exists && nn_owner_netns(j, sn->cookie) &&
-		    nn_hash_put(&o->pruned, j->name, NULL) < 0)
-			return nomem(e);
+		if (sn->exists && nn_owner_netns(j, sn->cookie)) {
+			struct nn_ns *ns;
+			void *fd;
+
+			if (nn_hash_put(&o->pruned, j->name, NULL) < 0)
+				return nomem(e);
+			if (nn_hash_del(&o->held, j->name, &fd) &&
+			    nn_ctx_ns_adopt(o->ctx, j->name, (int)(intptr_t)fd, NULL, &sn->cookie, &ns,
+					    e) < 0)
+				return -e->code;
+		}
 	}
 	for (size_t i = 0; i < snap->n_journal; i++) {
 		const struct nn_journal_entry *j = &snap->journal[i];
@@ -523,6 +549,14 @@ static int observe(struct nn_ctx *ctx, const struct nn_lab *lab, bool narrow,
 		return nomem(e);
 	ret = observe_all(&o, narrow, e);
 	nn_hash_free(&o.pruned);
+	{
+		const char *name;
+		void *fd;
+
+		for (size_t it = 0; nn_hash_next(&o.held, &it, &name, &fd);)
+			close((int)(intptr_t)fd);
+		nn_hash_free(&o.held);
+	}
 	if (ret < 0) {
 		nn_snapshot_free(o.snap);
 		return ret;
