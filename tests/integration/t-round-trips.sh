@@ -110,9 +110,13 @@ nsx n1 ping -c 1 -W 2 10.77.0.32 >/dev/null || fail "n1 cannot reach n32"
 # A status of it: one socket a node, opened with a setns in and one out,
 # and nothing else that switches (ip_forward by RTM_GETNETCONF: 4 a node
 # when it was read from /proc/sys inside the namespace).
+# Its requests: a link, an address dump, the forwarding and one namespace
+# id a node (the id of the host asked in the node: one proves the pair),
+# and the host's dumps (5 a node when both ids of each pair were asked).
 count status 32
-pretty "status of star 32: $SETNS setns (at most 2 a node + 2)"
+pretty "status of star 32: $SETNS setns (at most 2 a node + 2), $SENDS round trips (at most 4 a node + 4)"
 ((SETNS <= 2 * 32 + 2)) || fail "status switches namespace $SETNS times for 32 nodes"
+((SENDS <= 4 * 32 + 4)) || fail "status sends $SENDS netlink requests for 32 nodes"
 star_file "$WORK/star32-tbf.yaml" 32 ", port_egress: {rate: 10mbit, burst: 32kb, limit: 32kb}"
 sed -i 's/^name: .*/name: star32/' "$WORK/star32-tbf.yaml"
 count apply 32 "$WORK/star32-tbf.yaml"
