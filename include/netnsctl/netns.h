@@ -54,6 +54,13 @@ int nn_netns_exists(struct nn_ctx *ctx, const char *name, struct nn_error *e);
  * without one open file per namespace for the rest of the run.  ENOENT when
  * NAME is no namespace. */
 int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e);
+/* The same, and an open descriptor of the namespace it read (the caller's
+ * to close, or to hand to nn_ctx_ns_adopt()): held, its namespace and the
+ * identity of its file cannot be another's. */
+int nn_netns_cookie_fd(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e);
+/* Does NAME in the run dir name the namespace NS holds (the same nsfs
+ * inode)?  A handle held since its cookie was read then has that cookie. */
+int nn_netns_same(struct nn_ctx *ctx, const char *name, struct nn_ns *ns);
 
 /* 1 when NAME in the run dir is only a dead mount point (an empty file with
  * no mount on it: a netnsctl or ip killed between making it and binding a

@@ -19,7 +19,8 @@ cleanup() {
 	local rc=$?
 	set +e
 	n destroy "$WORK/narrow.yaml" >/dev/null 2>&1
-	del_namespaces a b
+	n destroy "$WORK/port.yaml" >/dev/null 2>&1
+	del_namespaces a b c
 	rm -rf "$WORK"
 	exit $rc
 }
@@ -69,4 +70,38 @@ ok n status narrow
 assert_eq "$OUT" "in sync" "status after the fallback"
 
 ok n destroy "$WORK/narrow.yaml"
+
+# A bridge member's port has a root only where the file asks for one: the
+# first impairment of a port adds a qdisc to the lab, and still only the
+# qdiscs are read; the last one removed is a prune: the whole lab.
+port_lab() {	# port_lab [RATE]
+	local egress=${1:+", port_egress: {rate: $1, burst: 32kb}"}
+	cat >"$WORK/port.yaml" <<-EOF2
+	name: port
+	nodes: [{name: c}]
+	bridges:
+	  - name: brn
+	    members:
+	      - {node: c, if: eth0, addr: 10.63.0.2/24, port: v-c$egress}
+	EOF2
+}
+pretty "a port's first impairment: only the qdiscs are read and changed"
+port_lab
+ok n apply "$WORK/port.yaml"
+ip -n c link set eth0 down
+port_lab 5mbit
+ok n apply "$WORK/port.yaml"
+[[ $OUT == *"qdisc tbf rate 5Mbit"*"v-c"* && $OUT != *up* ]] || fail "not the qdisc alone: $OUT"
+[[ $(tc qdisc show dev v-c root) == *"rate 5Mbit"* ]] || fail "the rate is not 5mbit: $(tc qdisc show dev v-c root)"
+run n status port
+assert_eq "$OUT" "missing: set eth0 in c up" "status after the narrow apply of an added impairment"
+
+pretty "a port's impairment removed: the whole lab is planned (the prune of its qdisc)"
+port_lab
+ok n apply "$WORK/port.yaml"
+[[ $OUT == *"set eth0 in c up"* && $OUT == *"qdisc tbf"*"v-c"* ]] || fail "not the whole lab: $OUT"
+[[ $(tc qdisc show dev v-c root) != *tbf* ]] || fail "the pruned tbf is still there: $(tc qdisc show dev v-c root)"
+ok n status port
+assert_eq "$OUT" "in sync" "status after the prune"
+ok n destroy "$WORK/port.yaml"
 assert_nothing_left

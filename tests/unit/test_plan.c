@@ -964,6 +964,7 @@ static struct nn_lab *impaired(const char *delay, const char *route_via, const c
 static void qdiscs_only(void **state)
 {
 	struct nn_lab *before = impaired("10ms", "10.0.0.2", "to-b"), *after;
+	struct nn_error e = { 0 };
 
 	(void)state;
 	after = impaired("10ms", "10.0.0.2", "to-b");
@@ -977,6 +978,22 @@ static void qdiscs_only(void **state)
 	nn_lab_free(after);
 	after = impaired("20ms", "10.0.0.2", "lo");
 	assert_false(nn_lab_differs_in_qdiscs_only(before, after));	/* another link */
+	nn_lab_free(after);
+	/* A root set on one more link (the first impairment of a link): its
+	 * qdiscs alone; one no longer set is a prune: the whole lab. */
+	after = impaired("10ms", "10.0.0.2", "to-b");
+	assert_int_equal(nn_lab_add_qdisc(after, "b", "to-a", &before->qdiscs[0].want, &e), 0);
+	assert_true(nn_lab_differs_in_qdiscs_only(before, after));
+	assert_false(nn_lab_differs_in_qdiscs_only(after, before));
+	nn_lab_free(after);
+	after = impaired("10ms", "10.0.0.2", "lo");
+	assert_int_equal(nn_lab_add_qdisc(after, "a", "to-b", &before->qdiscs[0].want, &e), 0);
+	assert_true(nn_lab_differs_in_qdiscs_only(before, after));	/* in another order */
+	assert_false(nn_lab_differs_in_qdiscs_only(after, before));
+	nn_lab_free(after);
+	after = impaired("10ms", "10.0.0.3", "to-b");
+	assert_int_equal(nn_lab_add_qdisc(after, "b", "to-a", &before->qdiscs[0].want, &e), 0);
+	assert_false(nn_lab_differs_in_qdiscs_only(before, after));	/* and a route */
 	nn_lab_free(after);
 	nn_lab_free(before);
 }

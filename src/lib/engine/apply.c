@@ -33,6 +33,8 @@ struct applier {
 	struct nn_plan *p;
 	const char *owner;
 	struct nn_hash made;	/* "NS/IF" -> ifindex of a link this run made */
+	bool *intended;		/* per step: its qdisc intent is on disk, its
+				 * request not made yet (qdisc_intents()) */
 };
 
 static const char *link_key(char *buf, size_t len, const char *ns, const char *ifname)
@@ -161,7 +163,13 @@ static int del_netns(struct nn_ctx *ctx, struct nn_step *s, struct nn_error *e)
 	struct nn_ns *ns;
 	int r;
 
-	if ((r = nn_netns_exists(ctx, s->ns, e)) < 0)
+	/* A handle held since the plan read its cookie (observe.c keeps one
+	 * of each namespace its prune deletes): when the name still is that
+	 * namespace, it is one and has that cookie; else the handle is let
+	 * go and both are read again. */
+	if (nn_ctx_ns_cached(ctx, s->ns, &ns) && nn_netns_same(ctx, s->ns, ns))
+		r = 1;
+	else if (nn_ctx_ns_forget(ctx, s->ns), (r = nn_netns_exists(ctx, s->ns, e)) < 0)
 		return r;
 	if (r == 1 && (nn_ctx_ns(ctx, s->ns, &ns, e) < 0 || nn_ns_cookie(ns, &cookie, e) < 0))
 		return -e->code;
@@ -461,8 +469,10 @@ static int do_qdisc(struct applier *a, struct nn_step *s, struct nn_error *e)
 	    (!s->u.qdisc.handle && nn_qdisc_free_handle(ns, ifindex, &s->u.qdisc.handle, e) < 0))
 		return -e->code;
 	nn_proof_qdisc(&proof, s->u.qdisc.handle, ifindex);
-	if (nn_journal_intent(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, a->owner, &proof, e) < 0)
+	if (!a->intended[s - a->p->steps] &&
+	    nn_journal_intent(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, a->owner, &proof, e) < 0)
 		return -e->code;
+	a->intended[s - a->p->steps] = false;
 	/* A refused replace leaves the old qdisc (see qdisc.h). */
 	if (set_qdisc(ns, ifindex, s->u.qdisc.handle, &s->u.qdisc.want, e) < 0) {
 		nn_journal_retract(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, &ignored);
@@ -605,6 +615,61 @@ static int do_change(struct applier *a, struct nn_step *s, struct nn_error *e)
 		return ret;
 	s->run.done = ret > 0;
 	return 0;
+}
+
+/*
+ * The intents of the qdisc sets from step I on, up to the first step of
+ * another kind, written together and synced once (a sync per qdisc was
+ * most of a re-apply's time): still on disk before the first request they
+ * cover.  A step whose link or free handle cannot be had ends the group; it
+ * fails in its own turn.  Intents whose request never comes (an earlier one
+ * failed, a signal) are retracted by retract_intended().
+ */
+static int qdisc_intents(struct applier *a, size_t i, struct nn_error *e)
+{
+	struct nn_error ignored = { 0 };
+	struct nn_plan *p = a->p;
+	size_t n = 0;
+
+	for (size_t k = i; k < p->n; k++) {
+		struct nn_step *s = &p->steps[k];
+		struct nn_proof proof;
+		struct nn_ns *ns;
+		int ifindex;
+
+		/* a timed set is journalled by change.h, in its own journal */
+		if (s->kind != NN_STEP_QDISC_SET || s->run.done || s->u.qdisc.for_ns)
+			break;
+		if (a->intended[k])
+			continue;
+		if (link_index(a, s->ns, s->ifname, s->run.ifindex, &ns, &ifindex, &ignored) < 0 ||
+		    (!s->u.qdisc.handle &&
+		     nn_qdisc_free_handle(ns, ifindex, &s->u.qdisc.handle, &ignored) < 0)) {
+			nn_error_clear(&ignored);
+			break;
+		}
+		nn_proof_qdisc(&proof, s->u.qdisc.handle, ifindex);
+		if (nn_journal_intent_unsynced(a->ctx, NN_OBJ_QDISC, s->ns, s->ifname, a->owner,
+					       &proof, e) < 0)
+			return -e->code;
+		a->intended[k] = true;
+		n++;
+	}
+	return n && nn_journal_sync(a->ctx, e) < 0 ? -e->code : 0;
+}
+
+/* The qdisc intents written ahead whose request was not made. */
+static void retract_intended(struct applier *a)
+{
+	struct nn_error ignored = { 0 };
+
+	for (size_t k = 0; k < a->p->n; k++) {
+		if (!a->intended[k])
+			continue;
+		nn_journal_retract(a->ctx, NN_OBJ_QDISC, a->p->steps[k].ns, a->p->steps[k].ifname,
+				   &ignored);
+		a->intended[k] = false;
+	}
 }
 
 /*
@@ -892,6 +957,9 @@ static int do_step(struct applier *a, size_t i, struct nn_error *e)
 		s->run.done = true;
 		return 0;
 	case NN_STEP_QDISC_SET:
+		if (!a->intended[i] && qdisc_intents(a, i, e) < 0)
+			return -e->code;
+		return do_qdisc(a, s, e);
 	case NN_STEP_QDISC_CLEAR:
 		return do_qdisc(a, s, e);
 	case NN_STEP_ROUTE_SET:
@@ -1307,6 +1375,10 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 	if (nn_plan_check(p, e) < 0)
 		return -e->code;
 	applier_init(&a, ctx, p);
+	if (!(a.intended = calloc(p->n + 1, sizeof(*a.intended)))) {
+		nn_hash_free(&a.made);
+		return nn_error_set(e, ENOMEM, "cannot apply");
+	}
 	for (i = 0; i < p->n; i++) {
 		nn_step_text(&p->steps[i], text, sizeof(text));
 		if (cancel_sig) {
@@ -1327,11 +1399,15 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 	if (ret == 0 && lab->run && cancel_sig)
 		ret = nn_error_setx(e, ECANCELED, "interrupted by signal %d", (int)cancel_sig);
 	if (ret < 0) {
+		retract_intended(&a);
+		free(a.intended);
 		/* The failing step too, when it got as far as changing the kernel. */
 		undo_upto(&a, i, undone, arg);
 		nn_hash_free(&a.made);
 		return ret;
 	}
+	free(a.intended);
+	a.intended = NULL;
 	ret = wait_gone_with(&a, e);
 	nn_hash_free(&a.made);
 	if (ret < 0)

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "netnsctl/owner.h"
 #include "netnsctl/timed.h"
 #include "util/cleanup.h"
+#include "kernel/nl.h"
 #include "engine/plan.h"
 
 struct observer {
@@ -30,6 +32,9 @@ struct observer {
 	struct nn_snapshot *snap;
 	struct nn_hash pruned;		/* namespaces the prune deletes: nothing in
 					 * them needs reading */
+	struct nn_hash held;		/* name -> fd of a namespace whose cookie was
+					 * read without a handle: kept as the
+					 * handle of one the prune deletes */
 };
 
 static int nomem(struct nn_error *e)
@@ -63,8 +68,21 @@ static int first_sight(struct observer *o, const char *name, bool handle, bool d
 	if (sn->exists && (handle || !*name))
 		return nn_ctx_ns(o->ctx, name, &ns, e) < 0 || nn_ns_cookie(ns, &sn->cookie, e) < 0 ?
 			       -e->code : 0;
-	if (sn->exists)
+	if (sn->exists && nn_ctx_ns_cached(o->ctx, name, &ns))
 		return nn_netns_cookie(o->ctx, name, &sn->cookie, e) < 0 ? -e->code : 0;
+	if (sn->exists) {
+		/* Its descriptor held: the delete checks its cookie by it
+		 * (nn_netns_same()), not by entering it again. */
+		int fd = nn_netns_cookie_fd(o->ctx, name, &sn->cookie, e);
+
+		if (fd < 0)
+			return fd;
+		if (nn_hash_put(&o->held, name, (void *)(intptr_t)fd) < 0) {
+			close(fd);
+			return nomem(e);
+		}
+		return 0;
+	}
 	if (dead && (r = nn_netns_dead(o->ctx, name, e)) < 0)
 		return r;
 	sn->dead = dead && r == 1;
@@ -233,12 +251,21 @@ static int look_veth(struct observer *o, const struct lab_veth *v, struct nn_err
 		if (a == b) {
 			paired = !la->peer_nsid_set && !lb->peer_nsid_set;
 		} else if (la->peer_nsid_set && lb->peer_nsid_set) {
-			if (look_nsid(o, a->name, b->name, e) < 0 || look_nsid(o, b->name, a->name, e) < 0)
-				return -e->code;
-			nn_snap_nsid(o->snap, a->name, b->name, &id_ab);
-			nn_snap_nsid(o->snap, b->name, a->name, &id_ba);
-			paired = id_ab >= 0 && id_ab == la->peer_nsid && id_ba >= 0 &&
-				 id_ba == lb->peer_nsid;
+			/* One id proves the pair (plan.c, is_pair()): asked where
+			 * the kernel finds it sooner, not in the host, whose
+			 * table holds an id for every namespace with a veth
+			 * into it and is searched end to end. */
+			if (*b->name) {
+				if (look_nsid(o, b->name, a->name, e) < 0)
+					return -e->code;
+				nn_snap_nsid(o->snap, b->name, a->name, &id_ba);
+				paired = id_ba >= 0 && id_ba == lb->peer_nsid;
+			} else {
+				if (look_nsid(o, a->name, b->name, e) < 0)
+					return -e->code;
+				nn_snap_nsid(o->snap, a->name, b->name, &id_ab);
+				paired = id_ab >= 0 && id_ab == la->peer_nsid;
+			}
 		}
 	}
 	if (paired)
@@ -336,9 +363,17 @@ static int look_prune(struct observer *o, struct nn_error *e)
 			continue;
 		if (look_record_ns(o, j->name, &sn, e) < 0)
 			return -e->code;
-		if (sn->exists && nn_owner_netns(j, sn->cookie) &&
-		    nn_hash_put(&o->pruned, j->name, NULL) < 0)
-			return nomem(e);
+		if (sn->exists && nn_owner_netns(j, sn->cookie)) {
+			struct nn_ns *ns;
+			void *fd;
+
+			if (nn_hash_put(&o->pruned, j->name, NULL) < 0)
+				return nomem(e);
+			if (nn_hash_del(&o->held, j->name, &fd) &&
+			    nn_ctx_ns_adopt(o->ctx, j->name, (int)(intptr_t)fd, NULL, &sn->cookie, &ns,
+					    e) < 0)
+				return -e->code;
+		}
 	}
 	for (size_t i = 0; i < snap->n_journal; i++) {
 		const struct nn_journal_entry *j = &snap->journal[i];
@@ -628,6 +663,14 @@ static int observe(struct nn_ctx *ctx, const struct nn_lab *lab, bool narrow,
 		return nomem(e);
 	ret = observe_all(&o, narrow, e);
 	nn_hash_free(&o.pruned);
+	{
+		const char *name;
+		void *fd;
+
+		for (size_t it = 0; nn_hash_next(&o.held, &it, &name, &fd);)
+			close((int)(intptr_t)fd);
+		nn_hash_free(&o.held);
+	}
 	if (ret < 0) {
 		nn_snapshot_free(o.snap);
 		return ret;

@@ -241,12 +241,16 @@ bool nn_veth_may_pair(const struct nn_link_info *la, const struct nn_link_info *
 }
 
 /* Are LA in A and LB in B the two ends of one veth?  ifindexes are per
- * namespace: only the namespace ids prove the peers. */
+ * namespace: only the namespace ids prove the peers.  One side's id is
+ * enough (observe reads one): with it, that end's peer is the link of the
+ * other's ifindex in the other namespace, i.e. the other end, and a veth's
+ * ends are each other's peers.  Each id the snapshot has must match. */
 static bool is_pair(const struct nn_snapshot *snap, const struct nn_snap_ns *a,
 		    const struct nn_link_info *la, const struct nn_snap_ns *b,
 		    const struct nn_link_info *lb)
 {
 	int32_t id_ab, id_ba;
+	bool ab, ba;
 
 	if (!nn_veth_may_pair(la, lb))
 		return false;
@@ -254,8 +258,10 @@ static bool is_pair(const struct nn_snapshot *snap, const struct nn_snap_ns *a,
 		return !la->peer_nsid_set && !lb->peer_nsid_set;
 	if (!la->peer_nsid_set || !lb->peer_nsid_set)
 		return false;
-	return nn_snap_nsid(snap, a->name, b->name, &id_ab) && nn_snap_nsid(snap, b->name, a->name, &id_ba) &&
-	       id_ab >= 0 && id_ab == la->peer_nsid && id_ba >= 0 && id_ba == lb->peer_nsid;
+	ab = nn_snap_nsid(snap, a->name, b->name, &id_ab);
+	ba = nn_snap_nsid(snap, b->name, a->name, &id_ba);
+	return (ab || ba) && (!ab || (id_ab >= 0 && id_ab == la->peer_nsid)) &&
+	       (!ba || (id_ba >= 0 && id_ba == lb->peer_nsid));
 }
 
 static int plan_link_end(struct nn_plan *p, const struct nn_snap_ns *ob, const char *ifname,

@@ -10,6 +10,7 @@
 #include "netnsctl/lab.h"
 #include "netnsctl/names.h"
 #include "netnsctl/partition.h"
+#include "util/hash.h"
 #include "util/show.h"
 #include "engine/spec.h"
 
@@ -450,6 +451,34 @@ static bool same_nats(const struct nn_lab *a, const struct nn_lab *b)
 	return true;
 }
 
+/* B sets a root on every link A did (not one twice) and differs from A in
+ * one of them or sets more: by name, in any order. */
+static bool qdiscs_added_or_changed(const struct nn_lab *a, const struct nn_lab *b)
+{
+	struct nn_hash had = NN_HASH_INIT;
+	char key[NSNAME_MAX + IFNAMSIZ + 2];
+	size_t kept = 0;
+	bool differ = a->n_qdiscs != b->n_qdiscs, ok = true;
+	void *v;
+
+	for (size_t i = 0; ok && i < a->n_qdiscs; i++) {
+		snprintf(key, sizeof(key), "%s/%s", a->qdiscs[i].ns, a->qdiscs[i].ifname);
+		ok = !nn_hash_find(&had, key, NULL) &&
+		     nn_hash_put(&had, key, (void *)&a->qdiscs[i]) == 0;
+	}
+	for (size_t i = 0; ok && i < b->n_qdiscs; i++) {
+		const struct lab_qdisc *y = &b->qdiscs[i];
+
+		snprintf(key, sizeof(key), "%s/%s", y->ns, y->ifname);
+		if (!nn_hash_del(&had, key, &v))
+			continue;
+		kept++;
+		differ |= !same_qdisc(&((const struct lab_qdisc *)v)->want, &y->want);
+	}
+	nn_hash_free(&had);
+	return ok && kept == a->n_qdiscs && differ;
+}
+
 bool nn_lab_differs_in_qdiscs_only(const struct nn_lab *a, const struct nn_lab *b)
 {
 	bool differ = false;
@@ -461,19 +490,27 @@ bool nn_lab_differs_in_qdiscs_only(const struct nn_lab *a, const struct nn_lab *
 	    !SAME_ARRAY(a, b, routes, same_route) || !SAME_ARRAY(a, b, fwds, same_fwd) ||
 	    !same_nats(a, b) ||
 	    a->n_del_ns || b->n_del_ns || a->n_del_veths || b->n_del_veths ||
-	    !same_commands(a, b) || !same_groups(a, b) || a->n_qdiscs != b->n_qdiscs ||
+	    !same_commands(a, b) || !same_groups(a, b) || a->n_qdiscs > b->n_qdiscs ||
 	    a->n_tcs || b->n_tcs)	/* trees: their links' ifbs and ingress, observed whole */
 		return false;
-	/* The same links, each with its own root: a qdisc moved to another link
-	 * is another lab. */
-	for (size_t i = 0; i < a->n_qdiscs; i++) {
-		const struct lab_qdisc *x = &a->qdiscs[i], *y = &b->qdiscs[i];
+	/* Every root A set is still set by B (changed or not), and B may set
+	 * roots on more links: a root the lab no longer sets is pruned, which
+	 * only the whole lab's plan does (it reads the journal's qdiscs where
+	 * they are); a qdisc moved to another link is one removed. */
+	if (a->n_qdiscs == b->n_qdiscs) {
+		size_t i;
 
-		if (strcmp(x->ns, y->ns) || strcmp(x->ifname, y->ifname))
-			return false;
-		differ |= !same_qdisc(&x->want, &y->want);
+		for (i = 0; i < a->n_qdiscs; i++) {
+			const struct lab_qdisc *x = &a->qdiscs[i], *y = &b->qdiscs[i];
+
+			if (strcmp(x->ns, y->ns) || strcmp(x->ifname, y->ifname))
+				break;
+			differ |= !same_qdisc(&x->want, &y->want);
+		}
+		if (i == a->n_qdiscs)
+			return differ;
 	}
-	return differ;
+	return qdiscs_added_or_changed(a, b);
 }
 
 int nn_lab_set_link_state(struct nn_lab *lab, const char *ns, const char *ifname, bool up,

@@ -134,7 +134,14 @@ int nn_link_list(struct nn_ns *ns, struct nn_link_info **out, size_t *n, struct 
 	char buf[MSG_BUF] = { 0 };
 	struct link_dump d = { 0 };
 
-	if (nn_mnl_dump(ns, link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0), link_dump_cb, &d, link_dump_reset,
+	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0);
+
+	/* Without the counters (IFLA_STATS64, IFLA_STATS, IPv6's): nothing
+	 * here reads them, and they are most of each link's message (~1.8 KB
+	 * each, a dump of a bridge's thousand ports filled and copied
+	 * whole, for every status and at every poll of a teardown). */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (nn_mnl_dump(ns, nlh, link_dump_cb, &d, link_dump_reset,
 			e, "cannot list the links of %s", nn_ns_label(ns)) < 0) {
 		free(d.v);
 		return -e->code;

@@ -432,14 +432,33 @@ int nn_netns_exists(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 
 int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e)
 {
-	char path[PATH_MAX];
-	_cleanup_close_ int fd = -1, self = -1, sock = -1;
-	socklen_t len = sizeof(*cookie);
 	struct nn_ns *ns;
-	int err = 0;
+	int fd;
 
 	if (nn_ctx_ns_cached(ctx, name, &ns))
 		return nn_ns_cookie(ns, cookie, e);
+	if ((fd = nn_netns_cookie_fd(ctx, name, cookie, e)) < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int nn_netns_same(struct nn_ctx *ctx, const char *name, struct nn_ns *ns)
+{
+	char path[PATH_MAX];
+	struct stat a, b;
+
+	return ns_path(ctx, name, path, NULL) == 0 && stat(path, &a) == 0 &&
+	       fstat(nn_ns_fd(ns), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int nn_netns_cookie_fd(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1, self = -1, sock = -1;
+	socklen_t len = sizeof(*cookie);
+	int err = 0;
+
 	if (ns_path(ctx, name, path, e) < 0)
 		return -e->code;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -462,7 +481,7 @@ int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, stru
 		return nn_error_set(e, err, "cannot open a socket in namespace \"%s\"", name);
 	if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
 		return nn_error_set(e, errno, "cannot read the cookie of namespace \"%s\"", name);
-	return 0;
+	return steal_fd(&fd);
 }
 
 int nn_netns_dead(struct nn_ctx *ctx, const char *name, struct nn_error *e)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
 #include <libmnl/libmnl.h>
@@ -207,17 +209,54 @@ static int open_forward(struct nn_ns *ns, int flags, struct nn_error *e)
 	return fd < 0 ? -e->code : fd;
 }
 
+struct netconf_reply {
+	bool seen;
+	int32_t forwarding;
+};
+
+static int netconf_attr_cb(const struct nlattr *a, void *data)
+{
+	struct netconf_reply *r = data;
+
+	if (mnl_attr_get_type(a) == NETCONFA_FORWARDING &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+		r->forwarding = (int32_t)mnl_attr_get_u32(a);
+		r->seen = true;
+	}
+	return MNL_CB_OK;
+}
+
+static int netconf_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWNETCONF)
+		mnl_attr_parse(nlh, sizeof(struct netconfmsg), netconf_attr_cb, data);
+	return MNL_CB_OK;
+}
+
+/*
+ * ip_forward is the namespace's "all" IPv4 setting (devconf_all), which
+ * RTM_GETNETCONF of NETCONFA_IFINDEX_ALL answers on the namespace's own
+ * socket: no setns and no /proc file a namespace, as reading the sysctl
+ * would take (a status of a star read it for every node).
+ */
 int nn_forwarding_get(struct nn_ns *ns, bool *on, struct nn_error *e)
 {
-	_cleanup_close_ int fd = open_forward(ns, O_RDONLY, e);
-	char c = 0;
+	char buf[256] = { 0 };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct netconf_reply r = { 0 };
+	struct netconfmsg *ncm;
 
-	if (fd < 0)
-		return fd;
-	if (read(fd, &c, 1) != 1)
-		return nn_error_set(e, errno ? errno : EIO, "cannot read %s in %s", IP_FORWARD,
-				    nn_ns_label(ns));
-	*on = c == '1';
+	nlh->nlmsg_type = RTM_GETNETCONF;
+	ncm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ncm));
+	ncm->ncm_family = AF_INET;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, (uint32_t)NETCONFA_IFINDEX_ALL);
+	if (nn_mnl_talk(ns, nlh, netconf_cb, &r, e, "cannot read %s in %s", IP_FORWARD,
+			nn_ns_label(ns)) < 0)
+		return -e->code;
+	if (!r.seen)
+		return nn_error_setx(e, EPROTO, "cannot read %s in %s: the kernel did not say",
+				     IP_FORWARD, nn_ns_label(ns));
+	*on = r.forwarding != 0;
 	return 0;
 }
 
