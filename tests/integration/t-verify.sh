@@ -24,6 +24,11 @@ WORK=$(mktemp -d)
 # Short runs: 50 probes 2 ms apart, half a second for answers that do not
 # come, 1 s transfers.
 FAST=(--count 50 --interval 2ms --wait 500ms --rate-test 1s)
+# Where a rate must hold, 3 s transfers: a 1 s TCP transfer through a tbf on
+# its own sender now and then reads ~68% of the rate (13.7 of 20 Mbit/s,
+# about 1 run in 8 on an idle machine; reliability.md finding 69); 3 s
+# read 20.1 in 16 of 16.
+HOLD=(--count 50 --interval 2ms --wait 500ms --rate-test 3s)
 
 cleanup() {
 	local rc=$?
@@ -127,7 +132,7 @@ ok n destroy "$WORK/pabc.yaml"
 pretty "verify.yaml: derived bounds and given ones hold"
 ok n apply "$EX/verify.yaml"
 take_reference
-ok n verify "$EX/verify.yaml" "${FAST[@]}" -j
+ok n verify "$EX/verify.yaml" "${HOLD[@]}" -j
 schema verify
 assert_eq "$(pj pass)" true "verify.yaml: $OUT"
 # client -> server: everything derived, the 20mbit tbf the bottleneck
