@@ -147,11 +147,18 @@ ok n create-veth-pair sva svb
 ok n set-rate sva veth-a --rate 10mbit
 ok n probe sva svb --count 10 --interval 2ms --rate-test 1s
 [[ $OUT == *"goodput "*"Mbit/s over 1 s"*"per second: "* ]] || fail "text output: $OUT"
-OUT=$(n probe sva svb --count 10 --interval 2ms --rate-test 2s --json)
+# The seconds after the first, as verify judges a rate (docs/verify.md) and
+# iperf3 --omit advises: TCP's start through a tbf on its own sender now and
+# then loses a retransmission there and waits out a timeout (~0.3 s; iperf3
+# -t 1 read 14.5 of 20 Mbit/s in 1 run of 23, reliability.md finding 69).
+OUT=$(n probe sva svb --count 10 --interval 2ms --rate-test 3s --json)
 schema probe
-within "$(pj goodput_bps)" 9e6 11e6 || fail "goodput $(pj goodput_bps) bit/s through 10mbit"
-within "$(pj link_bps)" 9e6 11e6 || fail "link-layer rate $(pj link_bps) bit/s through 10mbit"
-assert_eq "$(pj per_second_bps | wc -w)" 2 "seconds reported"
+assert_eq "$(pj per_second_bps | wc -w)" 3 "seconds reported"
+later=$(awk -v a="$(pj per_second_bps.1)" -v b="$(pj per_second_bps.2)" 'BEGIN { printf "%.0f", (a + b) / 2 }')
+within "$later" 9e6 11e6 || fail "goodput $later bit/s through 10mbit (seconds 2 and 3)"
+link=$(awk -v g="$later" -v mtu="$(pj mtu)" -v mss="$(pj mss)" 'BEGIN { printf "%.0f", g * (mtu + 14) / mss }')
+within "$link" 9e6 11e6 || fail "link-layer rate $link bit/s through 10mbit (seconds 2 and 3)"
+(( $(pj goodput_bps | cut -d. -f1) > 0 )) || fail "no goodput over the window: $(pj goodput_bps)"
 # One second of a TCP flow through a token bucket swings by a burst and the
 # ACK clock's phase (8.56 Mbit/s seen on a loaded CI machine under ASan, the
 # whole transfer within 10%): a second is checked to be the shaped rate, not
