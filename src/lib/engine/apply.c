@@ -821,7 +821,7 @@ static void undo_tc(struct applier *a, struct nn_step *s)
 	struct nn_error e = { 0 };
 	struct nn_proof proof;
 	struct nn_ns *ns;
-	int ifindex;
+	int ifindex = 0;
 
 	switch (s->kind) {
 	case NN_STEP_IFB_ADD:

@@ -756,7 +756,7 @@ static int directed(struct parser *p, const yaml_node_t *n, const struct nn_labf
 		yaml_node_t *k = node_at(p, pr->key), *v = node_at(p, pr->value);
 		char from[NN_LABFILE_NAME_MAX + 1];
 		const char *ks, *arrow;
-		size_t alen, a, b;
+		size_t alen, a = 0, b = 0;
 		int ret, i;
 
 		if (!k || !v)

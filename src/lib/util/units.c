@@ -236,7 +236,7 @@ int nn_parse_time(const char *s, const char *what, uint64_t *ns, struct nn_error
 	static const struct unit bare = { "us", 1000, 1 };
 	struct decimal d;
 	struct nn_shown b;
-	uint64_t v;
+	uint64_t v = 0;
 	bool fits;
 	int ret;
 
@@ -254,7 +254,7 @@ int nn_parse_percent(const char *s, const char *what, uint32_t *prob, struct nn_
 {
 	struct decimal d;
 	struct nn_shown b;
-	uint64_t v;
+	uint64_t v = 0;
 	bool fits;
 	int ret;
 
@@ -273,7 +273,7 @@ int nn_parse_rate(const char *s, const char *what, uint64_t *bytes_per_sec,
 {
 	struct decimal d;
 	struct nn_shown b;
-	uint64_t v;
+	uint64_t v = 0;
 	bool fits;
 	int ret;
 
@@ -294,7 +294,7 @@ int nn_parse_size(const char *s, const char *what, uint32_t *bytes, struct nn_er
 {
 	struct decimal d;
 	struct nn_shown b;
-	uint64_t v;
+	uint64_t v = 0;
 	bool fits;
 	int ret;
 
@@ -455,7 +455,7 @@ int nn_unit_note(char *buf, size_t len, const char *s, enum nn_unit_kind kind)
 	char num[64], unit[16], bits[32];
 	struct nn_error e = { 0 };
 	size_t n, ulen;
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (!s || !*s)
 		return 0;
