@@ -431,6 +431,15 @@ static void key_str(FILE *f, const char *key, const char *v)
 		fputs("null", f);
 }
 
+/* ,"for_ms":N of a change with a deadline, null for a held one. */
+static void for_ms_json(FILE *f, uint64_t for_ns)
+{
+	if (for_ns)
+		fprintf(f, ",\"for_ms\":%llu", (unsigned long long)(for_ns / 1000000));
+	else
+		fputs(",\"for_ms\":null", f);
+}
+
 static void json_nat(FILE *f, const struct nn_nat_rule *r)
 {
 	char a[64];
@@ -544,10 +553,7 @@ static void json_fields(FILE *f, const struct nn_step *s)
 	case NN_STEP_LINK_STATE:
 		key_str(f, "link", s->ifname);
 		fprintf(f, ",\"up\":%s", s->u.link.up ? "true" : "false");
-		if (s->u.link.for_ns)
-			fprintf(f, ",\"for_ms\":%llu", (unsigned long long)(s->u.link.for_ns / 1000000));
-		else
-			fputs(",\"for_ms\":null", f);
+		for_ms_json(f, s->u.link.for_ns);
 		break;
 	case NN_STEP_PARTITION_ADD:
 		key_str(f, "id", s->u.part.id);
@@ -560,10 +566,7 @@ static void json_fields(FILE *f, const struct nn_step *s)
 			nn_put_json(f, i < s->u.part.na ? s->u.part.a[i] : s->u.part.b[i - s->u.part.na]);
 		}
 		fputs("]]", f);
-		if (s->u.part.for_ns)
-			fprintf(f, ",\"for_ms\":%llu", (unsigned long long)(s->u.part.for_ns / 1000000));
-		else
-			fputs(",\"for_ms\":null", f);
+		for_ms_json(f, s->u.part.for_ns);
 		break;
 	case NN_STEP_PARTITION_DEL:
 		key_str(f, "id", s->u.part.id);
