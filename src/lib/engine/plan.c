@@ -15,6 +15,7 @@
 #include <linux/if_ether.h>
 #include <linux/rtnetlink.h>
 
+#include "netnsctl/ifb.h"
 #include "netnsctl/owner.h"
 #include "engine/plan.h"
 
@@ -832,31 +833,57 @@ static int plan_changes(struct nn_plan *p, const struct nn_snapshot *snap, const
 
 /* --- pruning: what this lab's owner made and the lab no longer has --- */
 
-static bool lab_has_link(const struct nn_lab *lab, const char *ns, const char *ifname)
+/*
+ * The links and the roots the lab has, by "ns/ifname" (link_key()): the
+ * prune asks once per record, and a lab of N nodes has N records and N
+ * links (a linear search was 6% of a status of star 1023).
+ */
+struct lab_index {
+	struct nn_hash links;	/* veth ends, bridges, macvlans, and the ifbs
+				 * of ingress trees (never pruned as links
+				 * of their own) */
+	struct nn_hash roots;	/* links with a qdisc or an egress tree */
+};
+
+static int index_put(struct nn_hash *h, const char *ns, const char *ifname)
 {
-	for (size_t i = 0; i < lab->n_veths; i++)
-		for (int k = 0; k < 2; k++)
-			if (!strcmp(lab->veths[i].ns[k], ns) && !strcmp(lab->veths[i].ifname[k], ifname))
-				return true;
-	for (size_t i = 0; i < lab->n_bridges; i++)
-		if (!strcmp(lab->bridges[i].ns, ns) && !strcmp(lab->bridges[i].name, ifname))
-			return true;
-	for (size_t i = 0; i < lab->n_macvlans; i++)
-		if (!strcmp(lab->macvlans[i].ns, ns) && !strcmp(lab->macvlans[i].ifname, ifname))
-			return true;
-	return nn_plan_tc_has_ifb(lab, ns, ifname);
+	char key[300];
+
+	return nn_hash_put(h, link_key(key, sizeof(key), ns, ifname), NULL);
 }
 
-static bool lab_has_qdisc(const struct nn_lab *lab, const char *ns, const char *ifname)
+static bool index_has(const struct nn_hash *h, const char *ns, const char *ifname)
 {
-	for (size_t i = 0; i < lab->n_qdiscs; i++)
-		if (!strcmp(lab->qdiscs[i].ns, ns) && !strcmp(lab->qdiscs[i].ifname, ifname))
-			return true;
-	/* An egress tree is its link's root too (its record is a qdisc's). */
-	for (size_t i = 0; i < lab->n_tcs; i++)
-		if (!lab->tcs[i].ingress && !strcmp(lab->tcs[i].ns, ns) && !strcmp(lab->tcs[i].ifname, ifname))
-			return true;
-	return false;
+	char key[300];
+
+	return nn_hash_find(h, link_key(key, sizeof(key), ns, ifname), NULL);
+}
+
+static int lab_index_make(struct lab_index *x, const struct nn_lab *lab, struct nn_error *e)
+{
+	char ifb[IFNAMSIZ];
+	int r = 0;
+
+	for (size_t i = 0; !r && i < lab->n_veths; i++)
+		for (int k = 0; !r && k < 2; k++)
+			r = index_put(&x->links, lab->veths[i].ns[k], lab->veths[i].ifname[k]);
+	for (size_t i = 0; !r && i < lab->n_bridges; i++)
+		r = index_put(&x->links, lab->bridges[i].ns, lab->bridges[i].name);
+	for (size_t i = 0; !r && i < lab->n_macvlans; i++)
+		r = index_put(&x->links, lab->macvlans[i].ns, lab->macvlans[i].ifname);
+	for (size_t i = 0; !r && i < lab->n_qdiscs; i++)
+		r = index_put(&x->roots, lab->qdiscs[i].ns, lab->qdiscs[i].ifname);
+	for (size_t i = 0; !r && i < lab->n_tcs; i++) {
+		/* An ingress tree has an ifb; an egress tree is its link's
+		 * root (its record is a qdisc's). */
+		if (lab->tcs[i].ingress) {
+			nn_ifb_name(lab->tcs[i].ifname, ifb);
+			r = index_put(&x->links, lab->tcs[i].ns, ifb);
+		} else {
+			r = index_put(&x->roots, lab->tcs[i].ns, lab->tcs[i].ifname);
+		}
+	}
+	return r < 0 ? nn_error_set(e, ENOMEM, "cannot plan") : 0;
 }
 
 static bool lab_has_route(const struct nn_lab *lab, const char *ns, const char *name)
@@ -1018,7 +1045,8 @@ static const char *peer_goes(struct nn_plan *p, const struct nn_snapshot *snap,
  * under those names is left alone.
  */
 static int prune_objects(struct nn_plan *p, const struct nn_snapshot *snap,
-			 const struct nn_lab *lab, struct gone_peers *gp, struct nn_error *e)
+			 const struct nn_lab *lab, const struct lab_index *x, struct gone_peers *gp,
+			 struct nn_error *e)
 {
 	int ret = 0;
 
@@ -1037,7 +1065,7 @@ static int prune_objects(struct nn_plan *p, const struct nn_snapshot *snap,
 		switch (j->kind) {
 		case NN_OBJ_LINK:
 			l = nn_snap_link(ob, j->name);
-			if (lab_has_link(lab, j->ns, j->name) || !l || !nn_owner_link(j, l))
+			if (index_has(&x->links, j->ns, j->name) || !l || !nn_owner_link(j, l))
 				break;
 			s = add_step(p, NN_STEP_LINK_DEL, NN_STATE_EXTRA, NN_WHY_PRUNED, j->ns, j->name, e);
 			if (!s) {
@@ -1055,7 +1083,7 @@ static int prune_objects(struct nn_plan *p, const struct nn_snapshot *snap,
 			break;
 		case NN_OBJ_QDISC:
 			l = nn_snap_link(ob, j->name);
-			if (lab_has_qdisc(lab, j->ns, j->name) || !l)
+			if (index_has(&x->roots, j->ns, j->name) || !l)
 				break;
 			root = nn_snap_root(ob, l->ifindex);
 			if (!nn_owner_qdisc(j, l, root))
@@ -1104,15 +1132,20 @@ static int plan_prune(struct nn_plan *p, const struct nn_snapshot *snap, const s
 		      struct nn_error *e)
 {
 	struct gone_peers g = { NN_HASH_INIT, NN_HASH_INIT };
+	struct lab_index x = { NN_HASH_INIT, NN_HASH_INIT };
 	int ret = prune_namespaces(p, snap, lab, e);
 
 	/* Redirects and clsact first: the ifbs they use go with the links. */
 	if (ret == 0)
 		ret = nn_plan_tc_prune(p, snap, lab, e);
 	if (ret == 0)
-		ret = prune_objects(p, snap, lab, &g, e);
+		ret = lab_index_make(&x, lab, e);
+	if (ret == 0)
+		ret = prune_objects(p, snap, lab, &x, &g, e);
 	nn_hash_free(&g.seen);
 	nn_hash_free(&g.ids);
+	nn_hash_free(&x.links);
+	nn_hash_free(&x.roots);
 	return ret;
 }
 

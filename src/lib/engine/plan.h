@@ -57,9 +57,6 @@ int nn_plan_qdisc(struct nn_plan *p, const struct nn_snapshot *snap, const struc
 bool nn_plan_makes_link(const struct nn_plan *p, const char *ns, const char *ifname);
 bool nn_plan_makes_ns(const struct nn_plan *p, const char *ns);
 bool nn_plan_deletes_ns(const struct nn_plan *p, const char *ns);
-/* IFNAME in NS is the ifb of one of LAB's ingress trees (planned there,
- * made or removed: never pruned as a link of its own). */
-bool nn_plan_tc_has_ifb(const struct nn_lab *lab, const char *ns, const char *ifname);
 /* Prune: the ingress redirects (then the clsact qdiscs) the journal says
  * LAB's owner made, that still bear their proof, on links LAB has no
  * ingress tree for (plan_tc.c). */

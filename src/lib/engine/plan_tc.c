@@ -368,20 +368,6 @@ int nn_plan_tc_item(struct nn_plan *p, const struct nn_snapshot *snap, const str
 	return t->ingress ? plan_ingress(p, snap, t, ob, l, e) : plan_egress(p, snap, t, ob, l, e);
 }
 
-bool nn_plan_tc_has_ifb(const struct nn_lab *lab, const char *ns, const char *ifname)
-{
-	char ifb[IFNAMSIZ];
-
-	for (size_t i = 0; i < lab->n_tcs; i++) {
-		if (!lab->tcs[i].ingress || strcmp(lab->tcs[i].ns, ns))
-			continue;
-		nn_ifb_name(lab->tcs[i].ifname, ifb);
-		if (!strcmp(ifb, ifname))
-			return true;
-	}
-	return false;
-}
-
 static bool lab_has_ingress(const struct nn_lab *lab, const char *ns, const char *ifname)
 {
 	for (size_t i = 0; i < lab->n_tcs; i++)
