@@ -119,8 +119,12 @@ static void foreign_lines_are_skipped(void **state)
 	raw(f, "made netns - b 2 lab:a 0\n");
 	raw(f, "made netns - c x lab:a 0\n");
 	raw(f, "made nothing - d 3 lab:a 0\n");
+	raw(f, "made netns - e +4 lab:a 0\n");
+	raw(f, "made netns - f 5 lab:a 0 cookie=5 \n");
+	raw(f, "made netnsnetnsnetnsnetns - g 6 lab:a 0\n");
 	raw(f, "\n");
-	owned(f, "b=2");
+	raw(f, "made netns - h 7 lab:a 0 cookie=7\n");
+	owned(f, "b=2 h=7");
 }
 
 static void rewrite_keeps_mode_and_empty_owner(void **state)

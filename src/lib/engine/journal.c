@@ -539,6 +539,63 @@ static void entry_key(char *buf, size_t len, const struct nn_journal_entry *j)
 	snprintf(buf, len, "%d/%s/%" PRIu64 "/%s", (int)j->kind, j->ns, j->ns_cookie, j->name);
 }
 
+/*
+ * The next field of a journal line at *S, after the blanks before it:
+ * copied into OUT (MAX bytes and its NUL), *S moved past it; -1 when there
+ * is none or it is longer.  (sscanf's "%799s" was most of the time of a
+ * re-apply that read a journal of thousands of lines.)
+ */
+static int field(const char **s, char *out, size_t max)
+{
+	const char *p = *s, *q;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (q = p; *q && *q != ' ' && *q != '\t' && *q != '\n'; q++)
+		;
+	if (q == p || (size_t)(q - p) > max)
+		return -1;
+	memcpy(out, p, (size_t)(q - p));
+	out[q - p] = 0;
+	*s = q;
+	return 0;
+}
+
+/* A field of decimal digits only, into *V. */
+static int field_u64(const char **s, uint64_t *v)
+{
+	char buf[24], *end;
+
+	if (field(s, buf, sizeof(buf) - 1) < 0 || buf[0] < '0' || buf[0] > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(buf, &end, 10);
+	return *end || errno ? -1 : 0;
+}
+
+/*
+ * One record: seven fields (a journal from before proofs) or eight, a
+ * newline right after the last and nothing else.  A record cut short has
+ * no newline; one cut after its seventh field has " torn" where the proof
+ * would be, which no kind's proof parses.
+ */
+static int parse_record(const char *line, size_t len, char *op, char *kind, char *ens,
+			char *ename, uint64_t *id, char *eowner, uint64_t *cookie, char *eproof)
+{
+	const char *s = line;
+
+	if (!len || line[len - 1] != '\n')
+		return -1;
+	if (field(&s, op, 15) < 0 || field(&s, kind, 15) < 0 || field(&s, ens, 799) < 0 ||
+	    field(&s, ename, 799) < 0 || field_u64(&s, id) < 0 || field(&s, eowner, 199) < 0 ||
+	    field_u64(&s, cookie) < 0)
+		return -1;
+	strcpy(eproof, "-");
+	if (*s != '\n' && field(&s, eproof, 63) < 0)
+		return -1;
+	return s == line + len - 1 ? 0 : -1;
+}
+
 int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *n,
 		     struct nn_error *e)
 {
@@ -552,7 +609,6 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 	struct nn_proof proof;
 	size_t cap = 0, cnt = 0, lsz = 0;
 	ssize_t len;
-	int end, fields;
 
 	*out = NULL;
 	*n = 0;
@@ -571,17 +627,10 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 
 		memset(&ent, 0, sizeof(ent));
 		memset(&proof, 0, sizeof(proof));
-		/* A torn or foreign line is skipped, never trusted: seven fields
-		 * (a journal from before proofs) or eight, a newline and nothing
-		 * else. */
-		end = -1;
-		strcpy(eproof, "-");
-		fields = sscanf(line, "%15s %15s %799s %799s %" SCNu64 " %199s %" SCNu64 "%n %63s%n",
-				op, kind, ens, ename, &ent.id, eowner, &ent.ns_cookie, &end, eproof,
-				&end);
-		/* The last field must be a proof of the record's kind or "-":
-		 * a record cut after its seventh field has " torn" there. */
-		if (line[len - 1] != '\n' || fields < 7 || end < 0 || line[end] != '\n' ||
+		/* A torn or foreign line is skipped, never trusted; the last
+		 * field must be a proof of the record's kind or "-". */
+		if (parse_record(line, (size_t)len, op, kind, ens, ename, &ent.id, eowner,
+				 &ent.ns_cookie, eproof) < 0 ||
 		    kind_from(kind, &ent.kind) < 0 || dec(ent.ns, sizeof(ent.ns), ens) < 0 ||
 		    dec(ent.name, sizeof(ent.name), ename) < 0 ||
 		    dec(ent.owner, sizeof(ent.owner), eowner) < 0 ||
