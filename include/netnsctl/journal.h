@@ -161,6 +161,11 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 /* Rewrite the journal to hold only ENTRIES (atomically: temp file + rename). */
 int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *entries, size_t n,
 		       struct nn_error *e);
+/* Under the state lock, when the journal has grown to more than twice the
+ * records of what it holds (and 1024 more; re-applies append two records a
+ * changed object): rewritten to hold just that.  Else, or once this process
+ * was handed a record's offset (nn_journal_append()'s AT), nothing. */
+int nn_journal_compact(struct nn_ctx *ctx, struct nn_error *e);
 
 const char *nn_obj_kind_name(enum nn_obj_kind kind);
 

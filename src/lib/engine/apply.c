@@ -1374,6 +1374,11 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 
 	if (nn_plan_check(p, e) < 0)
 		return -e->code;
+	/* Before the first step, which may be handed a record's offset: a
+	 * journal grown long is compacted.  A rewrite that fails leaves the
+	 * old file whole (temp file + rename), which holds the same. */
+	if (p->n && nn_journal_compact(ctx, e) < 0)
+		nn_error_clear(e);
 	applier_init(&a, ctx, p);
 	if (!(a.intended = calloc(p->n + 1, sizeof(*a.intended)))) {
 		nn_hash_free(&a.made);

@@ -43,6 +43,24 @@ static struct {
 	pid_t pid;		/* the process that opened it */
 } jf = { .fd = -1 };
 
+/*
+ * What the last read of the journal found (nn_journal_owned()) and what
+ * this process appended since: nn_journal_compact() rewrites the journal
+ * when it is much longer than what it holds.  Every re-apply appends two
+ * records a changed object and a timeline's every event reads them all.
+ */
+static struct {
+	bool known;
+	size_t lines;		/* records read, whole or not */
+	size_t live;		/* objects they hold */
+	size_t appended;
+	bool offsets_out;	/* a record's offset was handed out: a rewrite
+				 * would make it point elsewhere */
+} jlen;
+
+/* Longer than this many records beyond twice what it holds: compacted. */
+#define COMPACT_SLACK 1024
+
 static void journal_close(void)
 {
 	if (jf.fd >= 0) {
@@ -147,8 +165,10 @@ int nn_state_trylock(struct nn_ctx *ctx, struct nn_error *e)
 
 void nn_state_unlock(void)
 {
-	/* Synced and closed first: the next holder may rewrite it. */
+	/* Synced and closed first: the next holder may rewrite it (so what
+	 * this process knew of it, offsets too, holds no more). */
 	journal_close();
+	memset(&jlen, 0, sizeof(jlen));
 	if (lock_fd >= 0) {
 		close(lock_fd);
 		lock_fd = -1;
@@ -426,8 +446,10 @@ static int append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind ki
 	 * the middle of a write across pages), the next record starts by
 	 * marking the rest unreadable. */
 	skip = tail_nl ? strlen(TORN_MARK) : 0;
-	if (at)
+	if (at) {
 		*at = end + (off_t)(strlen(TORN_MARK) - skip);
+		jlen.offsets_out = true;
+	}
 	r = write_all(fd, line + skip, (size_t)len - skip);
 	if (r == 0 && sync && fdatasync(fd) < 0)
 		r = -errno;
@@ -441,6 +463,7 @@ static int append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind ki
 		jf.tail_nl = true;
 		jf.dirty = !sync;
 	}
+	jlen.appended += r == 0;
 	if (r < 0)
 		return nn_error_set(e, -r, "cannot write journal \"%s\"", path);
 	return 0;
@@ -607,7 +630,7 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 	struct nn_hash at = NN_HASH_INIT;	/* an object's key -> its index + 1 */
 	char key[1200];
 	struct nn_proof proof;
-	size_t cap = 0, cnt = 0, lsz = 0;
+	size_t cap = 0, cnt = 0, lsz = 0, lines = 0;
 	ssize_t len;
 
 	*out = NULL;
@@ -625,6 +648,7 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 	while ((len = getline(&line, &lsz, f)) > 0) {
 		size_t i;
 
+		lines++;
 		memset(&ent, 0, sizeof(ent));
 		memset(&proof, 0, sizeof(proof));
 		/* A torn or foreign line is skipped, never trusted; the last
@@ -697,7 +721,31 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 	nn_hash_free(&at);
 	*out = v;
 	*n = cnt;
+	jlen.known = true;
+	jlen.lines = lines;
+	jlen.live = cnt;
+	jlen.appended = 0;
 	return 0;
+}
+
+int nn_journal_compact(struct nn_ctx *ctx, struct nn_error *e)
+{
+	struct nn_journal_entry *v = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	/* Only under the lock: a rewrite replaces the file other holders
+	 * append to; and never once this process holds an offset into it
+	 * (nn_journal_void() of a step's record, undone later). */
+	if (lock_fd < 0 || jlen.offsets_out || !jlen.known ||
+	    jlen.lines + jlen.appended <= 2 * jlen.live + COMPACT_SLACK)
+		return 0;
+	if (nn_journal_owned(ctx, &v, &n, e) < 0)
+		return -e->code;
+	if (jlen.lines > 2 * n + COMPACT_SLACK)
+		r = nn_journal_rewrite(ctx, v, n, e);
+	free(v);
+	return r < 0 ? -e->code : 0;
 }
 
 int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, size_t n,
@@ -706,6 +754,7 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, 
 	char path[PATH_MAX], tmp[PATH_MAX];
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_fclose_ FILE *f = NULL;
+	size_t lines = 0;
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
@@ -732,6 +781,7 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, 
 		const char *owner = *j->owner ? enc(eowner, sizeof(eowner), j->owner) : "-";
 
 		enc(ename, sizeof(ename), j->name);
+		lines += (j->id != 0) + (!j->id || j->pending);
 		if (j->id)
 			fprintf(f, "made %s %s %s %" PRIu64 " %s %" PRIu64 " %s\n", kind_names[j->kind],
 				ns, ename, j->id, owner, j->ns_cookie,
@@ -747,5 +797,9 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, 
 		return nn_error_set(e, errno, "cannot replace journal \"%s\"", path);
 	/* The open one is the old file now: appends go to the new one. */
 	journal_close();
+	jlen.known = true;
+	jlen.lines = lines;
+	jlen.live = n;
+	jlen.appended = 0;
 	return 0;
 }
