@@ -285,8 +285,9 @@ def main():
     for wl, title, text in (
             ("impair", "## impair: tbf on many links",
              "A star of N is built untimed (by the floor; for netnsctl by `netnsctl apply` "
-             "of its own lab file, since netnsctl changes what it made through the lab). "
-             "Then each tool puts a root tbf of 10 Mbit/s (burst and limit 32 KiB) on the "
+             "of its own lab file, since netnsctl changes what it made through the lab), "
+             "and left until its nodes' IPv6 start is over (bench/case's star_quiet, as for "
+             "star's status). Then each tool puts a root tbf of 10 Mbit/s (burst and limit 32 KiB) on the "
              "N host ends v-nI (**apply**) and changes it to 20 Mbit/s (**change**); "
              "`tc qdisc show` checks both. netnsctl's way is one `netnsctl apply` of the "
              "same lab with every member given `port_egress: {rate: 10mbit, ...}`: it "
