@@ -18,6 +18,7 @@
 #include "util/cleanup.h"
 #include "util/file.h"
 #include "util/hash.h"
+#include "util/word.h"
 
 #define JOURNAL_NAME "journal"
 
@@ -173,57 +174,6 @@ void nn_state_unlock(void)
 		close(lock_fd);
 		lock_fd = -1;
 	}
-}
-
-/*
- * A field as the file holds it: one word.  Namespace names may hold blanks
- * (ip netns allows any byte but '/' and NUL): '%', blanks, control bytes and
- * DEL are written %XX.
- */
-static const char *enc(char *buf, size_t len, const char *s)
-{
-	size_t o = 0;
-
-	for (; *s && o + 4 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c <= 0x20 || c == 0x7f || c == '%')
-			o += (size_t)snprintf(buf + o, len - o, "%%%02X", c);
-		else
-			buf[o++] = (char)c;
-	}
-	buf[o] = 0;
-	return buf;
-}
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
-	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Back from enc() into OUT (LEN bytes); -1 for a malformed or too long field. */
-static int dec(char *out, size_t len, const char *s)
-{
-	size_t o = 0;
-
-	for (; *s; s++) {
-		int c = (unsigned char)*s;
-
-		if (c == '%') {
-			int h = hexval(s[1]), l = h < 0 ? -1 : hexval(s[2]);
-
-			if (l < 0)
-				return -1;
-			c = h * 16 + l;
-			s += 2;
-		}
-		if (o + 1 >= len || c == 0)
-			return -1;
-		out[o++] = (char)c;
-	}
-	out[o] = 0;
-	return 0;
 }
 
 const char *nn_proof_format(char *buf, size_t len, enum nn_obj_kind kind,
@@ -418,6 +368,7 @@ static int append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind ki
 		  const struct nn_proof *proof, bool sync, off_t *at, struct nn_error *e)
 {
 	char path[PATH_MAX], line[2500], ens[800], ename[800], eowner[200], eproof[64];
+	const char *wns = "-";
 	uint64_t cookie = 0;
 	struct nn_ns *nsh;
 	bool cached, tail_nl = true;
@@ -429,13 +380,14 @@ static int append(struct nn_ctx *ctx, enum nn_journal_op op, enum nn_obj_kind ki
 	    (nn_ctx_ns(ctx, ns, &nsh, e) < 0 || nn_ns_cookie(nsh, &cookie, e) < 0))
 		return -e->code;
 	snprintf(path, sizeof(path), "%s/" JOURNAL_NAME, nn_ctx_state_dir(ctx));
+	if (kind != NN_OBJ_NETNS && ns)
+		wns = *ns ? nn_word_enc(ens, sizeof(ens), ns) : NN_JOURNAL_HOST;
 	/* Leading " torn\n": ends a record a killed writer left cut short,
 	 * in a way the reader refuses (see below); else nothing. */
 	len = snprintf(line, sizeof(line), "%s%s %s %s %s %" PRIu64 " %s %" PRIu64 " %s\n", TORN_MARK,
-		       op_names[op], kind_names[kind],
-		       kind == NN_OBJ_NETNS || !ns ? "-" : *ns ? enc(ens, sizeof(ens), ns) : NN_JOURNAL_HOST,
-		       enc(ename, sizeof(ename), name), id,
-		       owner && *owner ? enc(eowner, sizeof(eowner), owner) : "-", cookie,
+		       op_names[op], kind_names[kind], wns,
+		       nn_word_enc(ename, sizeof(ename), name), id,
+		       owner && *owner ? nn_word_enc(eowner, sizeof(eowner), owner) : "-", cookie,
 		       nn_proof_format(eproof, sizeof(eproof), kind, proof));
 	if (len < 0 || (size_t)len >= sizeof(line))
 		return nn_error_setx(e, ENAMETOOLONG, "journal record for \"%s\" is too long", name);
@@ -655,9 +607,9 @@ int nn_journal_owned(struct nn_ctx *ctx, struct nn_journal_entry **out, size_t *
 		 * field must be a proof of the record's kind or "-". */
 		if (parse_record(line, (size_t)len, op, kind, ens, ename, &ent.id, eowner,
 				 &ent.ns_cookie, eproof) < 0 ||
-		    kind_from(kind, &ent.kind) < 0 || dec(ent.ns, sizeof(ent.ns), ens) < 0 ||
-		    dec(ent.name, sizeof(ent.name), ename) < 0 ||
-		    dec(ent.owner, sizeof(ent.owner), eowner) < 0 ||
+		    kind_from(kind, &ent.kind) < 0 || nn_word_dec(ent.ns, sizeof(ent.ns), ens) < 0 ||
+		    nn_word_dec(ent.name, sizeof(ent.name), ename) < 0 ||
+		    nn_word_dec(ent.owner, sizeof(ent.owner), eowner) < 0 ||
 		    nn_proof_parse(eproof, ent.kind, &proof) < 0)
 			continue;
 		if (!strcmp(ent.ns, NN_JOURNAL_HOST))
@@ -777,10 +729,10 @@ int nn_journal_rewrite(struct nn_ctx *ctx, const struct nn_journal_entry *ents, 
 		char ens[800], ename[800], eowner[200], eproof[64];
 		const struct nn_journal_entry *j = &ents[i];
 		const char *ns = j->kind == NN_OBJ_NETNS ? "-" :
-				 *j->ns ? enc(ens, sizeof(ens), j->ns) : NN_JOURNAL_HOST;
-		const char *owner = *j->owner ? enc(eowner, sizeof(eowner), j->owner) : "-";
+				 *j->ns ? nn_word_enc(ens, sizeof(ens), j->ns) : NN_JOURNAL_HOST;
+		const char *owner = *j->owner ? nn_word_enc(eowner, sizeof(eowner), j->owner) : "-";
 
-		enc(ename, sizeof(ename), j->name);
+		nn_word_enc(ename, sizeof(ename), j->name);
 		lines += (j->id != 0) + (!j->id || j->pending);
 		if (j->id)
 			fprintf(f, "made %s %s %s %" PRIu64 " %s %" PRIu64 " %s\n", kind_names[j->kind],

@@ -24,6 +24,7 @@
 #include "util/cleanup.h"
 #include "util/file.h"
 #include "util/show.h"
+#include "util/word.h"
 
 #define DIR_NAME "timed"
 #define FILE_NAME "deadlines"
@@ -48,52 +49,6 @@ uint64_t nn_timed_new_id(void)
 }
 
 /* --- one record --- */
-
-/* A name as one word: '%', blanks, control bytes and DEL as %XX. */
-static const char *enc(char *buf, size_t len, const char *s)
-{
-	size_t o = 0;
-
-	for (; *s && o + 4 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c <= 0x20 || c == 0x7f || c == '%')
-			o += (size_t)snprintf(buf + o, len - o, "%%%02X", c);
-		else
-			buf[o++] = (char)c;
-	}
-	buf[o] = 0;
-	return buf;
-}
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
-	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static int dec(char *out, size_t len, const char *s)
-{
-	size_t o = 0;
-
-	for (; *s; s++) {
-		int c = (unsigned char)*s;
-
-		if (c == '%') {
-			int h = hexval(s[1]), l = h < 0 ? -1 : hexval(s[2]);
-
-			if (l < 0)
-				return -1;
-			c = h * 16 + l;
-			s += 2;
-		}
-		if (o + 1 >= len || c == 0)
-			return -1;
-		out[o++] = (char)c;
-	}
-	out[o] = 0;
-	return 0;
-}
 
 static const char *const kind_names[] = {
 	[NN_TIMED_QDISC] = "qdisc", [NN_TIMED_LINK] = "link", [NN_TIMED_PARTITION] = "partition",
@@ -192,7 +147,8 @@ int nn_timed_format(const struct nn_timed *t, char *buf, size_t len)
 	}
 	n = snprintf(buf, len, "timed %016" PRIx64 " %s %s %s %s %s %" PRIu64 " %d %s %s\n",
 		     t->id, boot, wall, kind_names[t->kind],
-		     *t->ns ? enc(ens, sizeof(ens), t->ns) : HOST, enc(ename, sizeof(ename), t->name),
+		     *t->ns ? nn_word_enc(ens, sizeof(ens), t->ns) : HOST,
+		     nn_word_enc(ename, sizeof(ename), t->name),
 		     t->ns_cookie, t->ifindex, state_text(before, sizeof(before), t, false),
 		     state_text(during, sizeof(during), t, true));
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
@@ -223,8 +179,8 @@ int nn_timed_parse(const char *line, struct nn_timed *t)
 	if (k == NN_ARRAY_SIZE(kind_names))
 		return -EINVAL;
 	t->kind = (enum nn_timed_kind)k;
-	if ((strcmp(ens, HOST) && dec(t->ns, sizeof(t->ns), ens) < 0) ||
-	    dec(t->name, sizeof(t->name), ename) < 0 || !*t->name)
+	if ((strcmp(ens, HOST) && nn_word_dec(t->ns, sizeof(t->ns), ens) < 0) ||
+	    nn_word_dec(t->name, sizeof(t->name), ename) < 0 || !*t->name)
 		return -EINVAL;
 	switch (t->kind) {
 	case NN_TIMED_LINK:
