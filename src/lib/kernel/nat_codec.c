@@ -25,6 +25,7 @@
 #include "util/cleanup.h"
 #include "util/show.h"
 #include "kernel/nat_codec.h"
+#include "kernel/nft_codec.h"
 
 const struct nn_nat_chain_info nn_nat_chains[NN_NAT_CHAIN_COUNT] = {
 	[NN_NAT_CHAIN_POSTROUTING] = { "postrouting", NF_INET_POST_ROUTING, 100 },
@@ -605,62 +606,30 @@ static bool decode_dnat(struct xs *xs, struct nn_nat_rule *r)
 
 static void decode_tag(const struct nftnl_rule *nr, char *tag, size_t len, uint64_t *nonce)
 {
-	const uint8_t *p;
-	uint32_t n = 0, off = 0;
-	bool have_tag = false;
+	const uint8_t *p = NULL;
+	const char *c;
+	uint32_t n = 0;
+	size_t l;
 
+	if (nftnl_rule_is_set(nr, NFTNL_RULE_USERDATA))
+		p = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &n);
+	nn_nft_udata_read(p, n, NFTNL_UDATA_RULE_COMMENT, NN_NAT_UDATA_NONCE, &c, &l, nonce);
 	tag[0] = '\0';
-	*nonce = 0;
-	if (!nftnl_rule_is_set(nr, NFTNL_RULE_USERDATA))
-		return;
-	p = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &n);
-	/* TLVs: u8 type, u8 length, value (the comment with its NUL) */
-	while (p && off + 2 <= n) {
-		uint8_t type = p[off], l = p[off + 1];
-
-		if (off + 2 + l > n)
-			return;
-		if (type == NFTNL_UDATA_RULE_COMMENT && !have_tag && l > 0 &&
-		    p[off + 2 + l - 1] == '\0' && (size_t)l <= len) {
-			memcpy(tag, p + off + 2, l);
-			have_tag = true;
-		} else if (type == NN_NAT_UDATA_NONCE && l == sizeof(*nonce)) {
-			uint64_t be;
-
-			memcpy(&be, p + off + 2, sizeof(be));
-			*nonce = be64toh(be);
-		}
-		off += 2u + l;
-	}
-}
-
-/* libmnl's iteration stops quietly at a broken attribute: insist that the
- * top-level attributes cover the message exactly. */
-static bool attrs_whole(const struct nlmsghdr *nlh)
-{
-	const struct nlattr *attr;
-	const char *end = (const char *)nlh + NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg));
-
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg)))
-		return false;
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
-		end = (const char *)mnl_attr_next(attr);
-	return end == (const char *)mnl_nlmsg_get_payload_tail(nlh);
+	if (c && l <= len)
+		memcpy(tag, c, l);
 }
 
 int nn_nat_rule_decode(const struct nlmsghdr *nlh, struct nn_nat_found *out,
 		       char *chain, size_t chain_len, struct nn_error *e)
 {
 	struct nftnl_rule *nr = nftnl_rule_alloc();
-	struct nftnl_expr_iter *it;
-	struct nftnl_expr *x;
 	struct xs xs = { .n = 0 };
-	bool ok = true;
+	int more;
 
 	if (!nr)
 		return nn_error_set(e, ENOMEM, "cannot read an nftables rule");
 	memset(out, 0, sizeof(*out));
-	if (!attrs_whole(nlh) || nftnl_rule_nlmsg_parse(nlh, nr) < 0) {
+	if (!nn_nft_attrs_whole(nlh) || nftnl_rule_nlmsg_parse(nlh, nr) < 0) {
 		nftnl_rule_free(nr);
 		return nn_error_setx(e, EPROTO, "cannot read an nftables rule: malformed message");
 	}
@@ -671,22 +640,13 @@ int nn_nat_rule_decode(const struct nlmsghdr *nlh, struct nn_nat_found *out,
 		out->rule.handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
 	decode_tag(nr, out->rule.tag, sizeof(out->rule.tag), &out->rule.nonce);
 
-	it = nftnl_expr_iter_create(nr);
-	if (!it) {
+	if ((more = nn_nft_rule_exprs(nr, xs.x, NN_ARRAY_SIZE(xs.x), &xs.n, e)) < 0) {
 		nftnl_rule_free(nr);
-		return nn_error_set(e, ENOMEM, "cannot read an nftables rule");
+		return more;
 	}
-	while ((x = nftnl_expr_iter_next(it))) {
-		if (xs.n == NN_ARRAY_SIZE(xs.x)) {
-			ok = false;
-			break;
-		}
-		xs.x[xs.n++] = x;
-	}
-	nftnl_expr_iter_destroy(it);
 
 	out->rule.kind = NN_NAT_OTHER;
-	if (ok && xs.n) {
+	if (!more && xs.n) {
 		const char *first = nftnl_expr_get_str(xs.x[0], NFTNL_EXPR_NAME);
 		struct nn_nat_rule r = out->rule;
 

@@ -22,6 +22,7 @@
 
 #include "netnsctl/partition.h"
 #include "kernel/partition_codec.h"
+#include "kernel/nft_codec.h"
 #include "util/cleanup.h"
 
 /* nft's datatypes of the set keys, and its byte order enum (BIG_ENDIAN) */
@@ -312,55 +313,23 @@ struct nlmsghdr *nn_part_getset_msg(char *buf, uint32_t seq)
 
 /* --- reading --- */
 
-/* libmnl's iteration stops quietly at a broken attribute: insist that the
- * top-level attributes cover the message exactly. */
-static bool attrs_whole(const struct nlmsghdr *nlh)
-{
-	const struct nlattr *attr;
-	const char *end = (const char *)nlh + NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg));
-
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg)))
-		return false;
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
-		end = (const char *)mnl_attr_next(attr);
-	return end == (const char *)mnl_nlmsg_get_payload_tail(nlh);
-}
-
 /* The comment (type COMMENT_TYPE) "partition ID" and the nonce of userdata P (N bytes). */
 static void decode_udata(const uint8_t *p, uint32_t n, uint8_t comment_type, char *id,
 			 uint64_t *nonce)
 {
 	static const char prefix[] = NN_PART_COMMENT_PREFIX;
-	bool have_comment = false;
-	uint32_t off = 0;
+	const char *v;
+	size_t l;
+	struct nn_error e;
 
+	nn_nft_udata_read(p, n, comment_type, NN_PART_UDATA_NONCE, &v, &l, nonce);
 	id[0] = '\0';
-	*nonce = 0;
-	/* TLVs: u8 type, u8 length, value */
-	while (p && off + 2 <= n) {
-		uint8_t type = p[off], l = p[off + 1];
-		const char *v = (const char *)p + off + 2;
-
-		if (off + 2 + l > n)
-			return;
-		if (type == comment_type && !have_comment && l > sizeof(prefix) - 1 && v[l - 1] == '\0' &&
-		    !strncmp(v, prefix, sizeof(prefix) - 1)) {
-			struct nn_error e;
-
-			have_comment = true;
-			if (l - sizeof(prefix) < NN_PARTITION_ID_MAX) {
-				memcpy(id, v + sizeof(prefix) - 1, l - (sizeof(prefix) - 1));
-				if (nn_partition_id_check(id, &e) < 0)
-					id[0] = '\0';
-			}
-		} else if (type == NN_PART_UDATA_NONCE && l == sizeof(*nonce)) {
-			uint64_t be;
-
-			memcpy(&be, v, sizeof(be));
-			*nonce = be64toh(be);
-		}
-		off += 2u + l;
-	}
+	if (!v || l <= sizeof(prefix) - 1 || strncmp(v, prefix, sizeof(prefix) - 1) ||
+	    l - sizeof(prefix) >= NN_PARTITION_ID_MAX)
+		return;
+	memcpy(id, v + sizeof(prefix) - 1, l - (sizeof(prefix) - 1));
+	if (nn_partition_id_check(id, &e) < 0)
+		id[0] = '\0';
 }
 
 struct xs {
@@ -420,16 +389,14 @@ static int rule_form(const struct xs *xs, const char *id)
 int nn_part_rule_decode(const struct nlmsghdr *nlh, struct nn_part_obj *out, struct nn_error *e)
 {
 	struct nftnl_rule *nr = nftnl_rule_alloc();
-	struct nftnl_expr_iter *it;
-	struct nftnl_expr *x;
 	struct xs xs = { .n = 0 };
-	bool ok = true;
+	int more;
 
 	if (!nr)
 		return nn_error_set(e, ENOMEM, "cannot read an nftables rule");
 	memset(out, 0, sizeof(*out));
 	out->type = NN_PART_RULE;
-	if (!attrs_whole(nlh) || nftnl_rule_nlmsg_parse(nlh, nr) < 0) {
+	if (!nn_nft_attrs_whole(nlh) || nftnl_rule_nlmsg_parse(nlh, nr) < 0) {
 		nftnl_rule_free(nr);
 		return nn_error_setx(e, EPROTO, "cannot read an nftables rule: malformed message");
 	}
@@ -443,19 +410,11 @@ int nn_part_rule_decode(const struct nlmsghdr *nlh, struct nn_part_obj *out, str
 
 		decode_udata(p, n, NFTNL_UDATA_RULE_COMMENT, out->id, &out->nonce);
 	}
-	if (!(it = nftnl_expr_iter_create(nr))) {
+	if ((more = nn_nft_rule_exprs(nr, xs.x, NN_ARRAY_SIZE(xs.x), &xs.n, e)) < 0) {
 		nftnl_rule_free(nr);
-		return nn_error_set(e, ENOMEM, "cannot read an nftables rule");
+		return more;
 	}
-	while ((x = nftnl_expr_iter_next(it))) {
-		if (xs.n == NN_ARRAY_SIZE(xs.x)) {
-			ok = false;
-			break;
-		}
-		xs.x[xs.n++] = x;
-	}
-	nftnl_expr_iter_destroy(it);
-	if (ok && out->id[0] && !strcmp(out->name, NN_PARTITION_CHAIN))
+	if (!more && out->id[0] && !strcmp(out->name, NN_PARTITION_CHAIN))
 		out->family = rule_form(&xs, out->id);
 	nftnl_rule_free(nr);
 	return 0;
@@ -470,7 +429,7 @@ int nn_part_set_decode(const struct nlmsghdr *nlh, struct nn_part_obj *out, stru
 		return nn_error_set(e, ENOMEM, "cannot read an nftables set");
 	memset(out, 0, sizeof(*out));
 	out->type = NN_PART_SET;
-	if (!attrs_whole(nlh) || nftnl_set_nlmsg_parse(nlh, s) < 0 || !nftnl_set_is_set(s, NFTNL_SET_NAME)) {
+	if (!nn_nft_attrs_whole(nlh) || nftnl_set_nlmsg_parse(nlh, s) < 0 || !nftnl_set_is_set(s, NFTNL_SET_NAME)) {
 		nftnl_set_free(s);
 		return nn_error_setx(e, EPROTO, "cannot read an nftables set: malformed message");
 	}
@@ -503,7 +462,7 @@ int nn_part_table_decode(const struct nlmsghdr *nlh, struct nn_error *e)
 
 	if (!t)
 		return nn_error_set(e, ENOMEM, "cannot read an nftables table");
-	if (!attrs_whole(nlh) || nftnl_table_nlmsg_parse(nlh, t) < 0) {
+	if (!nn_nft_attrs_whole(nlh) || nftnl_table_nlmsg_parse(nlh, t) < 0) {
 		nftnl_table_free(t);
 		return nn_error_setx(e, EPROTO, "cannot read an nftables table: malformed message");
 	}
