@@ -292,7 +292,6 @@ struct nlmsghdr *nn_nat_rule_msg(char *buf, uint32_t seq, enum nn_nat_chain chai
 {
 	struct nftnl_rule *r = rule_new(nn_nat_chains[chain].name);
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
-	struct nlmsghdr *nlh;
 
 	if (!ud)
 		abort();
@@ -309,56 +308,40 @@ struct nlmsghdr *nn_nat_rule_msg(char *buf, uint32_t seq, enum nn_nat_chain chai
 		build_masq(r, rule);
 	else
 		build_dnat(r, rule);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_IPV4,
-				    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	return nlh;
+	return nn_nft_rule_msg(buf, NFT_MSG_NEWRULE, NFPROTO_IPV4,
+			       NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq, r);
 }
 
 struct nlmsghdr *nn_nat_delrule_msg(char *buf, uint32_t seq, const char *chain, uint64_t handle)
 {
 	struct nftnl_rule *r = rule_new(chain);
-	struct nlmsghdr *nlh;
 
 	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_DELRULE, NFPROTO_IPV4, NLM_F_ACK, seq);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	return nlh;
+	return nn_nft_rule_msg(buf, NFT_MSG_DELRULE, NFPROTO_IPV4, NLM_F_ACK, seq, r);
 }
 
 struct nlmsghdr *nn_nat_getrule_msg(char *buf, uint32_t seq)
 {
 	struct nftnl_rule *r = rule_new(NULL);
-	struct nlmsghdr *nlh;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_IPV4, NLM_F_DUMP | NLM_F_ACK, seq);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	return nlh;
+	return nn_nft_rule_msg(buf, NFT_MSG_GETRULE, NFPROTO_IPV4, NLM_F_DUMP | NLM_F_ACK, seq, r);
 }
 
 struct nlmsghdr *nn_nat_table_msg(char *buf, uint32_t seq, int type)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
 
 	if (!t)
 		abort();
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NN_NAT_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_IPV4,
-				    (type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0) | NLM_F_ACK, seq);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	return nlh;
+	return nn_nft_table_msg(buf, type, NFPROTO_IPV4,
+				(type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0) | NLM_F_ACK, seq, t);
 }
 
 struct nlmsghdr *nn_nat_chain_msg(char *buf, uint32_t seq, enum nn_nat_chain chain)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
 
 	if (!c)
 		abort();
@@ -369,26 +352,20 @@ struct nlmsghdr *nn_nat_chain_msg(char *buf, uint32_t seq, enum nn_nat_chain cha
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)nn_nat_chains[chain].hooknum);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, nn_nat_chains[chain].prio);
 	/* CREATE without EXCL: an existing chain with the same hook is fine */
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, NFPROTO_IPV4, NLM_F_CREATE | NLM_F_ACK, seq);
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	return nlh;
+	return nn_nft_chain_msg(buf, NFT_MSG_NEWCHAIN, NFPROTO_IPV4,
+				NLM_F_CREATE | NLM_F_ACK, seq, c);
 }
 
 struct nlmsghdr *nn_nat_delchain_msg(char *buf, uint32_t seq, enum nn_nat_chain chain)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
 
 	if (!c)
 		abort();
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_IPV4);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NN_NAT_TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, nn_nat_chains[chain].name);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_DELCHAIN, NFPROTO_IPV4, NLM_F_ACK, seq);
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	return nlh;
+	return nn_nft_chain_msg(buf, NFT_MSG_DELCHAIN, NFPROTO_IPV4, NLM_F_ACK, seq, c);
 }
 
 /* --- reading --- */

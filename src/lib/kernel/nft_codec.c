@@ -5,8 +5,12 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
 
 #include "kernel/nft_codec.h"
 
@@ -69,3 +73,22 @@ int nn_nft_rule_exprs(struct nftnl_rule *nr, const struct nftnl_expr **x, size_t
 	nftnl_expr_iter_destroy(it);
 	return more;
 }
+
+/* nn_nft_rule_msg() and its kin: the header, the object's payload, the
+ * object freed. */
+#define MSG(kind)                                                                          \
+	struct nlmsghdr *nn_nft_##kind##_msg(char *buf, int type, int family, int flags,  \
+					     uint32_t seq, struct nftnl_##kind *o)      \
+	{                                                                                  \
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(                              \
+			buf, (uint16_t)type, (uint16_t)family, (uint16_t)flags, seq);      \
+                                                                                           \
+		nftnl_##kind##_nlmsg_build_payload(nlh, o);                                \
+		nftnl_##kind##_free(o);                                                     \
+		return nlh;                                                                 \
+	}
+MSG(rule)
+MSG(chain)
+MSG(table)
+MSG(set)
+#undef MSG

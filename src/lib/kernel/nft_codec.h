@@ -17,6 +17,20 @@
 
 struct nftnl_rule;
 struct nftnl_expr;
+struct nftnl_chain;
+struct nftnl_table;
+struct nftnl_set;
+
+/* The object as a message of TYPE (NFT_MSG_*) for FAMILY with FLAGS into
+ * BUF (NN_NFT_MSG_MAX bytes), the object freed. */
+struct nlmsghdr *nn_nft_rule_msg(char *buf, int type, int family, int flags, uint32_t seq,
+				 struct nftnl_rule *r);
+struct nlmsghdr *nn_nft_chain_msg(char *buf, int type, int family, int flags, uint32_t seq,
+				  struct nftnl_chain *c);
+struct nlmsghdr *nn_nft_table_msg(char *buf, int type, int family, int flags, uint32_t seq,
+				  struct nftnl_table *t);
+struct nlmsghdr *nn_nft_set_msg(char *buf, int type, int family, int flags, uint32_t seq,
+				struct nftnl_set *s);
 
 /* libmnl's iteration stops quietly at a broken attribute: do the top-level
  * attributes of the nfnetlink message NLH cover it exactly? */

@@ -118,7 +118,6 @@ static void put_udata(struct nftnl_udata_buf *ud, uint8_t comment_type, const ch
 struct nlmsghdr *nn_part_table_msg(char *buf, uint32_t seq, int type)
 {
 	struct nftnl_table *t = must(nftnl_table_alloc());
-	struct nlmsghdr *nlh;
 
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NN_PARTITION_TABLE);
@@ -130,17 +129,13 @@ struct nlmsghdr *nn_part_table_msg(char *buf, uint32_t seq, int type)
 		nftnl_udata_buf_free(ud);
 	}
 	/* CREATE without EXCL: an existing table is fine (and keeps its comment) */
-	nlh = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET,
-				    (type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0) | NLM_F_ACK, seq);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	return nlh;
+	return nn_nft_table_msg(buf, type, NFPROTO_INET,
+				(type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0) | NLM_F_ACK, seq, t);
 }
 
 struct nlmsghdr *nn_part_chain_msg(char *buf, uint32_t seq)
 {
 	struct nftnl_chain *c = must(nftnl_chain_alloc());
-	struct nlmsghdr *nlh;
 
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NN_PARTITION_TABLE);
@@ -148,10 +143,8 @@ struct nlmsghdr *nn_part_chain_msg(char *buf, uint32_t seq)
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_LOCAL_IN);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, NN_PARTITION_PRIO);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, seq);
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	return nlh;
+	return nn_nft_chain_msg(buf, NFT_MSG_NEWCHAIN, NFPROTO_INET,
+				NLM_F_CREATE | NLM_F_ACK, seq, c);
 }
 
 static struct nftnl_set *set_new(const char *id, int family)
@@ -170,7 +163,6 @@ struct nlmsghdr *nn_part_set_msg(char *buf, uint32_t seq, const char *id, int fa
 {
 	struct nftnl_set *s = set_new(id, family);
 	struct nftnl_udata_buf *ud = must(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
-	struct nlmsghdr *nlh;
 
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, family == AF_INET6 ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, family == AF_INET6 ? 16 : 4);
@@ -180,11 +172,8 @@ struct nlmsghdr *nn_part_set_msg(char *buf, uint32_t seq, const char *id, int fa
 	put_udata(ud, NFTNL_UDATA_SET_COMMENT, id, nonce);
 	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
 	nftnl_udata_buf_free(ud);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSET, NFPROTO_INET,
-				    NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, seq);
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	return nlh;
+	return nn_nft_set_msg(buf, NFT_MSG_NEWSET, NFPROTO_INET,
+			      NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, seq, s);
 }
 
 struct nlmsghdr *nn_part_setelem_msg(char *buf, uint32_t seq, const char *id, int family,
@@ -220,7 +209,6 @@ struct nlmsghdr *nn_part_rule_msg(char *buf, uint32_t seq, const char *id, int f
 	uint8_t proto = family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 	char name[NN_PARTITION_ID_MAX + 4];
 	struct nftnl_expr *x;
-	struct nlmsghdr *nlh;
 
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NN_PARTITION_TABLE);
@@ -249,66 +237,47 @@ struct nlmsghdr *nn_part_rule_msg(char *buf, uint32_t seq, const char *id, int f
 	nftnl_expr_set_u32(x, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(x, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET,
-				    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	return nlh;
+	return nn_nft_rule_msg(buf, NFT_MSG_NEWRULE, NFPROTO_INET,
+			       NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq, r);
 }
 
 struct nlmsghdr *nn_part_delrule_msg(char *buf, uint32_t seq, const char *chain, uint64_t handle)
 {
 	struct nftnl_rule *r = must(nftnl_rule_alloc());
-	struct nlmsghdr *nlh;
 
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NN_PARTITION_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_DELRULE, NFPROTO_INET, NLM_F_ACK, seq);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	return nlh;
+	return nn_nft_rule_msg(buf, NFT_MSG_DELRULE, NFPROTO_INET, NLM_F_ACK, seq, r);
 }
 
 struct nlmsghdr *nn_part_delset_msg(char *buf, uint32_t seq, const char *name)
 {
 	struct nftnl_set *s = must(nftnl_set_alloc());
-	struct nlmsghdr *nlh;
 
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NN_PARTITION_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_DELSET, NFPROTO_INET, NLM_F_ACK, seq);
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	return nlh;
+	return nn_nft_set_msg(buf, NFT_MSG_DELSET, NFPROTO_INET, NLM_F_ACK, seq, s);
 }
 
 struct nlmsghdr *nn_part_getrule_msg(char *buf, uint32_t seq)
 {
 	struct nftnl_rule *r = must(nftnl_rule_alloc());
-	struct nlmsghdr *nlh;
 
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NN_PARTITION_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP | NLM_F_ACK, seq);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	return nlh;
+	return nn_nft_rule_msg(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP | NLM_F_ACK, seq, r);
 }
 
 struct nlmsghdr *nn_part_getset_msg(char *buf, uint32_t seq)
 {
 	struct nftnl_set *s = must(nftnl_set_alloc());
-	struct nlmsghdr *nlh;
 
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NN_PARTITION_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_DUMP | NLM_F_ACK, seq);
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	return nlh;
+	return nn_nft_set_msg(buf, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_DUMP | NLM_F_ACK, seq, s);
 }
 
 /* --- reading --- */
@@ -429,7 +398,8 @@ int nn_part_set_decode(const struct nlmsghdr *nlh, struct nn_part_obj *out, stru
 		return nn_error_set(e, ENOMEM, "cannot read an nftables set");
 	memset(out, 0, sizeof(*out));
 	out->type = NN_PART_SET;
-	if (!nn_nft_attrs_whole(nlh) || nftnl_set_nlmsg_parse(nlh, s) < 0 || !nftnl_set_is_set(s, NFTNL_SET_NAME)) {
+	if (!nn_nft_attrs_whole(nlh) || nftnl_set_nlmsg_parse(nlh, s) < 0 ||
+	    !nftnl_set_is_set(s, NFTNL_SET_NAME)) {
 		nftnl_set_free(s);
 		return nn_error_setx(e, EPROTO, "cannot read an nftables set: malformed message");
 	}
