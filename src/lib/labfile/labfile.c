@@ -27,6 +27,7 @@
 #include "netnsctl/units.h"
 #include "labfile/parse.h"
 #include "util/cleanup.h"
+#include "util/hash.h"
 #include "util/show.h"
 
 #define MAX_DEPTH 12
@@ -40,6 +41,7 @@ struct parser {
 	struct nn_labfile *lf;
 	struct nn_error *e;
 	bool skip_directed;	/* fields() passes over "A->B" keys (a link's impair) */
+	struct nn_hash nodes;	/* a node's name as written -> its index + 1 */
 };
 
 /* A key "A->B" (or "A→B"): where its arrow is, and how long it is. */
@@ -256,13 +258,11 @@ static const char *written(const struct parser *p, size_t i)
 	return p->lf->nodes[i].name + strlen(p->lf->prefix);
 }
 
-/* The index of the node the file calls S, or -1. */
+/* The index of the node the file calls S, or -1 (hashed: a file of N nodes
+ * names them in N members). */
 static ssize_t node_named(const struct parser *p, const char *s)
 {
-	for (size_t i = 0; i < p->lf->n_nodes; i++)
-		if (!strcmp(written(p, i), s))
-			return (ssize_t)i;
-	return -1;
+	return (ssize_t)(uintptr_t)nn_hash_get(&p->nodes, s) - 1;
 }
 
 static int node_ref(struct parser *p, const yaml_node_t *n, const char *s, size_t *idx)
@@ -634,8 +634,10 @@ static int parse_node_names(struct parser *p, const yaml_node_t *list)
 		if ((ret = parse_ns_name(p, name, nd->name)) < 0)
 			return ret;
 		set_mark(&nd->mark, it);
-		if (nn_labfile_node_index(lf, nd->name) >= 0)
+		if (node_named(p, written(p, i)) >= 0)
 			return fail(p, name, "duplicate node \"%s\"", written(p, i));
+		if (nn_hash_put(&p->nodes, written(p, i), (void *)(uintptr_t)(i + 1)) < 0)
+			return nn_error_set(p->e, ENOMEM, "%s", p->path);
 		lf->n_nodes++;
 	}
 	return 0;
@@ -1574,6 +1576,7 @@ int nn_labfile_parse(const char *buf, size_t len, const char *path, struct nn_la
 		ret = nn_error_setx(e, EINVAL, "%s: empty lab file", p.path);
 	else
 		ret = parse_root(&p, root);
+	nn_hash_free(&p.nodes);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&y);
 	if (ret < 0) {
