@@ -688,7 +688,7 @@ static int parse_node_if(struct parser *p, const yaml_node_t *n, size_t *node, c
 			 bool *has_if)
 {
 	char name[NN_LABFILE_NAME_MAX + 1];
-	const char *s, *colon;
+	const char *s = NULL, *colon;
 	int ret = scalar(p, n, "endpoint", &s);
 
 	if (ret < 0)
@@ -1171,7 +1171,7 @@ static int parse_expect(struct parser *p, const yaml_node_t *n, struct nn_expect
 	yaml_node_t *v[6];
 	const char *s = NULL;
 	struct nn_error tmp;
-	size_t node;
+	size_t node = 0;
 	int ret;
 
 	x->line = (unsigned int)n->start_mark.line + 1;
