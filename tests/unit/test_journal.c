@@ -510,6 +510,33 @@ static size_t file_lines(const struct fixture *f)
 	return n;
 }
 
+/* ROUNDS re-applies of n0..n99: an intent and a made record each. */
+static void reapply(const struct fixture *f, int rounds, const struct nn_proof *pr)
+{
+	struct nn_error e = { 0 };
+	char name[16];
+
+	for (int k = 0; k < rounds; k++)
+		for (int i = 0; i < 100; i++) {
+			snprintf(name, sizeof(name), "n%d", i);
+			assert_int_equal(nn_journal_intent(f->ctx, NN_OBJ_NETNS, "-", name, "lab:a",
+							   pr, &e), 0);
+			made_ns(f, name, (uint64_t)(1000 + i));
+		}
+}
+
+/* How many objects the journal holds. */
+static size_t owned_count(const struct fixture *f)
+{
+	struct nn_journal_entry *v;
+	struct nn_error e = { 0 };
+	size_t n;
+
+	assert_int_equal(nn_journal_owned(f->ctx, &v, &n, &e), 0);
+	free(v);
+	return n;
+}
+
 /* Re-applies append an intent and a made record an object each time: under
  * the lock, a journal grown past twice what it holds (and 1024 records) is
  * rewritten to hold just that, and reads the same; short of it, untouched. */
@@ -517,72 +544,43 @@ static void compact_when_long(void **state)
 {
 	struct fixture *f = *state;
 	struct nn_proof pr = { .set = true, .value = 77 };
+	struct nn_journal_entry *v;
 	struct nn_error e = { 0 };
-	char name[16];
+	bool seen = false;
+	size_t n;
 	off_t at;
 
 	assert_int_equal(nn_state_lock(f->ctx, &e), 0);
-	for (int k = 0; k < 3; k++)
-		for (int i = 0; i < 100; i++) {
-			snprintf(name, sizeof(name), "n%d", i);
-			assert_int_equal(nn_journal_intent(f->ctx, NN_OBJ_NETNS, "-", name, "lab:a",
-							   &pr, &e), 0);
-			made_ns(f, name, (uint64_t)(1000 + i));
-		}
-	{
-		struct nn_journal_entry *v;
-		size_t n;
-
-		assert_int_equal(nn_journal_owned(f->ctx, &v, &n, &e), 0);
-		assert_int_equal(n, 100);
-		free(v);
-	}
+	reapply(f, 3, &pr);
+	assert_int_equal(owned_count(f), 100);
 	/* 600 records of 100 objects: short of 2 * 100 + 1024 */
 	assert_int_equal(nn_journal_compact(f->ctx, &e), 0);
 	assert_int_equal(file_lines(f), 600);
-	for (int k = 0; k < 4; k++)
-		for (int i = 0; i < 100; i++) {
-			snprintf(name, sizeof(name), "n%d", i);
-			assert_int_equal(nn_journal_intent(f->ctx, NN_OBJ_NETNS, "-", name, "lab:a",
-							   &pr, &e), 0);
-			made_ns(f, name, (uint64_t)(1000 + i));
-		}
+	reapply(f, 4, &pr);
 	/* n5 gone, n6 with a new intent pending */
 	assert_int_equal(nn_journal_gone(f->ctx, NN_OBJ_NETNS, "-", "n5", &e), 0);
 	assert_int_equal(nn_journal_intent(f->ctx, NN_OBJ_NETNS, "-", "n6", "lab:a", &pr, &e), 0);
 	assert_int_equal(file_lines(f), 1402);
 	assert_int_equal(nn_journal_compact(f->ctx, &e), 0);
 	assert_int_equal(file_lines(f), 100);	/* 99 made, n6's made and intent */
-	{
-		struct nn_journal_entry *v;
-		size_t n;
-		bool seen = false;
-
-		assert_int_equal(nn_journal_owned(f->ctx, &v, &n, &e), 0);
-		assert_int_equal(n, 99);
-		for (size_t i = 0; i < n; i++) {
-			assert_string_not_equal(v[i].name, "n5");
-			if (!strcmp(v[i].name, "n6")) {
-				seen = true;
-				assert_true(v[i].pending);
-				assert_true(v[i].id == 1006);
-				assert_true(v[i].intent.value == pr.value);
-			}
+	assert_int_equal(nn_journal_owned(f->ctx, &v, &n, &e), 0);
+	assert_int_equal(n, 99);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_not_equal(v[i].name, "n5");
+		if (!strcmp(v[i].name, "n6")) {
+			seen = true;
+			assert_true(v[i].pending);
+			assert_true(v[i].id == 1006);
+			assert_true(v[i].intent.value == pr.value);
 		}
-		free(v);
-		assert_true(seen);
 	}
+	free(v);
+	assert_true(seen);
 	/* and appends go on into the new file */
 	made_ns(f, "z", 7);
 	assert_int_equal(file_lines(f), 101);
 	/* Long again, but an offset into it was handed out: left as it is. */
-	for (int k = 0; k < 7; k++)
-		for (int i = 0; i < 100; i++) {
-			snprintf(name, sizeof(name), "n%d", i);
-			assert_int_equal(nn_journal_intent(f->ctx, NN_OBJ_NETNS, "-", name, "lab:a",
-							   &pr, &e), 0);
-			made_ns(f, name, (uint64_t)(1000 + i));
-		}
+	reapply(f, 7, &pr);
 	assert_int_equal(nn_journal_append(f->ctx, NN_JOURNAL_MADE, NN_OBJ_SYSCTL, "-", "ipv4.ip_forward",
 					   2, "lab:a", NULL, &at, &e), 0);
 	assert_int_equal(nn_journal_compact(f->ctx, &e), 0);
@@ -590,14 +588,7 @@ static void compact_when_long(void **state)
 	/* until the lock is let go and taken again */
 	nn_state_unlock();
 	assert_int_equal(nn_state_lock(f->ctx, &e), 0);
-	{
-		struct nn_journal_entry *v;
-		size_t n;
-
-		assert_int_equal(nn_journal_owned(f->ctx, &v, &n, &e), 0);
-		free(v);
-		assert_int_equal(n, 102);	/* n0..n99 (n5 made again), z, the sysctl */
-	}
+	assert_int_equal(owned_count(f), 102);	/* n0..n99 (n5 made again), z, the sysctl */
 	assert_int_equal(nn_journal_compact(f->ctx, &e), 0);
 	assert_int_equal(file_lines(f), 102);	/* n6's intent was confirmed since */
 }
