@@ -1475,23 +1475,76 @@ static int syntax_error(struct parser *p, const yaml_parser_t *y)
 	return fail_at(p, m, EINVAL, "YAML syntax error: %s", y->problem ? y->problem : "error");
 }
 
-/* The event pass: syntax, one document, no anchors or aliases, bounded depth and size. */
-static int check_events(struct parser *p, const char *buf, size_t len)
+/*
+ * One pass over the events: syntax, one document, no anchors or aliases,
+ * bounded depth and size, and the document built from them as they come
+ * (yaml_parser_load() would scan the text again, and a lab file's scan is
+ * most of its parse).  Marks are the events': errors name line and column.
+ */
+struct composer {
+	yaml_document_t *doc;
+	int open[MAX_DEPTH + 1];	/* the collections open, outermost first */
+	int key[MAX_DEPTH + 1];		/* a mapping's key waiting for its value */
+	int depth;
+};
+
+static yaml_node_t *doc_node(yaml_document_t *doc, int id)
 {
+	return doc->nodes.start + id - 1;
+}
+
+/* Node ID (0: not made) into the open collection, or the root. */
+static bool attach(struct composer *c, int id, const yaml_event_t *ev)
+{
+	int parent;
+
+	if (!id)
+		return false;
+	doc_node(c->doc, id)->start_mark = ev->start_mark;
+	doc_node(c->doc, id)->end_mark = ev->end_mark;
+	if (!c->depth)
+		return true;	/* the root: the first node made */
+	parent = c->open[c->depth - 1];
+	if (doc_node(c->doc, parent)->type == YAML_SEQUENCE_NODE)
+		return yaml_document_append_sequence_item(c->doc, parent, id);
+	if (!c->key[c->depth - 1]) {
+		c->key[c->depth - 1] = id;
+		return true;
+	}
+	id = yaml_document_append_mapping_pair(c->doc, parent, c->key[c->depth - 1], id);
+	c->key[c->depth - 1] = 0;
+	return id;
+}
+
+/* "!" and no tag alike: the default (as yaml_parser_load() resolves them). */
+static const yaml_char_t *tag_of(const yaml_char_t *tag)
+{
+	return tag && strcmp((const char *)tag, "!") ? tag : NULL;
+}
+
+static int compose(struct parser *p, const char *buf, size_t len, yaml_document_t *doc)
+{
+	struct composer c = { .doc = doc };
 	yaml_parser_t y;
 	yaml_event_t ev;
-	int depth = 0, docs = 0, ret = 0;
+	int docs = 0, ret = 0;
 	size_t events = 0;
 
+	memset(doc, 0, sizeof(*doc));	/* deleted whole on any error */
 	if (!yaml_parser_initialize(&y))
 		return nn_error_set(p->e, ENOMEM, "%s", p->path);
 	yaml_parser_set_input_string(&y, (const unsigned char *)buf, len);
 	for (;;) {
 		const char *anchor = NULL;
-		bool end;
+		bool end, made = true;
 
 		if (!yaml_parser_parse(&y, &ev)) {
 			ret = syntax_error(p, &y);
+			break;
+		}
+		if (++events > MAX_EVENTS) {
+			ret = fail_at(p, &ev.start_mark, E2BIG, "too many YAML nodes");
+			yaml_event_delete(&ev);
 			break;
 		}
 		switch (ev.type) {
@@ -1499,23 +1552,47 @@ static int check_events(struct parser *p, const char *buf, size_t len)
 			ret = fail_at(p, &ev.start_mark, EINVAL, "YAML aliases are not supported");
 			break;
 		case YAML_SCALAR_EVENT:
-			anchor = (const char *)ev.data.scalar.anchor;
+			if (!(anchor = (const char *)ev.data.scalar.anchor))
+				made = attach(&c, yaml_document_add_scalar(doc, tag_of(ev.data.scalar.tag),
+									   ev.data.scalar.value,
+									   (int)ev.data.scalar.length,
+									   ev.data.scalar.style),
+					      &ev);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
-			anchor = (const char *)ev.data.sequence_start.anchor;
-			depth++;
+		case YAML_MAPPING_START_EVENT: {
+			bool seq = ev.type == YAML_SEQUENCE_START_EVENT;
+			int id;
+
+			anchor = (const char *)(seq ? ev.data.sequence_start.anchor :
+						      ev.data.mapping_start.anchor);
+			if (anchor)
+				break;
+			if (c.depth == MAX_DEPTH) {
+				ret = fail_at(p, &ev.start_mark, EINVAL, "nested deeper than %d levels",
+					      MAX_DEPTH);
+				break;
+			}
+			id = seq ? yaml_document_add_sequence(doc, tag_of(ev.data.sequence_start.tag),
+							      ev.data.sequence_start.style) :
+				   yaml_document_add_mapping(doc, tag_of(ev.data.mapping_start.tag),
+							     ev.data.mapping_start.style);
+			if ((made = attach(&c, id, &ev))) {
+				c.open[c.depth] = id;
+				c.key[c.depth++] = 0;
+			}
 			break;
-		case YAML_MAPPING_START_EVENT:
-			anchor = (const char *)ev.data.mapping_start.anchor;
-			depth++;
-			break;
+		}
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
-			depth--;
+			c.depth--;
+			doc_node(doc, c.open[c.depth])->end_mark = ev.end_mark;
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			if (++docs > 1)
 				ret = fail_at(p, &ev.start_mark, EINVAL, "more than one YAML document");
+			else if (!yaml_document_initialize(doc, NULL, NULL, NULL, 1, 1))
+				made = false;
 			break;
 		default:
 			break;
@@ -1523,10 +1600,8 @@ static int check_events(struct parser *p, const char *buf, size_t len)
 		if (!ret && anchor)
 			ret = fail_at(p, &ev.start_mark, EINVAL, "YAML anchors are not supported (\"&%.64s\")",
 				      anchor);
-		if (!ret && depth > MAX_DEPTH)
-			ret = fail_at(p, &ev.start_mark, EINVAL, "nested deeper than %d levels", MAX_DEPTH);
-		if (!ret && ++events > MAX_EVENTS)
-			ret = fail_at(p, &ev.start_mark, E2BIG, "too many YAML nodes");
+		if (!ret && !made)
+			ret = nn_error_set(p->e, ENOMEM, "%s", p->path);
 		end = ev.type == YAML_STREAM_END_EVENT;
 		if (end && !ret && !docs)
 			ret = nn_error_setx(p->e, EINVAL, "%s: empty lab file", p->path);
@@ -1535,6 +1610,8 @@ static int check_events(struct parser *p, const char *buf, size_t len)
 			break;
 	}
 	yaml_parser_delete(&y);
+	if (ret < 0)
+		yaml_document_delete(doc);
 	return ret;
 }
 
@@ -1546,30 +1623,20 @@ int nn_labfile_parse(const char *buf, size_t len, const char *path, struct nn_la
 	struct parser p = { .path = nn_show(&shown_path, path), .e = e };
 	struct nn_labfile *lf;
 	yaml_document_t doc;
-	yaml_parser_t y;
 	yaml_node_t *root;
 	int ret;
 
 	*out = NULL;
 	if (len > NN_LABFILE_MAX_BYTES)
 		return nn_error_setx(e, E2BIG, "%s: larger than %u bytes", p.path, NN_LABFILE_MAX_BYTES);
-	if ((ret = check_events(&p, buf, len)) < 0)
+	if ((ret = compose(&p, buf, len, &doc)) < 0)
 		return ret;
-	if (!(lf = calloc(1, sizeof(*lf))))
+	if (!(lf = calloc(1, sizeof(*lf)))) {
+		yaml_document_delete(&doc);
 		return nn_error_set(e, ENOMEM, "%s", p.path);
+	}
 	snprintf(lf->path, sizeof(lf->path), "%s", path);
 	p.lf = lf;
-	if (!yaml_parser_initialize(&y)) {
-		free(lf);
-		return nn_error_set(e, ENOMEM, "%s", p.path);
-	}
-	yaml_parser_set_input_string(&y, (const unsigned char *)buf, len);
-	if (!yaml_parser_load(&y, &doc)) {
-		ret = syntax_error(&p, &y);
-		yaml_parser_delete(&y);
-		nn_labfile_free(lf);
-		return ret;
-	}
 	p.doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	if (!root)
@@ -1578,7 +1645,6 @@ int nn_labfile_parse(const char *buf, size_t len, const char *path, struct nn_la
 		ret = parse_root(&p, root);
 	nn_hash_free(&p.nodes);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&y);
 	if (ret < 0) {
 		nn_labfile_free(lf);
 		return ret;
