@@ -27,6 +27,7 @@
 #include "netnsctl/proc.h"
 #include "netnsctl/units.h"
 #include "engine/plan.h"
+#include "engine/shape.h"
 
 #ifndef NN_FIXTURES
 #error "NN_FIXTURES: the directory of the fixtures"
@@ -998,6 +999,69 @@ static void qdiscs_only(void **state)
 	nn_lab_free(before);
 }
 
+/* A lab's command, by its words: another word is another lab. */
+static void add_command(struct nn_lab *lab, const char *word)
+{
+	char *w[] = { "cmd", "a", "0", "sleep", (char *)word };
+
+	lab_cmd(lab, w, 5);
+}
+
+/* The shape apply records, read back by a later apply: the same answers
+ * as the labs themselves give; every torn or foreign record is refused. */
+static void shape_record(void **state)
+{
+	struct nn_lab *before = impaired("10ms", "10.0.0.2", "to-b"), *after;
+	struct nn_lab_shape shape, back, now;
+	char *buf = NULL;
+	size_t len = 0;
+
+	(void)state;
+	add_command(before, "10");
+	assert_int_equal(nn_lab_shape_make(before, &shape), 0);
+	assert_int_equal(nn_lab_shape_encode(&shape, &buf, &len), 0);
+	assert_int_equal(nn_lab_shape_decode(buf, len, &back), 0);
+	assert_int_equal(back.n_roots, 1);
+	assert_memory_equal(back.body, shape.body, shape.body_len);
+
+	after = impaired("20ms", "10.0.0.2", "to-b");
+	add_command(after, "10");
+	assert_int_equal(nn_lab_shape_make(after, &now), 0);
+	assert_true(nn_lab_shape_narrows(&back, &now));
+	assert_true(nn_lab_differs_in_qdiscs_only(before, after));
+	nn_lab_shape_free(&now);
+	nn_lab_free(after);
+	/* the same qdisc: nothing narrows (the whole lab is checked) */
+	after = impaired("10ms", "10.0.0.2", "to-b");
+	add_command(after, "10");
+	assert_int_equal(nn_lab_shape_make(after, &now), 0);
+	assert_false(nn_lab_shape_narrows(&back, &now));
+	nn_lab_shape_free(&now);
+	nn_lab_free(after);
+	/* a command's word changed, with the qdisc */
+	after = impaired("20ms", "10.0.0.2", "to-b");
+	add_command(after, "11");
+	assert_int_equal(nn_lab_shape_make(after, &now), 0);
+	assert_false(nn_lab_shape_narrows(&back, &now));
+	assert_false(nn_lab_differs_in_qdiscs_only(before, after));
+	nn_lab_shape_free(&now);
+	nn_lab_free(after);
+
+	nn_lab_shape_free(&back);
+	for (size_t cut = 0; cut < len; cut++)
+		assert_int_equal(nn_lab_shape_decode(buf, cut, &back), -EINVAL);
+	buf[0] ^= 1;
+	assert_int_equal(nn_lab_shape_decode(buf, len, &back), -EINVAL);
+	buf[0] ^= 1;
+	buf = realloc(buf, len + 1);
+	assert_non_null(buf);
+	buf[len] = 0;
+	assert_int_equal(nn_lab_shape_decode(buf, len + 1, &back), -EINVAL);
+	free(buf);
+	nn_lab_shape_free(&shape);
+	nn_lab_free(before);
+}
+
 /* Text made from a step's fields, not stored: a field changed is a text changed. */
 static void text_from_fields(void **state)
 {
@@ -1031,6 +1095,7 @@ int main(void)
 		cmocka_unit_test(planned_ifindexes),
 		cmocka_unit_test(change_undo),
 		cmocka_unit_test(qdiscs_only),
+		cmocka_unit_test(shape_record),
 		cmocka_unit_test(gone_with_namespace),
 		cmocka_unit_test(text_from_fields),
 	};

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,17 +28,20 @@
 #include "util/cleanup.h"
 #include "util/file.h"
 #include "engine/plan.h"
+#include "engine/shape.h"
 
 #define STOP_TIMEOUT_MS 3000
 
 /*
  * STATE_DIR/labs/LAB/file holds the absolute path of the file the lab was
- * last applied from ("-" for stdin), lab.yaml its text as applied, procs the
+ * last applied from ("-" for stdin), lab.yaml its text as applied, shape
+ * the shape of its lab (shape.h: what narrows a re-apply), procs the
  * commands it started, clients the client groups it made ("PREFIX COUNT"
  * lines), NODE.N.log each command's output.
  */
 #define FILE_RECORD "file"
 #define TEXT_RECORD "lab.yaml"
+#define SHAPE_RECORD "shape"
 #define PROCS_RECORD "procs"
 #define GROUPS_RECORD "clients"
 
@@ -522,7 +526,9 @@ static int run_finish(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_err
 	if ((ret = make_dir(ctx, lab->name, e)) < 0 || (ret = update_procs(ctx, lab->name, NULL, PROCS_DROP, e)) < 0 ||
 	    (ret = record_groups(ctx, lab, e)) < 0 ||
 	    (ret = write_record(ctx, lab->name, FILE_RECORD, lab->applied_path,
-				strlen(lab->applied_path), e)) < 0)
+				strlen(lab->applied_path), e)) < 0 ||
+	    (ret = write_record(ctx, lab->name, SHAPE_RECORD, lab->applied_shape,
+				lab->applied_shape_len, e)) < 0)
 		return ret;
 	return write_record(ctx, lab->name, TEXT_RECORD, lab->applied_text, lab->applied_len, e);
 }
@@ -686,9 +692,13 @@ int nn_labrun_cleanup_lab(struct nn_lab **out, struct nn_error *e)
 int nn_labrun_set_applied(struct nn_lab *lab, const char *path, const char *text, size_t len,
 			  struct nn_error *e)
 {
+	struct nn_lab_shape shape;
+	int ret;
+
 	free(lab->applied_path);
 	free(lab->applied_text);
-	lab->applied_text = NULL;
+	free(lab->applied_shape);
+	lab->applied_text = lab->applied_shape = NULL;
 	if (asprintf(&lab->applied_path, "%s\n", path) < 0) {
 		lab->applied_path = NULL;
 		return nn_error_set(e, ENOMEM, "cannot record lab \"%s\"", lab->name);
@@ -697,7 +707,11 @@ int nn_labrun_set_applied(struct nn_lab *lab, const char *path, const char *text
 		return nn_error_set(e, ENOMEM, "cannot record lab \"%s\"", lab->name);
 	memcpy(lab->applied_text, text, len);
 	lab->applied_len = len;
-	return 0;
+	if ((ret = nn_lab_shape_make(lab, &shape)) == 0) {
+		ret = nn_lab_shape_encode(&shape, &lab->applied_shape, &lab->applied_shape_len);
+		nn_lab_shape_free(&shape);
+	}
+	return ret < 0 ? nn_error_set(e, -ret, "cannot record lab \"%s\"", lab->name) : 0;
 }
 
 void nn_labrun_set_hooks(void (*warn)(const char *msg, void *arg), nn_clients_progress_cb progress,
@@ -722,27 +736,56 @@ int nn_labrun_read_applied(struct nn_ctx *ctx, const char *name, char **text, si
 	return 0;
 }
 
+/* Record WHAT of lab NAME whole into *BUF (malloc()ed); -ENOENT when
+ * there is none. */
+static int read_whole(struct nn_ctx *ctx, const char *name, const char *what, char **buf,
+		      size_t *len, struct nn_error *e)
+{
+	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX];
+	struct stat st;
+	ssize_t r;
+
+	*buf = NULL;
+	*len = 0;
+	record_path(path, sizeof(path), ctx, name, what);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? -ENOENT : nn_error_set(e, errno, "cannot read \"%s\"", path);
+	if (fstat(fd, &st) < 0)
+		return nn_error_set(e, errno, "cannot read \"%s\"", path);
+	if (!S_ISREG(st.st_mode) || st.st_size > 64 << 20)
+		return nn_error_setx(e, EINVAL, "\"%s\" is not a record of netnsctl's", path);
+	if (!(*buf = malloc((size_t)st.st_size + 1)))
+		return nn_error_set(e, ENOMEM, "cannot read \"%s\"", path);
+	/* Replaced whole, never written in place (write_record): one read. */
+	if ((r = read(fd, *buf, (size_t)st.st_size + 1)) < 0) {
+		free(*buf);
+		*buf = NULL;
+		return nn_error_set(e, errno, "cannot read \"%s\"", path);
+	}
+	*len = (size_t)r;
+	return 0;
+}
+
 int nn_labrun_narrow(struct nn_ctx *ctx, struct nn_lab *lab, struct nn_error *e)
 {
-	struct nn_labfile *lf = NULL;
-	struct nn_lab *before = NULL;
+	struct nn_lab_shape before, after;
 	struct nn_error ignored = { 0 };
-	char from[PATH_MAX], path[PATH_MAX], *text = NULL;
+	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	int ret;
 
 	(void)e;
 	lab->narrow = false;
-	ret = nn_labrun_read_applied(ctx, lab->name, &text, &len, from, sizeof(from), &ignored);
-	record_path(path, sizeof(path), ctx, lab->name, TEXT_RECORD);
-	/* No record (never applied, or by an older netnsctl), or one that no
-	 * longer parses: the whole lab is observed. */
-	if (ret == 0 && nn_labfile_parse(text, len, path, &lf, &ignored) == 0 &&
-	    nn_labrun_lab(lf, &before, &ignored) == 0)
-		lab->narrow = nn_lab_differs_in_qdiscs_only(before, lab);
-	nn_lab_free(before);
-	nn_labfile_free(lf);
-	free(text);
+	/* No record (never applied, or by an older netnsctl), or one that
+	 * does not decode: the whole lab is observed. */
+	if (read_whole(ctx, lab->name, SHAPE_RECORD, &buf, &len, &ignored) < 0 ||
+	    nn_lab_shape_decode(buf, len, &before) < 0)
+		return 0;
+	if (nn_lab_shape_make(lab, &after) == 0) {
+		lab->narrow = nn_lab_shape_narrows(&before, &after);
+		nn_lab_shape_free(&after);
+	}
+	nn_lab_shape_free(&before);
 	return 0;
 }
 

@@ -50,6 +50,7 @@ void nn_lab_free(struct nn_lab *lab)
 	free(lab->old_groups);
 	free(lab->applied_path);
 	free(lab->applied_text);
+	free(lab->applied_shape);
 	free(lab->link_states);
 	for (size_t i = 0; i < lab->n_partitions + lab->n_heals; i++) {
 		struct lab_partition *v = i < lab->n_partitions ? &lab->partitions[i]
@@ -89,8 +90,6 @@ int nn_lab_add_netns(struct nn_lab *lab, const char *name, struct nn_error *e)
 	if (!v)
 		return nn_error_set(e, ENOMEM, "cannot describe namespace \"%s\"", name);
 	lab->ns = v;
-	/* Whole, zeroed: labs are compared byte by byte (nn_lab_differs_in_qdiscs_only). */
-	memset(lab->ns[lab->n_ns], 0, NSNAME_MAX);
 	snprintf(lab->ns[lab->n_ns], NSNAME_MAX, "%s", name);
 	if (nn_hash_put(&lab->ns_idx, name, (void *)(uintptr_t)(lab->n_ns + 1)) < 0)
 		return nn_error_set(e, ENOMEM, "cannot describe namespace \"%s\"", name);
@@ -333,184 +332,6 @@ int nn_lab_del_veth(struct nn_lab *lab, const char *ns_a, const char *if_a, cons
 	snprintf(v->ns_b, NSNAME_MAX, "%s", ns_b);
 	snprintf(v->if_a, IFNAMSIZ, "%s", if_a);
 	return 0;
-}
-
-static bool same_prefix(bool has_a, const struct nn_prefix *a, bool has_b,
-			const struct nn_prefix *b)
-{
-	return has_a == has_b && (!has_a || nn_prefix_equal(a, b));
-}
-
-static bool same_veth(const struct lab_veth *a, const struct lab_veth *b)
-{
-	for (int k = 0; k < 2; k++)
-		if (strcmp(a->ns[k], b->ns[k]) || strcmp(a->ifname[k], b->ifname[k]) ||
-		    !same_prefix(a->has_addr[k], &a->addr[k], b->has_addr[k], &b->addr[k]))
-			return false;
-	return !strcmp(a->master, b->master);
-}
-
-static bool same_bridge(const struct lab_bridge *a, const struct lab_bridge *b)
-{
-	return !strcmp(a->ns, b->ns) && !strcmp(a->name, b->name) &&
-	       same_prefix(a->has_addr, &a->addr, b->has_addr, &b->addr);
-}
-
-static bool same_macvlan(const struct lab_macvlan *a, const struct lab_macvlan *b)
-{
-	return !strcmp(a->ns, b->ns) && !strcmp(a->parent_ns, b->parent_ns) &&
-	       !strcmp(a->ifname, b->ifname) && !strcmp(a->parent, b->parent) &&
-	       !memcmp(a->mac, b->mac, 6) && a->mode == b->mode;
-}
-
-static bool same_route(const struct lab_route *a, const struct lab_route *b)
-{
-	return !strcmp(a->ns, b->ns) && !strcmp(a->ifname, b->ifname) &&
-	       nn_prefix_equal(&a->dst, &b->dst) && same_prefix(a->has_gw, &a->gw, b->has_gw, &b->gw);
-}
-
-static bool same_fwd(const struct lab_fwd *a, const struct lab_fwd *b)
-{
-	return !strcmp(a->ns, b->ns) && a->on == b->on;
-}
-
-/* The same spec of a root qdisc, field by field. */
-static bool same_qdisc(const struct nn_qdisc_info *a, const struct nn_qdisc_info *b)
-{
-	const struct nn_netem *x = &a->u.netem, *y = &b->u.netem;
-
-	if (a->kind != b->kind)
-		return false;
-	if (a->kind == NN_QDISC_TBF)
-		return a->u.tbf.rate == b->u.tbf.rate && a->u.tbf.burst == b->u.tbf.burst &&
-		       a->u.tbf.limit == b->u.tbf.limit && a->u.tbf.latency_ns == b->u.tbf.latency_ns;
-	if (a->kind != NN_QDISC_NETEM)
-		return true;
-	return x->delay_ns == y->delay_ns && x->jitter_ns == y->jitter_ns &&
-	       x->delay_corr == y->delay_corr && x->loss == y->loss && x->loss_corr == y->loss_corr &&
-	       x->duplicate == y->duplicate && x->duplicate_corr == y->duplicate_corr &&
-	       x->reorder == y->reorder && x->reorder_corr == y->reorder_corr &&
-	       x->corrupt == y->corrupt && x->corrupt_corr == y->corrupt_corr && x->gap == y->gap &&
-	       x->limit == y->limit && x->rate == y->rate && x->dist == y->dist;
-}
-
-/* A's and B's arrays FIELD (N_FIELD elements) hold the same, as SAME says. */
-#define SAME_ARRAY(a, b, field, same) \
-	({ \
-		bool _same = (a)->n_##field == (b)->n_##field; \
-		for (size_t _i = 0; _same && _i < (a)->n_##field; _i++) \
-			_same = same(&(a)->field[_i], &(b)->field[_i]); \
-		_same; \
-	})
-
-static bool same_name(const char (*a)[NSNAME_MAX], const char (*b)[NSNAME_MAX])
-{
-	return !strcmp(*a, *b);
-}
-
-static bool same_commands(const struct nn_lab *a, const struct nn_lab *b)
-{
-	if (a->n_cmds != b->n_cmds)
-		return false;
-	for (size_t i = 0; i < a->n_cmds; i++)
-		if (strcmp(a->cmds[i].node, b->cmds[i].node) || a->cmds[i].index != b->cmds[i].index ||
-		    a->cmds[i].argv_hash != b->cmds[i].argv_hash)
-			return false;
-	return true;
-}
-
-static bool same_groups(const struct nn_lab *a, const struct nn_lab *b)
-{
-	if (a->n_groups != b->n_groups)
-		return false;
-	for (size_t i = 0; i < a->n_groups; i++) {
-		const struct lab_group *x = &a->groups[i], *y = &b->groups[i];
-
-		if (strcmp(x->prefix, y->prefix) || strcmp(x->parent, y->parent) ||
-		    x->spec.count != y->spec.count || x->spec.mode != y->spec.mode ||
-		    x->spec.n_dns != y->spec.n_dns ||
-		    memcmp(x->spec.dns, y->spec.dns, x->spec.n_dns * sizeof(x->spec.dns[0])) ||
-		    x->spec.is_static != y->spec.is_static ||
-		    !same_prefix(x->spec.is_static, &x->spec.static_net, y->spec.is_static,
-				 &y->spec.static_net) ||
-		    x->spec.has_mac_base != y->spec.has_mac_base ||
-		    (x->spec.has_mac_base && memcmp(x->spec.mac_base, y->spec.mac_base, 6)) ||
-		    x->spec.timeout_ms != y->spec.timeout_ms)
-			return false;
-	}
-	return true;
-}
-
-static bool same_nats(const struct nn_lab *a, const struct nn_lab *b)
-{
-	if (a->n_nats != b->n_nats)
-		return false;
-	for (size_t i = 0; i < a->n_nats; i++)
-		if (!nn_nat_rule_same(&a->nats[i], &b->nats[i]))
-			return false;
-	return true;
-}
-
-/* B sets a root on every link A did (not one twice) and differs from A in
- * one of them or sets more: by name, in any order. */
-static bool qdiscs_added_or_changed(const struct nn_lab *a, const struct nn_lab *b)
-{
-	struct nn_hash had = NN_HASH_INIT;
-	char key[NSNAME_MAX + IFNAMSIZ + 2];
-	size_t kept = 0;
-	bool differ = a->n_qdiscs != b->n_qdiscs, ok = true;
-	void *v;
-
-	for (size_t i = 0; ok && i < a->n_qdiscs; i++) {
-		snprintf(key, sizeof(key), "%s/%s", a->qdiscs[i].ns, a->qdiscs[i].ifname);
-		ok = !nn_hash_find(&had, key, NULL) &&
-		     nn_hash_put(&had, key, (void *)&a->qdiscs[i]) == 0;
-	}
-	for (size_t i = 0; ok && i < b->n_qdiscs; i++) {
-		const struct lab_qdisc *y = &b->qdiscs[i];
-
-		snprintf(key, sizeof(key), "%s/%s", y->ns, y->ifname);
-		if (!nn_hash_del(&had, key, &v))
-			continue;
-		kept++;
-		differ |= !same_qdisc(&((const struct lab_qdisc *)v)->want, &y->want);
-	}
-	nn_hash_free(&had);
-	return ok && kept == a->n_qdiscs && differ;
-}
-
-bool nn_lab_differs_in_qdiscs_only(const struct nn_lab *a, const struct nn_lab *b)
-{
-	bool differ = false;
-
-	if (strcmp(a->owner, b->owner) || a->prune != b->prune || a->claim != b->claim ||
-	    a->new_namespaces != b->new_namespaces || a->every_owner || b->every_owner ||
-	    !SAME_ARRAY(a, b, ns, same_name) || !SAME_ARRAY(a, b, veths, same_veth) ||
-	    !SAME_ARRAY(a, b, bridges, same_bridge) || !SAME_ARRAY(a, b, macvlans, same_macvlan) ||
-	    !SAME_ARRAY(a, b, routes, same_route) || !SAME_ARRAY(a, b, fwds, same_fwd) ||
-	    !same_nats(a, b) ||
-	    a->n_del_ns || b->n_del_ns || a->n_del_veths || b->n_del_veths ||
-	    !same_commands(a, b) || !same_groups(a, b) || a->n_qdiscs > b->n_qdiscs ||
-	    a->n_tcs || b->n_tcs)	/* trees: their links' ifbs and ingress, observed whole */
-		return false;
-	/* Every root A set is still set by B (changed or not), and B may set
-	 * roots on more links: a root the lab no longer sets is pruned, which
-	 * only the whole lab's plan does (it reads the journal's qdiscs where
-	 * they are); a qdisc moved to another link is one removed. */
-	if (a->n_qdiscs == b->n_qdiscs) {
-		size_t i;
-
-		for (i = 0; i < a->n_qdiscs; i++) {
-			const struct lab_qdisc *x = &a->qdiscs[i], *y = &b->qdiscs[i];
-
-			if (strcmp(x->ns, y->ns) || strcmp(x->ifname, y->ifname))
-				break;
-			differ |= !same_qdisc(&x->want, &y->want);
-		}
-		if (i == a->n_qdiscs)
-			return differ;
-	}
-	return qdiscs_added_or_changed(a, b);
 }
 
 int nn_lab_set_link_state(struct nn_lab *lab, const char *ns, const char *ifname, bool up,

@@ -169,13 +169,12 @@ struct nn_lab {
 	char *applied_path;		/* apply: what is recorded when done */
 	char *applied_text;
 	size_t applied_len;
+	char *applied_shape;		/* its shape (shape.h), as recorded */
+	size_t applied_shape_len;
 	struct lab_tc *tcs;		/* tc trees (lab.h) */
 	size_t n_tcs;
 	bool no_probe;			/* nn_lab_set_no_probe */
 };
-
-/* A and B want the same but for their root qdiscs, and some qdisc differs. */
-bool nn_lab_differs_in_qdiscs_only(const struct nn_lab *a, const struct nn_lab *b);
 
 /* NAME (not "") is one of LAB's namespaces. */
 bool nn_lab_has_ns(const struct nn_lab *lab, const char *name);
