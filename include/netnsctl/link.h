@@ -43,6 +43,14 @@ int nn_addr_list(struct nn_ns *ns, struct nn_addr_info **out, size_t *n, struct 
 int nn_link_find(struct nn_ns *ns, const char *name, struct nn_link_info *out, struct nn_error *e);
 /* Like nn_link_find, but a missing link is -ENODEV 'no interface "NAME" in namespace "X"'. */
 int nn_link_get(struct nn_ns *ns, const char *name, struct nn_link_info *out, struct nn_error *e);
+/*
+ * Like nn_link_find, but only its ifindex, name, MTU, MAC and IFF_UP
+ * (kind, carrier, master and peer left 0): read by the interface ioctls,
+ * which look a name up where RTM_GETLINK fills every attribute of the link
+ * (a bridge port's dump is ~20 us here, these ~7).
+ */
+int nn_link_find_brief(struct nn_ns *ns, const char *name, struct nn_link_info *out,
+		       struct nn_error *e);
 
 /*
  * One end of a veth pair for nn_veth_create().

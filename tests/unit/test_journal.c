@@ -216,6 +216,17 @@ static void proofs_round_trip(void **state)
 	assert_int_equal(nn_proof_parse("mac=02:5e:00:11:fe", NN_OBJ_LINK, &p), -1);
 	assert_int_equal(nn_proof_parse("qdisc=0:@7", NN_OBJ_QDISC, &p), -1);
 	assert_int_equal(nn_proof_parse("proto=256", NN_OBJ_ROUTE, &p), -1);
+	/* digits only, within their width and 64 bits: no blank, sign or empty number */
+	assert_int_equal(nn_proof_parse("cookie=18446744073709551616", NN_OBJ_NETNS, &p), -1);
+	assert_int_equal(nn_proof_parse("cookie=18446744073709551615", NN_OBJ_NETNS, &p), 0);
+	assert_int_equal(nn_proof_parse("cookie= 5", NN_OBJ_NETNS, &p), -1);
+	assert_int_equal(nn_proof_parse("cookie=+5", NN_OBJ_NETNS, &p), -1);
+	assert_int_equal(nn_proof_parse("qdisc=4a2b:@-7", NN_OBJ_QDISC, &p), -1);
+	assert_int_equal(nn_proof_parse("qdisc=14a2b:@7", NN_OBJ_QDISC, &p), -1);
+	assert_int_equal(nn_proof_parse("qdisc=4a2b:@2147483648", NN_OBJ_QDISC, &p), -1);
+	assert_int_equal(nn_proof_parse("mac=02:5e:00:11:fe:fff", NN_OBJ_LINK, &p), -1);
+	assert_int_equal(nn_proof_parse("nonce=", NN_OBJ_NAT, &p), -1);
+	assert_int_equal(nn_proof_parse("nonce=00000000deadbeef0", NN_OBJ_NAT, &p), -1);
 
 	/* issue #17: a redirect's cookie, its bytes in the order tc prints
 	 * them; a clsact's link */

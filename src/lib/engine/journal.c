@@ -220,65 +220,96 @@ const char *nn_proof_format(char *buf, size_t len, enum nn_obj_kind kind,
 	return buf;
 }
 
+/* S past WORD, or NULL (also when S is). */
+static const char *lit(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	return s && !strncmp(s, word, n) ? s + n : NULL;
+}
+
+/* MIN to MAX digits of BASE (10 or 16) at S into *V: S past them, or NULL
+ * (also when S is, or *V would pass 64 bits).  No blanks, no sign: what
+ * nn_proof_format() writes, without sscanf (a journal of thousands of
+ * records has as many proofs). */
+static const char *num(const char *s, unsigned base, int min, int max, uint64_t *v)
+{
+	int n = 0;
+
+	*v = 0;
+	for (; s && n < max; n++, s++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			break;
+		if (*v > (UINT64_MAX - d) / base)
+			return NULL;
+		*v = *v * base + d;
+	}
+	return s && n >= min ? s : NULL;
+}
+
 int nn_proof_parse(const char *s, enum nn_obj_kind kind, struct nn_proof *p)
 {
-	unsigned m[6], h;
-	uint64_t v = 0;
-	int end = -1, ifindex = 0;
+	uint64_t v = 0, x = 0, y = 0;
+	const char *q;
 
 	memset(p, 0, sizeof(*p));
 	if (!strcmp(s, "-"))
 		return 0;
 	switch (kind) {
 	case NN_OBJ_NETNS:
-		if (sscanf(s, "cookie=%" SCNu64 "%n", &v, &end) != 1 || !v)
-			return -1;
+		q = num(lit(s, "cookie="), 10, 1, 20, &v);
+		q = v ? q : NULL;
 		break;
 	case NN_OBJ_LINK:
-		if (sscanf(s, "mac=%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4],
-			   &m[5], &end) != 6)
-			return -1;
-		for (int i = 0; i < 6; i++)
-			v = v << 8 | m[i];
+		q = lit(s, "mac=");
+		for (int i = 0; i < 6; i++) {
+			q = num(i ? lit(q, ":") : q, 16, 1, 2, &x);
+			v = v << 8 | x;
+		}
 		break;
 	case NN_OBJ_QDISC:
-		if (sscanf(s, "qdisc=%4x:@%d%n", &h, &ifindex, &end) != 2 || !h || ifindex <= 0)
-			return -1;
-		v = (uint64_t)h << 16;
+		q = num(lit(num(lit(s, "qdisc="), 16, 1, 4, &x), ":@"), 10, 1, 20, &y);
+		q = x && y && y <= INT_MAX ? q : NULL;
+		v = x << 16;
 		break;
 	case NN_OBJ_ROUTE:
-		if (sscanf(s, "proto=%" SCNu64 "%n", &v, &end) != 1 || !v || v > 255)
-			return -1;
+		q = num(lit(s, "proto="), 10, 1, 20, &v);
+		q = v && v <= 255 ? q : NULL;
 		break;
 	case NN_OBJ_NAT:
-		if (sscanf(s, "nonce=%16" SCNx64 "%n", &v, &end) != 1 || !v)
-			return -1;
+		q = num(lit(s, "nonce="), 16, 1, 16, &v);
+		q = v ? q : NULL;
 		break;
-	case NN_OBJ_FILTER: {
-		unsigned b[8];
-
-		if (sscanf(s, "redirect=%2x%2x%2x%2x%2x%2x%2x%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4],
-			   &b[5], &b[6], &b[7], &end) != 8 || end != 25)
-			return -1;
-		for (int i = 0; i < 8; i++)
-			((uint8_t *)&v)[i] = (uint8_t)b[i];
-		if (!v)
-			return -1;
+	case NN_OBJ_FILTER:
+		/* the cookie's bytes in memory order (nn_proof_format()) */
+		q = lit(s, "redirect=");
+		for (int i = 0; i < 8; i++) {
+			q = num(q, 16, 2, 2, &x);
+			((uint8_t *)&v)[i] = (uint8_t)x;
+		}
+		q = v ? q : NULL;
 		break;
-	}
 	case NN_OBJ_CLSACT:
-		if (sscanf(s, "clsact@%d%n", &ifindex, &end) != 1 || ifindex <= 0)
-			return -1;
-		v = (uint64_t)ifindex;
+		q = num(lit(s, "clsact@"), 10, 1, 20, &y);
+		q = y && y <= INT_MAX ? q : NULL;
+		v = y;
 		break;
 	default:
 		return -1;
 	}
-	if (end < 0 || s[end])
+	if (!q || *q)
 		return -1;
 	p->set = true;
 	p->value = v;
-	p->ifindex = ifindex;
+	p->ifindex = kind == NN_OBJ_QDISC || kind == NN_OBJ_CLSACT ? (int)y : 0;
 	return 0;
 }
 
@@ -511,7 +542,7 @@ static int kind_from(const char *s, enum nn_obj_kind *k)
  * the one part that may hold a '/' (a route's destination). */
 static void entry_key(char *buf, size_t len, const struct nn_journal_entry *j)
 {
-	snprintf(buf, len, "%d/%s/%" PRIu64 "/%s", (int)j->kind, j->ns, j->ns_cookie, j->name);
+	nn_hash_key(buf, len, (unsigned)j->kind, j->ns_cookie, j->ns, j->name);
 }
 
 /*

@@ -105,6 +105,8 @@ static int look(struct observer *o, const char *name, unsigned want, struct nn_s
 		return 0;
 	if (nn_ctx_ns(o->ctx, name, &ns, e) < 0)
 		return -e->code;
+	if (want & NN_SNAP_LINKS)
+		nn_snap_drop_links(sn);
 	/* Each kind one dump, its entries added to the snapshot. */
 #define DUMP(bit, type, list, add)                                                   \
 	if (want & (bit)) {                                                          \
@@ -423,14 +425,10 @@ static int look_journal(struct observer *o, struct nn_error *e)
 {
 	struct nn_journal_entry *v = NULL;
 	size_t n = 0;
-	int r = 0;
 
 	if (nn_journal_owned(o->ctx, &v, &n, e) < 0)
 		return -e->code;
-	for (size_t i = 0; !r && i < n; i++)
-		r = nn_snap_add_journal(o->snap, &v[i]) < 0 ? nomem(e) : 0;
-	free(v);
-	return r;
+	return nn_snap_take_journal(o->snap, v, n) < 0 ? nomem(e) : 0;
 }
 
 /* The number in FILE (one line), or -1 when there is none. */
@@ -538,6 +536,29 @@ static int look_tc(struct observer *o, const struct lab_tc *t, struct nn_error *
 	return ret;
 }
 
+/*
+ * The link of root qdisc Q, when its namespace's links are not dumped:
+ * looked up by name, brief (nn_link_find_brief(): what a root's plan reads
+ * of it), where a dump would fill every attribute of every link.
+ */
+static int look_root_link(struct observer *o, const struct lab_qdisc *q, struct nn_error *e)
+{
+	struct nn_snap_ns *sn;
+	struct nn_link_info l;
+	struct nn_ns *ns;
+	int r;
+
+	if ((r = look(o, q->ns, NN_SNAP_ROOTS, &sn, e)) < 0)
+		return r;
+	if (!sn->exists || (sn->have & NN_SNAP_LINKS) || nn_snap_link(sn, q->ifname))
+		return 0;
+	if (nn_ctx_ns(o->ctx, q->ns, &ns, e) < 0)
+		return -e->code;
+	if ((r = nn_link_find_brief(ns, q->ifname, &l, e)) <= 0)
+		return r;
+	return nn_snap_add_link(sn, &l) < 0 ? nomem(e) : 0;
+}
+
 /* A re-apply that changes only root qdiscs: their links and roots, and the
  * journal (whose roots and links are netnsctl's). */
 static int observe_qdiscs(struct observer *o, struct nn_error *e)
@@ -547,7 +568,7 @@ static int observe_qdiscs(struct observer *o, struct nn_error *e)
 
 	o->snap->only_qdiscs = true;
 	for (size_t i = 0; i < lab->n_qdiscs; i++)
-		if ((ret = look(o, lab->qdiscs[i].ns, NN_SNAP_LINKS | NN_SNAP_ROOTS, NULL, e)) < 0)
+		if ((ret = look_root_link(o, &lab->qdiscs[i], e)) < 0)
 			return ret;
 	for (size_t i = 0; i < lab->n_tcs; i++)
 		if ((ret = look_tc(o, &lab->tcs[i], e)) < 0)

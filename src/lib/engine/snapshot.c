@@ -100,6 +100,12 @@ int nn_snap_add_link(struct nn_snap_ns *ns, const struct nn_link_info *l)
 	return 0;
 }
 
+void nn_snap_drop_links(struct nn_snap_ns *ns)
+{
+	ns->n_links = 0;
+	nn_hash_free(&ns->link_idx);
+}
+
 int nn_snap_add_addr(struct nn_snap_ns *ns, const struct nn_addr_info *a)
 {
 	if (reserve(&ns->addrs, &ns->cap_addrs, ns->n_addrs, sizeof(*a)) < 0)
@@ -218,27 +224,55 @@ static const char *journal_key(char *buf, size_t len, enum nn_obj_kind kind, con
 			       const char *name, uint64_t ns_cookie)
 {
 	if (kind == NN_OBJ_NETNS)
-		snprintf(buf, len, "%d:%s", (int)kind, name);
-	else
-		snprintf(buf, len, "%d:%" PRIu64 ":%s/%s", (int)kind, ns_cookie, ns, name);
-	return buf;
+		return nn_hash_key(buf, len, (unsigned)kind, 0, "", name);
+	return nn_hash_key(buf, len, (unsigned)kind, ns_cookie, ns, name);
+}
+
+/* Index the record at I of the journal (the first of a key is the one
+ * found, as a search in order would). */
+static int index_journal(struct nn_snapshot *snap, size_t i)
+{
+	const struct nn_journal_entry *j = &snap->journal[i];
+	char key[700];
+
+	journal_key(key, sizeof(key), j->kind, j->ns, j->name, j->ns_cookie);
+	if (!nn_hash_find(&snap->journal_idx, key, NULL) &&
+	    nn_hash_put(&snap->journal_idx, key, (void *)(uintptr_t)(i + 1)) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 int nn_snap_add_journal(struct nn_snapshot *snap, const struct nn_journal_entry *j)
 {
-	struct nn_journal_entry *v;
-	char key[700];
-
-	if (!(v = realloc(snap->journal, (snap->n_journal + 1) * sizeof(*v))))
+	if (reserve(&snap->journal, &snap->cap_journal, snap->n_journal, sizeof(*j)) < 0)
 		return -ENOMEM;
-	snap->journal = v;
 	snap->journal[snap->n_journal] = *j;
-	journal_key(key, sizeof(key), j->kind, j->ns, j->name, j->ns_cookie);
-	/* The first record of a key is the one found, as a search in order would. */
-	if (!nn_hash_find(&snap->journal_idx, key, NULL) &&
-	    nn_hash_put(&snap->journal_idx, key, (void *)(uintptr_t)(snap->n_journal + 1)) < 0)
+	if (index_journal(snap, snap->n_journal) < 0)
 		return -ENOMEM;
 	snap->n_journal++;
+	return 0;
+}
+
+int nn_snap_take_journal(struct nn_snapshot *snap, struct nn_journal_entry *v, size_t n)
+{
+	size_t had = snap->n_journal;
+
+	if (!had) {
+		/* the records stay where nn_journal_owned() read them */
+		free(snap->journal);
+		snap->journal = v;
+		snap->n_journal = snap->cap_journal = n;
+		for (size_t i = 0; i < n; i++)
+			if (index_journal(snap, i) < 0)
+				return -ENOMEM;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (nn_snap_add_journal(snap, &v[i]) < 0) {
+			free(v);
+			return -ENOMEM;
+		}
+	free(v);
 	return 0;
 }
 

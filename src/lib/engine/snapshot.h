@@ -42,6 +42,8 @@ struct nn_snap_ns {
 	bool dead;			/* !exists: only a dead mount point is left */
 	uint64_t cookie;		/* exists: its cookie (SO_NETNS_COOKIE) */
 	unsigned have;			/* NN_SNAP_* */
+	/* Every link (NN_SNAP_LINKS), or, without it, the few a narrow
+	 * re-apply's roots are on, brief (nn_link_find_brief()). */
 	struct nn_link_info *links;
 	size_t n_links, cap_links;
 	struct nn_hash link_idx;	/* name -> index + 1 */
@@ -106,7 +108,7 @@ struct nn_snapshot {
 	struct nn_nat_rule *nats;	/* the host's netnsctl table */
 	size_t n_nats;
 	struct nn_journal_entry *journal;	/* what netnsctl made, all owners */
-	size_t n_journal;
+	size_t n_journal, cap_journal;
 	struct nn_hash journal_idx;	/* kind, cookie, ns, name -> index + 1 */
 	struct nn_snap_proc *procs;
 	size_t n_procs;
@@ -125,6 +127,8 @@ void nn_snapshot_free(struct nn_snapshot *snap);
 /* Builders: 0 or -ENOMEM.  A namespace added twice is the same one. */
 struct nn_snap_ns *nn_snap_add_ns(struct nn_snapshot *snap, const char *name);
 int nn_snap_add_link(struct nn_snap_ns *ns, const struct nn_link_info *l);
+/* Forget NS's links (brief ones, before a dump of them all). */
+void nn_snap_drop_links(struct nn_snap_ns *ns);
 int nn_snap_add_addr(struct nn_snap_ns *ns, const struct nn_addr_info *a);
 int nn_snap_add_route(struct nn_snap_ns *ns, const struct nn_route_info *r);
 int nn_snap_add_root(struct nn_snap_ns *ns, const struct nn_qdisc_info *q);
@@ -141,6 +145,9 @@ int nn_snap_set_home(struct nn_snapshot *snap, const char *ns, const char *ifnam
 int nn_snap_add_nat(struct nn_snapshot *snap, const struct nn_nat_rule *r);
 /* The journal's record J (as nn_journal_owned() merges them). */
 int nn_snap_add_journal(struct nn_snapshot *snap, const struct nn_journal_entry *j);
+/* All N records of V (malloc()ed, as nn_journal_owned() gives them), V
+ * taken over: freed with the snapshot, or here. */
+int nn_snap_take_journal(struct nn_snapshot *snap, struct nn_journal_entry *v, size_t n);
 int nn_snap_add_proc(struct nn_snapshot *snap, const struct nn_proc *p, bool alive,
 		     const char *lab);
 /* A record of the deadline journal (sets have_timed). */

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <net/if.h>
 #include <linux/if_link.h>
@@ -187,6 +188,58 @@ int nn_link_find(struct nn_ns *ns, const char *name, struct nn_link_info *out, s
 	if (!o.seen)
 		return nn_error_setx(e, EPROTO, "cannot read interface \"%s\" in %s: no answer",
 				     name, nn_ns_label(ns));
+	return 1;
+}
+
+/* The interface ioctls work on any socket of the namespace (the kernel
+ * answers them for every family that has none of its own): NS's rtnetlink
+ * one.  0 when the link is not there (any more). */
+static int link_ioctl(int fd, unsigned long req, struct ifreq *r, struct nn_ns *ns, const char *name,
+		      struct nn_error *e)
+{
+	if (ioctl(fd, req, r) == 0)
+		return 1;
+	if (errno == ENODEV)
+		return 0;
+	return nn_error_set(e, errno, "cannot read interface \"%s\" in %s", name, nn_ns_label(ns));
+}
+
+int nn_link_find_brief(struct nn_ns *ns, const char *name, struct nn_link_info *out,
+		       struct nn_error *e)
+{
+	struct mnl_socket *nl = nn_ns_mnl(ns, e);
+	struct ifreq r;
+	int fd, ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!nl)
+		return -e->code;
+	if (strlen(name) >= IFNAMSIZ)
+		return 0;
+	fd = mnl_socket_get_fd(nl);
+	memset(&r, 0, sizeof(r));
+	snprintf(r.ifr_name, sizeof(r.ifr_name), "%s", name);
+	if ((ret = link_ioctl(fd, SIOCGIFINDEX, &r, ns, name, e)) <= 0)
+		return ret;
+	out->ifindex = r.ifr_ifindex;
+	if ((ret = link_ioctl(fd, SIOCGIFMTU, &r, ns, name, e)) <= 0)
+		return ret;
+	out->mtu = (unsigned int)r.ifr_mtu;
+	if ((ret = link_ioctl(fd, SIOCGIFHWADDR, &r, ns, name, e)) <= 0)
+		return ret;
+	memcpy(out->mac, r.ifr_hwaddr.sa_data, sizeof(out->mac));
+	if ((ret = link_ioctl(fd, SIOCGIFFLAGS, &r, ns, name, e)) <= 0)
+		return ret;
+	out->up = r.ifr_flags & IFF_UP;
+	/* Each ioctl looked the name up again: still the same link? */
+	memset(&r, 0, sizeof(r));
+	r.ifr_ifindex = out->ifindex;
+	if ((ret = link_ioctl(fd, SIOCGIFNAME, &r, ns, name, e)) <= 0)
+		return ret;
+	if (strncmp(r.ifr_name, name, sizeof(r.ifr_name)))
+		return nn_error_setx(e, EAGAIN, "interface \"%s\" in %s was renamed while read", name,
+				     nn_ns_label(ns));
+	snprintf(out->name, sizeof(out->name), "%s", name);
 	return 1;
 }
 

@@ -146,3 +146,40 @@ void nn_hash_free(struct nn_hash *h)
 	h->slots = NULL;
 	h->cap = h->n = 0;
 }
+
+/* Decimal V at P, before END; P past it (END when it did not fit). */
+static char *put_dec(char *p, char *end, uint64_t v)
+{
+	char t[20];
+	int n = 0;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n && p < end)
+		*p++ = t[--n];
+	return p;
+}
+
+static char *put_str(char *p, char *end, const char *s)
+{
+	while (*s && p < end)
+		*p++ = *s++;
+	return p;
+}
+
+const char *nn_hash_key(char *buf, size_t len, unsigned kind, uint64_t num, const char *a,
+			const char *b)
+{
+	char *p = buf, *end = buf + len - 1;
+
+	p = put_dec(p, end, kind);
+	p = put_str(p, end, ":");
+	p = put_dec(p, end, num);
+	p = put_str(p, end, ":");
+	p = put_str(p, end, a);
+	p = put_str(p, end, "/");
+	p = put_str(p, end, b);
+	*p = 0;
+	return buf;
+}

@@ -57,4 +57,11 @@ bool nn_hash_next(const struct nn_hash *h, size_t *iter, const char **key, void 
 /* Free the keys and the table (not the values); H is empty and usable again. */
 void nn_hash_free(struct nn_hash *h);
 
+/* The key "KIND:NUM:A/B" into BUF (LEN bytes, cut short where it would not
+ * fit): an object of a kind by a number (a namespace's cookie) and two
+ * names, A without a '/'.  Without printf: a journal of thousands of
+ * records makes as many keys. */
+const char *nn_hash_key(char *buf, size_t len, unsigned kind, uint64_t num, const char *a,
+			const char *b);
+
 #endif
