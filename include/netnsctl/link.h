@@ -51,6 +51,9 @@ int nn_link_get(struct nn_ns *ns, const char *name, struct nn_link_info *out, st
  */
 int nn_link_find_brief(struct nn_ns *ns, const char *name, struct nn_link_info *out,
 		       struct nn_error *e);
+/* The name of link IFINDEX in NS into NAME: 1, or 0 when there is none.
+ * One ioctl, which takes no RTNL (a dump waits for it, and holds it). */
+int nn_link_name_of(struct nn_ns *ns, int ifindex, char name[IFNAMSIZ], struct nn_error *e);
 
 /*
  * One end of a veth pair for nn_veth_create().

@@ -1161,8 +1161,8 @@ static void undo_step(struct applier *a, struct nn_step *s)
  * The links that went with their peer's namespace (LINK_DEL steps taken by
  * a NETNS_DEL) are gone when the apply returns: the kernel tears such a
  * namespace down in a work queue, after its last reference went.  Polled
- * with one dump of each namespace they were in; what is still there after
- * a while (the kernel busy, or a reference held elsewhere) is deleted.
+ * by ifindex; what is still there after a while (the kernel busy, or a
+ * reference held elsewhere) is deleted.
  */
 #define GONE_POLL_NS 2000000L
 #define GONE_POLLS 2500		/* 5 s */
@@ -1197,40 +1197,31 @@ static int wait_gone_with(struct applier *a, struct nn_error *e)
 	bool waiting = true;
 
 	for (int poll = 0; waiting; poll++) {
-		const char *last = NULL, *nsname, *ifname;
-		struct nn_link_info *v = NULL;
-		size_t n = 0;
-		struct nn_ns *ns = NULL;
+		const char *nsname, *ifname;
+		char name[IFNAMSIZ];
+		struct nn_ns *ns;
 		int ifindex, r;
 
 		waiting = false;
 		for (size_t i = 0; i < p->n; i++) {
 			struct nn_step *s = &p->steps[i];
-			bool there = false;
 
 			if (!lingers(p, s, &nsname, &ifname, &ifindex))
 				continue;
-			if (!last || strcmp(last, nsname)) {
-				free(v);
-				v = NULL;
-				n = 0;
-				last = nsname;
-				r = nn_ctx_ns(a->ctx, nsname, &ns, e);
-				if (r == -ENOENT) {
-					/* Its namespace gone too (both ends'
-					 * deleted): so is the link. */
-					nn_error_clear(e);
-					s->run.with = 0;
-					continue;
-				}
-				if (r < 0 || nn_link_list(ns, &v, &n, e) < 0) {
-					free(v);
-					return -e->code;
-				}
+			r = nn_ctx_ns(a->ctx, nsname, &ns, e);
+			if (r == -ENOENT) {
+				/* Its namespace gone too (both ends'
+				 * deleted): so is the link. */
+				nn_error_clear(e);
+				s->run.with = 0;
+				continue;
 			}
-			for (size_t k = 0; k < n && !there; k++)
-				there = v[k].ifindex == ifindex && !strcmp(v[k].name, ifname);
-			if (!there) {
+			/* By its ifindex, one ioctl: a dump of the namespace's
+			 * links a poll would take RTNL from the kernel's
+			 * teardown it waits for. */
+			if (r < 0 || (r = nn_link_name_of(ns, ifindex, name, e)) < 0)
+				return -e->code;
+			if (r == 0 || strcmp(name, ifname)) {
 				s->run.with = 0;
 				continue;
 			}
@@ -1238,13 +1229,10 @@ static int wait_gone_with(struct applier *a, struct nn_error *e)
 				waiting = true;
 				continue;
 			}
-			if (nn_link_del(ns, ifindex, e) < 0) {
-				free(v);
+			if (nn_link_del(ns, ifindex, e) < 0)
 				return -e->code;
-			}
 			s->run.with = 0;
 		}
-		free(v);
 		if (waiting)
 			nanosleep(&(struct timespec){ 0, GONE_POLL_NS }, NULL);
 	}

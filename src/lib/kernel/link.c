@@ -232,14 +232,30 @@ int nn_link_find_brief(struct nn_ns *ns, const char *name, struct nn_link_info *
 		return ret;
 	out->up = r.ifr_flags & IFF_UP;
 	/* Each ioctl looked the name up again: still the same link? */
-	memset(&r, 0, sizeof(r));
-	r.ifr_ifindex = out->ifindex;
-	if ((ret = link_ioctl(fd, SIOCGIFNAME, &r, ns, name, e)) <= 0)
+	if ((ret = nn_link_name_of(ns, out->ifindex, out->name, e)) <= 0)
 		return ret;
-	if (strncmp(r.ifr_name, name, sizeof(r.ifr_name)))
+	if (strncmp(out->name, name, sizeof(out->name)))
 		return nn_error_setx(e, EAGAIN, "interface \"%s\" in %s was renamed while read", name,
 				     nn_ns_label(ns));
-	snprintf(out->name, sizeof(out->name), "%s", name);
+	return 1;
+}
+
+int nn_link_name_of(struct nn_ns *ns, int ifindex, char name[IFNAMSIZ], struct nn_error *e)
+{
+	struct mnl_socket *nl = nn_ns_mnl(ns, e);
+	struct ifreq r;
+	char what[16];
+	int ret;
+
+	if (!nl)
+		return -e->code;
+	memset(&r, 0, sizeof(r));
+	r.ifr_ifindex = ifindex;
+	snprintf(what, sizeof(what), "#%d", ifindex);
+	if ((ret = link_ioctl(mnl_socket_get_fd(nl), SIOCGIFNAME, &r, ns, what, e)) <= 0)
+		return ret;
+	memcpy(name, r.ifr_name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = 0;
 	return 1;
 }
 
