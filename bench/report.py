@@ -544,6 +544,19 @@ ISSUE14_CHANGES = [
     "  - *teardown of star 256, 1.31× the floor.* destroy entered each namespace twice to read its cookie: observe (a socket made inside it), then the delete's own check (a netlink socket made inside it). The delete now uses the descriptor observe held, when the run dir's file is still that namespace (same nsfs inode, which the held descriptor keeps from being reused; else both are read again: t-own-replaced.sh). setns 1,026 → 514, sockets 513 → 257, openat 2,581 → 1,301, syscalls 13,532 → 8,408. Its 259 requests are unchanged: the host's id of each namespace it deletes (to leave the ports to the namespaces' teardown instead of one RTM_DELLINK each), and the polls until the kernel has removed the ports, which the benchmark's clock waits for anyway.",
     "  - *build of star 256, 1.15× the floor (0.71× at 1023).* Unchanged: 4 requests, 1 setns a node, as the floor; besides, 2 journal records with an fdatasync each (a no-op on /run's tmpfs), the run dir's lock and an existence probe per namespace. Its ratio at 256 is within what the busy machine moved the floor by; the next idle run says whether it holds.",
     "- **Since aad5f36 (2026-12-07, second run).** *status of star 1023, 0.61 s*: measured right after the build, it ran in the nodes' IPv6 start (DAD, router and MLD solicitations flooded to all 1023 ports: both cores in softirq, RTNL held by addrconf's work; the same status took 0.37–0.78 s there and 0.27–0.29 s once the lab was quiet, sandbox, RelWithDebInfo). Of the quiet time 6% was the prune's linear search for the lab's links (strcmp, N records × N links): now a hash, 0.19–0.21 s. bench/case now times status once the lab is quiet (star_quiet) and keeps the storm's number beside it. *impair change*: reading the journal (4,000 lines after a few re-applies) by sscanf was ~12% of a re-apply; a field splitter now. What is left of a re-apply beside `tc -batch`'s requests is libyaml's parse of the lab file (~14%), the journal's read and the kernel's RTNL, which the IPv6 start of a star just built also holds.",
+    "- **Since c026280 (2026-12-07, third run).** *impair 256 tbf, 2.24×/2.44× one `tc -batch` "
+    "(33.6/35.6 ms)*: timed phase by phase, a change took ~5 ms to parse the new file, ~6 to "
+    "parse the last applied one again (to see that only qdiscs changed), ~5 to read the "
+    "journal (2,561 lines), 5.3 to dump the host's 257 links (kernel fill: a bridge port's "
+    "attributes, inet6 conf, its peer's netnsid by idr walk) and ~6 for the 256 requests. "
+    "Now: libyaml's document built from the one event pass (not scanned twice); apply "
+    "records the lab's shape (engine/shape.c: its wants as bytes, roots apart) and a "
+    "re-apply compares bytes (0.5 ms); the roots' links read by name with the interface "
+    "ioctls (2.1 ms); the journal's proofs and keys without sscanf/printf and its records "
+    "handed to the snapshot, not copied (6.0 → 3.0 ms cold). *teardown*: destroy's wait "
+    "for the links that go with their namespace polled with a link dump every 2 ms, under "
+    "RTNL, which the kernel's teardown needs; it polls by ifindex (SIOCGIFNAME) now. And "
+    "bench/run lets the machine settle before each run (above).",
 ]
 
 
