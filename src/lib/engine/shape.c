@@ -183,10 +183,12 @@ static void want_words(const struct nn_qdisc_info *q, uint64_t w[NN_SHAPE_WANT_W
 		w[3] = q->u.tbf.limit;
 		w[4] = q->u.tbf.latency_ns;
 	} else if (q->kind == NN_QDISC_NETEM) {
-		uint64_t v[] = { n->delay_ns,  n->jitter_ns,	  n->delay_corr, n->loss,
-				 n->loss_corr, n->duplicate,	  n->duplicate_corr, n->reorder,
-				 n->reorder_corr, n->corrupt,	  n->corrupt_corr, n->gap,
-				 n->limit,     n->rate,		  (uint64_t)n->dist };
+		uint64_t v[] = {
+			n->delay_ns, n->jitter_ns, n->delay_corr,
+			n->loss, n->loss_corr, n->duplicate, n->duplicate_corr,
+			n->reorder, n->reorder_corr, n->corrupt, n->corrupt_corr,
+			n->gap, n->limit, n->rate, (uint64_t)n->dist,
+		};
 
 		_Static_assert(sizeof(v) / sizeof(v[0]) < NN_SHAPE_WANT_WORDS, "netem's words");
 		memcpy(w + 1, v, sizeof(v));
