@@ -1007,12 +1007,30 @@ static void add_command(struct nn_lab *lab, const char *word)
 	lab_cmd(lab, w, 5);
 }
 
+/* Does the lab of DELAY and a command of WORD narrow from the record BACK
+ * (of BEFORE)?  The record answers as BEFORE itself does. */
+static bool narrows_to(const struct nn_lab_shape *back, const struct nn_lab *before,
+		       const char *delay, const char *word)
+{
+	struct nn_lab *after = impaired(delay, "10.0.0.2", "to-b");
+	struct nn_lab_shape now;
+	bool narrows;
+
+	add_command(after, word);
+	assert_int_equal(nn_lab_shape_make(after, &now), 0);
+	narrows = nn_lab_shape_narrows(back, &now);
+	assert_int_equal(narrows, nn_lab_differs_in_qdiscs_only(before, after));
+	nn_lab_shape_free(&now);
+	nn_lab_free(after);
+	return narrows;
+}
+
 /* The shape apply records, read back by a later apply: the same answers
  * as the labs themselves give; every torn or foreign record is refused. */
 static void shape_record(void **state)
 {
-	struct nn_lab *before = impaired("10ms", "10.0.0.2", "to-b"), *after;
-	struct nn_lab_shape shape, back, now;
+	struct nn_lab *before = impaired("10ms", "10.0.0.2", "to-b");
+	struct nn_lab_shape shape, back;
 	char *buf = NULL;
 	size_t len = 0;
 
@@ -1024,28 +1042,11 @@ static void shape_record(void **state)
 	assert_int_equal(back.n_roots, 1);
 	assert_memory_equal(back.body, shape.body, shape.body_len);
 
-	after = impaired("20ms", "10.0.0.2", "to-b");
-	add_command(after, "10");
-	assert_int_equal(nn_lab_shape_make(after, &now), 0);
-	assert_true(nn_lab_shape_narrows(&back, &now));
-	assert_true(nn_lab_differs_in_qdiscs_only(before, after));
-	nn_lab_shape_free(&now);
-	nn_lab_free(after);
+	assert_true(narrows_to(&back, before, "20ms", "10"));
 	/* the same qdisc: nothing narrows (the whole lab is checked) */
-	after = impaired("10ms", "10.0.0.2", "to-b");
-	add_command(after, "10");
-	assert_int_equal(nn_lab_shape_make(after, &now), 0);
-	assert_false(nn_lab_shape_narrows(&back, &now));
-	nn_lab_shape_free(&now);
-	nn_lab_free(after);
+	assert_false(narrows_to(&back, before, "10ms", "10"));
 	/* a command's word changed, with the qdisc */
-	after = impaired("20ms", "10.0.0.2", "to-b");
-	add_command(after, "11");
-	assert_int_equal(nn_lab_shape_make(after, &now), 0);
-	assert_false(nn_lab_shape_narrows(&back, &now));
-	assert_false(nn_lab_differs_in_qdiscs_only(before, after));
-	nn_lab_shape_free(&now);
-	nn_lab_free(after);
+	assert_false(narrows_to(&back, before, "20ms", "11"));
 
 	nn_lab_shape_free(&back);
 	for (size_t cut = 0; cut < len; cut++)
