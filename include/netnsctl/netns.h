@@ -48,6 +48,9 @@ int nn_netns_del(struct nn_ctx *ctx, const char *name, struct nn_error *e);
  * -errno with E ('cannot look at namespace "NAME": ...') when that cannot
  * be told (EMFILE, EACCES, ...). */
 int nn_netns_exists(struct nn_ctx *ctx, const char *name, struct nn_error *e);
+/* The same look, and with 1, *FD open on the namespace (the caller's to
+ * close): one open serves the look and what follows it. */
+int nn_netns_open(struct nn_ctx *ctx, const char *name, int *fd, struct nn_error *e);
 
 /* Namespace NAME's cookie, keeping nothing open afterwards (a handle CTX
  * already holds is used as it is): for checking many namespaces, each once,
@@ -58,6 +61,10 @@ int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, stru
  * to close, or to hand to nn_ctx_ns_adopt()): held, its namespace and the
  * identity of its file cannot be another's. */
 int nn_netns_cookie_fd(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e);
+/* The cookie of the namespace FD is open on (NAME for messages), read from a
+ * socket made inside it; the calling thread is then put in SELF, an open
+ * descriptor of its own namespace (kept by a caller reading many). */
+int nn_netns_fd_cookie(int fd, int self, const char *name, uint64_t *cookie, struct nn_error *e);
 /* Does NAME in the run dir name the namespace NS holds (the same nsfs
  * inode)?  A handle held since its cookie was read then has that cookie. */
 int nn_netns_same(struct nn_ctx *ctx, const char *name, struct nn_ns *ns);

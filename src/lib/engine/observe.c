@@ -35,6 +35,9 @@ struct observer {
 	struct nn_hash held;		/* name -> fd of a namespace whose cookie was
 					 * read without a handle: kept as the
 					 * handle of one the prune deletes */
+	int self;			/* this thread's namespace, to come back
+					 * to from each cookie read (-1: not
+					 * opened yet) */
 };
 
 static int nomem(struct nn_error *e)
@@ -57,31 +60,38 @@ static int first_sight(struct observer *o, const char *name, bool handle, bool d
 {
 	struct nn_snap_ns *sn = nn_snap_add_ns(o->snap, name);
 	struct nn_ns *ns;
-	int r;
+	bool cached;
+	int r, fd = -1;
 
 	if (!(*out = sn))
 		return nomem(e);
-	r = *name ? nn_netns_exists(o->ctx, name, e) : 1;
+	/* A handle held already (or the host's) gives the cookie; else one
+	 * open serves the look, the cookie, and the handle or the hold. */
+	cached = !*name || nn_ctx_ns_cached(o->ctx, name, &ns);
+	r = !*name ? 1 : cached ? nn_netns_exists(o->ctx, name, e) : nn_netns_open(o->ctx, name, &fd, e);
 	if (r < 0)
 		return r;
 	sn->exists = r == 1;
-	if (sn->exists && (handle || !*name))
+	if (sn->exists && cached)
 		return nn_ctx_ns(o->ctx, name, &ns, e) < 0 || nn_ns_cookie(ns, &sn->cookie, e) < 0 ?
 			       -e->code : 0;
-	if (sn->exists && nn_ctx_ns_cached(o->ctx, name, &ns))
-		return nn_netns_cookie(o->ctx, name, &sn->cookie, e) < 0 ? -e->code : 0;
+	if (sn->exists && handle)
+		return nn_ctx_ns_adopt(o->ctx, name, fd, NULL, NULL, &ns, e) < 0 ||
+				       nn_ns_cookie(ns, &sn->cookie, e) < 0 ?
+			       -e->code : 0;
 	if (sn->exists) {
 		/* Its descriptor held: the delete checks its cookie by it
 		 * (nn_netns_same()), not by entering it again. */
-		int fd = nn_netns_cookie_fd(o->ctx, name, &sn->cookie, e);
-
-		if (fd < 0)
-			return fd;
-		if (nn_hash_put(&o->held, name, (void *)(intptr_t)fd) < 0) {
+		if (o->self < 0 && (o->self = open("/proc/thread-self/ns/net",
+						   O_RDONLY | O_CLOEXEC)) < 0)
+			r = nn_error_set(e, errno, "cannot open the current network namespace");
+		else if (nn_netns_fd_cookie(fd, o->self, name, &sn->cookie, e) < 0)
+			r = -e->code;
+		else if (nn_hash_put(&o->held, name, (void *)(intptr_t)fd) < 0)
+			r = nomem(e);
+		if (r < 0)
 			close(fd);
-			return nomem(e);
-		}
-		return 0;
+		return r < 0 ? r : 0;
 	}
 	if (dead && (r = nn_netns_dead(o->ctx, name, e)) < 0)
 		return r;
@@ -677,7 +687,7 @@ static int observe_all(struct observer *o, bool narrow, struct nn_error *e)
 static int observe(struct nn_ctx *ctx, const struct nn_lab *lab, bool narrow,
 		   struct nn_snapshot **out, struct nn_error *e)
 {
-	struct observer o = { .ctx = ctx, .lab = lab, .snap = nn_snapshot_new() };
+	struct observer o = { .ctx = ctx, .lab = lab, .snap = nn_snapshot_new(), .self = -1 };
 	int ret;
 
 	if (!o.snap)
@@ -692,6 +702,8 @@ static int observe(struct nn_ctx *ctx, const struct nn_lab *lab, bool narrow,
 			close((int)(intptr_t)fd);
 		nn_hash_free(&o.held);
 	}
+	if (o.self >= 0)
+		close(o.self);
 	if (ret < 0) {
 		nn_snapshot_free(o.snap);
 		return ret;

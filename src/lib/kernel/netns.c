@@ -76,11 +76,12 @@ static int ns_path(struct nn_ctx *ctx, const char *name, char path[PATH_MAX],
 
 /*
  * 1 when PATH (relative to DIRFD, symlinks followed as ip follows them) is a
- * network namespace file, 0 when it is something else, -errno when it cannot
- * be looked at.  O_PATH first: a stale entry might be a FIFO or a device,
- * which a plain open could block on or disturb.
+ * network namespace file, with *FD open on it when FD is not NULL; 0 when
+ * it is something else, -errno when it cannot be looked at.  O_PATH first:
+ * a stale entry might be a FIFO or a device, which a plain open could block
+ * on or disturb.
  */
-static int netns_at(int dirfd, const char *path)
+static int netns_at(int dirfd, const char *path, int *out)
 {
 	_cleanup_close_ int pfd = -1, fd = -1;
 	struct statfs sfs;
@@ -101,9 +102,13 @@ static int netns_at(int dirfd, const char *path)
 	if (sfs.f_type != NSFS_MAGIC)
 		return 0;
 	type = ioctl(fd, NS_GET_NSTYPE);
-	if (type < 0)
-		return errno == ENOTTY ? 1 : -errno;	/* before Linux 4.11 */
-	return type == CLONE_NEWNET;
+	if (type < 0 && errno != ENOTTY)	/* ENOTTY: before Linux 4.11 */
+		return -errno;
+	if (type >= 0 && type != CLONE_NEWNET)
+		return 0;
+	if (out)
+		*out = steal_fd(&fd);
+	return 1;
 }
 
 /*
@@ -158,14 +163,14 @@ static int wait_for_bind(const char *path)
 	int i, r;
 
 	for (i = 0; i < ADD_GRACE_NS / ADD_POLL_NS; i++) {
-		r = netns_at(AT_FDCWD, path);
+		r = netns_at(AT_FDCWD, path, NULL);
 		if (r)
 			return r;
 		if (!just_created(path))
 			return 0;
 		nanosleep(&poll, NULL);
 	}
-	return netns_at(AT_FDCWD, path);
+	return netns_at(AT_FDCWD, path, NULL);
 }
 
 /* A mount that is not a namespace, or several stacked mounts: detach all. */
@@ -197,7 +202,7 @@ static int create_ns_file(const char *path, struct nn_error *e)
 		if (errno != EEXIST)
 			return nn_error_set(e, errno, "cannot create \"%s\"", path);
 
-		r = netns_at(AT_FDCWD, path);
+		r = netns_at(AT_FDCWD, path, NULL);
 		if (r == 0)
 			r = wait_for_bind(path);
 		if (r > 0)
@@ -350,7 +355,7 @@ int nn_netns_add_proven(struct nn_ctx *ctx, const char *name, nn_netns_intent_cb
 	 * cookie or is not ours.  Killed before the intent is written, the
 	 * namespace dies with this process.
 	 */
-	if (netns_at(AT_FDCWD, path) > 0)
+	if (netns_at(AT_FDCWD, path, NULL) > 0)
 		return 0;
 	r = new_netns(name, &fd, &nl, &cookie, e);
 	if (r < 0)
@@ -383,7 +388,6 @@ int nn_netns_del(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 {
 	_cleanup_close_ int lock = -1;
 	char path[PATH_MAX];
-	struct stat st;
 	int r;
 
 	r = ns_path(ctx, name, path, e);
@@ -398,29 +402,34 @@ int nn_netns_del(struct nn_ctx *ctx, const char *name, struct nn_error *e)
 	}
 	if (r < 0)
 		return r;
-	if (lstat(path, &st) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return nn_error_set(e, errno, "cannot delete namespace \"%s\"", name);
+	/* NOFOLLOW: a symlink's target is not ours to unmount, only the link.
+	 * One unmount is the rule; EBUSY from the unlink says more are
+	 * stacked on it, and they go too. */
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno == ENOENT)
+		return 0;
+	r = unlink(path);
+	if (r < 0 && errno == EBUSY) {
+		umount_all(path);
+		r = unlink(path);
 	}
-	/* NOFOLLOW: a symlink's target is not ours to unmount, only the link. */
-	umount_all(path);
-	if (unlink(path) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return nn_error_set(e, errno, "cannot delete namespace \"%s\"", name);
-	}
+	if (r < 0)
+		return errno == ENOENT ? 0 : nn_error_set(e, errno, "cannot delete namespace \"%s\"", name);
 	return 1;
 }
 
 int nn_netns_exists(struct nn_ctx *ctx, const char *name, struct nn_error *e)
+{
+	return nn_netns_open(ctx, name, NULL, e);
+}
+
+int nn_netns_open(struct nn_ctx *ctx, const char *name, int *fd, struct nn_error *e)
 {
 	char path[PATH_MAX];
 	int r;
 
 	if (ns_path(ctx, name, path, NULL) < 0)
 		return 0;
-	r = netns_at(AT_FDCWD, path);
+	r = netns_at(AT_FDCWD, path, fd);
 	if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP)
 		return 0;
 	/* Not knowing is not "absent": a caller must not make it again, nor
@@ -455,9 +464,7 @@ int nn_netns_same(struct nn_ctx *ctx, const char *name, struct nn_ns *ns)
 int nn_netns_cookie_fd(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e)
 {
 	char path[PATH_MAX];
-	_cleanup_close_ int fd = -1, self = -1, sock = -1;
-	socklen_t len = sizeof(*cookie);
-	int err = 0;
+	_cleanup_close_ int fd = -1, self = -1;
 
 	if (ns_path(ctx, name, path, e) < 0)
 		return -e->code;
@@ -468,6 +475,17 @@ int nn_netns_cookie_fd(struct nn_ctx *ctx, const char *name, uint64_t *cookie, s
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return nn_error_set(e, errno, "cannot open the current network namespace");
+	if (nn_netns_fd_cookie(fd, self, name, cookie, e) < 0)
+		return -e->code;
+	return steal_fd(&fd);
+}
+
+int nn_netns_fd_cookie(int fd, int self, const char *name, uint64_t *cookie, struct nn_error *e)
+{
+	_cleanup_close_ int sock = -1;
+	socklen_t len = sizeof(*cookie);
+	int err = 0;
+
 	if (setns(fd, CLONE_NEWNET) < 0)
 		return nn_error_set(e, errno, "cannot enter namespace \"%s\"", name);
 	/* Any socket carries its namespace's cookie; a datagram unix socket
@@ -481,7 +499,7 @@ int nn_netns_cookie_fd(struct nn_ctx *ctx, const char *name, uint64_t *cookie, s
 		return nn_error_set(e, err, "cannot open a socket in namespace \"%s\"", name);
 	if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
 		return nn_error_set(e, errno, "cannot read the cookie of namespace \"%s\"", name);
-	return steal_fd(&fd);
+	return 0;
 }
 
 int nn_netns_dead(struct nn_ctx *ctx, const char *name, struct nn_error *e)
@@ -544,7 +562,7 @@ int nn_netns_list(struct nn_ctx *ctx, char ***names, size_t *n, struct nn_error 
 		}
 		if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
 			continue;
-		if (netns_at(dirfd(d), ent->d_name) <= 0)
+		if (netns_at(dirfd(d), ent->d_name, NULL) <= 0)
 			continue;
 		if (len == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
