@@ -56,6 +56,18 @@ ok n delete-namespaces ipx ipy
 ! netns_exists ipx || false
 ! netns_exists ipy || false
 
+pretty "a namespace file with another namespace mounted over it: the delete takes both mounts"
+ip netns add ips
+ip netns add ipt
+mount --bind /run/netns/ipt /run/netns/ips
+assert_eq "$(nsx ips readlink /proc/self/ns/net)" "$(nsx ipt readlink /proc/self/ns/net)" \
+	"ips, with ipt's namespace mounted over it"
+ok n delete-namespaces ips
+[[ ! -e /run/netns/ips ]] || fail "/run/netns/ips is still there after delete-namespaces"
+! grep -q " /run/netns/ips " /proc/self/mountinfo || fail "a mount is left on /run/netns/ips"
+netns_exists ipt || fail "ipt went too"
+ip netns del ipt
+
 pretty "exec: /etc/netns/NAME files, sysfs, stdin and stdout"
 ok n create-namespaces rx
 mkdir -p "$ETC_DIR/rx"
