@@ -35,6 +35,8 @@ struct applier {
 	struct nn_hash made;	/* "NS/IF" -> ifindex of a link this run made */
 	bool *intended;		/* per step: its qdisc intent is on disk, its
 				 * request not made yet (qdisc_intents()) */
+	size_t unmounted;	/* the NETNS_DEL steps before this index had
+				 * their namespace deleted by del_netns_run() */
 };
 
 static const char *link_key(char *buf, size_t len, const char *ns, const char *ifname)
@@ -155,9 +157,12 @@ static int adopt_record(struct nn_ctx *ctx, const struct nn_step *s, const char 
 			       s->u.adopt.id, owner, &s->u.adopt.proof, e);
 }
 
+static volatile sig_atomic_t cancel_sig;
+
 /* A namespace the plan judged ours, or found only a dead mount point of:
- * deleted when it still is that (not another one named so since). */
-static int del_netns(struct nn_ctx *ctx, struct nn_step *s, struct nn_error *e)
+ * deleted when it still is that (not another one named so since).  Its
+ * journal record is del_netns()'s. */
+static int del_netns_kernel(struct nn_ctx *ctx, struct nn_step *s, struct nn_error *e)
 {
 	uint64_t cookie = 0;
 	struct nn_ns *ns;
@@ -180,7 +185,35 @@ static int del_netns(struct nn_ctx *ctx, struct nn_step *s, struct nn_error *e)
 			return -e->code;
 		s->run.done = true;
 	}
+	return 0;
+}
+
+static int del_netns(struct nn_ctx *ctx, struct nn_step *s, struct nn_error *e)
+{
+	if (del_netns_kernel(ctx, s, e) < 0)
+		return -e->code;
 	return nn_journal_gone(ctx, NN_OBJ_NETNS, "-", s->ns, e);
+}
+
+/*
+ * The run of NETNS_DEL steps from I: each namespace deleted, one after the
+ * other, before any of their journal records is written or reported (the
+ * loop does that as it comes to each).  The kernel frees a deleted
+ * namespace in a work queue that takes all those released by the time it
+ * runs in one batch; deletes spread out over the records and the output
+ * between them land in more batches, and their unmounts then wait behind
+ * the teardown's RCU grace periods.  Stops at the first that fails (the
+ * loop does that one again, on its own, and reports it) or at a signal.
+ */
+static void del_netns_run(struct applier *a, size_t i)
+{
+	struct nn_plan *p = a->p;
+	struct nn_error e = { 0 };
+
+	for (; i < p->n && p->steps[i].kind == NN_STEP_NETNS_DEL && !cancel_sig; i++)
+		if (p->steps[i].run.done || del_netns_kernel(a->ctx, &p->steps[i], &e) < 0)
+			break;
+	a->unmounted = i;
 }
 
 /*
@@ -883,6 +916,9 @@ static int do_step(struct applier *a, size_t i, struct nn_error *e)
 	struct nn_ns *ns;
 	int ifindex = 0, master = 0, ret;
 
+	/* Deleted by del_netns_run(), its record still to write. */
+	if (s->kind == NN_STEP_NETNS_DEL && i < a->unmounted)
+		return nn_journal_gone(a->ctx, NN_OBJ_NETNS, "-", s->ns, e);
 	/* Done already by an earlier step's request (a veth's create). */
 	if (s->run.done)
 		return 0;
@@ -1239,8 +1275,6 @@ static int wait_gone_with(struct applier *a, struct nn_error *e)
 	return 0;
 }
 
-static volatile sig_atomic_t cancel_sig;
-
 void nn_plan_cancel(int sig)
 {
 	cancel_sig = sig;
@@ -1380,6 +1414,8 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 			break;
 		}
 		nn_ctx_progress(ctx, text, i, p->n);
+		if (p->steps[i].kind == NN_STEP_NETNS_DEL && i >= a.unmounted)
+			del_netns_run(&a, i);
 		ret = do_step(&a, i, e);
 		if (ret < 0)
 			break;
