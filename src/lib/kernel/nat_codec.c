@@ -339,7 +339,8 @@ struct nlmsghdr *nn_nat_table_msg(char *buf, uint32_t seq, int type)
 				(type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0) | NLM_F_ACK, seq, t);
 }
 
-struct nlmsghdr *nn_nat_chain_msg(char *buf, uint32_t seq, enum nn_nat_chain chain)
+/* Chain CHAIN of our table, by name (what a delete needs). */
+static struct nftnl_chain *chain_named(enum nn_nat_chain chain)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
@@ -348,6 +349,13 @@ struct nlmsghdr *nn_nat_chain_msg(char *buf, uint32_t seq, enum nn_nat_chain cha
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_IPV4);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NN_NAT_TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, nn_nat_chains[chain].name);
+	return c;
+}
+
+struct nlmsghdr *nn_nat_chain_msg(char *buf, uint32_t seq, enum nn_nat_chain chain)
+{
+	struct nftnl_chain *c = chain_named(chain);
+
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)nn_nat_chains[chain].hooknum);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, nn_nat_chains[chain].prio);
@@ -358,13 +366,8 @@ struct nlmsghdr *nn_nat_chain_msg(char *buf, uint32_t seq, enum nn_nat_chain cha
 
 struct nlmsghdr *nn_nat_delchain_msg(char *buf, uint32_t seq, enum nn_nat_chain chain)
 {
-	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_chain *c = chain_named(chain);
 
-	if (!c)
-		abort();
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_IPV4);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NN_NAT_TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, nn_nat_chains[chain].name);
 	return nn_nft_chain_msg(buf, NFT_MSG_DELCHAIN, NFPROTO_IPV4, NLM_F_ACK, seq, c);
 }
 
