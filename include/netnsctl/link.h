@@ -167,5 +167,8 @@ int nn_link_set_master(struct nn_ns *ns, int ifindex, int master, struct nn_erro
 
 /* The id NS gives namespace OTHER (RTM_GETNSID), or -1 when it has none. */
 int nn_ns_peer_nsid(struct nn_ns *ns, struct nn_ns *other, int32_t *nsid, struct nn_error *e);
+/* The same for N namespaces, their ids in NSIDS: many requests a send. */
+int nn_ns_peer_nsids(struct nn_ns *ns, struct nn_ns *const *others, size_t n, int32_t *nsids,
+		     struct nn_error *e);
 
 #endif

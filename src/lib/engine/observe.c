@@ -294,6 +294,47 @@ static bool prunes(const struct nn_lab *lab, const struct nn_journal_entry *j)
 	return lab->prune && (lab->every_owner || !strcmp(j->owner, lab->owner));
 }
 
+/* The ids of the namespaces the prune deletes as seen from A, those not
+ * read yet, all asked in a few sends; the handles opened for it let go. */
+static int look_nsids(struct observer *o, const char *a, struct nn_error *e)
+{
+	size_t n = nn_hash_len(&o->pruned), k = 0, it = 0;
+	struct nn_ns **nss = calloc(n ? n : 1, sizeof(*nss)), *na;
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	int32_t *ids = calloc(n ? n : 1, sizeof(*ids)), id;
+	bool *opened = calloc(n ? n : 1, sizeof(*opened));
+	const char *d;
+	int ret = 0;
+
+	if (!nss || !names || !ids || !opened)
+		ret = nomem(e);
+	else if (nn_ctx_ns(o->ctx, a, &na, e) < 0)
+		ret = -e->code;
+	while (ret == 0 && nn_hash_next(&o->pruned, &it, &d, NULL)) {
+		if (nn_snap_nsid(o->snap, a, d, &id))
+			continue;
+		opened[k] = !nn_ctx_ns_cached(o->ctx, d, &nss[k]);
+		if (opened[k] && nn_ctx_ns(o->ctx, d, &nss[k], e) < 0) {
+			ret = -e->code;
+			break;
+		}
+		names[k++] = d;
+	}
+	if (ret == 0 && nn_ns_peer_nsids(na, nss, k, ids, e) < 0)
+		ret = -e->code;
+	for (size_t i = 0; ret == 0 && i < k; i++)
+		if (nn_snap_set_nsid(o->snap, a, names[i], ids[i]) < 0)
+			ret = nomem(e);
+	for (size_t i = 0; i < k; i++)
+		if (opened[i])
+			nn_ctx_ns_forget(o->ctx, names[i]);
+	free(nss);
+	free(names);
+	free(ids);
+	free(opened);
+	return ret;
+}
+
 /*
  * What the prune needs: the namespace of each record the lab's owner (or
  * every owner) made, and what the kind of the record asks for in it.
@@ -318,8 +359,6 @@ static int look_gone_peers(struct observer *o, struct nn_error *e)
 		const struct nn_journal_entry *j = &snap->journal[i];
 		const struct nn_snap_ns *sn = nn_snap_ns(snap, j->ns);
 		const struct nn_link_info *l;
-		const char *d;
-		size_t it = 0;
 
 		if (j->kind != NN_OBJ_LINK || !prunes(o->lab, j) || !sn || !(sn->have & NN_SNAP_LINKS) ||
 		    !(l = nn_snap_link(sn, j->name)) || strcmp(l->kind, "veth") || !l->peer_nsid_set ||
@@ -329,14 +368,7 @@ static int look_gone_peers(struct observer *o, struct nn_error *e)
 			ret = nomem(e);
 			break;
 		}
-		while (ret == 0 && nn_hash_next(&o->pruned, &it, &d, NULL)) {
-			struct nn_ns *ns;
-			bool cached = nn_ctx_ns_cached(o->ctx, d, &ns);
-
-			ret = look_nsid(o, j->ns, d, e);
-			if (!cached)
-				nn_ctx_ns_forget(o->ctx, d);
-		}
+		ret = look_nsids(o, j->ns, e);
 	}
 	nn_hash_free(&stays);
 	return ret;

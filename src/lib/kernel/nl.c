@@ -70,15 +70,20 @@ void nn_nl_stats_get(struct nn_nl_stats *out)
 		out->by_type[t] = __atomic_load_n(&stats.by_type[t], __ATOMIC_RELAXED);
 }
 
-/* One request and its whole answer; *INTR set when the answer was a dump
- * the kernel marked interrupted (NLM_F_DUMP_INTR). */
-static int talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
-		struct nn_error *e, const char *what, bool *intr)
+/* N requests, one after the other from NLH (each aligned), in one send,
+ * and their whole answers; *INTR set when an answer was a dump the kernel
+ * marked interrupted (NLM_F_DUMP_INTR).  Each request gets its own sequence
+ * number and its own ACK; the answers end when every one is in (a dump's
+ * with its DONE).  The first error is the one reported. */
+static int talk(struct nn_ns *ns, struct nlmsghdr *nlh, unsigned int n_req, mnl_cb_t cb,
+		void *data, struct nn_error *e, const char *what, bool *intr)
 {
 	static __thread unsigned int seq_base;
 	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct mnl_socket *nl;
-	unsigned int portid, seq;
+	unsigned int portid, first, ended = 0;
+	struct nlmsghdr *m = nlh;
+	size_t len = 0;
 	int ret = 0;
 	ssize_t n;
 
@@ -88,29 +93,31 @@ static int talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		return -e->code;
 	if (!seq_base)
 		seq_base = (unsigned int)time(NULL);
-	seq = ++seq_base;
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
+	first = seq_base + 1;
+	for (unsigned int k = 0; k < n_req; k++) {
+		m->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+		m->nlmsg_seq = ++seq_base;
+		len += NLMSG_ALIGN(m->nlmsg_len);
+		m = (struct nlmsghdr *)((char *)m + NLMSG_ALIGN(m->nlmsg_len));
+	}
 	portid = mnl_socket_get_portid(nl);
-	nn_nl_count(nlh->nlmsg_type, 1, false);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+	nn_nl_count(nlh->nlmsg_type, n_req, false);
+	if (mnl_socket_sendto(nl, nlh, n_req == 1 ? nlh->nlmsg_len : len) < 0)
 		return nn_error_set(e, errno, "%s", what);
 
 	/* One read per datagram the kernel sends (libmnl does not peek); the
-	 * loop ends with the answer's last message: the ACK, an error or a
-	 * dump's DONE.  A failed callback or an interrupted dump is reported
-	 * after that, so nothing of this answer is left for the next request. */
-	for (;;) {
-		const struct nlmsghdr *m;
-		int len;
+	 * loop ends with the last answer's last message: the ACK, an error or
+	 * a dump's DONE.  A failed callback or an interrupted dump is reported
+	 * after that, so nothing of these answers is left for the next one. */
+	while (ended < n_req) {
+		int left;
 
 		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (n < 0)
 			return nn_error_set(e, errno, "%s", what);
-		len = (int)n;
-		for (m = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(m, len);
-		     m = mnl_nlmsg_next(m, &len)) {
-			if (m->nlmsg_seq != seq || m->nlmsg_pid != portid)
+		left = (int)n;
+		for (m = (struct nlmsghdr *)buf; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+			if (m->nlmsg_seq - first >= n_req || m->nlmsg_pid != portid)
 				continue;
 			if ((m->nlmsg_flags & NLM_F_DUMP_INTR) && !ret) {
 				*intr = true;
@@ -125,20 +132,23 @@ static int talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 					if (err < 0 && !ret)
 						ret = nn_error_set(e, -err, "%s", what);
 				}
-				goto done;
+				ended++;
+				continue;
 			}
 			if (m->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *err = mnl_nlmsg_get_payload(m);
 				char extack[256];
 
+				ended++;
 				if (ret)
-					goto done;
+					continue;
 				if (m->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
-					return nn_error_setx(e, EPROTO, "%s: truncated netlink error", what);
-				if (err->error == 0)
-					goto done;
-				nn_nl_parse_extack(m, extack, sizeof(extack));
-				return nn_error_set_kernel(e, -err->error, extack, "%s", what);
+					ret = nn_error_setx(e, EPROTO, "%s: truncated netlink error", what);
+				else if (err->error != 0) {
+					nn_nl_parse_extack(m, extack, sizeof(extack));
+					ret = nn_error_set_kernel(e, -err->error, extack, "%s", what);
+				}
+				continue;
 			}
 			if (cb && !ret && m->nlmsg_type >= NLMSG_MIN_TYPE) {
 				errno = 0;
@@ -147,7 +157,6 @@ static int talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 			}
 		}
 	}
-done:
 	return ret;
 }
 
@@ -161,7 +170,22 @@ int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return talk(ns, nlh, cb, data, e, what, &intr);
+	return talk(ns, nlh, 1, cb, data, e, what, &intr);
+}
+
+int nn_mnl_talk_many(struct nn_ns *ns, struct nlmsghdr *first, unsigned int n, mnl_cb_t cb,
+		     void *data, struct nn_error *e, const char *fmt, ...)
+{
+	char what[NN_ERROR_MAX];
+	va_list ap;
+	bool intr;
+
+	if (!n)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return talk(ns, first, n, cb, data, e, what, &intr);
 }
 
 /* A dump changes under a reader when the kernel's list changes meanwhile
@@ -184,7 +208,7 @@ int nn_mnl_dump(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	va_end(ap);
 	nlh->nlmsg_flags |= NLM_F_DUMP;
 	for (int i = 0;; i++) {
-		ret = talk(ns, nlh, cb, data, e, what, &intr);
+		ret = talk(ns, nlh, 1, cb, data, e, what, &intr);
 		if (!intr || i + 1 == DUMP_TRIES)
 			return ret;
 		nn_error_clear(e);

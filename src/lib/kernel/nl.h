@@ -31,6 +31,17 @@ int nn_mnl_talk(struct nn_ns *ns, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	__attribute__((format(printf, 6, 7)));
 
 /*
+ * nn_mnl_talk() of N requests that follow each other from FIRST (each at
+ * NLMSG_ALIGN of the last one's length), in one send: CB sees every reply
+ * (its nlmsg_seq tells the request: FIRST's is the lowest, the next one's
+ * one more); every answer is read; the first error is the one reported.
+ * Not for dumps.
+ */
+int nn_mnl_talk_many(struct nn_ns *ns, struct nlmsghdr *first, unsigned int n, mnl_cb_t cb,
+		     void *data, struct nn_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/*
  * nn_mnl_talk() of a dump request (NLM_F_DUMP is added): a dump the kernel
  * marks interrupted (its list changed while it was read) is read again, up
  * to 12 times over about a second, after RESET(DATA) undoes what CB kept of
