@@ -12,6 +12,8 @@
  *   addrs-up NS IFINDEX ADDR...                  -> "sends=N"
  *   dumps NS TIMES       link and address dumps of NS, TIMES each
  *                        -> "links=N addrs=N sends=N"
+ *   nsids NS NAME...     the ids NS has for namespaces NAME..., asked together
+ *                        -> "ids=ID,ID,... sends=N" (-1: none)
  *
  * A namespace "-" is the one the program runs in.  A failure prints the
  * error on stderr and exits 1.
@@ -156,6 +158,24 @@ int main(int argc, char **argv)
 			free(addrs);
 		}
 		printf("links=%zu addrs=%zu sends=%lu\n", nl, na, sends() - before);
+	} else if (!strcmp(argv[1], "nsids") && argc >= 4) {
+		struct nn_ns *ns = ns_of(argv[2]), **others = calloc((size_t)argc, sizeof(*others));
+		int32_t *ids = calloc((size_t)argc, sizeof(*ids));
+		size_t n = 0;
+
+		if (!others || !ids)
+			return 2;
+		for (int i = 3; i < argc; i++)
+			others[n++] = ns_of(argv[i]);
+		before = sends();
+		if (nn_ns_peer_nsids(ns, others, n, ids, &e) < 0)
+			return fail(&e);
+		printf("ids=");
+		for (size_t i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", (int)ids[i]);
+		printf(" sends=%lu\n", sends() - before);
+		free(others);
+		free(ids);
 	} else {
 		fprintf(stderr, "nn-kernel-check: bad command\n");
 		return 2;

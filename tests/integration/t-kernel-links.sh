@@ -155,6 +155,25 @@ if [[ $NETNSCTL_SANDBOX == host ]]; then
 	pretty "100 dumps of kl2 while its addresses changed: $(($(field sends) - 100)) read again"
 fi
 
+pretty "the host's ids of 130 namespaces, asked in two sends, are ip's"
+names=()
+for i in $(seq 1 130); do names+=("ki$i"); done
+printf 'netns add %s\n' "${names[@]}" | ip -batch -
+want=()
+for i in $(seq 1 130); do
+	if ((i % 3)); then
+		ip netns set "ki$i" $((i + 1000))
+		want+=($((i + 1000)))
+	else
+		want+=(-1)	# none given: the kernel answers "not assigned"
+	fi
+done
+kc nsids - "${names[@]}"
+assert_eq "$(sed -n 's/^ids=\([^ ]*\) .*/\1/p' <<<"$OUT")" "$(IFS=,; echo "${want[*]}")" \
+	"the ids of ki1..ki130 as the host has them"
+assert_eq "$(field sends)" 2 "sends for 130 ids (128 a send)"
+printf 'netns del %s\n' "${names[@]}" | ip -batch -
+
 pretty "the peer answers"
 ip addr add 10.61.0.254/24 dev br0
 ip link set lo up
