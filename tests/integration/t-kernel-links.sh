@@ -155,7 +155,7 @@ if [[ $NETNSCTL_SANDBOX == host ]]; then
 	pretty "100 dumps of kl2 while its addresses changed: $(($(field sends) - 100)) read again"
 fi
 
-pretty "the host's ids of 130 namespaces, asked in two sends, are ip's"
+pretty "the host's ids of 130 namespaces, asked 32 a send, are ip's"
 names=()
 for i in $(seq 1 130); do names+=("ki$i"); done
 printf 'netns add %s\n' "${names[@]}" | ip -batch -
@@ -171,7 +171,11 @@ done
 kc nsids - "${names[@]}"
 assert_eq "$(sed -n 's/^ids=\([^ ]*\) .*/\1/p' <<<"$OUT")" "$(IFS=,; echo "${want[*]}")" \
 	"the ids of ki1..ki130 as the host has them"
-assert_eq "$(field sends)" 2 "sends for 130 ids (128 a send)"
+assert_eq "$(field sends)" 5 "sends for 130 ids (32 a send)"
+touch /run/netns/bogus	# a file, no namespace: the kernel refuses its id
+! OUT=$("$CHECK" nsids - ki1 bogus ki2 2>&1) || fail "an id of a file that is no namespace: $OUT"
+[[ $OUT == *'id of namespace "bogus"'* ]] || fail "the refusal does not name bogus: $OUT"
+rm /run/netns/bogus
 printf 'netns del %s\n' "${names[@]}" | ip -batch -
 
 pretty "the peer answers"

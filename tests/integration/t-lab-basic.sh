@@ -50,6 +50,14 @@ ok n destroy "$EX/two-namespaces.yaml"
 ok n destroy "$EX/two-namespaces.yaml"
 assert_eq "$OUT" unchanged "destroy again"
 
+pretty "a delete the kernel refuses half way is reported, and a later destroy finishes it"
+ok n apply "$EX/two-namespaces.yaml"
+chattr +i /run/netns	# sva's unmount goes through, its unlink is refused
+expect_fail_with 1 'cannot delete namespace "sva"' n destroy "$EX/two-namespaces.yaml"
+chattr -i /run/netns
+ok n destroy "$EX/two-namespaces.yaml"
+[[ ! -e /run/netns/sva && ! -e /run/netns/svb ]] || fail "destroy left $(ls /run/netns)"
+
 pretty "abc.yaml: a<->b and b<->c, never a<->c"
 apply_twice "$EX/abc.yaml"
 ping_ok a 10.30.1.2

@@ -35,8 +35,10 @@ struct applier {
 	struct nn_hash made;	/* "NS/IF" -> ifindex of a link this run made */
 	bool *intended;		/* per step: its qdisc intent is on disk, its
 				 * request not made yet (qdisc_intents()) */
-	size_t unmounted;	/* the NETNS_DEL steps before this index had
-				 * their namespace deleted by del_netns_run() */
+	size_t unmounted;	/* the NETNS_DEL steps before this index were
+				 * done by del_netns_run(), their records not */
+	size_t del_failed;	/* 1 + the one of them that failed, */
+	struct nn_error del_error;	/* with its error */
 };
 
 static const char *link_key(char *buf, size_t len, const char *ns, const char *ifname)
@@ -203,16 +205,22 @@ static int del_netns(struct nn_ctx *ctx, struct nn_step *s, struct nn_error *e)
  * runs in one batch; deletes spread out over the records and the output
  * between them land in more batches, and their unmounts then wait behind
  * the teardown's RCU grace periods.  Stops at the first that fails (the
- * loop does that one again, on its own, and reports it) or at a signal.
+ * loop reports its error when it comes to it: not tried again, as a delete
+ * that got half way would find no namespace the second time) or at a
+ * signal.
  */
 static void del_netns_run(struct applier *a, size_t i)
 {
 	struct nn_plan *p = a->p;
-	struct nn_error e = { 0 };
 
-	for (; i < p->n && p->steps[i].kind == NN_STEP_NETNS_DEL && !cancel_sig; i++)
-		if (p->steps[i].run.done || del_netns_kernel(a->ctx, &p->steps[i], &e) < 0)
+	for (; i < p->n && p->steps[i].kind == NN_STEP_NETNS_DEL && !cancel_sig; i++) {
+		if (p->steps[i].run.done)
 			break;
+		if (del_netns_kernel(a->ctx, &p->steps[i], &a->del_error) < 0) {
+			a->del_failed = ++i;
+			break;
+		}
+	}
 	a->unmounted = i;
 }
 
@@ -916,9 +924,14 @@ static int do_step(struct applier *a, size_t i, struct nn_error *e)
 	struct nn_ns *ns;
 	int ifindex = 0, master = 0, ret;
 
-	/* Deleted by del_netns_run(), its record still to write. */
-	if (s->kind == NN_STEP_NETNS_DEL && i < a->unmounted)
+	/* Done by del_netns_run(), its record still to write, or failed there. */
+	if (s->kind == NN_STEP_NETNS_DEL && i < a->unmounted) {
+		if (i + 1 == a->del_failed) {
+			*e = a->del_error;
+			return -e->code;
+		}
 		return nn_journal_gone(a->ctx, NN_OBJ_NETNS, "-", s->ns, e);
+	}
 	/* Done already by an earlier step's request (a veth's create). */
 	if (s->run.done)
 		return 0;
@@ -1408,7 +1421,9 @@ int nn_plan_apply(struct nn_ctx *ctx, struct nn_plan *p, nn_step_cb done, nn_ste
 	}
 	for (i = 0; i < p->n; i++) {
 		nn_step_text(&p->steps[i], text, sizeof(text));
-		if (cancel_sig) {
+		/* A namespace del_netns_run() deleted (or failed to) gets its
+		 * record and its report, signal or not. */
+		if (cancel_sig && !(p->steps[i].kind == NN_STEP_NETNS_DEL && i < a.unmounted)) {
 			ret = nn_error_setx(e, ECANCELED, "interrupted by signal %d before: %s",
 					    (int)cancel_sig, text);
 			break;

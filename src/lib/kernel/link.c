@@ -462,8 +462,10 @@ int nn_ns_peer_nsid(struct nn_ns *ns, struct nn_ns *other, int32_t *nsid, struct
 	return nn_ns_peer_nsids(ns, &other, 1, nsid, e);
 }
 
-/* Requests a send: 28 bytes each, answered by 64 (the id and the ACK). */
-#define NSID_BATCH 128
+/* Requests a send.  The kernel answers all of them before the first
+ * answer is read: an id and an ACK each, which the socket's receive
+ * buffer (208 KiB by default) counts at ~900 bytes a message. */
+#define NSID_BATCH 32
 
 int nn_ns_peer_nsids(struct nn_ns *ns, struct nn_ns *const *others, size_t n, int32_t *nsids,
 		     struct nn_error *e)
@@ -490,10 +492,18 @@ int nn_ns_peer_nsids(struct nn_ns *ns, struct nn_ns *const *others, size_t n, in
 			p += NLMSG_ALIGN(nlh->nlmsg_len);
 		}
 		if (nn_mnl_talk_many(ns, (struct nlmsghdr *)buf, (unsigned int)batch, nsid_cb, &r, e,
-				     batch == 1 ? "cannot read the id of %s in %s"
-						: "cannot read the ids of %s and others in %s",
-				     nn_ns_label(others[at]), nn_ns_label(ns)) < 0)
+				     "cannot read the id of %s in %s", nn_ns_label(others[at]),
+				     nn_ns_label(ns)) == 0)
+			continue;
+		if (batch == 1)
 			return -e->code;
+		/* Which one the kernel refused (the error names the first):
+		 * each asked on its own. */
+		for (k = 0; k < batch; k++) {
+			nn_error_clear(e);
+			if (nn_ns_peer_nsids(ns, &others[at + k], 1, &nsids[at + k], e) < 0)
+				return -e->code;
+		}
 	}
 	return 0;
 }
