@@ -1952,8 +1952,13 @@ out:
 	}
 	if (ret < 0 && applied) {
 		release_all(nw, n_new);
+		/* Each macvlan before its namespace, as delete_clients() does:
+		 * left to the namespace's teardown, it would hold its MAC on the
+		 * parent after we return, and the same clients made again at
+		 * once (their MACs come from their names) would fail. */
 		for (size_t i = 0; i < n_new; i++) {
 			nn_dhcp_port_close(&nw[i]->port);
+			delete_macvlan(ctx, nw[i]->name);
 			remove_client_files(ctx, &nw[i]->info);
 		}
 		nn_plan_undo(ctx, plan, NULL, NULL);
