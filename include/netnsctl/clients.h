@@ -31,6 +31,7 @@ struct nn_ctx;
 #define NN_CLIENTS_DEFAULT_PREFIX "ns"
 #define NN_CLIENTS_IFNAME "eth0"
 #define NN_CLIENTS_DEFAULT_TIMEOUT_MS 30000
+#define NN_CLIENTS_RELEASE_RATE 1000	/* RELEASEs a second a delete sends when not told */
 
 struct nn_clients_spec {
 	unsigned count;			/* 1 .. NN_CLIENTS_MAX */
@@ -183,12 +184,14 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 
 /*
  * Release each lease of the clients matching PREFIX (NULL: every client),
- * then delete their namespaces, lease files and the resolv.conf
- * create-clients wrote (one changed since is left).  Returns how many were
- * deleted.
+ * at most MAX_RATE RELEASEs a second (0: NN_CLIENTS_RELEASE_RATE; a failed
+ * create's rollback sends them at its max_rate, or that), then delete their
+ * namespaces, lease files and the resolv.conf create-clients wrote (one
+ * changed since is left).  Returns how many were deleted.
  */
-int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e);
-/* The same for the clients OWNER made only. */
+int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, unsigned max_rate,
+		      struct nn_error *e);
+/* The same for the clients OWNER made only (at NN_CLIENTS_RELEASE_RATE). */
 int nn_clients_delete_owned(struct nn_ctx *ctx, const char *prefix, const char *owner,
 			    struct nn_error *e);
 

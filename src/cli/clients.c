@@ -582,9 +582,10 @@ int cmd_create_clients(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* delete-clients: --prefix, --dry-run (JSON NULL); list-clients: --prefix,
- * --json (DRY NULL). */
-static int prefix_option(int argc, char **argv, const char **prefix, bool *json, bool *dry)
+/* delete-clients: --prefix, --dry-run, --max-rate (JSON NULL); list-clients:
+ * --prefix, --json (DRY and RATE NULL). */
+static int prefix_option(int argc, char **argv, const char **prefix, bool *json, bool *dry,
+			 unsigned *rate)
 {
 	static const struct option list_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -594,9 +595,11 @@ static int prefix_option(int argc, char **argv, const char **prefix, bool *json,
 	static const struct option delete_opts[] = {
 		{ "prefix", required_argument, NULL, 'x' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "max-rate", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nn_error e = { 0 };
+	uint64_t value;
 	int c;
 
 	while ((c = cli_getopt(argc, argv, json ? ":j" : ":", json ? list_opts : delete_opts)) != -1) {
@@ -606,7 +609,11 @@ static int prefix_option(int argc, char **argv, const char **prefix, bool *json,
 			*json = true;
 		else if (c == 'n' && dry)
 			*dry = true;
-		else
+		else if (c == 'r' && rate) {
+			if (nn_parse_uint(optarg, "--max-rate", 1, NN_DHCP_PACE_RATE_MAX, &value, &e) < 0)
+				return cli_input_error(&e);
+			*rate = value;
+		} else
 			return -c;
 	}
 	if (*prefix && nn_check_netns_name(*prefix, &e) < 0)
@@ -619,10 +626,11 @@ int cmd_delete_clients(int argc, char **argv)
 	const char *prefix = NULL;
 	struct nn_error e = { 0 };
 	struct nn_ctx *ctx;
+	unsigned rate = 0;
 	bool dry = false;
 	int ret;
 
-	if ((ret = prefix_option(argc, argv, &prefix, NULL, &dry)))
+	if ((ret = prefix_option(argc, argv, &prefix, NULL, &dry, &rate)))
 		return ret;
 	if ((ret = cli_check_privileges(argv[0])) || !(ctx = cli_ctx()))
 		return ret ? ret : EXIT_FAIL;
@@ -642,7 +650,7 @@ int cmd_delete_clients(int argc, char **argv)
 		free(v);
 		return EXIT_OK;
 	}
-	ret = nn_clients_delete(ctx, prefix, &e);
+	ret = nn_clients_delete(ctx, prefix, rate, &e);
 	nn_ctx_free(ctx);
 	if (ret < 0)
 		return cli_fail(&e);
@@ -663,7 +671,7 @@ int cmd_list_clients(int argc, char **argv)
 	size_t n = 0;
 	int ret;
 
-	if ((ret = prefix_option(argc, argv, &prefix, &json, NULL)))
+	if ((ret = prefix_option(argc, argv, &prefix, &json, NULL, NULL)))
 		return ret;
 	if (!(ctx = cli_ctx()))
 		return EXIT_FAIL;

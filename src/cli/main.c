@@ -151,6 +151,7 @@ static const struct cli_opt clients_opts[] = {
 
 static const struct cli_opt clients_del_opts[] = {
 	{ "prefix", 0, "NAME", "only clients NAME1, NAME2 ...; default every client", 0 },
+	{ "max-rate", 0, "N", "send at most N RELEASEs a second (none is answered); default 1000", 0 },
 	DRY_RUN,
 	{ NULL, 0, NULL, NULL, 0 },
 };

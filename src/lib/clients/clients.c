@@ -1348,18 +1348,41 @@ static void client_config(const struct client *c, struct nn_dhcp_client_config *
 		cfg->hostname = NULL;
 }
 
-/* Give back the leases of V's bound clients: every RELEASE goes out before any namespace goes. */
-static void release_all(struct client **v, size_t n)
+/* Sleep until AT_US of nn_dhcp_now_us()'s clock. */
+static void sleep_until_us(uint64_t at_us)
 {
-	uint64_t now = nn_dhcp_now_ms();
+	struct timespec ts = { .tv_sec = at_us / 1000000, .tv_nsec = at_us % 1000000 * 1000 };
 
+	while (clock_nanosleep(CLOCK_BOOTTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/*
+ * Give back the leases of V's bound clients, at most RATE RELEASEs a second
+ * (0: NN_CLIENTS_RELEASE_RATE): every RELEASE goes out before any namespace
+ * goes.  A RELEASE has no answer to pace by, and a server's socket queue at
+ * Linux's default size holds about 166 of them: 200 at once lost some
+ * while the server was kept off the CPU.
+ */
+static void release_all(struct client **v, size_t n, unsigned rate)
+{
+	struct nn_dhcp_pace pace;
+
+	nn_dhcp_pace_init(&pace, rate ? rate : NN_CLIENTS_RELEASE_RATE);
 	for (size_t i = 0; i < n; i++) {
 		struct nn_dhcp_event ev = { .type = NN_DHCP_EV_RELEASE };
 		struct nn_error e = { 0 };
+		uint64_t now = nn_dhcp_now_us(), at;
 
 		if (!v[i] || v[i]->port.fd < 0 || !v[i]->port.bound)
 			continue;
-		nn_dhcp_port_feed(&v[i]->port, &ev, now, NULL, NULL, &e);
+		while ((at = nn_dhcp_pace_wait(&pace, now)) != 0) {
+			sleep_until_us(at);
+			now = nn_dhcp_now_us();
+		}
+		/* No answer comes: the window is not what paces these. */
+		nn_dhcp_pace_abandon(&pace, nn_dhcp_pace_start(&pace, now));
+		nn_dhcp_port_feed(&v[i]->port, &ev, now / 1000, NULL, NULL, &e);
 	}
 	/* A RELEASE to a server not yet in the neighbour table waits for ARP;
 	 * deleting the macvlan would drop it.  A socket's queued bytes count
@@ -1951,7 +1974,7 @@ out:
 		}
 	}
 	if (ret < 0 && applied) {
-		release_all(nw, n_new);
+		release_all(nw, n_new, spec->max_rate);
 		/* Each macvlan before its namespace, as delete_clients() does:
 		 * left to the namespace's teardown, it would hold its MAC on the
 		 * parent after we return, and the same clients made again at
@@ -2022,7 +2045,7 @@ static void progress_of(struct nn_ctx *ctx, const char *doing, const char *name,
  * go.  Returns how many clients were deleted.
  */
 static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first, unsigned last,
-			  const char *owner, struct nn_error *e)
+			  const char *owner, unsigned rate, struct nn_error *e)
 {
 	struct client **v = NULL;
 	struct proofs pr = { 0 };
@@ -2100,7 +2123,7 @@ static int delete_clients(struct nn_ctx *ctx, const char *prefix, unsigned first
 			continue;
 		c->port.bound = true;
 	}
-	release_all(v, n);
+	release_all(v, n, rate);
 	/* Their leases are given back: every one of them goes now, even
 	 * past one that fails (the first failure is the error). */
 	ret = 0;
@@ -2150,15 +2173,16 @@ out:
 	return ret;
 }
 
-int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, struct nn_error *e)
+int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, unsigned max_rate,
+		      struct nn_error *e)
 {
-	return delete_clients(ctx, prefix, 0, 0, NULL, e);
+	return delete_clients(ctx, prefix, 0, 0, NULL, max_rate, e);
 }
 
 int nn_clients_delete_owned(struct nn_ctx *ctx, const char *prefix, const char *owner,
 			    struct nn_error *e)
 {
-	return delete_clients(ctx, prefix, 0, 0, owner, e);
+	return delete_clients(ctx, prefix, 0, 0, owner, 0, e);
 }
 
 int nn_clients_delete_range(struct nn_ctx *ctx, const char *prefix, unsigned first, unsigned last,
@@ -2167,7 +2191,7 @@ int nn_clients_delete_range(struct nn_ctx *ctx, const char *prefix, unsigned fir
 	if (!prefix || first < 1 || last < first)
 		return nn_error_setx(e, EINVAL, "invalid range of clients %u..%u%s", first, last,
 				     prefix ? "" : " without a prefix");
-	return delete_clients(ctx, prefix, first, last, owner, e);
+	return delete_clients(ctx, prefix, first, last, owner, 0, e);
 }
 
 /* Which of V the running keeper holds: those its keeper.held names. */

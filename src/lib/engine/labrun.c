@@ -396,7 +396,7 @@ static int del_clients(struct nn_ctx *ctx, const struct nn_plan *p, struct nn_st
 	int ret;
 
 	if (!*prefix)
-		ret = nn_clients_delete(ctx, NULL, e);
+		ret = nn_clients_delete(ctx, NULL, 0, e);
 	else if (s->u.clients.first)
 		ret = nn_clients_delete_range(ctx, prefix, s->u.clients.first, s->u.clients.last,
 					      owner, e);
