@@ -61,9 +61,11 @@ int nn_netns_cookie(struct nn_ctx *ctx, const char *name, uint64_t *cookie, stru
  * to close, or to hand to nn_ctx_ns_adopt()): held, its namespace and the
  * identity of its file cannot be another's. */
 int nn_netns_cookie_fd(struct nn_ctx *ctx, const char *name, uint64_t *cookie, struct nn_error *e);
-/* The cookie of the namespace FD is open on (NAME for messages), read from a
- * socket made inside it; the calling thread is then put in SELF, an open
- * descriptor of its own namespace (kept by a caller reading many). */
+/* The cookie of the namespace FD is open on (NAME for messages): its
+ * NS_GET_ID where this kernel's ids are the cookies (checked once a process),
+ * else read from a socket made inside it, the calling thread then put back
+ * in SELF, an open descriptor of its own namespace (kept by a caller reading
+ * many). */
 int nn_netns_fd_cookie(int fd, int self, const char *name, uint64_t *cookie, struct nn_error *e);
 /* Does NAME in the run dir name the namespace NS holds (the same nsfs
  * inode)?  A handle held since its cookie was read then has that cookie. */

@@ -480,7 +480,9 @@ int nn_netns_cookie_fd(struct nn_ctx *ctx, const char *name, uint64_t *cookie, s
 	return steal_fd(&fd);
 }
 
-int nn_netns_fd_cookie(int fd, int self, const char *name, uint64_t *cookie, struct nn_error *e)
+/* The cookie of the namespace FD is open on, from a socket made inside it. */
+static int cookie_by_socket(int fd, int self, const char *name, uint64_t *cookie,
+			    struct nn_error *e)
 {
 	_cleanup_close_ int sock = -1;
 	socklen_t len = sizeof(*cookie);
@@ -500,6 +502,49 @@ int nn_netns_fd_cookie(int fd, int self, const char *name, uint64_t *cookie, str
 	if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
 		return nn_error_set(e, errno, "cannot read the cookie of namespace \"%s\"", name);
 	return 0;
+}
+
+/* NS_GET_ID (Linux 6.18): the namespace's id, without entering it. */
+#ifndef NS_GET_ID
+#define NS_GET_ID _IOR(NSIO, 0xd, uint64_t)
+#endif
+
+/*
+ * Is a network namespace's NS_GET_ID its cookie on this kernel?  On 6.18
+ * both are the one id the namespace gets when it is made; the ioctl is not
+ * taken on trust: the first namespace read, and the caller's own, must
+ * give the same by the ioctl as by a socket made inside them.  -1 until
+ * known, then 0 or 1 for the rest of the process.
+ */
+static _Atomic int id_is_cookie = -1;
+
+static int learn_id_is_cookie(int fd, int self, const char *name, uint64_t *cookie,
+			      struct nn_error *e)
+{
+	_cleanup_close_ int sock = -1;
+	uint64_t id = 0, self_id = 0, self_cookie = 0;
+	socklen_t len = sizeof(self_cookie);
+
+	if (cookie_by_socket(fd, self, name, cookie, e) < 0)
+		return -e->code;
+	/* SELF is where this thread is now: a socket made here is SELF's. */
+	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	id_is_cookie = sock >= 0 &&
+		       getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &self_cookie, &len) == 0 &&
+		       ioctl(self, NS_GET_ID, &self_id) == 0 && ioctl(fd, NS_GET_ID, &id) == 0 &&
+		       self_id == self_cookie && id == *cookie;
+	return 0;
+}
+
+int nn_netns_fd_cookie(int fd, int self, const char *name, uint64_t *cookie, struct nn_error *e)
+{
+	int known = id_is_cookie;
+
+	if (known < 0)
+		return learn_id_is_cookie(fd, self, name, cookie, e);
+	if (known && ioctl(fd, NS_GET_ID, cookie) == 0)
+		return 0;
+	return cookie_by_socket(fd, self, name, cookie, e);
 }
 
 int nn_netns_dead(struct nn_ctx *ctx, const char *name, struct nn_error *e)
