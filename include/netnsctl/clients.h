@@ -177,6 +177,8 @@ int nn_clients_create(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
  * SPEC->max_rate exchanges a second.  With SPEC->min, the call succeeds
  * when at least MIN of the clients 1..COUNT hold a lease at the end: the new
  * ones without a lease are deleted (REPORT->released), the others kept.
+ * A failed create's rollback releases the leases got at SPEC->max_rate
+ * RELEASEs a second when that is below NN_CLIENTS_RELEASE_RATE, else at it.
  */
 int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *spec,
 			     nn_clients_progress_cb progress, void *arg,
@@ -184,10 +186,10 @@ int nn_clients_create_report(struct nn_ctx *ctx, const struct nn_clients_spec *s
 
 /*
  * Release each lease of the clients matching PREFIX (NULL: every client),
- * at most MAX_RATE RELEASEs a second (0: NN_CLIENTS_RELEASE_RATE; a failed
- * create's rollback sends them at its max_rate, or that), then delete their
- * namespaces, lease files and the resolv.conf create-clients wrote (one
- * changed since is left).  Returns how many were deleted.
+ * at most MAX_RATE RELEASEs a second (0: NN_CLIENTS_RELEASE_RATE; at most
+ * NN_DHCP_PACE_RATE_MAX), then delete their namespaces, lease files and the
+ * resolv.conf create-clients wrote (one changed since is left).  Returns how
+ * many were deleted.
  */
 int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, unsigned max_rate,
 		      struct nn_error *e);

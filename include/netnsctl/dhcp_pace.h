@@ -50,7 +50,11 @@
 struct nn_dhcp_pace {
 	unsigned max_rate;	/* exchanges started a second; 0: no cap */
 	uint64_t next;		/* the rate cap's earliest next start, in
-				 * 1/max_rate us: exact for any rate */
+				 * 1/max_rate us from ORIGIN: exact for any
+				 * rate; 0 before the first start */
+	uint64_t origin;	/* the first start's time: from the boot,
+				 * us * max_rate would pass 2^64 after a few
+				 * years of uptime */
 	uint32_t cwnd;		/* the window, in 1/1024 exchanges */
 	uint32_t ssthresh;	/* in 1/1024 exchanges */
 	unsigned inflight;

@@ -172,10 +172,13 @@ pretty "delete-clients --max-rate 20: the server receives at most 20 RELEASEs in
 # dnsmasq's socket queue and its leases were left (1000 a second unless told).
 : >"$SLOW_LOG"
 ok n delete-clients --max-rate 20
+# the server may read the last ones a moment after delete-clients returns
+wait_for 10 eval '(($(grep -c " rx RELEASE " "$SLOW_LOG") >= 30))'
 "$PYTHON" - "$SLOW_LOG" <<'EOF' || fail "delete-clients --max-rate 20 let more through"
 import sys
 rx = sorted(float(l.split()[5]) for l in open(sys.argv[1]) if " rx RELEASE " in l)
 assert len(rx) == 30, len(rx)
+# 21 in a second, as above: a packet delayed on its way may cross a second's border
 for i in range(21, len(rx)):
     assert rx[i] - rx[i - 21] >= 1.0, ("22 RELEASEs within a second", i, rx[i] - rx[i - 21])
 EOF

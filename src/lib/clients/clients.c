@@ -1362,7 +1362,8 @@ static void sleep_until_us(uint64_t at_us)
  * (0: NN_CLIENTS_RELEASE_RATE): every RELEASE goes out before any namespace
  * goes.  A RELEASE has no answer to pace by, and a server's socket queue at
  * Linux's default size holds about 166 of them: 200 at once lost some
- * while the server was kept off the CPU.
+ * while the server was kept off the CPU.  After a signal (a rollback being
+ * cut short) the rest go out at once.
  */
 static void release_all(struct client **v, size_t n, unsigned rate)
 {
@@ -1376,7 +1377,7 @@ static void release_all(struct client **v, size_t n, unsigned rate)
 
 		if (!v[i] || v[i]->port.fd < 0 || !v[i]->port.bound)
 			continue;
-		while ((at = nn_dhcp_pace_wait(&pace, now)) != 0) {
+		while (!nn_plan_cancelled() && (at = nn_dhcp_pace_wait(&pace, now)) != 0) {
 			sleep_until_us(at);
 			now = nn_dhcp_now_us();
 		}
@@ -1974,7 +1975,10 @@ out:
 		}
 	}
 	if (ret < 0 && applied) {
-		release_all(nw, n_new, spec->max_rate);
+		/* The create's --max-rate, when it is the slower: its server is
+		 * fragile; a faster one would be the burst that overruns it. */
+		release_all(nw, n_new, spec->max_rate && spec->max_rate < NN_CLIENTS_RELEASE_RATE ?
+					       spec->max_rate : NN_CLIENTS_RELEASE_RATE);
 		/* Each macvlan before its namespace, as delete_clients() does:
 		 * left to the namespace's teardown, it would hold its MAC on the
 		 * parent after we return, and the same clients made again at
@@ -2176,6 +2180,9 @@ out:
 int nn_clients_delete(struct nn_ctx *ctx, const char *prefix, unsigned max_rate,
 		      struct nn_error *e)
 {
+	if (max_rate > NN_DHCP_PACE_RATE_MAX)
+		return nn_error_setx(e, EINVAL, "invalid RELEASE rate \"%u\": must be 1 to %u",
+				     max_rate, NN_DHCP_PACE_RATE_MAX);
 	return delete_clients(ctx, prefix, 0, 0, NULL, max_rate, e);
 }
 

@@ -26,12 +26,18 @@ unsigned nn_dhcp_pace_window(const struct nn_dhcp_pace *p)
 	return w ? w : 1;
 }
 
+/* NOW_US from the first start, in us. */
+static uint64_t since_origin(const struct nn_dhcp_pace *p, uint64_t now_us)
+{
+	return now_us > p->origin ? now_us - p->origin : 0;
+}
+
 uint64_t nn_dhcp_pace_wait(const struct nn_dhcp_pace *p, uint64_t now_us)
 {
 	if (p->inflight >= nn_dhcp_pace_window(p))
 		return UINT64_MAX;
-	if (p->max_rate && now_us * p->max_rate < p->next)
-		return (p->next + p->max_rate - 1) / p->max_rate;
+	if (p->max_rate && p->next && since_origin(p, now_us) * p->max_rate < p->next)
+		return p->origin + (p->next + p->max_rate - 1) / p->max_rate;
 	return 0;
 }
 
@@ -42,7 +48,11 @@ uint64_t nn_dhcp_pace_start(struct nn_dhcp_pace *p, uint64_t now_us)
 	 * more than max_rate starts.  A start less than 1 us after its time
 	 * (the clock's resolution) keeps the schedule, so the rate is exact. */
 	if (p->max_rate) {
-		uint64_t now = now_us * p->max_rate;
+		uint64_t now;
+
+		if (!p->next)
+			p->origin = now_us;
+		now = since_origin(p, now_us) * p->max_rate;
 
 		p->next = (now < p->next + p->max_rate ? p->next : now) + 1000000;
 	}

@@ -514,7 +514,8 @@ static int cookie_by_socket(int fd, int self, const char *name, uint64_t *cookie
  * both are the one id the namespace gets when it is made; the ioctl is not
  * taken on trust: the first namespace read, and the caller's own, must
  * give the same by the ioctl as by a socket made inside them.  -1 until
- * known, then 0 or 1 for the rest of the process.
+ * known (a socket that could not be made, EMFILE, says nothing), then 0 or
+ * 1 for the rest of the process.
  */
 static _Atomic int id_is_cookie = -1;
 
@@ -529,9 +530,9 @@ static int learn_id_is_cookie(int fd, int self, const char *name, uint64_t *cook
 		return -e->code;
 	/* SELF is where this thread is now: a socket made here is SELF's. */
 	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	id_is_cookie = sock >= 0 &&
-		       getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &self_cookie, &len) == 0 &&
-		       ioctl(self, NS_GET_ID, &self_id) == 0 && ioctl(fd, NS_GET_ID, &id) == 0 &&
+	if (sock < 0 || getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &self_cookie, &len) < 0)
+		return 0;
+	id_is_cookie = ioctl(self, NS_GET_ID, &self_id) == 0 && ioctl(fd, NS_GET_ID, &id) == 0 &&
 		       self_id == self_cookie && id == *cookie;
 	return 0;
 }
@@ -542,7 +543,8 @@ int nn_netns_fd_cookie(int fd, int self, const char *name, uint64_t *cookie, str
 
 	if (known < 0)
 		return learn_id_is_cookie(fd, self, name, cookie, e);
-	if (known && ioctl(fd, NS_GET_ID, cookie) == 0)
+	/* setns(CLONE_NEWNET) takes network namespaces only: so does this. */
+	if (known && ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET && ioctl(fd, NS_GET_ID, cookie) == 0)
 		return 0;
 	return cookie_by_socket(fd, self, name, cookie, e);
 }
