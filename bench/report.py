@@ -575,6 +575,16 @@ ISSUE14_CHANGES = [
     "proof and the plan) where `ip -batch` spends 3. Side by side (8 runs each, sandbox): "
     "0.395 s median against `ip -batch`'s 0.393 and 0.454 before. This run: 1.04× "
     "(445 vs 427 ms; the runs spread 0.37–0.57 and 0.43–0.58 s).",
+    "- **Since beb724f (2026-12-07, fifth run).** *teardown of star 256 against `ip -batch`, "
+    "1.04×, by a median of 3*. Side by side one teardown spreads 0.31–0.52 s against ip's "
+    "0.27–0.49 s (8 runs each): bench/run now runs star 256 nine times for netnsctl, the "
+    "floor and `ip -batch` (`--teardown-runs`), the other tools and sizes three. And a "
+    "namespace's cookie is its NS_GET_ID on this kernel (6.18): one ioctl where it took two "
+    "setns, a socket and a getsockopt, checked once a process against the socket's cookie "
+    "(UML's 6.1, which has no such ioctl, reads the socket): perf of destroy put the "
+    "cookies at ~4.8 ms of the ~30 before its first unmount; none show now. What is left "
+    "before it: the lab file's parse, the journal, the host's link dump (the kernel fills "
+    "each bridge port's attributes) and the plan.",
 ]
 
 
